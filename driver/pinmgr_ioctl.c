@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ioctl ABI of /dev/pinmgr: one table entry per command, naming its
+ * structure and the structure's first-version size; the dispatcher reads the
+ * caller's size, checks it and copies the structure in once with
+ * copy_struct_from_user(). Handlers validate flags and fields, do the work
+ * through the lease layer and write their reply with pinmgr_respond().
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "pinmgr.h"
+
+struct pinmgr_ucmd {
+	struct pinmgr_ctx *ctx;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+/* Write the reply back, truncated to the caller's idea of the structure. */
+static int pinmgr_respond(struct pinmgr_ucmd *ucmd, size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
+
+/* PIN and UNPIN act on the context's mm: only its owner may use them. */
+static bool pinmgr_caller_owns(struct pinmgr_ctx *ctx)
+{
+	return current->mm == ctx->mm;
+}
+
+static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_info *cmd = ucmd->cmd;
+	struct pinmgr_ctx *ctx = ucmd->ctx;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+
+	cmd->abi_version = PINMGR_ABI_VERSION;
+	cmd->page_size = PAGE_SIZE;
+	cmd->features = PINMGR_FEATURE_LONGTERM | PINMGR_FEATURE_WRITE;
+	cmd->out_flags = 0;
+	if (capable(CAP_IPC_LOCK))
+		cmd->out_flags |= PINMGR_INFO_CAP_IPC_LOCK;
+	if (pinmgr_caller_owns(ctx))
+		cmd->out_flags |= PINMGR_INFO_OWNER_MM;
+	cmd->max_lease_pages = READ_ONCE(pinmgr_max_lease_pages);
+	cmd->max_leases = READ_ONCE(pinmgr_max_leases);
+	cmd->max_device_pages = READ_ONCE(pinmgr_max_device_pages);
+	cmd->memlock_limit_pages = pinmgr_memlock_limit_pages();
+	cmd->mm_pinned_pages = atomic64_read(&ctx->mm->pinned_vm);
+	cmd->ctx_leases = atomic_read(&ctx->nr_leases);
+	cmd->ctx_pinned_pages = atomic_long_read(&ctx->pinned_pages);
+	cmd->device_leases = atomic_long_read(&pinmgr_stats.nr_leases);
+	cmd->device_pinned_pages = atomic_long_read(&pinmgr_stats.pinned_pages);
+	return pinmgr_respond(ucmd, sizeof(*cmd));
+}
+
+static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_pin *cmd = ucmd->cmd;
+	struct pinmgr_ctx *ctx = ucmd->ctx;
+	struct pinmgr_lease *lease;
+	u64 end;
+	int ret;
+
+	if (cmd->flags & ~(PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM))
+		return -EOPNOTSUPP;
+	if (!cmd->length || !PAGE_ALIGNED(cmd->addr) ||
+	    !PAGE_ALIGNED(cmd->length))
+		return -EINVAL;
+	if (check_add_overflow(cmd->addr, cmd->length, &end))
+		return -EINVAL;
+	if (!access_ok(u64_to_user_ptr(cmd->addr), cmd->length))
+		return -EFAULT;
+	if (!pinmgr_caller_owns(ctx))
+		return -EPERM;
+
+	lease = pinmgr_lease_create(ctx, cmd);
+	if (IS_ERR(lease))
+		return PTR_ERR(lease);
+
+	cmd->out_handle = lease->handle;
+	cmd->out_nr_pages = lease->nr_pages;
+	cmd->out_nr_runs = lease->nr_runs;
+	ret = pinmgr_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		/* The caller would never learn the handle: undo it all. */
+		pinmgr_lease_abort(lease);
+		return ret;
+	}
+	pinmgr_lease_publish(lease);
+	return 0;
+}
+
+static int pinmgr_unpin(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_unpin *cmd = ucmd->cmd;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (!pinmgr_caller_owns(ucmd->ctx))
+		return -EPERM;
+	return pinmgr_lease_unpin(ucmd->ctx, cmd->handle);
+}
+
+static int pinmgr_query(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_query *cmd = ucmd->cmd;
+	struct pinmgr_lease *lease;
+	u64 handle = cmd->handle;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+
+	lease = pinmgr_lease_get(ucmd->ctx, handle);
+	if (!lease)
+		return -ENOENT;
+	cmd->out_addr = lease->addr;
+	cmd->out_length = (u64)lease->nr_pages << PAGE_SHIFT;
+	cmd->out_nr_pages = lease->nr_pages;
+	cmd->out_nr_runs = lease->nr_runs;
+	cmd->out_metadata_bytes = pinmgr_lease_metadata_bytes(lease);
+	cmd->out_cookie = lease->cookie;
+	cmd->out_create_time_ns = lease->create_time_ns;
+	cmd->out_pin_flags = lease->pin_flags;
+	cmd->out_state = lease->state;
+	cmd->out_owner_tgid = pid_vnr(lease->owner);
+	cmd->out_owner_uid = from_kuid_munged(current_user_ns(), lease->uid);
+	strscpy_pad(cmd->out_owner_comm, lease->comm,
+		    sizeof(cmd->out_owner_comm));
+	pinmgr_lease_put(lease);
+	return pinmgr_respond(ucmd, sizeof(*cmd));
+}
+
+static int pinmgr_list(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_list *cmd = ucmd->cmd;
+	u64 __user *handles = u64_to_user_ptr(cmd->handles);
+	struct pinmgr_lease *lease;
+	unsigned long index;
+	u32 filled = 0;
+	u64 total = 0;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	if (cmd->nr_handles && !cmd->handles)
+		return -EFAULT;
+
+	/*
+	 * xa_for_each() holds no lock across iterations, so copying out here
+	 * may fault and sleep; leases added or removed meanwhile may or may
+	 * not be seen, and out_total counts exactly what was seen.
+	 */
+	xa_for_each(&ucmd->ctx->leases, index, lease) {
+		if (filled < cmd->nr_handles) {
+			if (put_user((u64)index, handles + filled))
+				return -EFAULT;
+			filled++;
+		}
+		total++;
+	}
+	cmd->nr_handles = filled;
+	cmd->out_total = total;
+	return pinmgr_respond(ucmd, sizeof(*cmd));
+}
+
+struct pinmgr_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct pinmgr_ucmd *ucmd);
+};
+
+/* min_size is the first version's size: its last member never moves. */
+#define PINMGR_IOCTL_OP(_ioctl, _fn, _struct, _last)			\
+	[_IOC_NR(_ioctl)] = {						\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union pinmgr_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.execute = _fn,						\
+	}
+
+union pinmgr_ucmd_buffer {
+	struct pinmgr_info info;
+	struct pinmgr_pin pin;
+	struct pinmgr_unpin unpin;
+	struct pinmgr_query query;
+	struct pinmgr_list list;
+};
+
+static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
+	PINMGR_IOCTL_OP(PINMGR_IOC_GET_INFO, pinmgr_get_info,
+			struct pinmgr_info, device_pinned_pages),
+	PINMGR_IOCTL_OP(PINMGR_IOC_PIN, pinmgr_pin, struct pinmgr_pin,
+			out_nr_runs),
+	PINMGR_IOCTL_OP(PINMGR_IOC_UNPIN, pinmgr_unpin, struct pinmgr_unpin,
+			handle),
+	PINMGR_IOCTL_OP(PINMGR_IOC_QUERY, pinmgr_query, struct pinmgr_query,
+			out_owner_comm),
+	PINMGR_IOCTL_OP(PINMGR_IOC_LIST, pinmgr_list, struct pinmgr_list,
+			out_total),
+};
+
+long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct pinmgr_ucmd ucmd = {
+		.ctx = file->private_data,
+		.ubuffer = (void __user *)arg,
+	};
+	const struct pinmgr_ioctl_op *op;
+	union pinmgr_ucmd_buffer buf;
+	unsigned int nr = _IOC_NR(cmd);
+	int ret;
+
+	if (_IOC_TYPE(cmd) != PINMGR_TYPE || nr >= ARRAY_SIZE(pinmgr_ioctl_ops))
+		return -ENOTTY;
+	op = &pinmgr_ioctl_ops[nr];
+	if (!op->execute || op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (ret)
+		return ret;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	ret = copy_struct_from_user(&buf, op->size, ucmd.ubuffer,
+				    ucmd.user_size);
+	if (ret)
+		return ret;
+	ucmd.cmd = &buf;
+	return op->execute(&ucmd);
+}

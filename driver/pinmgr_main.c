@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pinmgr: module setup, the /dev/pinmgr misc device and its contexts.
+ *
+ * Every open file is a context bound to the opener's mm; its leases end when
+ * the file is released.
+ */
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "pinmgr.h"
+
+/* Handles are xarray indices: they must fit an unsigned long. */
+static_assert(sizeof(unsigned long) >= sizeof(u64));
+
+unsigned long pinmgr_max_lease_pages = 1UL << 20;
+module_param_named(max_lease_pages, pinmgr_max_lease_pages, ulong, 0644);
+MODULE_PARM_DESC(max_lease_pages,
+		 "Pages one lease may pin (0: no limit; default 4 GiB of 4 KiB pages)");
+
+unsigned int pinmgr_max_leases = 65536;
+module_param_named(max_leases, pinmgr_max_leases, uint, 0644);
+MODULE_PARM_DESC(max_leases, "Leases one open file may hold (0: no limit)");
+
+unsigned long pinmgr_max_device_pages;
+module_param_named(max_device_pages, pinmgr_max_device_pages, ulong, 0644);
+MODULE_PARM_DESC(max_device_pages,
+		 "Pages all leases may pin together (0 at load: half of RAM; 0 later: no limit)");
+
+struct pinmgr_device_stats pinmgr_stats;
+
+static int pinmgr_open(struct inode *inode, struct file *file)
+{
+	struct pinmgr_ctx *ctx;
+
+	/* A kernel thread has no address space to pin. */
+	if (!current->mm)
+		return -EINVAL;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->batch = kmalloc_array(PINMGR_BATCH_PAGES, sizeof(*ctx->batch),
+				   GFP_KERNEL_ACCOUNT);
+	if (!ctx->batch)
+		goto out_free_ctx;
+
+	xa_init(&ctx->leases);
+	mutex_init(&ctx->pin_lock);
+	ctx->file = file;
+	ctx->mm = current->mm;
+	mmgrab(ctx->mm);
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+
+out_free_ctx:
+	kfree(ctx);
+	return -ENOMEM;
+}
+
+static int pinmgr_release(struct inode *inode, struct file *file)
+{
+	struct pinmgr_ctx *ctx = file->private_data;
+
+	pinmgr_lease_release_all(ctx);
+	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
+	mmdrop(ctx->mm);
+	mutex_destroy(&ctx->pin_lock);
+	kfree(ctx->batch);
+	kfree(ctx);
+	return 0;
+}
+
+static const struct file_operations pinmgr_fops = {
+	.owner = THIS_MODULE,
+	.open = pinmgr_open,
+	.release = pinmgr_release,
+	.unlocked_ioctl = pinmgr_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice pinmgr_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "pinmgr",
+	.fops = &pinmgr_fops,
+};
+
+static int __init pinmgr_init(void)
+{
+	int ret;
+
+	if (!pinmgr_max_device_pages)
+		pinmgr_max_device_pages = totalram_pages() / 2;
+
+	ret = misc_register(&pinmgr_misc);
+	if (ret) {
+		pr_err("pinmgr: cannot register /dev/pinmgr: %d\n", ret);
+		return ret;
+	}
+	return 0;
+}
+
+static void __exit pinmgr_exit(void)
+{
+	misc_deregister(&pinmgr_misc);
+}
+
+module_init(pinmgr_init);
+module_exit(pinmgr_exit);
+
+MODULE_DESCRIPTION("Pin user memory with FOLL_PIN, account and inspect every pin");
+MODULE_LICENSE("GPL");

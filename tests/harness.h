@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A small TAP test harness for pinmgr.
+ *
+ * TEST(name) { ... } defines a test; the runner forks one child per test,
+ * waits for it with a timeout and then checks invariants that every test
+ * must keep (kernel pin counters balanced, device empty). A failed ASSERT_*
+ * prints where and why and ends the child with status 1; SKIP() ends it with
+ * status 77 and a reason.
+ */
+#ifndef PINMGR_TESTS_HARNESS_H
+#define PINMGR_TESTS_HARNESS_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/pinmgr.h>
+
+#define PM_DEFAULT_TIMEOUT	60
+
+#define PM_EXIT_PASS	0
+#define PM_EXIT_FAIL	1
+#define PM_EXIT_SKIP	77
+
+struct pm_test {
+	const char *name;
+	const char *file;
+	int line;
+	unsigned int timeout;
+	void (*fn)(void);
+	struct pm_test *next;
+};
+
+void pm_register(struct pm_test *test);
+
+/*
+ * The constructor only links the test in; main() sorts by file and line, so
+ * the order does not depend on how the toolchain orders constructors.
+ */
+#define TEST_TIMEOUT(_name, _secs)					\
+	static void pm_fn_##_name(void);				\
+	static struct pm_test pm_test_##_name = {			\
+		.name = #_name,						\
+		.file = __FILE__,					\
+		.line = __LINE__,					\
+		.timeout = (_secs),					\
+		.fn = pm_fn_##_name,					\
+	};								\
+	static void __attribute__((constructor)) pm_reg_##_name(void)	\
+	{								\
+		pm_register(&pm_test_##_name);				\
+	}								\
+	static void pm_fn_##_name(void)
+
+#define TEST(_name)	TEST_TIMEOUT(_name, PM_DEFAULT_TIMEOUT)
+
+/* Diagnostics: one "# " line, written in one go so processes don't mix. */
+void pm_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void pm_fail_cmp(const char *file, int line, const char *expr,
+		 const char *op, int a_signed, unsigned long long a,
+		 int b_signed, unsigned long long b)
+	__attribute__((noreturn));
+void pm_fail_errno(const char *file, int line, const char *expr,
+		   int want, long long ret, int got)
+	__attribute__((noreturn));
+void pm_fail_msg(const char *file, int line, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+void pm_skip(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+/* Integer or pointer operand: is its type signed? (evaluates nothing) */
+#define PM_SIGNED(x)	((__typeof__(x))-1LL < (__typeof__(x))1LL)
+#define PM_WIDE(x)							\
+	(PM_SIGNED(x) ? (__int128)(long long)(x)			\
+		      : (__int128)(unsigned long long)(x))
+
+/* Both sides are evaluated once and compared without sign surprises. */
+#define PM_ASSERT_CMP(a, b, op)						\
+	do {								\
+		__typeof__(a) _pm_a = (a);				\
+		__typeof__(b) _pm_b = (b);				\
+		if (!(PM_WIDE(_pm_a) op PM_WIDE(_pm_b)))		\
+			pm_fail_cmp(__FILE__, __LINE__,			\
+				    #a " " #op " " #b, #op,		\
+				    PM_SIGNED(_pm_a),			\
+				    (unsigned long long)_pm_a,		\
+				    PM_SIGNED(_pm_b),			\
+				    (unsigned long long)_pm_b);		\
+	} while (0)
+
+#define ASSERT_EQ(a, b)	PM_ASSERT_CMP(a, b, ==)
+#define ASSERT_NE(a, b)	PM_ASSERT_CMP(a, b, !=)
+#define ASSERT_LT(a, b)	PM_ASSERT_CMP(a, b, <)
+#define ASSERT_LE(a, b)	PM_ASSERT_CMP(a, b, <=)
+#define ASSERT_GT(a, b)	PM_ASSERT_CMP(a, b, >)
+#define ASSERT_GE(a, b)	PM_ASSERT_CMP(a, b, >=)
+
+#define ASSERT_TRUE(x)							\
+	do {								\
+		if (!(x))						\
+			pm_fail_msg(__FILE__, __LINE__,			\
+				    "%s expected true got false", #x);	\
+	} while (0)
+
+#define ASSERT_FALSE(x)							\
+	do {								\
+		if (x)							\
+			pm_fail_msg(__FILE__, __LINE__,			\
+				    "%s expected false got true", #x);	\
+	} while (0)
+
+/* @expr must fail with -1 and set errno to exactly @err. */
+#define ASSERT_ERRNO(expr, err)						\
+	do {								\
+		long long _pm_r;					\
+		int _pm_e;						\
+		errno = 0;						\
+		_pm_r = (long long)(expr);				\
+		_pm_e = errno;						\
+		if (_pm_r != -1 || _pm_e != (err))			\
+			pm_fail_errno(__FILE__, __LINE__, #expr, (err),	\
+				      _pm_r, _pm_e);			\
+	} while (0)
+
+#define FAIL(...)	pm_fail_msg(__FILE__, __LINE__, __VA_ARGS__)
+#define SKIP(...)	pm_skip(__VA_ARGS__)
+
+/* Page size of the running kernel. */
+size_t pm_page_size(void);
+
+/* Device: open (O_RDWR | O_CLOEXEC); -1 and errno on failure. */
+int pm_open(void);
+
+/*
+ * ioctl wrappers: fill @size (and the inputs), call the ioctl and return its
+ * result. The output structures are zeroed first.
+ */
+int pm_get_info(int fd, struct pinmgr_info *info);
+int pm_pin(int fd, const void *addr, size_t len, __u32 flags, __u64 cookie,
+	   struct pinmgr_pin *out);
+int pm_unpin(int fd, __u64 handle);
+int pm_query(int fd, __u64 handle, struct pinmgr_query *q);
+int pm_list(int fd, __u64 *handles, __u32 nr_handles, struct pinmgr_list *out);
+
+/* Pin and assert success; returns the handle. */
+#define PIN_OK(fd, addr, len, flags) ({					\
+	struct pinmgr_pin _pm_p;					\
+	ASSERT_EQ(pm_pin((fd), (addr), (len), (flags), 0, &_pm_p), 0);	\
+	ASSERT_NE(_pm_p.out_handle, 0);					\
+	_pm_p.out_handle;						\
+})
+
+/* Counters. All return -1 when the value cannot be read. */
+long long pm_vmstat(const char *name);
+long long pm_outstanding_pins(void);	/* nr_foll_pin_acquired - released */
+long long pm_vmpin_kb(void);		/* VmPin of this process */
+long long pm_anon_huge_kb(void);	/* AnonHugePages of this process */
+void pm_vmstat_refresh(void);		/* fold per-CPU deltas (root only) */
+
+/* Module parameters; the runner restores them after every test. */
+int pm_param_read(const char *name, unsigned long long *val);
+int pm_param_write(const char *name, unsigned long long val);
+
+/* Privileges. Both return 0 or -1 with errno. */
+int pm_drop_cap_ipc_lock(void);
+int pm_become_nobody(void);
+int pm_have_cap(int cap);		/* in the effective set */
+
+#define PM_NOBODY	65534
+
+/*
+ * Memory: anonymous private read/write mappings, every page written, or
+ * NULL. pm_map_thp() aligns to 2 MiB and asks for huge pages.
+ */
+void *pm_map_anon(size_t len);
+void *pm_map_thp(size_t len);
+void pm_unmap(void *addr, size_t len);
+
+/* Wait for a child; its exit status, 128 + signal, or -1. */
+int pm_wait(pid_t pid);
+
+/* Sleep for @ms milliseconds. */
+void pm_msleep(unsigned int ms);
+
+#endif /* PINMGR_TESTS_HARNESS_H */

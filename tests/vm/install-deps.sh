@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Install the Debian packages the project needs, idempotently: apt runs only
+# when something is missing, so a warm machine pays one dpkg-query.
+# Usage: install-deps.sh [extra-package...]
+set -euo pipefail
+
+packages=(
+	build-essential make gcc bc flex bison libelf-dev libssl-dev
+	qemu-system-x86 busybox-static cpio kmod
+	linux-headers-amd64 linux-headers-6.12-amd64
+	libkmod-dev libnl-genl-3-dev liburing-dev pkg-config
+	sparse dwarves
+	"$@"
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	[[ $status == ii* ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

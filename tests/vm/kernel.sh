@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Resolve a kernel name to what the runner needs, printed as shell
+# assignments: KNAME (a short label), KDIR (tree to build modules against)
+# and VMLINUZ (image to boot).
+#
+#   6.1    Debian's latest 6.1 (linux-headers-amd64 names its ABI)
+#   6.12   Debian's latest 6.12 (linux-headers-6.12-amd64)
+#   debug  the 6.12 debug kernel built by debug-kernel.sh
+#   PATH   a kernel build tree holding arch/x86/boot/bzImage
+#
+# Debian images are fetched with apt-get download and unpacked into the
+# cache, so the host's /boot is never touched. The ABI is resolved at run
+# time, because the Debian series move.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cache=${PINMGR_CACHE:-$top/.cache}
+
+die() { echo "kernel.sh: $*" >&2; exit 1; }
+
+# The ABI (e.g. 6.1.0-56-amd64) a headers meta-package depends on.
+meta_abi() {
+	local dep
+	dep=$(dpkg-query -W -f='${Depends}' "$1" 2>/dev/null) ||
+		die "$1 is not installed (run tests/vm/install-deps.sh)"
+	dep=${dep%% *}
+	echo "${dep#linux-headers-}"
+}
+
+debian_kernel() {
+	local abi=$1 dir
+	dir=$cache/kernels/$abi
+	if [[ ! -f $dir/vmlinuz ]]; then
+		mkdir -p "$dir"
+		(
+			cd "$dir"
+			rm -f ./*.deb
+			apt-get download -q "linux-image-$abi" >&2 ||
+				{ apt-get update -qq >&2 &&
+				  apt-get download -q "linux-image-$abi" >&2; }
+			# Only the image is needed: extract just it.
+			dpkg-deb --fsys-tarfile linux-image-*.deb |
+				tar -xf - --wildcards './boot/vmlinuz-*'
+			mv boot/vmlinuz-* vmlinuz.tmp
+			rm -rf boot ./*.deb
+			mv vmlinuz.tmp vmlinuz
+		) || die "cannot fetch linux-image-$abi"
+	fi
+	[[ -d /usr/src/linux-headers-$abi ]] ||
+		die "headers for $abi are missing (run tests/vm/install-deps.sh)"
+	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\n' "$abi" \
+		"/usr/src/linux-headers-$abi" "$dir/vmlinuz"
+}
+
+case ${1:-} in
+6.1)
+	debian_kernel "$(meta_abi linux-headers-amd64)" ;;
+6.12)
+	debian_kernel "$(meta_abi linux-headers-6.12-amd64)" ;;
+debug)
+	kdir=$("$here/debug-kernel.sh")
+	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\n' "debug-$(basename "$(dirname "$kdir")")" \
+		"$kdir" "$kdir/arch/x86/boot/bzImage" ;;
+"")
+	die "usage: kernel.sh 6.1|6.12|debug|PATH" ;;
+*)
+	kdir=$(cd "$1" 2>/dev/null && pwd) || die "no such kernel tree: $1"
+	[[ -f $kdir/arch/x86/boot/bzImage ]] ||
+		die "$kdir has no arch/x86/boot/bzImage"
+	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\n' "$(basename "$kdir")" \
+		"$kdir" "$kdir/arch/x86/boot/bzImage" ;;
+esac

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pinmgr: pin user memory through the kernel's FOLL_PIN machinery, with
+ * FOLL_LONGTERM chosen per request, and account and inspect every pin.
+ */
+#ifndef _UAPI_LINUX_PINMGR_H
+#define _UAPI_LINUX_PINMGR_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PINMGR_DEVICE_PATH	"/dev/pinmgr"
+#define PINMGR_ABI_VERSION	1
+
+/**
+ * DOC: General ioctl format
+ *
+ * Every ioctl takes a pointer to a structure whose first __u32 is the size of
+ * the structure as the caller knows it, and whose second __u32 is a flags
+ * word. The kernel reads min(size, its own size) bytes and requires every byte
+ * beyond its own size to be zero, so an old kernel refuses requests it cannot
+ * understand and a new kernel zero-extends old requests. Output fields
+ * (out_*, and fields marked "out:") are written back only up to the caller's
+ * size; their input values are ignored. Structures grow only at their
+ * tail; every structure has only fixed-width members and explicit padding.
+ *
+ * An open file of /dev/pinmgr is a context, bound to the opener's address
+ * space (mm). Each successful PIN creates a lease: one pinned range, named by
+ * a 64-bit handle that is unique on the device and never reused while the
+ * module is loaded. 0 is never a valid handle. Every lease of a context ends
+ * when the context's file is released (last close, or process exit).
+ *
+ * Errors, common to all ioctls:
+ *
+ *  - ENOTTY: the ioctl number is not a pinmgr command.
+ *  - EFAULT: the argument pointer, or a pointer inside it, cannot be
+ *    accessed; or a range to pin reaches beyond user space.
+ *  - EINVAL: @size is smaller than the first version of the structure, a
+ *    reserved field or padding is not zero, or a field's value is invalid
+ *    (zero or unaligned address or length, a range that wraps around).
+ *  - E2BIG: @size is larger than the kernel's structure and the extra bytes
+ *    are not all zero: the caller uses a field this kernel does not know.
+ *  - EOPNOTSUPP: @flags has a bit this kernel does not know.
+ *  - EPERM: the caller's mm is not the context's mm (a forked child or a
+ *    process that received the file), for PIN and UNPIN.
+ *  - ENOENT: no lease with that handle in this context (never existed,
+ *    already unpinned, or another context's).
+ *  - ENOMEM: the kernel could not allocate memory for the request.
+ *  - EINTR: a fatal signal arrived while pinning; nothing stays pinned.
+ *
+ * Errors of PINMGR_IOC_PIN, one per limit, so that a caller can tell which
+ * limit was hit and compare with PINMGR_IOC_GET_INFO:
+ *
+ *  - EDQUOT: the pin would take the mm's pinned pages (VmPin) over
+ *    RLIMIT_MEMLOCK and the caller lacks CAP_IPC_LOCK.
+ *  - EFBIG: the range has more pages than the max_lease_pages parameter.
+ *  - EMFILE: the context already holds max_leases leases.
+ *  - ENOSPC: the device-wide pinned pages would exceed max_device_pages.
+ *
+ * and from the kernel's pin_user_pages*() itself:
+ *
+ *  - EFAULT: part of the range is unmapped or PROT_NONE, a write pin covers a
+ *    read-only mapping, or a long-term write pin covers a shared mapping of
+ *    an ordinary file (refused since Linux 6.5; earlier kernels allow it).
+ *  - EOPNOTSUPP: a long-term pin covers an fsdax mapping.
+ *
+ * No failed request leaves anything pinned or charged.
+ */
+
+#define PINMGR_TYPE	0xB9
+
+enum {
+	PINMGR_CMD_GET_INFO = 0x00,
+	PINMGR_CMD_PIN = 0x01,
+	PINMGR_CMD_UNPIN = 0x02,
+	PINMGR_CMD_QUERY = 0x03,
+	PINMGR_CMD_LIST = 0x04,
+};
+
+/**
+ * enum pinmgr_features - feature bits reported by PINMGR_IOC_GET_INFO
+ * @PINMGR_FEATURE_LONGTERM: PINMGR_PIN_LONGTERM is supported.
+ * @PINMGR_FEATURE_WRITE: PINMGR_PIN_WRITE is supported.
+ */
+enum pinmgr_features {
+	PINMGR_FEATURE_LONGTERM = 1 << 0,
+	PINMGR_FEATURE_WRITE = 1 << 1,
+};
+
+/**
+ * enum pinmgr_info_out_flags - facts about the caller in struct pinmgr_info
+ * @PINMGR_INFO_CAP_IPC_LOCK: the caller has CAP_IPC_LOCK, so RLIMIT_MEMLOCK
+ *	does not limit its pins.
+ * @PINMGR_INFO_OWNER_MM: the caller's mm is the context's mm, so it may pin.
+ */
+enum pinmgr_info_out_flags {
+	PINMGR_INFO_CAP_IPC_LOCK = 1 << 0,
+	PINMGR_INFO_OWNER_MM = 1 << 1,
+};
+
+/**
+ * struct pinmgr_info - ioctl(PINMGR_IOC_GET_INFO)
+ * @size: sizeof(struct pinmgr_info)
+ * @flags: must be 0
+ * @abi_version: out: PINMGR_ABI_VERSION of the running module
+ * @page_size: out: the kernel's page size in bytes
+ * @features: out: bitmap of enum pinmgr_features
+ * @out_flags: out: bitmap of enum pinmgr_info_out_flags
+ * @__reserved: must be 0
+ * @max_lease_pages: out: pages one lease may hold (module parameter)
+ * @max_leases: out: leases one context may hold (module parameter)
+ * @max_device_pages: out: pages all leases together may hold
+ * @memlock_limit_pages: out: the caller's RLIMIT_MEMLOCK in pages, or
+ *	~0ULL for RLIM_INFINITY
+ * @mm_pinned_pages: out: the context mm's pinned pages (VmPin) from every
+ *	pinning interface, not only pinmgr
+ * @ctx_leases: out: leases held by this context
+ * @ctx_pinned_pages: out: pages pinned by this context
+ * @device_leases: out: leases held on the whole device
+ * @device_pinned_pages: out: pages pinned on the whole device
+ *
+ * Reports the limits and how much of each is in use, so that a caller whose
+ * PINMGR_IOC_PIN failed can say which limit it hit and by how much.
+ */
+struct pinmgr_info {
+	__u32 size;
+	__u32 flags;
+	__u32 abi_version;
+	__u32 page_size;
+	__u64 features;
+	__u32 out_flags;
+	__u32 __reserved;
+	__u64 max_lease_pages;
+	__u64 max_leases;
+	__u64 max_device_pages;
+	__u64 memlock_limit_pages;
+	__u64 mm_pinned_pages;
+	__u64 ctx_leases;
+	__u64 ctx_pinned_pages;
+	__u64 device_leases;
+	__u64 device_pinned_pages;
+};
+#define PINMGR_IOC_GET_INFO	_IO(PINMGR_TYPE, PINMGR_CMD_GET_INFO)
+
+/**
+ * enum pinmgr_pin_flags - flags of struct pinmgr_pin
+ * @PINMGR_PIN_WRITE: pin for writing (FOLL_WRITE): the pages may be written
+ *	by the holder of the pin and are marked dirty at unpin. Breaks
+ *	copy-on-write sharing at pin time. Needs a writable mapping.
+ * @PINMGR_PIN_LONGTERM: pin for an indefinite time (FOLL_LONGTERM): pages
+ *	are first migrated out of ZONE_MOVABLE and CMA, and file mappings the
+ *	kernel cannot pin long-term are refused. Without it the pin is a short
+ *	term one (FOLL_PIN only), as for direct I/O.
+ */
+enum pinmgr_pin_flags {
+	PINMGR_PIN_WRITE = 1 << 0,
+	PINMGR_PIN_LONGTERM = 1 << 1,
+};
+
+/**
+ * struct pinmgr_pin - ioctl(PINMGR_IOC_PIN)
+ * @size: sizeof(struct pinmgr_pin)
+ * @flags: bitmap of enum pinmgr_pin_flags
+ * @addr: start of the range in the caller's address space; page aligned
+ * @length: length of the range in bytes; non-zero and page aligned
+ * @cookie: opaque value of the caller's, recorded with the lease
+ * @out_handle: out: the new lease's handle
+ * @out_nr_pages: out: pages pinned (@length / page size)
+ * @out_nr_runs: out: physically contiguous runs the pages form
+ *
+ * Pins [@addr, @addr + @length) of the caller's mm, which must be the
+ * context's mm, as one lease. Either every page is pinned and a lease exists,
+ * or the call fails and nothing is pinned or charged.
+ */
+struct pinmgr_pin {
+	__u32 size;
+	__u32 flags;
+	__u64 addr;
+	__u64 length;
+	__u64 cookie;
+	__u64 out_handle;
+	__u64 out_nr_pages;
+	__u64 out_nr_runs;
+};
+#define PINMGR_IOC_PIN		_IO(PINMGR_TYPE, PINMGR_CMD_PIN)
+
+/**
+ * struct pinmgr_unpin - ioctl(PINMGR_IOC_UNPIN)
+ * @size: sizeof(struct pinmgr_unpin)
+ * @flags: must be 0
+ * @handle: the lease to end
+ *
+ * Ends a lease of this context: its pages are unpinned (marked dirty first if
+ * it was a write pin) and uncharged.
+ */
+struct pinmgr_unpin {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+};
+#define PINMGR_IOC_UNPIN	_IO(PINMGR_TYPE, PINMGR_CMD_UNPIN)
+
+/**
+ * enum pinmgr_lease_state - state of a lease in struct pinmgr_query
+ * @PINMGR_LEASE_ACTIVE: the pages are pinned.
+ */
+enum pinmgr_lease_state {
+	PINMGR_LEASE_ACTIVE = 1,
+};
+
+#define PINMGR_COMM_LEN	16
+
+/**
+ * struct pinmgr_query - ioctl(PINMGR_IOC_QUERY)
+ * @size: sizeof(struct pinmgr_query)
+ * @flags: must be 0
+ * @handle: the lease to describe, of this context
+ * @out_addr: out: start of the pinned range in the owner's address space
+ * @out_length: out: length of the range in bytes
+ * @out_nr_pages: out: pages pinned
+ * @out_nr_runs: out: physically contiguous runs the pages form
+ * @out_metadata_bytes: out: kernel memory the lease's bookkeeping uses
+ * @out_cookie: out: the cookie given at pin time
+ * @out_create_time_ns: out: CLOCK_REALTIME at pin time, in nanoseconds
+ * @out_pin_flags: out: the enum pinmgr_pin_flags the lease was pinned with
+ * @out_state: out: enum pinmgr_lease_state
+ * @out_owner_tgid: out: thread group id of the pinning process, as seen
+ *	from the caller's pid namespace (0 if not visible there)
+ * @out_owner_uid: out: the pinning process's uid, in the caller's user
+ *	namespace
+ * @out_owner_comm: out: the pinning process's comm, NUL terminated
+ */
+struct pinmgr_query {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__u64 out_addr;
+	__u64 out_length;
+	__u64 out_nr_pages;
+	__u64 out_nr_runs;
+	__u64 out_metadata_bytes;
+	__u64 out_cookie;
+	__u64 out_create_time_ns;
+	__u32 out_pin_flags;
+	__u32 out_state;
+	__u32 out_owner_tgid;
+	__u32 out_owner_uid;
+	char out_owner_comm[PINMGR_COMM_LEN];
+};
+#define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)
+
+/**
+ * struct pinmgr_list - ioctl(PINMGR_IOC_LIST)
+ * @size: sizeof(struct pinmgr_list)
+ * @flags: must be 0
+ * @handles: user pointer to an array of __u64 to fill; may be 0 when
+ *	@nr_handles is 0
+ * @nr_handles: in: capacity of @handles in entries; out: entries written
+ * @__reserved: must be 0
+ * @out_total: out: leases the context holds; if larger than @nr_handles,
+ *	retry with a bigger array
+ *
+ * Lists this context's lease handles in increasing order.
+ */
+struct pinmgr_list {
+	__u32 size;
+	__u32 flags;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 __reserved;
+	__u64 out_total;
+};
+#define PINMGR_IOC_LIST		_IO(PINMGR_TYPE, PINMGR_CMD_LIST)
+
+#endif /* _UAPI_LINUX_PINMGR_H */

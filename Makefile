@@ -15,7 +15,7 @@ USER_OUT := $(BUILD)/user
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
-PM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iuapi
+PM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iuapi
 
 TEST_SRCS := $(sort $(wildcard tests/harness.c tests/test_*.c))
 TEST_HDRS := $(wildcard tests/*.h) uapi/linux/pinmgr.h

@@ -124,6 +124,12 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle);
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx);
 size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease);
 
+/* pinmgr_access.c */
+int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
+			void __user *buf, u64 length, bool write);
+long pinmgr_lease_segments(struct pinmgr_lease *lease,
+			   struct pinmgr_segment __user *segs, u32 max);
+
 /* pinmgr_ioctl.c */
 long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 

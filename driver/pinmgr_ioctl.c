@@ -181,21 +181,78 @@ static int pinmgr_list(struct pinmgr_ucmd *ucmd)
 	return pinmgr_respond(ucmd, sizeof(*cmd));
 }
 
+static int pinmgr_access(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_access *cmd = ucmd->cmd;
+	bool write = cmd->flags & PINMGR_ACCESS_WRITE;
+	struct pinmgr_lease *lease;
+	u64 end;
+	int ret;
+
+	if (cmd->flags & ~PINMGR_ACCESS_WRITE)
+		return -EOPNOTSUPP;
+	if (check_add_overflow(cmd->offset, cmd->length, &end))
+		return -EINVAL;
+	if (!pinmgr_caller_owns(ucmd->ctx))
+		return -EPERM;
+
+	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
+	if (!lease)
+		return -ENOENT;
+	if (end > ((u64)lease->nr_pages << PAGE_SHIFT))
+		ret = -EINVAL;
+	else if (write && !(lease->pin_flags & PINMGR_PIN_WRITE))
+		ret = -EACCES;
+	else
+		ret = pinmgr_lease_access(lease, cmd->offset,
+					  u64_to_user_ptr(cmd->buf),
+					  cmd->length, write);
+	pinmgr_lease_put(lease);
+	return ret;
+}
+
+static int pinmgr_get_segments(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_get_segments *cmd = ucmd->cmd;
+	struct pinmgr_lease *lease;
+	long filled;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	/* Physical addresses are for the administrator's eyes only. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (cmd->nr_segments && !cmd->segments)
+		return -EFAULT;
+
+	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
+	if (!lease)
+		return -ENOENT;
+	filled = pinmgr_lease_segments(lease, u64_to_user_ptr(cmd->segments),
+				       cmd->nr_segments);
+	cmd->out_total = lease->nr_runs;
+	pinmgr_lease_put(lease);
+	if (filled < 0)
+		return filled;
+	cmd->nr_segments = filled;
+	return pinmgr_respond(ucmd, sizeof(*cmd));
+}
+
 struct pinmgr_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	int (*execute)(struct pinmgr_ucmd *ucmd);
 };
 
 /* min_size is the first version's size: its last member never moves. */
-#define PINMGR_IOCTL_OP(_ioctl, _fn, _struct, _last)			\
-	[_IOC_NR(_ioctl)] = {						\
+#define PINMGR_IOCTL_OP(_nr, _fn, _struct, _last)			\
+	[_nr] = {							\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union pinmgr_ucmd_buffer) < \
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
-		.ioctl_num = _ioctl,					\
 		.execute = _fn,						\
 	}
 
@@ -205,19 +262,25 @@ union pinmgr_ucmd_buffer {
 	struct pinmgr_unpin unpin;
 	struct pinmgr_query query;
 	struct pinmgr_list list;
+	struct pinmgr_access access;
+	struct pinmgr_get_segments get_segments;
 };
 
 static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
-	PINMGR_IOCTL_OP(PINMGR_IOC_GET_INFO, pinmgr_get_info,
+	PINMGR_IOCTL_OP(PINMGR_CMD_GET_INFO, pinmgr_get_info,
 			struct pinmgr_info, device_pinned_pages),
-	PINMGR_IOCTL_OP(PINMGR_IOC_PIN, pinmgr_pin, struct pinmgr_pin,
+	PINMGR_IOCTL_OP(PINMGR_CMD_PIN, pinmgr_pin, struct pinmgr_pin,
 			out_nr_runs),
-	PINMGR_IOCTL_OP(PINMGR_IOC_UNPIN, pinmgr_unpin, struct pinmgr_unpin,
+	PINMGR_IOCTL_OP(PINMGR_CMD_UNPIN, pinmgr_unpin, struct pinmgr_unpin,
 			handle),
-	PINMGR_IOCTL_OP(PINMGR_IOC_QUERY, pinmgr_query, struct pinmgr_query,
+	PINMGR_IOCTL_OP(PINMGR_CMD_QUERY, pinmgr_query, struct pinmgr_query,
 			out_owner_comm),
-	PINMGR_IOCTL_OP(PINMGR_IOC_LIST, pinmgr_list, struct pinmgr_list,
+	PINMGR_IOCTL_OP(PINMGR_CMD_LIST, pinmgr_list, struct pinmgr_list,
 			out_total),
+	PINMGR_IOCTL_OP(PINMGR_CMD_ACCESS, pinmgr_access, struct pinmgr_access,
+			buf),
+	PINMGR_IOCTL_OP(PINMGR_CMD_GET_SEGMENTS, pinmgr_get_segments,
+			struct pinmgr_get_segments, out_total),
 };
 
 long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -231,10 +294,11 @@ long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
-	if (_IOC_TYPE(cmd) != PINMGR_TYPE || nr >= ARRAY_SIZE(pinmgr_ioctl_ops))
+	/* Every command is _IO(PINMGR_TYPE, nr): the size is in the struct. */
+	if (cmd != _IO(PINMGR_TYPE, nr) || nr >= ARRAY_SIZE(pinmgr_ioctl_ops))
 		return -ENOTTY;
 	op = &pinmgr_ioctl_ops[nr];
-	if (!op->execute || op->ioctl_num != cmd)
+	if (!op->execute)
 		return -ENOTTY;
 
 	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);

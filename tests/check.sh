@@ -1,16 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make check: run the whole suite in a VM on each kernel given (default 6.1
-# and 6.12), scan each console log for kernel splats, and end with one line
+# make check: run the whole suite in VMs on each kernel given (default 6.1
+# and 6.12), scan every console log for kernel splats, and end with one line
 # "N passed, N failed, N skipped". Exits non-zero on any failure, any splat,
 # or a VM that did not report an exit status.
+#
+# Each kernel boots twice: once for the suite, once with part of its memory
+# in ZONE_MOVABLE (movablecore=) for the tests named movable_*, which need
+# their memory to start there.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=$top/build/check
 mkdir -p "$out"
+rm -f "$out"/*.tap "$out"/*-console.log
 
 kernels=("$@")
 [[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12)
@@ -18,32 +23,51 @@ kernels=("$@")
 passed=0 failed=0 skipped=0
 summary=()
 start=$SECONDS
-for k in "${kernels[@]}"; do
-	tap=$out/$k.tap
-	log=$out/$k-console.log
-	echo "# === kernel $k ==="
-	t0=$SECONDS
-	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 -- \
-		sh /pinmgr/bin/guest-suite.sh | tee "$tap"
+
+# count TAP-FILE LABEL T0: add a TAP file's results to the totals.
+count() {
+	local p s f
+	p=$(grep -cE '^ok ' "$1")
+	s=$(grep -cE '^ok .*# SKIP' "$1")
+	f=$(grep -cE '^not ok ' "$1")
+	p=$((p - s))
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	summary+=("$(printf '%-32s %4d passed, %d failed, %d skipped in %ds' \
+		"$2:" "$p" "$f" "$s" $((SECONDS - $3)))")
+}
+
+# run_suite KERNEL LABEL RUN-VM-OPTIONS... -- SUITE-ARGS...
+run_suite() {
+	local k=$1 label=$2 tap log rc t0=$SECONDS
+	shift 2
+	tap=$out/$k-$label.tap
+	log=$out/$k-$label-console.log
+	echo "# === kernel $k: $label ==="
+	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 -M "loop ext4" "$@" |
+		tee "$tap"
 	rc=${PIPESTATUS[0]}
 
 	# The console must be free of splats: a test of its own.
 	if "$here/vm/splat-scan.sh" "$log"; then
-		echo "ok - no kernel splat in the console log ($k)" | tee -a "$tap"
+		echo "ok - no kernel splat in the console log ($k $label)" | tee -a "$tap"
 	else
-		echo "not ok - no kernel splat in the console log ($k)" | tee -a "$tap"
+		echo "not ok - no kernel splat in the console log ($k $label)" | tee -a "$tap"
 	fi
 	if [[ $rc -ge 124 ]]; then
-		echo "not ok - the VM finished and reported a status ($k: $rc)" | tee -a "$tap"
+		echo "not ok - the VM finished and reported a status ($k $label: $rc)" | tee -a "$tap"
 	fi
+	count "$tap" "$k $label" "$t0"
+}
 
-	p=$(grep -cE '^ok ' "$tap" | head -1)
-	s=$(grep -cE '^ok .*# SKIP' "$tap" | head -1)
-	f=$(grep -cE '^not ok ' "$tap" | head -1)
-	p=$((p - s))
-	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	summary+=("$(printf '%-24s %4d passed, %d failed, %d skipped in %ds' \
-		"$k:" "$p" "$f" "$s" $((SECONDS - t0)))")
+echo "# === static checks ==="
+t0=$SECONDS
+"$here/static-checks.sh" "${kernels[@]}" | tee "$out/static.tap"
+count "$out/static.tap" "static checks" "$t0"
+
+for k in "${kernels[@]}"; do
+	run_suite "$k" suite -- sh /pinmgr/bin/guest-suite.sh -x movable_
+	run_suite "$k" movable -a movablecore=1G -- \
+		sh /pinmgr/bin/guest-suite.sh movable_
 done
 
 echo "# ---"

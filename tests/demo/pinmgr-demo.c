@@ -4,6 +4,7 @@
  * print the context's live leases as a table, then unpin and show that the
  * kernel's pin counters balance. The main job of `make run`.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

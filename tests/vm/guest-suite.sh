@@ -21,6 +21,18 @@ echo "# kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc
 acquired=$(counter nr_foll_pin_acquired)
 released=$(counter nr_foll_pin_released)
 
+# An ordinary file system with writeback for the file-mapping tests: ext2,
+# served by the ext4 driver, on a loop device (run-vm -M "loop ext4").
+if [ -e /dev/loop-control ] || [ -e /dev/loop0 ]; then
+	dd if=/dev/zero of=/tmp/extfs.img bs=1M count=48 2>/dev/null &&
+		mke2fs -q -F /tmp/extfs.img >/dev/null 2>&1 &&
+		losetup /dev/loop0 /tmp/extfs.img &&
+		mkdir -p /mnt/ext && mount -t ext4 /dev/loop0 /mnt/ext
+	rc=$?
+	tap $rc "ext2 file system for the file tests mounted"
+	[ $rc -eq 0 ] && export PINMGR_EXTFS=/mnt/ext
+fi
+
 insmod /pinmgr/pinmgr.ko
 rc=$?
 tap $rc "module loads"
@@ -35,6 +47,11 @@ rmmod pinmgr
 tap $? "module unloads after the suite"
 [ ! -e /dev/pinmgr ]
 tap $? "device node is gone after unload"
+
+if [ -n "${PINMGR_EXTFS:-}" ]; then
+	umount /mnt/ext && losetup -d /dev/loop0
+	tap $? "file system unmounts after the suite (no pinned page cache left)"
+fi
 
 d_acq=$(( $(counter nr_foll_pin_acquired) - acquired ))
 d_rel=$(( $(counter nr_foll_pin_released) - released ))

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Resolve a kernel name to what the runner needs, printed as shell
-# assignments: KNAME (a short label), KDIR (tree to build modules against)
-# and VMLINUZ (image to boot).
+# assignments: KNAME (a short label), KDIR (tree to build modules against),
+# VMLINUZ (image to boot) and KMODROOT (a root holding the kernel's own
+# modules under lib/modules/KVER with modules.dep, or empty) and KVER.
 #
 #   6.1    Debian's latest 6.1 (linux-headers-amd64 names its ABI)
 #   6.12   Debian's latest 6.12 (linux-headers-6.12-amd64)
@@ -33,26 +34,30 @@ meta_abi() {
 debian_kernel() {
 	local abi=$1 dir
 	dir=$cache/kernels/$abi
-	if [[ ! -f $dir/vmlinuz ]]; then
+	if [[ ! -f $dir/done ]]; then
+		rm -rf "$dir"
 		mkdir -p "$dir"
 		(
 			cd "$dir"
-			rm -f ./*.deb
-			apt-get download -q "linux-image-$abi" >&2 ||
+			apt-get download -q -o APT::Sandbox::User=root "linux-image-$abi" >&2 ||
 				{ apt-get update -qq >&2 &&
-				  apt-get download -q "linux-image-$abi" >&2; }
-			# Only the image is needed: extract just it.
+				  apt-get download -q -o APT::Sandbox::User=root "linux-image-$abi" >&2; }
+			# The image and the modules (tests load a few, e.g. ext4);
+			# depmod here because the package's postinst would do it.
+			mkdir root
 			dpkg-deb --fsys-tarfile linux-image-*.deb |
-				tar -xf - --wildcards './boot/vmlinuz-*'
-			mv boot/vmlinuz-* vmlinuz.tmp
-			rm -rf boot ./*.deb
-			mv vmlinuz.tmp vmlinuz
+				tar -C root -xf - --wildcards './boot/vmlinuz-*' \
+					'./lib/modules/*'
+			mv root/boot/vmlinuz-* vmlinuz
+			rm -rf root/boot ./*.deb
+			depmod -b root "$abi"
+			touch done
 		) || die "cannot fetch linux-image-$abi"
 	fi
 	[[ -d /usr/src/linux-headers-$abi ]] ||
 		die "headers for $abi are missing (run tests/vm/install-deps.sh)"
-	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\n' "$abi" \
-		"/usr/src/linux-headers-$abi" "$dir/vmlinuz"
+	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\nKMODROOT=%q\nKVER=%q\n' "$abi" \
+		"/usr/src/linux-headers-$abi" "$dir/vmlinuz" "$dir/root" "$abi"
 }
 
 case ${1:-} in
@@ -62,7 +67,8 @@ case ${1:-} in
 	debian_kernel "$(meta_abi linux-headers-6.12-amd64)" ;;
 debug)
 	kdir=$("$here/debug-kernel.sh")
-	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\n' "debug-$(basename "$(dirname "$kdir")")" \
+	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\nKMODROOT=\nKVER=\n' \
+		"debug-$(basename "$(dirname "$kdir")")" \
 		"$kdir" "$kdir/arch/x86/boot/bzImage" ;;
 "")
 	die "usage: kernel.sh 6.1|6.12|debug|PATH" ;;
@@ -70,6 +76,6 @@ debug)
 	kdir=$(cd "$1" 2>/dev/null && pwd) || die "no such kernel tree: $1"
 	[[ -f $kdir/arch/x86/boot/bzImage ]] ||
 		die "$kdir has no arch/x86/boot/bzImage"
-	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\n' "$(basename "$kdir")" \
-		"$kdir" "$kdir/arch/x86/boot/bzImage" ;;
+	printf 'KNAME=%q\nKDIR=%q\nVMLINUZ=%q\nKMODROOT=\nKVER=\n' \
+		"$(basename "$kdir")" "$kdir" "$kdir/arch/x86/boot/bzImage" ;;
 esac

@@ -42,7 +42,9 @@
  *    are not all zero: the caller uses a field this kernel does not know.
  *  - EOPNOTSUPP: @flags has a bit this kernel does not know.
  *  - EPERM: the caller's mm is not the context's mm (a forked child or a
- *    process that received the file), for PIN and UNPIN.
+ *    process that received the file), for PIN, UNPIN and ACCESS; or the
+ *    caller lacks CAP_SYS_ADMIN, for GET_SEGMENTS.
+ *  - EACCES: ACCESS asked to write into a lease that is not a write pin.
  *  - ENOENT: no lease with that handle in this context (never existed,
  *    already unpinned, or another context's).
  *  - ENOMEM: the kernel could not allocate memory for the request.
@@ -75,6 +77,8 @@ enum {
 	PINMGR_CMD_UNPIN = 0x02,
 	PINMGR_CMD_QUERY = 0x03,
 	PINMGR_CMD_LIST = 0x04,
+	PINMGR_CMD_ACCESS = 0x05,
+	PINMGR_CMD_GET_SEGMENTS = 0x06,
 };
 
 /**
@@ -140,6 +144,7 @@ struct pinmgr_info {
 	__u64 device_leases;
 	__u64 device_pinned_pages;
 };
+
 #define PINMGR_IOC_GET_INFO	_IO(PINMGR_TYPE, PINMGR_CMD_GET_INFO)
 
 /**
@@ -182,6 +187,7 @@ struct pinmgr_pin {
 	__u64 out_nr_pages;
 	__u64 out_nr_runs;
 };
+
 #define PINMGR_IOC_PIN		_IO(PINMGR_TYPE, PINMGR_CMD_PIN)
 
 /**
@@ -198,6 +204,7 @@ struct pinmgr_unpin {
 	__u32 flags;
 	__u64 handle;
 };
+
 #define PINMGR_IOC_UNPIN	_IO(PINMGR_TYPE, PINMGR_CMD_UNPIN)
 
 /**
@@ -247,6 +254,7 @@ struct pinmgr_query {
 	__u32 out_owner_uid;
 	char out_owner_comm[PINMGR_COMM_LEN];
 };
+
 #define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)
 
 /**
@@ -270,6 +278,80 @@ struct pinmgr_list {
 	__u32 __reserved;
 	__u64 out_total;
 };
+
 #define PINMGR_IOC_LIST		_IO(PINMGR_TYPE, PINMGR_CMD_LIST)
+
+/**
+ * enum pinmgr_access_flags - flags of struct pinmgr_access
+ * @PINMGR_ACCESS_WRITE: copy from @buf into the lease's pages; without it,
+ *	copy from the pages into @buf.
+ */
+enum pinmgr_access_flags {
+	PINMGR_ACCESS_WRITE = 1 << 0,
+};
+
+/**
+ * struct pinmgr_access - ioctl(PINMGR_IOC_ACCESS)
+ * @size: sizeof(struct pinmgr_access)
+ * @flags: bitmap of enum pinmgr_access_flags
+ * @handle: the lease, of this context
+ * @offset: byte offset into the lease's range
+ * @length: bytes to copy; @offset + @length must lie within the lease
+ * @buf: user pointer to the caller's buffer
+ *
+ * Reads or writes the lease's pinned pages themselves, through the kernel's
+ * mapping of those pages, the way a device would by DMA: not through the
+ * owner's current page tables, which may since have changed (fork's
+ * copy-on-write, munmap, MADV_DONTNEED). Writing needs a write pin (EACCES
+ * otherwise), so a read-only pin of a read-only page (page cache, the zero
+ * page) can never be written this way. A zero @length does nothing.
+ */
+struct pinmgr_access {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__u64 offset;
+	__u64 length;
+	__u64 buf;
+};
+
+#define PINMGR_IOC_ACCESS	_IO(PINMGR_TYPE, PINMGR_CMD_ACCESS)
+
+/**
+ * struct pinmgr_segment - one physically contiguous run of a lease
+ * @phys_addr: CPU physical address of the run's first byte
+ * @length: length of the run in bytes
+ */
+struct pinmgr_segment {
+	__u64 phys_addr;
+	__u64 length;
+};
+
+/**
+ * struct pinmgr_get_segments - ioctl(PINMGR_IOC_GET_SEGMENTS)
+ * @size: sizeof(struct pinmgr_get_segments)
+ * @flags: must be 0
+ * @handle: the lease, of this context
+ * @segments: user pointer to an array of struct pinmgr_segment; may be 0
+ *	when @nr_segments is 0
+ * @nr_segments: in: capacity of @segments; out: entries written
+ * @__reserved: must be 0
+ * @out_total: out: runs the lease has
+ *
+ * Lists the lease's physically contiguous runs in address order, for user
+ * space DMA without an IOMMU. Physical addresses are privileged: the caller
+ * needs CAP_SYS_ADMIN (EPERM otherwise).
+ */
+struct pinmgr_get_segments {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__u64 segments;
+	__u32 nr_segments;
+	__u32 __reserved;
+	__u64 out_total;
+};
+
+#define PINMGR_IOC_GET_SEGMENTS	_IO(PINMGR_TYPE, PINMGR_CMD_GET_SEGMENTS)
 
 #endif /* _UAPI_LINUX_PINMGR_H */

@@ -21,7 +21,7 @@
  * @write: copy from @buf into the pages (needs a write pin; checked by caller)
  *
  * Return: 0, -EFAULT if @buf faults, -EINTR on a fatal signal. Bytes before
- * the fault or signal have been copied.
+ * the fault or signal have been copied; no byte after it is touched.
  */
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 			void __user *buf, u64 length, bool write)
@@ -32,6 +32,14 @@ int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 	struct page *page;
 	size_t chunk;
 	void *kaddr;
+
+	/*
+	 * copy_from_user() zero-fills what it could not copy, and here the
+	 * destination is memory a device may be using: check the buffer once
+	 * and copy with __copy_from_user(), which leaves the rest alone.
+	 */
+	if (!access_ok(buf, length))
+		return -EFAULT;
 
 	while (run < lease->nr_runs && page_index >= lease->runs[run].nr_pages)
 		page_index -= lease->runs[run++].nr_pages;
@@ -44,7 +52,7 @@ int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 
 		kaddr = kmap_local_page(page);
 		if (write)
-			left = copy_from_user(kaddr + in_page, buf, chunk);
+			left = __copy_from_user(kaddr + in_page, buf, chunk);
 		else
 			left = copy_to_user(buf, kaddr + in_page, chunk);
 		kunmap_local(kaddr);

@@ -33,6 +33,10 @@ if [ -e /dev/loop-control ] || [ -e /dev/loop0 ]; then
 	[ $rc -eq 0 ] && export PINMGR_EXTFS=/mnt/ext
 fi
 
+# On a kmemleak kernel, forget what boot left behind: only the run counts.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
+
 insmod /pinmgr/pinmgr.ko
 rc=$?
 tap $rc "module loads"
@@ -51,6 +55,17 @@ tap $? "device node is gone after unload"
 if [ -n "${PINMGR_EXTFS:-}" ]; then
 	umount /mnt/ext && losetup -d /dev/loop0
 	tap $? "file system unmounts after the suite (no pinned page cache left)"
+fi
+
+if [ -w $kmemleak ]; then
+	# Objects freed by RCU need a grace period or two; scan twice.
+	sleep 5
+	echo scan >$kmemleak
+	sleep 5
+	echo scan >$kmemleak
+	leaks=$(grep -c 'unreferenced object' $kmemleak)
+	[ "$leaks" -eq 0 ] || cat $kmemleak
+	tap $([ "$leaks" -eq 0 ]; echo $?) "kmemleak finds no leak after the suite ($leaks)"
 fi
 
 d_acq=$(( $(counter nr_foll_pin_acquired) - acquired ))

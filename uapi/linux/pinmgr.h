@@ -304,7 +304,9 @@ enum pinmgr_access_flags {
  * owner's current page tables, which may since have changed (fork's
  * copy-on-write, munmap, MADV_DONTNEED). Writing needs a write pin (EACCES
  * otherwise), so a read-only pin of a read-only page (page cache, the zero
- * page) can never be written this way. A zero @length does nothing.
+ * page) can never be written this way. A zero @length does nothing. If
+ * @buf faults (EFAULT), the bytes before the fault have been copied and no
+ * byte after it has been touched.
  */
 struct pinmgr_access {
 	__u32 size;

@@ -54,7 +54,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	cmd->page_size = PAGE_SIZE;
 	cmd->features = PINMGR_FEATURE_LONGTERM | PINMGR_FEATURE_WRITE;
 	cmd->out_flags = 0;
-	if (capable(CAP_IPC_LOCK))
+	/* A report, not a use of the privilege: do not audit a denial. */
+	if (has_capability_noaudit(current, CAP_IPC_LOCK))
 		cmd->out_flags |= PINMGR_INFO_CAP_IPC_LOCK;
 	if (pinmgr_caller_owns(ctx))
 		cmd->out_flags |= PINMGR_INFO_OWNER_MM;

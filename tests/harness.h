@@ -20,6 +20,10 @@
 
 #define PM_DEFAULT_TIMEOUT	60
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define PM_EXIT_PASS	0
 #define PM_EXIT_FAIL	1
 #define PM_EXIT_SKIP	77

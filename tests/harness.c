@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The test runner and the helpers tests share. See harness.h.
+ *
+ * Each test runs in a forked child that leads its own process group; the
+ * runner is a child subreaper, so whatever the test forks comes back to it
+ * and is killed and reaped before the invariants are checked.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <linux/capability.h>
+
+#include "harness.h"
+
+#define PM_PARAM_DIR	"/sys/module/pinmgr/parameters/"
+#define PM_THP_SIZE	(2UL << 20)
+#define PM_REASON_LEN	512
+
+static struct pm_test *pm_tests;
+static unsigned int pm_nr_tests;
+
+/* Shared with the test child: the reason of a SKIP. */
+static char *pm_reason;
+
+void pm_register(struct pm_test *test)
+{
+	test->next = pm_tests;
+	pm_tests = test;
+	pm_nr_tests++;
+}
+
+/* ---- Output ---------------------------------------------------------- */
+
+static void pm_vdiag(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	size_t len;
+	int n;
+
+	memcpy(buf, "# ", 2);
+	n = vsnprintf(buf + 2, sizeof(buf) - 3, fmt, ap);
+	if (n < 0)
+		n = 0;
+	len = 2 + ((size_t)n < sizeof(buf) - 3 ? (size_t)n : sizeof(buf) - 4);
+	buf[len++] = '\n';
+	/* One write() per line: tests print from several processes. */
+	fflush(stdout);
+	if (write(STDOUT_FILENO, buf, len) < 0)
+		return;
+}
+
+void pm_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pm_vdiag(fmt, ap);
+	va_end(ap);
+}
+
+static const char *pm_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static __attribute__((noreturn)) void pm_exit(int status)
+{
+	fflush(stdout);
+	_exit(status);
+}
+
+static void pm_fmt_val(char *buf, size_t len, int is_signed,
+		       unsigned long long v)
+{
+	if (is_signed)
+		snprintf(buf, len, "%lld", (long long)v);
+	else if (v > 0xffff)
+		snprintf(buf, len, "%llu (0x%llx)", v, v);
+	else
+		snprintf(buf, len, "%llu", v);
+}
+
+void pm_fail_cmp(const char *file, int line, const char *expr,
+		 const char *op, int a_signed, unsigned long long a,
+		 int b_signed, unsigned long long b)
+{
+	const char *rel = strcmp(op, "==") ? op : "";
+	char av[96], bv[64];
+	int err = errno;
+
+	pm_fmt_val(av, sizeof(av), a_signed, a);
+	pm_fmt_val(bv, sizeof(bv), b_signed, b);
+	/* A system call that failed: say why. */
+	if (a_signed && (long long)a == -1 && err)
+		snprintf(av + strlen(av), sizeof(av) - strlen(av), " (%s)",
+			 strerrorname_np(err) ?: "?");
+	pm_diag("%s:%d: %s expected %s%s%s got %s", pm_basename(file), line,
+		expr, rel, *rel ? " " : "", bv, av);
+	pm_exit(PM_EXIT_FAIL);
+}
+
+void pm_fail_errno(const char *file, int line, const char *expr, int want,
+		   long long ret, int got)
+{
+	pm_diag("%s:%d: %s expected -1/%s got %lld/%s", pm_basename(file),
+		line, expr, strerrorname_np(want) ?: "?", ret,
+		got ? (strerrorname_np(got) ?: "?") : "0");
+	pm_exit(PM_EXIT_FAIL);
+}
+
+void pm_fail_msg(const char *file, int line, const char *fmt, ...)
+{
+	char buf[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pm_diag("%s:%d: %s", pm_basename(file), line, buf);
+	pm_exit(PM_EXIT_FAIL);
+}
+
+void pm_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pm_reason) {
+		va_start(ap, fmt);
+		vsnprintf(pm_reason, PM_REASON_LEN, fmt, ap);
+		va_end(ap);
+	}
+	pm_exit(PM_EXIT_SKIP);
+}
+
+/* ---- Small helpers --------------------------------------------------- */
+
+size_t pm_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void pm_msleep(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static double pm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int pm_wait(pid_t pid)
+{
+	int status;
+	pid_t r;
+
+	do {
+		r = waitpid(pid, &status, 0);
+	} while (r < 0 && errno == EINTR);
+	if (r != pid)
+		return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+/* ---- Device ---------------------------------------------------------- */
+
+int pm_open(void)
+{
+	return open(PINMGR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+int pm_get_info(int fd, struct pinmgr_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioctl(fd, PINMGR_IOC_GET_INFO, info);
+}
+
+int pm_pin(int fd, const void *addr, size_t len, __u32 flags, __u64 cookie,
+	   struct pinmgr_pin *out)
+{
+	struct pinmgr_pin local, *p = out ? out : &local;
+
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->flags = flags;
+	p->addr = (__u64)(uintptr_t)addr;
+	p->length = len;
+	p->cookie = cookie;
+	return ioctl(fd, PINMGR_IOC_PIN, p);
+}
+
+int pm_unpin(int fd, __u64 handle)
+{
+	struct pinmgr_unpin u = {
+		.size = sizeof(u),
+		.handle = handle,
+	};
+
+	return ioctl(fd, PINMGR_IOC_UNPIN, &u);
+}
+
+int pm_query(int fd, __u64 handle, struct pinmgr_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->handle = handle;
+	return ioctl(fd, PINMGR_IOC_QUERY, q);
+}
+
+int pm_list(int fd, __u64 *handles, __u32 nr_handles, struct pinmgr_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->handles = (__u64)(uintptr_t)handles;
+	out->nr_handles = nr_handles;
+	return ioctl(fd, PINMGR_IOC_LIST, out);
+}
+
+/* ---- Counters -------------------------------------------------------- */
+
+void pm_vmstat_refresh(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Folds every CPU's pending deltas into the global counters. */
+	if (write(fd, "1\n", 2) < 0) {
+		/* Not root: the counters may lag by a per-CPU threshold. */
+	}
+	close(fd);
+}
+
+/* The number after "@key" (followed by @sep) on a line of @path. */
+static long long pm_read_keyed(const char *path, const char *key)
+{
+	size_t klen = strlen(key);
+	long long val = -1;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen))
+			continue;
+		if (sscanf(line + klen, "%lld", &val) != 1)
+			val = -1;
+		break;
+	}
+	fclose(f);
+	return val;
+}
+
+long long pm_vmstat(const char *name)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "%s ", name);
+	return pm_read_keyed("/proc/vmstat", key);
+}
+
+long long pm_outstanding_pins(void)
+{
+	long long acq, rel;
+
+	pm_vmstat_refresh();
+	acq = pm_vmstat("nr_foll_pin_acquired");
+	rel = pm_vmstat("nr_foll_pin_released");
+	if (acq < 0 || rel < 0)
+		return -1;
+	return acq - rel;
+}
+
+long long pm_vmpin_kb(void)
+{
+	return pm_read_keyed("/proc/self/status", "VmPin:");
+}
+
+long long pm_anon_huge_kb(void)
+{
+	return pm_read_keyed("/proc/self/smaps_rollup", "AnonHugePages:");
+}
+
+/* ---- Module parameters ----------------------------------------------- */
+
+static const char *const pm_param_names[] = {
+	"max_lease_pages", "max_leases", "max_device_pages",
+};
+#define PM_NR_PARAMS	(ARRAY_SIZE(pm_param_names))
+
+int pm_param_read(const char *name, unsigned long long *val)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PM_PARAM_DIR "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu", val) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int pm_param_write(const char *name, unsigned long long val)
+{
+	char path[256], buf[32];
+	int fd, len, saved;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PM_PARAM_DIR "%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%llu\n", val);
+	n = write(fd, buf, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n == len ? 0 : -1;
+}
+
+/* ---- Privileges ------------------------------------------------------ */
+
+static int pm_capget(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+
+	return syscall(SYS_capget, &hdr, data);
+}
+
+int pm_have_cap(int cap)
+{
+	struct __user_cap_data_struct data[2];
+
+	if (pm_capget(data))
+		return 0;
+	return !!(data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap));
+}
+
+int pm_drop_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int i = CAP_TO_INDEX(CAP_IPC_LOCK);
+	__u32 mask = CAP_TO_MASK(CAP_IPC_LOCK);
+
+	/* The bounding set first: that needs CAP_SETPCAP, which we keep. */
+	if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0))
+		return -1;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) &&
+	    errno != EINVAL)
+		return -1;
+	if (pm_capget(data))
+		return -1;
+	data[i].effective &= ~mask;
+	data[i].permitted &= ~mask;
+	data[i].inheritable &= ~mask;
+	if (syscall(SYS_capset, &hdr, data))
+		return -1;
+	if (pm_have_cap(CAP_IPC_LOCK)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+int pm_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(PM_NOBODY) || setuid(PM_NOBODY))
+		return -1;
+	if (getuid() != PM_NOBODY || geteuid() != PM_NOBODY) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Memory ---------------------------------------------------------- */
+
+static void pm_touch(void *addr, size_t len)
+{
+	size_t ps = pm_page_size(), off;
+
+	/* A write gives every page its own frame, never the zero page. */
+	for (off = 0; off < len; off += ps)
+		((volatile char *)addr)[off] = (char)(1 + (off / ps) % 251);
+}
+
+void *pm_map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	pm_touch(p, len);
+	return p;
+}
+
+void *pm_map_thp(size_t len)
+{
+	size_t full = len + PM_THP_SIZE;
+	uintptr_t start, aligned;
+	char *p;
+
+	p = mmap(NULL, full, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (uintptr_t)p;
+	aligned = (start + PM_THP_SIZE - 1) & ~(uintptr_t)(PM_THP_SIZE - 1);
+	/* Trim to exactly [aligned, aligned + len). */
+	if (aligned > start)
+		munmap(p, aligned - start);
+	if (start + full > aligned + len)
+		munmap((void *)(aligned + len), start + full - (aligned + len));
+	if (madvise((void *)aligned, len, MADV_HUGEPAGE)) {
+		/* No THP support: a plain mapping still works. */
+	}
+	pm_touch((void *)aligned, len);
+	return (void *)aligned;
+}
+
+void pm_unmap(void *addr, size_t len)
+{
+	if (addr)
+		munmap(addr, len);
+}
+
+/* ---- The runner ------------------------------------------------------ */
+
+struct pm_params {
+	int ok[PM_NR_PARAMS];
+	unsigned long long val[PM_NR_PARAMS];
+};
+
+static void pm_params_save(struct pm_params *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < PM_NR_PARAMS; i++)
+		p->ok[i] = !pm_param_read(pm_param_names[i], &p->val[i]);
+}
+
+/* Put back what a test changed, whether it passed, failed or hung. */
+static void pm_params_restore(const struct pm_params *p)
+{
+	unsigned long long now;
+	unsigned int i;
+
+	for (i = 0; i < PM_NR_PARAMS; i++) {
+		if (!p->ok[i])
+			continue;
+		if (!pm_param_read(pm_param_names[i], &now) && now == p->val[i])
+			continue;
+		if (pm_param_write(pm_param_names[i], p->val[i]))
+			pm_diag("cannot restore parameter %s to %llu: %s",
+				pm_param_names[i], p->val[i], strerror(errno));
+	}
+}
+
+static int pm_cmp_tests(const void *a, const void *b)
+{
+	const struct pm_test *x = *(const struct pm_test *const *)a;
+	const struct pm_test *y = *(const struct pm_test *const *)b;
+	int c = strcmp(pm_basename(x->file), pm_basename(y->file));
+
+	return c ? c : x->line - y->line;
+}
+
+/* Reap whatever descendants came back to us; give up after a while. */
+static void pm_reap_all(void)
+{
+	double deadline = pm_now() + 10;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(-1, NULL, WNOHANG);
+		if (r > 0)
+			continue;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return;		/* ECHILD: none left */
+		if (pm_now() > deadline) {
+			pm_diag("descendants of the test still alive after 10 s");
+			return;
+		}
+		pm_msleep(5);
+	}
+}
+
+/* Fork, run, wait with a timeout. Returns the child's wait status or -1. */
+static int pm_run_child(const struct pm_test *t, int *timed_out)
+{
+	double deadline = pm_now() + t->timeout;
+	unsigned int nap = 1;
+	siginfo_t si;
+	int status;
+	pid_t pid;
+
+	*timed_out = 0;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		pm_diag("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		prctl(PR_SET_NAME, "pinmgr-test", 0, 0, 0);
+		t->fn();
+		pm_exit(PM_EXIT_PASS);
+	}
+	setpgid(pid, pid);
+
+	/* WNOWAIT keeps the zombie, so its pid (our pgid) stays reserved. */
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT)) {
+			if (errno == EINTR)
+				continue;
+			pm_diag("waitid: %s", strerror(errno));
+			break;
+		}
+		if (si.si_pid == pid)
+			break;
+		if (pm_now() > deadline) {
+			*timed_out = 1;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			deadline = pm_now() + 3600;
+		}
+		pm_msleep(nap);
+		if (nap < 20)
+			nap *= 2;
+	}
+	/* Nothing the test started may outlive it. */
+	kill(-pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid)
+		status = -1;
+	pm_reap_all();
+	return status;
+}
+
+/* Check what every test must leave behind; 0 if all holds. */
+static int pm_check_invariants(long long acq0, long long rel0)
+{
+	struct pinmgr_info info;
+	long long acq1, rel1;
+	int broken = 0, fd;
+
+	pm_vmstat_refresh();
+	acq1 = pm_vmstat("nr_foll_pin_acquired");
+	rel1 = pm_vmstat("nr_foll_pin_released");
+	if (acq0 < 0 || rel0 < 0 || acq1 < 0 || rel1 < 0) {
+		pm_diag("invariant: cannot read nr_foll_pin_* from /proc/vmstat");
+		broken = 1;
+	} else if (acq1 - acq0 != rel1 - rel0) {
+		pm_diag("invariant broken: nr_foll_pin_acquired +%lld but nr_foll_pin_released +%lld (%lld pins left)",
+			acq1 - acq0, rel1 - rel0,
+			(acq1 - acq0) - (rel1 - rel0));
+		broken = 1;
+	}
+
+	fd = pm_open();
+	if (fd < 0) {
+		pm_diag("invariant: cannot open %s: %s", PINMGR_DEVICE_PATH,
+			strerror(errno));
+		return 1;
+	}
+	if (pm_get_info(fd, &info)) {
+		pm_diag("invariant: GET_INFO: %s", strerror(errno));
+		broken = 1;
+	} else if (info.device_leases || info.device_pinned_pages) {
+		pm_diag("invariant broken: device_leases %llu device_pinned_pages %llu after the test",
+			(unsigned long long)info.device_leases,
+			(unsigned long long)info.device_pinned_pages);
+		broken = 1;
+	}
+	close(fd);
+	return broken;
+}
+
+enum pm_result { PM_PASS, PM_FAIL, PM_SKIP };
+
+static enum pm_result pm_run_one(const struct pm_test *t, unsigned int nr)
+{
+	enum pm_result res = PM_FAIL;
+	struct pm_params params;
+	long long acq0, rel0;
+	int status, timed_out;
+
+	pm_params_save(&params);
+	pm_vmstat_refresh();
+	acq0 = pm_vmstat("nr_foll_pin_acquired");
+	rel0 = pm_vmstat("nr_foll_pin_released");
+	memset(pm_reason, 0, PM_REASON_LEN);
+
+	status = pm_run_child(t, &timed_out);
+	if (timed_out) {
+		pm_diag("%s: timed out after %u s, killed", t->name, t->timeout);
+	} else if (status == -1) {
+		pm_diag("%s: lost the test process", t->name);
+	} else if (WIFSIGNALED(status)) {
+		pm_diag("%s: killed by signal %d (%s)", t->name,
+			WTERMSIG(status), strsignal(WTERMSIG(status)));
+	} else if (WIFEXITED(status)) {
+		switch (WEXITSTATUS(status)) {
+		case PM_EXIT_PASS:
+			res = PM_PASS;
+			break;
+		case PM_EXIT_SKIP:
+			res = PM_SKIP;
+			break;
+		case PM_EXIT_FAIL:
+			break;
+		default:
+			pm_diag("%s: exit status %d", t->name,
+				WEXITSTATUS(status));
+		}
+	}
+
+	pm_params_restore(&params);
+	if (pm_check_invariants(acq0, rel0))
+		res = PM_FAIL;
+
+	switch (res) {
+	case PM_PASS:
+		printf("ok %u %s\n", nr, t->name);
+		break;
+	case PM_SKIP:
+		pm_reason[PM_REASON_LEN - 1] = '\0';
+		printf("ok %u %s # SKIP %s\n", nr, t->name,
+		       pm_reason[0] ? pm_reason : "no reason given");
+		break;
+	case PM_FAIL:
+		printf("not ok %u %s\n", nr, t->name);
+		break;
+	}
+	fflush(stdout);
+	return res;
+}
+
+/* Excluded names, from -x (up to a handful). */
+#define PM_MAX_EXCLUDES	16
+static const char *pm_excludes[PM_MAX_EXCLUDES];
+static int pm_nr_excludes;
+
+static int pm_selected(const struct pm_test *t, int nfilters, char **filters)
+{
+	int i;
+
+	for (i = 0; i < pm_nr_excludes; i++)
+		if (strstr(t->name, pm_excludes[i]))
+			return 0;
+	if (!nfilters)
+		return 1;
+	for (i = 0; i < nfilters; i++)
+		if (strstr(t->name, filters[i]))
+			return 1;
+	return 0;
+}
+
+static void pm_usage(FILE *f, const char *argv0)
+{
+	fprintf(f, "usage: %s [-l] [-x EXCLUDE]... [FILTER...]\n"
+		"  -l          list the tests and exit\n"
+		"  -x EXCLUDE  skip tests whose name contains EXCLUDE\n"
+		"  FILTER      run only tests whose name contains one of them\n",
+		argv0);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i, nr_sel = 0, passed = 0, failed = 0, skipped = 0;
+	struct pm_test **all, **sel, *t;
+	int opt, list = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "lhx:")) != -1) {
+		switch (opt) {
+		case 'l':
+			list = 1;
+			break;
+		case 'x':
+			if (pm_nr_excludes == PM_MAX_EXCLUDES) {
+				fprintf(stderr, "too many -x options\n");
+				return 2;
+			}
+			pm_excludes[pm_nr_excludes++] = optarg;
+			break;
+		case 'h':
+			pm_usage(stdout, argv[0]);
+			return 0;
+		default:
+			pm_usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+
+	all = calloc(pm_nr_tests + 1, sizeof(*all));
+	sel = calloc(pm_nr_tests + 1, sizeof(*sel));
+	if (!all || !sel) {
+		perror("calloc");
+		return 1;
+	}
+	for (i = 0, t = pm_tests; t; t = t->next)
+		all[i++] = t;
+	qsort(all, pm_nr_tests, sizeof(*all), pm_cmp_tests);
+	for (i = 0; i < pm_nr_tests; i++)
+		if (pm_selected(all[i], argc - optind, argv + optind))
+			sel[nr_sel++] = all[i];
+
+	if (list) {
+		for (i = 0; i < nr_sel; i++)
+			printf("%s\n", sel[i]->name);
+		return 0;
+	}
+
+	pm_reason = mmap(NULL, PM_REASON_LEN, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pm_reason == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	/* Orphans of a test come back to us, to be killed and reaped. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		pm_diag("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+
+	printf("TAP version 13\n");
+	printf("1..%u\n", nr_sel);
+	if (access(PINMGR_DEVICE_PATH, F_OK))
+		pm_diag("%s: %s (is the module loaded?)", PINMGR_DEVICE_PATH,
+			strerror(errno));
+
+	for (i = 0; i < nr_sel; i++) {
+		switch (pm_run_one(sel[i], i + 1)) {
+		case PM_PASS:
+			passed++;
+			break;
+		case PM_FAIL:
+			failed++;
+			break;
+		case PM_SKIP:
+			skipped++;
+			break;
+		}
+	}
+	printf("# %u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	fflush(stdout);
+	free(all);
+	free(sel);
+	return failed ? 1 : 0;
+}

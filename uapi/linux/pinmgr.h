@@ -197,7 +197,9 @@ struct pinmgr_pin {
  * @handle: the lease to end
  *
  * Ends a lease of this context: its pages are unpinned (marked dirty first if
- * it was a write pin) and uncharged.
+ * it was a write pin) and uncharged. The handle is gone when UNPIN returns;
+ * if a QUERY, ACCESS or GET_SEGMENTS of the same lease is still running in
+ * another thread, the pages are released when that call returns.
  */
 struct pinmgr_unpin {
 	__u32 size;

@@ -1,0 +1,1243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exhaustive allocation-failure walks with the per-task fail-nth of the
+ * kernel's fault injection (Documentation/fault-injection/fault-injection.rst,
+ * "Systematic faults using fail-nth"): for each call that allocates, fail its
+ * 1st, 2nd, ... fault point until the call gets through without reaching the
+ * n-th one. Every injected failure must come back as -1 with ENOMEM, EFAULT
+ * (the kernel has fail_usercopy) or EINTR, and leave nothing behind: no
+ * lease, no pin, no charge. A fault that the kernel absorbs (an allocation
+ * with a fallback) may let the call succeed; then the call's result must be
+ * complete and correct.
+ *
+ * fail-nth counts every fault point the task reaches, for every fault type
+ * (failslab, fail_page_alloc, fail_usercopy, ...), and takes precedence over
+ * their probability, interval and times; only the per-type filters apply. So
+ * each walk sets failslab and fail_page_alloc to fail sleeping allocations
+ * too (ignore-gfp-wait N; for pages also ignore-gfp-highmem N and min-order
+ * 0), silences every type (verbose 0: no stack dump per injected fault), and
+ * puts everything back at the end. The walk itself runs in a child so that
+ * the settings are restored even when an assertion ends it.
+ *
+ * A single failure is often absorbed: kvrealloc() and the xarray retry a
+ * failed allocation once, so with fail-nth alone the driver's unwinding
+ * after a failed runs-array growth is never reached. The failnth_sticky_*
+ * walks therefore also fail every allocation after the n-th one, until the
+ * call returns: failslab and fail_page_alloc with task-filter Y, probability
+ * 100, times -1, and /proc/thread-self/make-it-fail set around the call
+ * (fail-nth counts down first; once it has fired, the task filter applies).
+ * Their leases stay below one page of runs, so that kvmalloc() never falls
+ * back to vmalloc(), whose failures print a stack trace.
+ *
+ * Kernels without fault injection (Debian's) have no fail-nth: the tests
+ * skip there. Injected allocation failures in vmalloc make the kernel print
+ * "vmalloc error: ..." with a stack trace (warn_alloc); each walk writes
+ * "pinmgr-failnth: begin NAME" and "end NAME" lines to /dev/kmsg so that
+ * those reports can be told from real ones in the console log.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+#define MiB		(1UL << 20)
+#define FN_MAX_POINTS	2000
+#define FN_FAIL_NTH	"/proc/thread-self/fail-nth"
+#define FN_MAKE_IT_FAIL	"/proc/thread-self/make-it-fail"
+#define FN_DEBUGFS	"/sys/kernel/debug/"
+
+/* ---- Fault-injection settings ------------------------------------------ */
+
+struct fn_knob {
+	const char *path;
+	const char *value;
+	int sticky_only;
+	char saved[32];
+	int have;
+};
+
+static struct fn_knob fn_knobs[] = {
+	{ .path = FN_DEBUGFS "failslab/ignore-gfp-wait", .value = "N" },
+	{ .path = FN_DEBUGFS "failslab/verbose", .value = "0" },
+	{ .path = FN_DEBUGFS "fail_page_alloc/ignore-gfp-wait", .value = "N" },
+	{ .path = FN_DEBUGFS "fail_page_alloc/ignore-gfp-highmem", .value = "N" },
+	{ .path = FN_DEBUGFS "fail_page_alloc/min-order", .value = "0" },
+	{ .path = FN_DEBUGFS "fail_page_alloc/verbose", .value = "0" },
+	{ .path = FN_DEBUGFS "fail_usercopy/verbose", .value = "0" },
+	{ .path = FN_DEBUGFS "fail_futex/verbose", .value = "0" },
+	/*
+	 * Sticky walks: every allocation after the n-th fails too, but only
+	 * in a task with make-it-fail set. The order matters: the task filter
+	 * is on before the probability is raised, and the knobs are restored
+	 * in reverse order, or for a moment every allocation of the system
+	 * fails, including the ones needed to write the next knob.
+	 */
+#define FN_STICKY(f, k, v) \
+	{ .path = FN_DEBUGFS f "/" k, .value = v, .sticky_only = 1 }
+	FN_STICKY("failslab", "task-filter", "Y"),
+	FN_STICKY("fail_page_alloc", "task-filter", "Y"),
+	FN_STICKY("failslab", "space", "0"),
+	FN_STICKY("fail_page_alloc", "space", "0"),
+	FN_STICKY("failslab", "interval", "1"),
+	FN_STICKY("fail_page_alloc", "interval", "1"),
+	FN_STICKY("failslab", "times", "-1"),
+	FN_STICKY("fail_page_alloc", "times", "-1"),
+	FN_STICKY("failslab", "probability", "100"),
+	FN_STICKY("fail_page_alloc", "probability", "100"),
+};
+#define FN_NR_KNOBS	(sizeof(fn_knobs) / sizeof(fn_knobs[0]))
+
+static int fn_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int fn_write_file(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Sticky mode of the walks of this test. */
+static int fn_sticky;
+
+/* Where the walk is, shared with the parent that reports a failure. */
+#define FN_WHERE_LEN	256
+static char *fn_where;
+
+static void fn_knobs_restore(void);
+
+/*
+ * A sticky knob other than a task filter is written only once the task
+ * filter of the same fault type is on.
+ */
+static int fn_filter_on(const struct fn_knob *k)
+{
+	const char *slash = strrchr(k->path, '/');
+	size_t dirlen = slash - k->path;
+	unsigned int j;
+
+	if (!strcmp(slash + 1, "task-filter"))
+		return 1;
+	for (j = 0; j < FN_NR_KNOBS; j++)
+		if (fn_knobs[j].have &&
+		    !strncmp(fn_knobs[j].path, k->path, dirlen + 1) &&
+		    !strcmp(fn_knobs[j].path + dirlen + 1, "task-filter"))
+			return 1;
+	return 0;
+}
+
+static void fn_knobs_set(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FN_NR_KNOBS; i++)
+		fn_knobs[i].have = 0;
+	for (i = 0; i < FN_NR_KNOBS; i++) {
+		struct fn_knob *k = &fn_knobs[i];
+
+		if (k->sticky_only && !fn_sticky)
+			continue;
+		if (fn_read_file(k->path, k->saved, sizeof(k->saved)))
+			continue;
+		if (k->sticky_only && !fn_filter_on(k))
+			continue;
+		if (fn_write_file(k->path, k->value)) {
+			int err = errno;
+
+			fn_knobs_restore();
+			FAIL("cannot write %s to %s: %s", k->value, k->path,
+			     strerror(err));
+		}
+		k->have = 1;
+	}
+	if (!fn_knobs[0].have && !fn_sticky)
+		pm_diag("no %sfailslab: only faults that ignore the GFP flags are walked",
+			FN_DEBUGFS);
+}
+
+/* In reverse order: the probability goes back to 0 before the filter. */
+static void fn_knobs_restore(void)
+{
+	unsigned int i;
+
+	for (i = FN_NR_KNOBS; i-- > 0;) {
+		struct fn_knob *k = &fn_knobs[i];
+
+		if (k->have && fn_write_file(k->path, k->saved))
+			pm_diag("cannot restore %s to %s: %s", k->path,
+				k->saved, strerror(errno));
+		k->have = 0;
+	}
+}
+
+static void fn_kmsg(const char *what, const char *name)
+{
+	char line[128];
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	snprintf(line, sizeof(line), "pinmgr-failnth: %s %s\n", what, name);
+	if (write(fd, line, strlen(line)) < 0) {
+		/* Only a marker for whoever reads the console. */
+	}
+	close(fd);
+}
+
+/*
+ * Run @body in a child with fault injection set up, and put the settings
+ * back whatever happens to it.
+ */
+static void fn_run(const char *name, void (*body)(void), int sticky)
+{
+	pid_t pid;
+	int st;
+
+	if (access(FN_FAIL_NTH, F_OK))
+		SKIP("kernel without fail-nth");
+	if (geteuid() != 0)
+		SKIP("fault injection settings need root");
+	fn_sticky = sticky;
+	if (sticky && (access(FN_MAKE_IT_FAIL, F_OK) ||
+		       access(FN_DEBUGFS "failslab/task-filter", F_OK)))
+		SKIP("no make-it-fail or %sfailslab/task-filter", FN_DEBUGFS);
+	fn_where = mmap(NULL, FN_WHERE_LEN, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(fn_where, MAP_FAILED);
+	fn_knobs_set();
+	fn_kmsg("begin", name);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		body();
+		fflush(stdout);
+		_exit(0);
+	}
+	st = pid > 0 ? pm_wait(pid) : -1;
+	fn_kmsg("end", name);
+	fn_knobs_restore();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (st != 0) {
+		fn_where[FN_WHERE_LEN - 1] = '\0';
+		FAIL("the fail-nth walk ended with status %d at: %s", st,
+		     fn_where[0] ? fn_where : "(before the first call)");
+	}
+}
+
+/* ---- fail-nth ----------------------------------------------------------- */
+
+static int fn_fd = -1, fn_mif_fd = -1;
+
+static void fn_open(void)
+{
+	fn_fd = open(FN_FAIL_NTH, O_RDWR | O_CLOEXEC);
+	if (fn_fd < 0)
+		FAIL("open %s: %s", FN_FAIL_NTH, strerror(errno));
+	if (!fn_sticky)
+		return;
+	fn_mif_fd = open(FN_MAKE_IT_FAIL, O_RDWR | O_CLOEXEC);
+	if (fn_mif_fd < 0)
+		FAIL("open %s: %s", FN_MAKE_IT_FAIL, strerror(errno));
+}
+
+/*
+ * In sticky mode: the task filter lets every allocation of ours fail. The
+ * write's copy from user space may be the n-th fault point (EFAULT) of a
+ * walk whose call did not reach it; then fail-nth is 0 and a retry works.
+ */
+static void fn_make_it_fail(int on)
+{
+	const char *v = on ? "1" : "0";
+
+	if (!fn_sticky)
+		return;
+	if (pwrite(fn_mif_fd, v, 1, 0) == 1)
+		return;
+	if (errno != EFAULT || pwrite(fn_mif_fd, v, 1, 0) != 1)
+		FAIL("writing %s to %s: %s", v, FN_MAKE_IT_FAIL,
+		     strerror(errno));
+}
+
+/* Fail the n-th fault point from now on, in this thread. */
+static void fn_arm(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (write(fn_fd, buf, len) != len) {
+		int err = errno;
+
+		fn_make_it_fail(0);
+		FAIL("arming fail-nth with %u: %s", n, strerror(err));
+	}
+}
+
+/*
+ * Was the fault injected since fn_arm()? The first thing after the call. A
+ * read returns the count left before the read's own copy to user space,
+ * which may itself be the n-th fault point (EFAULT): then the call before
+ * it did not reach it.
+ */
+static int fn_injected(void)
+{
+	char buf[16] = "";
+	ssize_t r;
+
+	r = pread(fn_fd, buf, sizeof(buf) - 1, 0);
+	if (r < 0 && errno != EFAULT)
+		FAIL("reading fail-nth: %s", strerror(errno));
+	return r > 0 && atoi(buf) == 0;
+}
+
+static void fn_disarm(void)
+{
+	char buf[16] = "";
+
+	/* Writing may take the last count too; either way it ends at 0. */
+	if (write(fn_fd, "0", 1) != 1 && errno != EFAULT)
+		FAIL("disarming fail-nth: %s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	if (pread(fn_fd, buf, sizeof(buf) - 1, 0) <= 0 || atoi(buf) != 0)
+		FAIL("fail-nth still armed (%s) after writing 0", buf);
+}
+
+/* ---- The walk ----------------------------------------------------------- */
+
+struct fn_op {
+	const char *name;
+	void *arg;
+	/* Disarmed, before each attempt. */
+	void (*prepare)(void *arg);
+	/* Armed: exactly the call under test; its result. */
+	long (*call)(void *arg);
+	/* Disarmed, after the call failed with @err. */
+	void (*failed)(void *arg, int err);
+	/* Disarmed, after the call returned @ret >= 0; undoes it. */
+	void (*succeeded)(void *arg, long ret, int injected);
+};
+
+static void fn_walk(const struct fn_op *op)
+{
+	unsigned int n, nomem = 0, fault = 0, intr = 0, absorbed = 0;
+	int injected, err;
+	long r;
+
+	if (fn_fd < 0)
+		fn_open();
+	for (n = 1;; n++) {
+		if (n > FN_MAX_POINTS)
+			FAIL("%s: still reaching fault points after %u: a loop that never ends?",
+			     op->name, FN_MAX_POINTS);
+		snprintf(fn_where, FN_WHERE_LEN, "%s%s, fault point %u",
+			 fn_sticky ? "sticky " : "", op->name, n);
+		if (op->prepare)
+			op->prepare(op->arg);
+		fn_make_it_fail(1);
+		fn_arm(n);
+		errno = 0;
+		r = op->call(op->arg);
+		err = errno;
+		injected = fn_injected();
+		fn_make_it_fail(0);
+		fn_disarm();
+		snprintf(fn_where, FN_WHERE_LEN,
+			 "%s%s, fault point %u: returned %ld%s%s, fault %s",
+			 fn_sticky ? "sticky " : "", op->name, n, r,
+			 r == -1 ? "/" : "",
+			 r == -1 ? strerrorname_np(err) ?: "?" : "",
+			 injected ? "injected" : "not reached");
+		if (r < -1)
+			FAIL("%s: returned %ld", op->name, r);
+		if (r == -1) {
+			if (!injected)
+				FAIL("%s: failed with %s but fault point %u was never reached",
+				     op->name, strerrorname_np(err) ?: "?", n);
+			switch (err) {
+			case ENOMEM:
+				nomem++;
+				break;
+			case EFAULT:
+				fault++;
+				break;
+			case EINTR:
+				intr++;
+				break;
+			default:
+				FAIL("%s: fault point %u: expected -1/ENOMEM, EFAULT or EINTR got -1/%s",
+				     op->name, n, strerrorname_np(err) ?: "?");
+			}
+			op->failed(op->arg, err);
+			continue;
+		}
+		op->succeeded(op->arg, r, injected);
+		if (!injected)
+			break;
+		absorbed++;
+	}
+	pm_diag("failnth: %s%s: %u fault points walked: %u ENOMEM, %u EFAULT, %u EINTR, %u absorbed (call succeeded)",
+		fn_sticky ? "sticky " : "", op->name, n - 1, nomem, fault,
+		intr, absorbed);
+}
+
+/* ---- Checks ------------------------------------------------------------- */
+
+/*
+ * The device, the process and the kernel hold exactly @leases leases of
+ * @pages pages, all of them on @fd.
+ */
+static void fn_expect_usage(int fd, __u64 leases, __u64 pages, long long base)
+{
+	size_t ps = pm_page_size();
+	struct pinmgr_info info;
+	struct pinmgr_list l;
+	__u64 handles[16];
+
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.ctx_leases, leases);
+	ASSERT_EQ(info.ctx_pinned_pages, pages);
+	ASSERT_EQ(info.mm_pinned_pages, pages);
+	ASSERT_EQ(info.device_leases, leases);
+	ASSERT_EQ(info.device_pinned_pages, pages);
+	ASSERT_EQ(pm_list(fd, handles, 16, &l), 0);
+	ASSERT_EQ(l.out_total, leases);
+	ASSERT_EQ(pm_outstanding_pins() - base, (long long)pages);
+	ASSERT_EQ(pm_vmpin_kb(), (long long)(pages * ps / 1024));
+}
+
+static void fn_check_errno_only(void *arg, int err)
+{
+	(void)arg;
+	(void)err;
+}
+
+/* ---- open() ------------------------------------------------------------- */
+
+struct fn_open_arg {
+	int nfds;
+	long long base;
+};
+
+static int fn_count_fds(void)
+{
+	struct dirent *d;
+	int n = 0;
+	DIR *dir = opendir("/proc/self/fd");
+
+	ASSERT_NE(dir, NULL);
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static void fn_open_prepare(void *arg)
+{
+	struct fn_open_arg *a = arg;
+
+	a->nfds = fn_count_fds();
+}
+
+static long fn_open_call(void *arg)
+{
+	(void)arg;
+	return open(PINMGR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+static void fn_open_failed(void *arg, int err)
+{
+	struct fn_open_arg *a = arg;
+	struct pinmgr_info info;
+	int fd;
+
+	(void)err;
+	ASSERT_EQ(fn_count_fds(), a->nfds);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.device_leases, 0);
+	close(fd);
+}
+
+static void fn_open_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_open_arg *a = arg;
+	size_t ps = pm_page_size();
+	char *p = pm_map_anon(ps);
+	struct pinmgr_info info;
+	int fd = (int)ret;
+
+	(void)injected;
+	ASSERT_NE(p, NULL);
+	ASSERT_EQ(fn_count_fds(), a->nfds + 1);
+	/* A complete context: it answers and it pins. */
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.abi_version, PINMGR_ABI_VERSION);
+	ASSERT_EQ(info.out_flags & PINMGR_INFO_OWNER_MM, PINMGR_INFO_OWNER_MM);
+	PIN_OK(fd, p, ps, PINMGR_PIN_WRITE);
+	ASSERT_EQ(close(fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a->base, 0);
+	pm_unmap(p, ps);
+}
+
+static void fn_open_body(void)
+{
+	struct fn_open_arg a = { .base = pm_outstanding_pins() };
+	struct fn_op op = {
+		.name = "open(" PINMGR_DEVICE_PATH ")", .arg = &a,
+		.prepare = fn_open_prepare, .call = fn_open_call,
+		.failed = fn_open_failed, .succeeded = fn_open_succeeded,
+	};
+
+	fn_walk(&op);
+}
+
+TEST_TIMEOUT(failnth_open, 600)
+{
+	fn_run("open", fn_open_body, 0);
+}
+
+TEST_TIMEOUT(failnth_sticky_open, 600)
+{
+	fn_run("sticky_open", fn_open_body, 1);
+}
+
+/* ---- GET_INFO ----------------------------------------------------------- */
+
+struct fn_info_arg {
+	int fd;
+	struct pinmgr_info info;
+};
+
+static void fn_info_prepare(void *arg)
+{
+	struct fn_info_arg *a = arg;
+
+	memset(&a->info, 0, sizeof(a->info));
+	a->info.size = sizeof(a->info);
+}
+
+static long fn_info_call(void *arg)
+{
+	struct fn_info_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_GET_INFO, &a->info);
+}
+
+static void fn_info_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_info_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(a->info.abi_version, PINMGR_ABI_VERSION);
+	ASSERT_EQ(a->info.page_size, pm_page_size());
+	ASSERT_EQ(a->info.ctx_leases, 1);
+}
+
+static void fn_info_body(void)
+{
+	size_t ps = pm_page_size();
+	char *p = pm_map_anon(ps);
+	struct fn_info_arg a = { .fd = pm_open() };
+	struct fn_op op = {
+		.name = "GET_INFO", .arg = &a, .prepare = fn_info_prepare,
+		.call = fn_info_call, .failed = fn_check_errno_only,
+		.succeeded = fn_info_succeeded,
+	};
+
+	ASSERT_GE(a.fd, 0);
+	ASSERT_NE(p, NULL);
+	PIN_OK(a.fd, p, ps, 0);
+	fn_walk(&op);
+	close(a.fd);
+}
+
+TEST_TIMEOUT(failnth_get_info, 600)
+{
+	fn_run("get_info", fn_info_body, 0);
+}
+
+/* ---- PIN ---------------------------------------------------------------- */
+
+struct fn_pin_arg {
+	int fd;
+	char *p;
+	size_t npages;
+	__u32 flags;
+	long long base;
+	struct pinmgr_pin pin;
+	__u64 cookie;
+	__u64 runs;
+};
+
+static void fn_pin_prepare(void *arg)
+{
+	struct fn_pin_arg *a = arg;
+
+	memset(&a->pin, 0, sizeof(a->pin));
+	a->pin.size = sizeof(a->pin);
+	a->pin.flags = a->flags;
+	a->pin.addr = (uintptr_t)a->p;
+	a->pin.length = a->npages * pm_page_size();
+	a->pin.cookie = ++a->cookie;
+}
+
+static long fn_pin_call(void *arg)
+{
+	struct fn_pin_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_PIN, &a->pin);
+}
+
+static void fn_pin_failed(void *arg, int err)
+{
+	struct fn_pin_arg *a = arg;
+
+	(void)err;
+	/* Nothing of the failed request: no lease, no pin, no charge. */
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_pin_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_pin_arg *a = arg;
+	struct pinmgr_query q;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_NE(a->pin.out_handle, 0);
+	ASSERT_EQ(a->pin.out_nr_pages, a->npages);
+	ASSERT_GE(a->pin.out_nr_runs, 1);
+	ASSERT_LE(a->pin.out_nr_runs, a->npages);
+	ASSERT_EQ(pm_query(a->fd, a->pin.out_handle, &q), 0);
+	ASSERT_EQ(q.out_addr, (uintptr_t)a->p);
+	ASSERT_EQ(q.out_nr_pages, a->npages);
+	ASSERT_EQ(q.out_nr_runs, a->pin.out_nr_runs);
+	ASSERT_EQ(q.out_pin_flags, a->flags);
+	ASSERT_EQ(q.out_cookie, a->cookie);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
+	a->runs = q.out_nr_runs;
+	fn_expect_usage(a->fd, 1, a->npages, a->base);
+	ASSERT_EQ(pm_unpin(a->fd, a->pin.out_handle), 0);
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_pin_walks(const char *what, char *p, size_t npages)
+{
+	static const __u32 combos[] = {
+		0, PINMGR_PIN_WRITE, PINMGR_PIN_LONGTERM,
+		PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM,
+	};
+	struct fn_pin_arg a = { .p = p, .npages = npages };
+	struct fn_op op = {
+		.arg = &a, .prepare = fn_pin_prepare, .call = fn_pin_call,
+		.failed = fn_pin_failed, .succeeded = fn_pin_succeeded,
+	};
+	char name[96];
+	unsigned int i;
+
+	ASSERT_NE(p, NULL);
+	a.fd = pm_open();
+	ASSERT_GE(a.fd, 0);
+	a.base = pm_outstanding_pins();
+	for (i = 0; i < 4; i++) {
+		a.flags = combos[i];
+		snprintf(name, sizeof(name), "PIN %s%s%s", what,
+			 combos[i] & PINMGR_PIN_WRITE ? " WRITE" : "",
+			 combos[i] & PINMGR_PIN_LONGTERM ? " LONGTERM" : "");
+		op.name = name;
+		fn_walk(&op);
+	}
+	pm_diag("failnth: the lease of %s has %llu physically contiguous runs",
+		what, (unsigned long long)a.runs);
+	close(a.fd);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+}
+
+static void fn_pin_1_page_body(void)
+{
+	size_t ps = pm_page_size();
+
+	fn_pin_walks("1 page", pm_map_anon(ps), 1);
+}
+
+TEST_TIMEOUT(failnth_pin_1_page, 900)
+{
+	fn_run("pin_1_page", fn_pin_1_page_body, 0);
+}
+
+/*
+ * @npages small pages that are hardly ever physically adjacent: touched in
+ * turn with the pages of another mapping, so that the allocator hands out
+ * every other frame to each. The lease then has about @npages runs and its
+ * runs array grows several times.
+ */
+static char *fn_map_scattered(size_t npages)
+{
+	size_t ps = pm_page_size(), i;
+	char *a = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, npages * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(a, MAP_FAILED);
+	ASSERT_NE(b, MAP_FAILED);
+	if (madvise(a, npages * ps, MADV_NOHUGEPAGE) ||
+	    madvise(b, npages * ps, MADV_NOHUGEPAGE)) {
+		/* No THP: small pages anyway. */
+	}
+	for (i = 0; i < npages; i++) {
+		a[i * ps] = (char)(i + 1);
+		b[i * ps] = (char)(i + 2);
+	}
+	munmap(b, npages * ps);
+	return a;
+}
+
+/* At most one page of runs (16 bytes each): kvmalloc() stays in kmalloc(). */
+#define FN_SCATTERED	200
+
+static void fn_pin_scattered_body(void)
+{
+	fn_pin_walks("200 scattered pages", fn_map_scattered(FN_SCATTERED),
+		     FN_SCATTERED);
+}
+
+TEST_TIMEOUT(failnth_pin_scattered, 900)
+{
+	fn_run("pin_scattered", fn_pin_scattered_body, 0);
+}
+
+TEST_TIMEOUT(failnth_sticky_pin_1_page, 900)
+{
+	fn_run("sticky_pin_1_page", fn_pin_1_page_body, 1);
+}
+
+TEST_TIMEOUT(failnth_sticky_pin_scattered, 900)
+{
+	fn_run("sticky_pin_scattered", fn_pin_scattered_body, 1);
+}
+
+/* Two batches of the GUP layer: 512 pages, then 1. */
+static void fn_pin_513_body(void)
+{
+	size_t ps = pm_page_size();
+
+	fn_pin_walks("513 pages", pm_map_anon(513 * ps), 513);
+}
+
+TEST_TIMEOUT(failnth_pin_513_pages, 900)
+{
+	fn_run("pin_513_pages", fn_pin_513_body, 0);
+}
+
+static void fn_pin_4m_body(void)
+{
+	size_t ps = pm_page_size();
+	char *p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t off;
+
+	ASSERT_NE(p, MAP_FAILED);
+	/* Small pages: as many runs as the allocator makes. */
+	if (madvise(p, 4 * MiB, MADV_NOHUGEPAGE)) {
+		/* No THP: small pages anyway. */
+	}
+	for (off = 0; off < 4 * MiB; off += ps)
+		p[off] = (char)off;
+	fn_pin_walks("4 MiB", p, 4 * MiB / ps);
+}
+
+TEST_TIMEOUT(failnth_pin_4m, 1200)
+{
+	fn_run("pin_4m", fn_pin_4m_body, 0);
+}
+
+static void fn_pin_4m_thp_body(void)
+{
+	size_t ps = pm_page_size();
+	char *p = pm_map_thp(4 * MiB);
+	long long thp = pm_anon_huge_kb();
+
+	if (thp < 4096)
+		pm_diag("only %lld kB of the 4 MiB are huge pages", thp);
+	fn_pin_walks("4 MiB THP", p, 4 * MiB / ps);
+}
+
+TEST_TIMEOUT(failnth_pin_4m_thp, 1200)
+{
+	fn_run("pin_4m_thp", fn_pin_4m_thp_body, 0);
+}
+
+/* ---- Calls on existing leases ------------------------------------------- */
+
+#define FN_LEASES	3
+
+struct fn_lease_arg {
+	int fd;
+	char *p;
+	size_t npages;			/* per lease */
+	__u64 h[FN_LEASES];
+	unsigned int nleases;
+	long long base;
+	union {
+		struct pinmgr_list list;
+		struct pinmgr_query query;
+		struct pinmgr_get_segments segs;
+		struct pinmgr_access access;
+		struct pinmgr_unpin unpin;
+	} u;
+	__u64 handles[8];
+	struct pinmgr_segment segs[4096];
+	char *buf;
+	size_t off, len;
+	int write;
+	__u64 runs;
+};
+
+/* The leases are exactly as set up, untouched by the failed call. */
+static void fn_leases_intact(struct fn_lease_arg *a)
+{
+	struct pinmgr_query q;
+	struct pinmgr_list l;
+	__u64 handles[8];
+	unsigned int i;
+
+	fn_expect_usage(a->fd, a->nleases, a->nleases * a->npages, a->base);
+	ASSERT_EQ(pm_list(a->fd, handles, 8, &l), 0);
+	ASSERT_EQ(l.out_total, a->nleases);
+	for (i = 0; i < a->nleases; i++) {
+		ASSERT_EQ(handles[i], a->h[i]);
+		ASSERT_EQ(pm_query(a->fd, a->h[i], &q), 0);
+		ASSERT_EQ(q.out_nr_pages, a->npages);
+		ASSERT_EQ(q.out_addr, (uintptr_t)(a->p + i * a->npages *
+						  pm_page_size()));
+	}
+}
+
+static void fn_leases_failed(void *arg, int err)
+{
+	(void)err;
+	fn_leases_intact(arg);
+}
+
+static void fn_leases_setup(struct fn_lease_arg *a, unsigned int nleases,
+			    size_t npages, __u32 flags)
+{
+	size_t ps = pm_page_size();
+	struct pinmgr_pin pin;
+	unsigned int i;
+
+	a->fd = pm_open();
+	ASSERT_GE(a->fd, 0);
+	a->npages = npages;
+	a->nleases = nleases;
+	a->p = pm_map_anon(nleases * npages * ps);
+	ASSERT_NE(a->p, NULL);
+	a->base = pm_outstanding_pins();
+	for (i = 0; i < nleases; i++) {
+		ASSERT_EQ(pm_pin(a->fd, a->p + i * npages * ps, npages * ps,
+				 flags, i, &pin), 0);
+		a->h[i] = pin.out_handle;
+		a->runs = pin.out_nr_runs;
+	}
+}
+
+static void fn_leases_teardown(struct fn_lease_arg *a)
+{
+	ASSERT_EQ(close(a->fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a->base, 0);
+	ASSERT_EQ(pm_vmpin_kb(), 0);
+	pm_unmap(a->p, a->nleases * a->npages * pm_page_size());
+}
+
+/* LIST */
+
+static void fn_list_prepare(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	memset(a->handles, 0, sizeof(a->handles));
+	memset(&a->u.list, 0, sizeof(a->u.list));
+	a->u.list.size = sizeof(a->u.list);
+	a->u.list.handles = (uintptr_t)a->handles;
+	a->u.list.nr_handles = 8;
+}
+
+static long fn_list_call(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_LIST, &a->u.list);
+}
+
+static void fn_list_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_lease_arg *a = arg;
+	unsigned int i;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(a->u.list.out_total, a->nleases);
+	ASSERT_EQ(a->u.list.nr_handles, a->nleases);
+	for (i = 0; i < a->nleases; i++)
+		ASSERT_EQ(a->handles[i], a->h[i]);
+	fn_leases_intact(a);
+}
+
+static void fn_list_body(void)
+{
+	static struct fn_lease_arg a;
+	struct fn_op op = {
+		.name = "LIST of 3 leases", .arg = &a,
+		.prepare = fn_list_prepare, .call = fn_list_call,
+		.failed = fn_leases_failed, .succeeded = fn_list_succeeded,
+	};
+
+	fn_leases_setup(&a, FN_LEASES, 2, 0);
+	fn_walk(&op);
+	fn_leases_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_list, 600)
+{
+	fn_run("list", fn_list_body, 0);
+}
+
+/* QUERY */
+
+static void fn_query_prepare(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	memset(&a->u.query, 0, sizeof(a->u.query));
+	a->u.query.size = sizeof(a->u.query);
+	a->u.query.handle = a->h[1];
+}
+
+static long fn_query_call(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_QUERY, &a->u.query);
+}
+
+static void fn_query_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_lease_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(a->u.query.out_addr,
+		  (uintptr_t)(a->p + a->npages * pm_page_size()));
+	ASSERT_EQ(a->u.query.out_nr_pages, a->npages);
+	ASSERT_EQ(a->u.query.out_cookie, 1);
+	ASSERT_EQ(a->u.query.out_owner_tgid, (__u32)getpid());
+	ASSERT_EQ(a->u.query.out_state, PINMGR_LEASE_ACTIVE);
+	fn_leases_intact(a);
+}
+
+static void fn_query_body(void)
+{
+	static struct fn_lease_arg a;
+	struct fn_op op = {
+		.name = "QUERY", .arg = &a, .prepare = fn_query_prepare,
+		.call = fn_query_call, .failed = fn_leases_failed,
+		.succeeded = fn_query_succeeded,
+	};
+
+	fn_leases_setup(&a, FN_LEASES, 2, PINMGR_PIN_LONGTERM);
+	fn_walk(&op);
+	fn_leases_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_query, 600)
+{
+	fn_run("query", fn_query_body, 0);
+}
+
+/* GET_SEGMENTS, of a 4 MiB lease of small pages (many runs). */
+
+static void fn_segs_prepare(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	memset(&a->u.segs, 0, sizeof(a->u.segs));
+	a->u.segs.size = sizeof(a->u.segs);
+	a->u.segs.handle = a->h[0];
+	a->u.segs.segments = (uintptr_t)a->segs;
+	a->u.segs.nr_segments = 4096;
+}
+
+static long fn_segs_call(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_GET_SEGMENTS, &a->u.segs);
+}
+
+static void fn_segs_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_lease_arg *a = arg;
+	__u64 sum = 0;
+	unsigned int i;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(a->u.segs.out_total, a->runs);
+	ASSERT_EQ(a->u.segs.nr_segments, a->runs);
+	for (i = 0; i < a->u.segs.nr_segments; i++)
+		sum += a->segs[i].length;
+	ASSERT_EQ(sum, a->npages * pm_page_size());
+	fn_leases_intact(a);
+}
+
+static void fn_segs_body(void)
+{
+	static struct fn_lease_arg a;
+	struct fn_op op = {
+		.name = "GET_SEGMENTS", .arg = &a, .prepare = fn_segs_prepare,
+		.call = fn_segs_call, .failed = fn_leases_failed,
+		.succeeded = fn_segs_succeeded,
+	};
+
+	fn_leases_setup(&a, 1, 4 * MiB / pm_page_size(), PINMGR_PIN_WRITE);
+	pm_diag("GET_SEGMENTS of a lease of %llu runs",
+		(unsigned long long)a.runs);
+	fn_walk(&op);
+	fn_leases_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_get_segments, 600)
+{
+	fn_run("get_segments", fn_segs_body, 0);
+}
+
+/* ACCESS, writing then reading 5 pages at an odd offset of a write pin. */
+
+static void fn_access_prepare(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->len; i++)
+		a->buf[i] = a->write ? (char)(i * 13 + 5) : 0;
+	memset(&a->u.access, 0, sizeof(a->u.access));
+	a->u.access.size = sizeof(a->u.access);
+	a->u.access.flags = a->write ? PINMGR_ACCESS_WRITE : 0;
+	a->u.access.handle = a->h[0];
+	a->u.access.offset = a->off;
+	a->u.access.length = a->len;
+	a->u.access.buf = (uintptr_t)a->buf;
+}
+
+static long fn_access_call(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_ACCESS, &a->u.access);
+}
+
+static void fn_access_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_lease_arg *a = arg;
+	size_t i;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	/* The pinned pages are still the mapped ones: look through both. */
+	for (i = 0; i < a->len; i++) {
+		if (a->write)
+			ASSERT_EQ(a->p[a->off + i], (char)(i * 13 + 5));
+		else
+			ASSERT_EQ(a->buf[i], a->p[a->off + i]);
+	}
+	fn_leases_intact(a);
+}
+
+static void fn_access_body(void)
+{
+	static struct fn_lease_arg a;
+	size_t ps = pm_page_size();
+	struct fn_op op = {
+		.arg = &a, .prepare = fn_access_prepare,
+		.call = fn_access_call, .failed = fn_leases_failed,
+		.succeeded = fn_access_succeeded,
+	};
+
+	fn_leases_setup(&a, 1, 8, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	a.buf = pm_map_anon(8 * ps);
+	ASSERT_NE(a.buf, NULL);
+	a.off = 100;
+	a.len = 5 * ps;
+	a.write = 1;
+	op.name = "ACCESS write of 5 pages";
+	fn_walk(&op);
+	a.write = 0;
+	op.name = "ACCESS read of 5 pages";
+	fn_walk(&op);
+	fn_leases_teardown(&a);
+	pm_unmap(a.buf, 8 * ps);
+}
+
+TEST_TIMEOUT(failnth_access, 600)
+{
+	fn_run("access", fn_access_body, 0);
+}
+
+/* UNPIN: a failed UNPIN leaves the lease; a successful one ends it. */
+
+static void fn_unpin_prepare(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+	size_t ps = pm_page_size();
+	struct pinmgr_pin pin;
+
+	if (!a->nleases) {
+		ASSERT_EQ(pm_pin(a->fd, a->p, a->npages * ps,
+				 PINMGR_PIN_WRITE, 0, &pin), 0);
+		a->h[0] = pin.out_handle;
+		a->nleases = 1;
+	}
+	memset(&a->u.unpin, 0, sizeof(a->u.unpin));
+	a->u.unpin.size = sizeof(a->u.unpin);
+	a->u.unpin.handle = a->h[0];
+}
+
+static long fn_unpin_call(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_UNPIN, &a->u.unpin);
+}
+
+static void fn_unpin_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_lease_arg *a = arg;
+	struct pinmgr_query q;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_ERRNO(pm_query(a->fd, a->h[0], &q), ENOENT);
+	a->nleases = 0;
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_unpin_body(void)
+{
+	static struct fn_lease_arg a;
+	struct fn_op op = {
+		.name = "UNPIN of 513 pages", .arg = &a,
+		.prepare = fn_unpin_prepare, .call = fn_unpin_call,
+		.failed = fn_leases_failed, .succeeded = fn_unpin_succeeded,
+	};
+
+	fn_leases_setup(&a, 1, 513, PINMGR_PIN_WRITE);
+	fn_walk(&op);
+	a.nleases = 1;
+	fn_leases_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_unpin, 600)
+{
+	fn_run("unpin", fn_unpin_body, 0);
+}
+
+/* close() of a context with leases: whatever fails inside, all ends. */
+
+struct fn_close_arg {
+	int fd;
+	char *p;
+	long long base;
+};
+
+static void fn_close_prepare(void *arg)
+{
+	struct fn_close_arg *a = arg;
+	size_t ps = pm_page_size();
+
+	a->fd = pm_open();
+	ASSERT_GE(a->fd, 0);
+	PIN_OK(a->fd, a->p, 513 * ps, PINMGR_PIN_WRITE);
+	PIN_OK(a->fd, a->p, ps, PINMGR_PIN_LONGTERM);
+}
+
+static long fn_close_call(void *arg)
+{
+	struct fn_close_arg *a = arg;
+
+	return close(a->fd);
+}
+
+static void fn_close_failed(void *arg, int err)
+{
+	(void)arg;
+	FAIL("close() failed with %s", strerrorname_np(err) ?: "?");
+}
+
+static void fn_close_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_close_arg *a = arg;
+	struct pinmgr_info info;
+	int fd = pm_open();
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.device_leases, 0);
+	ASSERT_EQ(info.device_pinned_pages, 0);
+	ASSERT_EQ(info.mm_pinned_pages, 0);
+	close(fd);
+	ASSERT_EQ(pm_outstanding_pins() - a->base, 0);
+	ASSERT_EQ(pm_vmpin_kb(), 0);
+}
+
+static void fn_close_body(void)
+{
+	size_t ps = pm_page_size();
+	struct fn_close_arg a = { .p = pm_map_anon(513 * ps) };
+	struct fn_op op = {
+		.name = "close() with 2 leases", .arg = &a,
+		.prepare = fn_close_prepare, .call = fn_close_call,
+		.failed = fn_close_failed, .succeeded = fn_close_succeeded,
+	};
+
+	ASSERT_NE(a.p, NULL);
+	a.base = pm_outstanding_pins();
+	fn_walk(&op);
+}
+
+TEST_TIMEOUT(failnth_close_with_leases, 600)
+{
+	fn_run("close_with_leases", fn_close_body, 0);
+}

@@ -1,0 +1,1686 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_ioctls: a seeded random sequence of valid and invalid calls of every
+ * pinmgr ioctl, over several threads and several shared file descriptors,
+ * interleaved with munmap, mprotect, MADV_DONTNEED of the fuzzer's own
+ * memory, fd close/reopen and fork.
+ *
+ * Each thread draws from its own PRNG, seeded from the run's seed and the
+ * thread index, so a thread's sequence of operations is reproducible
+ * (PINMGR_FUZZ_SEED=... replays it; the interleaving of threads is not).
+ * PINMGR_FUZZ_OPS sets the total number of operations (default 100000).
+ *
+ * Four kinds of operations, each with its own assertions:
+ *  - valid calls, whose outcome is predicted exactly from what the thread
+ *    knows (its leases, the state of every page of its arena);
+ *  - calls with exactly one defect, which must fail with exactly the errno
+ *    the ABI documents for that defect;
+ *  - chaotic calls (random command, size, pointer and fields), which must
+ *    succeed or fail with one of the documented errnos, and whose successful
+ *    PINs must return a new non-zero handle;
+ *  - memory, fd and process events (munmap, mprotect, MADV_DONTNEED, remap,
+ *    close and reopen, fork: the child must get EPERM for PIN, UNPIN and
+ *    ACCESS through every inherited fd).
+ * At the end every fd is closed and nothing may stay pinned or charged.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+#define FZ_THREADS	4
+#define FZ_DEFAULT_OPS	100000UL
+#define FZ_SHARED	3		/* fds every thread uses */
+#define FZ_PRIV		2		/* fds of one thread only */
+#define FZ_SLOTS	(FZ_SHARED + FZ_PRIV)
+#define FZ_ARENA_PAGES	1024		/* 4 MiB, 2 MiB aligned */
+#define FZ_THP_PAGES	512
+#define FZ_MAX_LEASES	32
+#define FZ_STALE	64
+#define FZ_ARG_BYTES	(72UL << 10)	/* room for size 65536 at any offset */
+#define FZ_IO_PAGES	64
+#define FZ_HANDLES	512		/* one page of __u64, then a guard */
+#define FZ_SEGS		256		/* one page of segments, then a guard */
+#define FZ_NR_CMDS	7
+#define FZ_BAD		FZ_NR_CMDS	/* counter slot of non-pinmgr numbers */
+#define FZ_HSET_BITS	18
+#define FZ_KERNEL_PTR	0xffffffff81000000ULL
+#define FZ_DIRECT_MAP	0xffff888000000000ULL
+
+enum fz_state { FZ_RW, FZ_RO, FZ_NONE, FZ_UNMAPPED };
+
+struct fz_lease {
+	int slot;
+	__u32 flags;
+	__u64 handle;
+	__u64 addr;
+	__u64 npages;
+	__u64 nruns;
+	__u64 cookie;
+};
+
+struct fz_thread {
+	pthread_t tid;
+	unsigned int idx;
+	uint64_t rng;
+	unsigned long nops;
+	unsigned long op;
+	size_t ps;
+	int priv_fd[FZ_PRIV];
+
+	char *arena;
+	unsigned char state[FZ_ARENA_PAGES];
+	char *argbuf;			/* FZ_ARG_BYTES, then a PROT_NONE page */
+	char *arg_guard;
+	__u64 *hbuf;			/* FZ_HANDLES entries, then a guard */
+	struct pinmgr_segment *sbuf;	/* FZ_SEGS entries, then a guard */
+	char *iobuf;			/* FZ_IO_PAGES pages, then a guard */
+	char *io_guard;
+	char *iobuf2;
+	char *ropage;			/* read-only page of prepared requests */
+	char *rotarget;			/* one page that stays mapped RW */
+	char *hole;			/* a page nothing ever maps */
+
+	struct fz_lease leases[FZ_MAX_LEASES];
+	unsigned int nleases;
+	__u64 stale[FZ_STALE];
+	unsigned int nstale;
+	__u64 last_handle;
+	unsigned long pinned;
+	unsigned long budget;
+
+	unsigned long ok[FZ_NR_CMDS + 1];
+	unsigned long fail[FZ_NR_CMDS + 1];
+	unsigned long forks, arena_ops, reopens, steals, absorbed;
+	char desc[320];
+};
+
+static unsigned long long fz_seed;
+static __u64 fz_max_lease_pages, fz_max_device_pages;
+static int fz_shared_fd[FZ_SHARED];
+
+/* Every handle a PIN ever returned in this run. */
+static pthread_mutex_t fz_hset_lock = PTHREAD_MUTEX_INITIALIZER;
+static __u64 *fz_hset;
+
+static const char *const fz_names[FZ_NR_CMDS + 1] = {
+	"GET_INFO", "PIN", "UNPIN", "QUERY", "LIST", "ACCESS",
+	"GET_SEGMENTS", "bad number",
+};
+
+static const size_t fz_sizes[FZ_NR_CMDS] = {
+	sizeof(struct pinmgr_info), sizeof(struct pinmgr_pin),
+	sizeof(struct pinmgr_unpin), sizeof(struct pinmgr_query),
+	sizeof(struct pinmgr_list), sizeof(struct pinmgr_access),
+	sizeof(struct pinmgr_get_segments),
+};
+
+union fz_any {
+	struct pinmgr_info info;
+	struct pinmgr_pin pin;
+	struct pinmgr_unpin unpin;
+	struct pinmgr_query query;
+	struct pinmgr_list list;
+	struct pinmgr_access access;
+	struct pinmgr_get_segments segs;
+	char bytes[128];
+};
+
+/* ---- PRNG and failure reports ----------------------------------------- */
+
+static uint64_t fz_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(struct fz_thread *th)
+{
+	return fz_next(&th->rng);
+}
+
+/* Uniform enough in [0, n). */
+static unsigned long rndn(struct fz_thread *th, unsigned long n)
+{
+	return n ? (unsigned long)(rnd(th) % n) : 0;
+}
+
+static const char *fz_errname(int err)
+{
+	return err ? (strerrorname_np(err) ?: "?") : "0";
+}
+
+#define fz_fail(th, ...)	fz_fail_at(th, __LINE__, __VA_ARGS__)
+
+static __attribute__((noreturn, format(printf, 3, 4)))
+void fz_fail_at(struct fz_thread *th, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pm_diag("fuzz: thread %u, operation %lu of %lu, seed 0x%llx",
+		th->idx, th->op, th->nops, fz_seed);
+	pm_diag("fuzz: operation: %s", th->desc);
+	pm_fail_msg(__FILE__, line, "%s", msg);
+}
+
+#define fz_desc(th, ...)	snprintf((th)->desc, sizeof((th)->desc), __VA_ARGS__)
+
+/* @want 0: must succeed; otherwise must fail with exactly @want. */
+#define fz_expect(th, ret, err, want)					\
+	do {								\
+		int _w = (want);					\
+		if (_w ? ((ret) != -1 || (err) != _w) : (ret) != 0)	\
+			fz_fail(th, "expected %s got %d/%s",		\
+				_w ? fz_errname(_w) : "success", (ret),	\
+				(ret) ? fz_errname(err) : "-");		\
+	} while (0)
+
+static int fz_documented(int err)
+{
+	switch (err) {
+	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case EOPNOTSUPP:
+	case EPERM: case ENOENT: case ENOMEM: case EACCES: case EFBIG:
+	case EMFILE: case ENOSPC: case EDQUOT: case EINTR:
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- Bookkeeping ------------------------------------------------------- */
+
+static int fz_fd(struct fz_thread *th, int slot)
+{
+	return slot < FZ_SHARED ? fz_shared_fd[slot] :
+				  th->priv_fd[slot - FZ_SHARED];
+}
+
+static int fz_private(int slot)
+{
+	return slot >= FZ_SHARED;
+}
+
+/* ioctl through the counters; errno in *err. */
+static int fz_ioctl(struct fz_thread *th, int fd, unsigned long cmd, void *arg,
+		    int *err)
+{
+	unsigned int nr = _IOC_NR(cmd), k;
+	int ret;
+
+	k = (cmd == _IO(PINMGR_TYPE, nr) && nr < FZ_NR_CMDS) ? nr : FZ_BAD;
+	errno = 0;
+	ret = ioctl(fd, cmd, arg);
+	*err = errno;
+	if (ret == 0)
+		th->ok[k]++;
+	else
+		th->fail[k]++;
+	if (ret != 0 && ret != -1)
+		fz_fail(th, "%s returned %d", fz_names[k], ret);
+	return ret;
+}
+
+/* A handle that a successful PIN returned must be non-zero and new. */
+static void fz_new_handle(struct fz_thread *th, __u64 h)
+{
+	unsigned long mask = (1UL << FZ_HSET_BITS) - 1, i;
+
+	if (!h)
+		fz_fail(th, "PIN succeeded with handle 0");
+	if (h <= th->last_handle)
+		fz_fail(th, "PIN handle %llu not above this thread's previous %llu",
+			(unsigned long long)h,
+			(unsigned long long)th->last_handle);
+	th->last_handle = h;
+	pthread_mutex_lock(&fz_hset_lock);
+	for (i = (h * 0x9e3779b97f4a7c15ULL) >> (64 - FZ_HSET_BITS);;
+	     i = (i + 1) & mask) {
+		if (fz_hset[i] == h) {
+			pthread_mutex_unlock(&fz_hset_lock);
+			fz_fail(th, "PIN handle %llu returned twice",
+				(unsigned long long)h);
+		}
+		if (!fz_hset[i]) {
+			fz_hset[i] = h;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fz_hset_lock);
+}
+
+static void fz_add_stale(struct fz_thread *th, __u64 h)
+{
+	th->stale[th->nstale++ % FZ_STALE] = h;
+}
+
+static void fz_drop(struct fz_thread *th, unsigned int i)
+{
+	fz_add_stale(th, th->leases[i].handle);
+	th->pinned -= th->leases[i].npages;
+	th->leases[i] = th->leases[--th->nleases];
+}
+
+static int fz_find(struct fz_thread *th, __u64 h)
+{
+	unsigned int i;
+
+	for (i = 0; i < th->nleases; i++)
+		if (th->leases[i].handle == h)
+			return (int)i;
+	return -1;
+}
+
+static void fz_slot_usage(struct fz_thread *th, int slot, __u64 *leases,
+			  __u64 *pages)
+{
+	unsigned int i;
+
+	*leases = *pages = 0;
+	for (i = 0; i < th->nleases; i++) {
+		if (th->leases[i].slot != slot)
+			continue;
+		(*leases)++;
+		*pages += th->leases[i].npages;
+	}
+}
+
+/* UNPIN a recorded lease: strict on private fds, ENOENT allowed on shared. */
+static void fz_unpin_rec(struct fz_thread *th, unsigned int i)
+{
+	struct fz_lease *l = &th->leases[i];
+	struct pinmgr_unpin u = { .size = sizeof(u), .handle = l->handle };
+	int ret, err;
+
+	fz_desc(th, "UNPIN slot %d handle %llu", l->slot,
+		(unsigned long long)l->handle);
+	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_UNPIN, &u, &err);
+	if (fz_private(l->slot) || ret == 0 || err != ENOENT)
+		fz_expect(th, ret, err, 0);
+	fz_drop(th, i);
+}
+
+/* Make room for @npages more pages and one more lease. */
+static int fz_make_room(struct fz_thread *th, unsigned long npages)
+{
+	while (th->nleases && (th->nleases >= FZ_MAX_LEASES ||
+			       th->pinned + npages > th->budget))
+		fz_unpin_rec(th, rndn(th, th->nleases));
+	return th->pinned + npages <= th->budget;
+}
+
+/* Record a lease a PIN created, or end it at once if there is no room. */
+static void fz_record(struct fz_thread *th, int slot,
+		      const struct pinmgr_pin *p)
+{
+	struct fz_lease *l;
+
+	fz_new_handle(th, p->out_handle);
+	if (p->out_nr_pages != p->length / th->ps)
+		fz_fail(th, "PIN out_nr_pages %llu for %llu bytes",
+			(unsigned long long)p->out_nr_pages,
+			(unsigned long long)p->length);
+	if (p->out_nr_runs < 1 || p->out_nr_runs > p->out_nr_pages)
+		fz_fail(th, "PIN out_nr_runs %llu for %llu pages",
+			(unsigned long long)p->out_nr_runs,
+			(unsigned long long)p->out_nr_pages);
+	l = &th->leases[th->nleases++];
+	l->slot = slot;
+	l->flags = p->flags;
+	l->handle = p->out_handle;
+	l->addr = p->addr;
+	l->npages = p->out_nr_pages;
+	l->nruns = p->out_nr_runs;
+	l->cookie = p->cookie;
+	th->pinned += l->npages;
+	if (th->nleases >= FZ_MAX_LEASES || th->pinned > th->budget)
+		fz_unpin_rec(th, th->nleases - 1);
+}
+
+/* On a private fd nothing but our records may exist. */
+static void fz_check_private_usage(struct fz_thread *th, int slot)
+{
+	struct pinmgr_info info;
+	__u64 leases, pages;
+	int ret, err;
+
+	if (!fz_private(slot))
+		return;
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_GET_INFO, &info, &err);
+	fz_expect(th, ret, err, 0);
+	fz_slot_usage(th, slot, &leases, &pages);
+	if (info.ctx_leases != leases || info.ctx_pinned_pages != pages)
+		fz_fail(th, "private fd slot %d holds %llu leases / %llu pages, expected %llu / %llu",
+			slot, (unsigned long long)info.ctx_leases,
+			(unsigned long long)info.ctx_pinned_pages,
+			(unsigned long long)leases,
+			(unsigned long long)pages);
+}
+
+/* ---- Arena ------------------------------------------------------------- */
+
+/* What a PIN of arena pages [first, first + n) must return: 0 or EFAULT. */
+static int fz_range_expect(struct fz_thread *th, unsigned long first,
+			   unsigned long n, __u32 flags)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++) {
+		if (th->state[i] == FZ_NONE || th->state[i] == FZ_UNMAPPED)
+			return EFAULT;
+		if (th->state[i] == FZ_RO && (flags & PINMGR_PIN_WRITE))
+			return EFAULT;
+	}
+	return 0;
+}
+
+static void fz_remap(struct fz_thread *th, unsigned long first,
+		     unsigned long n, int touch)
+{
+	char *a = th->arena + first * th->ps;
+	unsigned long i;
+
+	if (mmap(a, n * th->ps, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != a)
+		fz_fail(th, "remap of the arena: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		th->state[first + i] = FZ_RW;
+		if (touch)
+			a[i * th->ps] = (char)(th->idx + i);
+	}
+}
+
+static void fz_op_arena(struct fz_thread *th)
+{
+	unsigned long n = 1 + rndn(th, 16), first, i;
+	unsigned int kind = rndn(th, 100);
+	char *a;
+	int prot, mapped = 1;
+
+	th->arena_ops++;
+	if (kind < 2) {
+		fz_desc(th, "remap the whole arena");
+		fz_remap(th, 0, FZ_ARENA_PAGES, rndn(th, 2));
+		return;
+	}
+	if (kind >= 60)
+		n = 1 + rndn(th, 64);
+	first = rndn(th, FZ_ARENA_PAGES - n + 1);
+	a = th->arena + first * th->ps;
+	for (i = first; i < first + n; i++)
+		if (th->state[i] == FZ_UNMAPPED)
+			mapped = 0;
+
+	if (kind < 20) {
+		fz_desc(th, "munmap arena pages %lu+%lu", first, n);
+		if (munmap(a, n * th->ps))
+			fz_fail(th, "munmap: %s", strerror(errno));
+		memset(th->state + first, FZ_UNMAPPED, n);
+	} else if (kind < 40) {
+		fz_desc(th, "remap arena pages %lu+%lu", first, n);
+		fz_remap(th, first, n, rndn(th, 2));
+	} else if (kind < 60) {
+		if (!mapped)
+			return;
+		prot = (int)rndn(th, 3);
+		fz_desc(th, "mprotect arena pages %lu+%lu to %d", first, n,
+			prot);
+		if (mprotect(a, n * th->ps, prot == 0 ? PROT_READ | PROT_WRITE :
+			     prot == 1 ? PROT_READ : PROT_NONE))
+			fz_fail(th, "mprotect: %s", strerror(errno));
+		memset(th->state + first, prot == 0 ? FZ_RW :
+		       prot == 1 ? FZ_RO : FZ_NONE, n);
+	} else {
+		if (!mapped)
+			return;
+		fz_desc(th, "MADV_DONTNEED arena pages %lu+%lu", first, n);
+		if (madvise(a, n * th->ps, MADV_DONTNEED))
+			fz_fail(th, "madvise: %s", strerror(errno));
+	}
+}
+
+/* ---- Placing a request ------------------------------------------------- */
+
+enum fz_ptr {
+	FZ_P_VALID, FZ_P_ODD, FZ_P_NULL, FZ_P_KERNEL, FZ_P_GUARD, FZ_P_HOLE,
+	FZ_P_STRADDLE, FZ_P_RO, FZ_P_NR,
+};
+
+enum fz_tail { FZ_T_ZERO, FZ_T_NONZERO };
+
+/*
+ * Copy the request @s (@exact bytes, its size field already set to the
+ * caller's choice @usize) where @ptr says, call, copy back what the kernel
+ * wrote for the pointer kinds that we own, and leave argbuf all zero again.
+ */
+static int fz_call(struct fz_thread *th, int fd, unsigned long cmd,
+		   union fz_any *s, size_t exact, __u32 usize,
+		   enum fz_ptr ptr, enum fz_tail tail, int *err)
+{
+	size_t span = exact, off = 0, tpos = 0;
+	char *at;
+	int ret;
+
+	s->pin.size = usize;
+	switch (ptr) {
+	case FZ_P_VALID:
+	case FZ_P_ODD:
+		off = ptr == FZ_P_ODD ? 1 + rndn(th, 7) : 0;
+		at = th->argbuf + off;
+		memcpy(at, s, exact);
+		if (usize > exact && tail == FZ_T_NONZERO) {
+			tpos = exact + rndn(th, usize - exact);
+			if (off + tpos < FZ_ARG_BYTES)
+				at[tpos] = (char)(1 + rndn(th, 255));
+			span = tpos + 1;
+		}
+		ret = fz_ioctl(th, fd, cmd, at, err);
+		memcpy(s, at, exact);
+		memset(at, 0, span < FZ_ARG_BYTES - off ? span :
+		       FZ_ARG_BYTES - off);
+		return ret;
+	case FZ_P_STRADDLE:
+		/* The first half readable, the rest in the guard page. */
+		off = (exact / 2) & ~7UL;
+		at = th->arg_guard - off;
+		memcpy(at, s, off);
+		ret = fz_ioctl(th, fd, cmd, at, err);
+		memset(at, 0, off);
+		return ret;
+	case FZ_P_NULL:
+		return fz_ioctl(th, fd, cmd, NULL, err);
+	case FZ_P_KERNEL:
+		return fz_ioctl(th, fd, cmd,
+				(void *)(uintptr_t)(rndn(th, 2) ? FZ_KERNEL_PTR :
+						    FZ_DIRECT_MAP), err);
+	case FZ_P_GUARD:
+		return fz_ioctl(th, fd, cmd, th->arg_guard, err);
+	case FZ_P_HOLE:
+		return fz_ioctl(th, fd, cmd, th->hole, err);
+	case FZ_P_RO:
+	default:
+		return fz_ioctl(th, fd, cmd,
+				th->ropage + _IOC_NR(cmd) % FZ_NR_CMDS * 128,
+				err);
+	}
+}
+
+/* ---- Valid calls ------------------------------------------------------- */
+
+static void fz_pick_range(struct fz_thread *th, unsigned long *first,
+			  unsigned long *n)
+{
+	if (!rndn(th, 48)) {
+		*n = FZ_THP_PAGES;
+		*first = rndn(th, 2) * FZ_THP_PAGES;
+	} else {
+		*n = 1 + rndn(th, 64);
+		*first = rndn(th, FZ_ARENA_PAGES - *n + 1);
+	}
+}
+
+static void fz_op_pin(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want;
+	__u32 flags = (__u32)rndn(th, 4);
+	unsigned long first, n;
+	union fz_any s;
+
+	fz_pick_range(th, &first, &n);
+	if (!fz_make_room(th, n))
+		return;
+	want = fz_range_expect(th, first, n, flags);
+	memset(&s, 0, sizeof(s));
+	s.pin.flags = flags;
+	s.pin.addr = (uintptr_t)(th->arena + first * th->ps);
+	s.pin.length = n * th->ps;
+	s.pin.cookie = rnd(th);
+	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u", slot, first,
+		n, flags);
+	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN, &s,
+		      sizeof(s.pin), sizeof(s.pin), FZ_P_VALID, FZ_T_ZERO,
+		      &err);
+	fz_expect(th, ret, err, want);
+	if (ret == 0)
+		fz_record(th, slot, &s.pin);
+	else if (!rndn(th, 4))
+		fz_check_private_usage(th, slot);
+}
+
+static void fz_op_unpin(struct fz_thread *th)
+{
+	struct pinmgr_query q;
+	unsigned int i;
+	__u64 h;
+	int ret, err;
+
+	if (!th->nleases)
+		return;
+	i = rndn(th, th->nleases);
+	h = th->leases[i].handle;
+	fz_unpin_rec(th, i);
+	/* Gone for good, from every fd. */
+	if (!rndn(th, 4)) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.handle = h;
+		fz_desc(th, "QUERY of just unpinned handle %llu",
+			(unsigned long long)h);
+		ret = fz_ioctl(th, fz_fd(th, (int)rndn(th, FZ_SLOTS)),
+			       PINMGR_IOC_QUERY, &q, &err);
+		fz_expect(th, ret, err, ENOENT);
+	}
+}
+
+static void fz_op_query(struct fz_thread *th)
+{
+	struct pinmgr_query q;
+	struct fz_lease *l;
+	unsigned int i;
+	int ret, err;
+
+	if (!th->nleases)
+		return;
+	i = rndn(th, th->nleases);
+	l = &th->leases[i];
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.handle = l->handle;
+	fz_desc(th, "QUERY slot %d handle %llu", l->slot,
+		(unsigned long long)l->handle);
+	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_QUERY, &q, &err);
+	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		/* Another thread unpinned it through LIST. */
+		fz_drop(th, i);
+		return;
+	}
+	fz_expect(th, ret, err, 0);
+	if (q.out_addr != l->addr || q.out_nr_pages != l->npages ||
+	    q.out_length != l->npages * th->ps ||
+	    q.out_nr_runs != l->nruns || q.out_cookie != l->cookie ||
+	    q.out_pin_flags != l->flags ||
+	    q.out_state != PINMGR_LEASE_ACTIVE ||
+	    q.out_owner_tgid != (__u32)getpid() || q.out_owner_uid != getuid())
+		fz_fail(th, "QUERY says addr 0x%llx pages %llu runs %llu cookie 0x%llx flags %u state %u tgid %u uid %u; pinned addr 0x%llx pages %llu runs %llu cookie 0x%llx flags %u",
+			(unsigned long long)q.out_addr,
+			(unsigned long long)q.out_nr_pages,
+			(unsigned long long)q.out_nr_runs,
+			(unsigned long long)q.out_cookie, q.out_pin_flags,
+			q.out_state, q.out_owner_tgid, q.out_owner_uid,
+			(unsigned long long)l->addr,
+			(unsigned long long)l->npages,
+			(unsigned long long)l->nruns,
+			(unsigned long long)l->cookie, l->flags);
+}
+
+static void fz_op_list(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, idx;
+	__u64 leases, pages, i;
+	struct pinmgr_list l;
+	struct pinmgr_unpin u;
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.handles = (uintptr_t)th->hbuf;
+	l.nr_handles = FZ_HANDLES;
+	fz_desc(th, "LIST slot %d", slot);
+	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_LIST, &l, &err);
+	fz_expect(th, ret, err, 0);
+	if (l.nr_handles != (l.out_total < FZ_HANDLES ? l.out_total :
+			     FZ_HANDLES))
+		fz_fail(th, "LIST wrote %u of %llu handles into %u entries",
+			l.nr_handles, (unsigned long long)l.out_total,
+			FZ_HANDLES);
+	for (i = 1; i < l.nr_handles; i++)
+		if (th->hbuf[i] <= th->hbuf[i - 1])
+			fz_fail(th, "LIST handles not increasing: %llu then %llu",
+				(unsigned long long)th->hbuf[i - 1],
+				(unsigned long long)th->hbuf[i]);
+	for (i = 0; i < l.nr_handles; i++)
+		if (!th->hbuf[i])
+			fz_fail(th, "LIST returned handle 0");
+
+	if (fz_private(slot)) {
+		fz_slot_usage(th, slot, &leases, &pages);
+		if (l.out_total != leases)
+			fz_fail(th, "LIST of a private fd: %llu leases, expected %llu",
+				(unsigned long long)l.out_total,
+				(unsigned long long)leases);
+		for (i = 0; i < l.nr_handles; i++) {
+			idx = fz_find(th, th->hbuf[i]);
+			if (idx < 0 || th->leases[idx].slot != slot)
+				fz_fail(th, "LIST of a private fd names handle %llu, not ours",
+					(unsigned long long)th->hbuf[i]);
+		}
+		return;
+	}
+	/* Sometimes end a lease found this way: possibly another thread's. */
+	if (!l.nr_handles || rndn(th, 3))
+		return;
+	th->steals++;
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	u.handle = th->hbuf[rndn(th, l.nr_handles)];
+	fz_desc(th, "UNPIN slot %d handle %llu found by LIST", slot,
+		(unsigned long long)u.handle);
+	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_UNPIN, &u, &err);
+	if (ret && err != ENOENT)
+		fz_expect(th, ret, err, 0);
+	idx = fz_find(th, u.handle);
+	if (idx >= 0) {
+		if (ret)
+			fz_fail(th, "own lease %llu listed but UNPIN says ENOENT",
+				(unsigned long long)u.handle);
+		fz_drop(th, (unsigned int)idx);
+	}
+}
+
+static int fz_access(struct fz_thread *th, int fd, __u64 handle, __u32 flags,
+		     __u64 off, __u64 len, void *buf, int *err)
+{
+	struct pinmgr_access a = {
+		.size = sizeof(a), .flags = flags, .handle = handle,
+		.offset = off, .length = len, .buf = (uintptr_t)buf,
+	};
+
+	return fz_ioctl(th, fd, PINMGR_IOC_ACCESS, &a, err);
+}
+
+static void fz_op_access(struct fz_thread *th)
+{
+	size_t iosz = FZ_IO_PAGES * th->ps;
+	__u64 bytes, off, len, i;
+	struct fz_lease *l;
+	unsigned int k;
+	int ret, err, fd;
+
+	if (!th->nleases)
+		return;
+	k = rndn(th, th->nleases);
+	l = &th->leases[k];
+	fd = fz_fd(th, l->slot);
+	bytes = l->npages * th->ps;
+	off = rndn(th, bytes + 1);
+	len = rndn(th, (bytes - off < iosz ? bytes - off : iosz) + 1);
+
+	if (!(l->flags & PINMGR_PIN_WRITE)) {
+		fz_desc(th, "ACCESS write to read pin slot %d handle %llu",
+			l->slot, (unsigned long long)l->handle);
+		ret = fz_access(th, fd, l->handle, PINMGR_ACCESS_WRITE, off,
+				len, th->iobuf, &err);
+		if (ret && !fz_private(l->slot) && err == ENOENT) {
+			fz_drop(th, k);
+			return;
+		}
+		fz_expect(th, ret, err, EACCES);
+		fz_desc(th, "ACCESS read slot %d handle %llu %llu+%llu",
+			l->slot, (unsigned long long)l->handle,
+			(unsigned long long)off, (unsigned long long)len);
+		ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf,
+				&err);
+		if (ret && !fz_private(l->slot) && err == ENOENT) {
+			fz_drop(th, k);
+			return;
+		}
+		fz_expect(th, ret, err, 0);
+		return;
+	}
+
+	/* Write pins: what ACCESS writes, ACCESS reads back. */
+	for (i = 0; i < len; i++)
+		th->iobuf[i] = (char)(i * 7 + th->op);
+	fz_desc(th, "ACCESS write slot %d handle %llu %llu+%llu", l->slot,
+		(unsigned long long)l->handle, (unsigned long long)off,
+		(unsigned long long)len);
+	ret = fz_access(th, fd, l->handle, PINMGR_ACCESS_WRITE, off, len,
+			th->iobuf, &err);
+	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		fz_drop(th, k);
+		return;
+	}
+	fz_expect(th, ret, err, 0);
+	memset(th->iobuf2, 0, len);
+	fz_desc(th, "ACCESS read back slot %d handle %llu %llu+%llu",
+		l->slot, (unsigned long long)l->handle,
+		(unsigned long long)off, (unsigned long long)len);
+	ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf2, &err);
+	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		fz_drop(th, k);
+		return;
+	}
+	fz_expect(th, ret, err, 0);
+	/* Only this thread writes to its private fds' leases. */
+	if (fz_private(l->slot) && memcmp(th->iobuf, th->iobuf2, len))
+		fz_fail(th, "ACCESS read back differs from what ACCESS wrote");
+}
+
+static void fz_op_segments(struct fz_thread *th)
+{
+	struct pinmgr_get_segments g;
+	struct fz_lease *l;
+	__u64 sum = 0, i;
+	unsigned int k;
+	__u32 cap;
+	int ret, err;
+
+	if (!th->nleases)
+		return;
+	k = rndn(th, th->nleases);
+	l = &th->leases[k];
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	g.handle = l->handle;
+	g.segments = (uintptr_t)th->sbuf;
+	g.nr_segments = cap = (__u32)rndn(th, FZ_SEGS + 1);
+	fz_desc(th, "GET_SEGMENTS slot %d handle %llu capacity %u", l->slot,
+		(unsigned long long)l->handle, g.nr_segments);
+	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_GET_SEGMENTS, &g,
+		       &err);
+	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		fz_drop(th, k);
+		return;
+	}
+	fz_expect(th, ret, err, 0);
+	if (g.out_total != l->nruns)
+		fz_fail(th, "GET_SEGMENTS out_total %llu, PIN said %llu runs",
+			(unsigned long long)g.out_total,
+			(unsigned long long)l->nruns);
+	if (g.nr_segments != (g.out_total < cap ? g.out_total : cap))
+		fz_fail(th, "GET_SEGMENTS wrote %u of %llu segments into %u entries",
+			g.nr_segments, (unsigned long long)g.out_total, cap);
+	for (i = 0; i < g.nr_segments; i++) {
+		if (!th->sbuf[i].length || th->sbuf[i].length % th->ps ||
+		    th->sbuf[i].phys_addr % th->ps)
+			fz_fail(th, "segment %llu: phys 0x%llx length %llu",
+				(unsigned long long)i,
+				(unsigned long long)th->sbuf[i].phys_addr,
+				(unsigned long long)th->sbuf[i].length);
+		sum += th->sbuf[i].length;
+	}
+	if (g.nr_segments == g.out_total && sum != l->npages * th->ps)
+		fz_fail(th, "segments add up to %llu bytes, the lease has %llu",
+			(unsigned long long)sum,
+			(unsigned long long)(l->npages * th->ps));
+	if (sum > l->npages * th->ps)
+		fz_fail(th, "segments add up to %llu bytes, more than the lease's %llu",
+			(unsigned long long)sum,
+			(unsigned long long)(l->npages * th->ps));
+}
+
+static void fz_op_info(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err;
+	struct pinmgr_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	fz_desc(th, "GET_INFO slot %d", slot);
+	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_GET_INFO, &info, &err);
+	fz_expect(th, ret, err, 0);
+	if (info.abi_version != PINMGR_ABI_VERSION ||
+	    info.page_size != th->ps ||
+	    !(info.out_flags & PINMGR_INFO_OWNER_MM))
+		fz_fail(th, "GET_INFO abi %u page_size %u out_flags 0x%x",
+			info.abi_version, info.page_size, info.out_flags);
+	fz_check_private_usage(th, slot);
+}
+
+/* ---- Requests with exactly one defect ---------------------------------- */
+
+/* A well-formed request of command @nr on @slot, using a lease if any. */
+static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
+			     union fz_any *s, struct fz_lease **lp)
+{
+	struct fz_lease *l = NULL;
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < th->nleases; i++) {
+		if (th->leases[i].slot == slot) {
+			l = &th->leases[i];
+			if (!rndn(th, 2))
+				break;
+		}
+	}
+	*lp = l;
+	switch (nr) {
+	case PINMGR_CMD_PIN:
+		/* rotarget is always mapped read-write. */
+		s->pin.addr = (uintptr_t)th->rotarget;
+		s->pin.length = th->ps;
+		s->pin.flags = (__u32)rndn(th, 4);
+		break;
+	case PINMGR_CMD_UNPIN:
+		s->unpin.handle = l ? l->handle : 0;
+		break;
+	case PINMGR_CMD_QUERY:
+		s->query.handle = l ? l->handle : 0;
+		break;
+	case PINMGR_CMD_LIST:
+		s->list.handles = (uintptr_t)th->hbuf;
+		s->list.nr_handles = FZ_HANDLES;
+		break;
+	case PINMGR_CMD_ACCESS:
+		s->access.handle = l ? l->handle : 0;
+		s->access.length = l ? rndn(th, th->ps + 1) : 0;
+		s->access.buf = (uintptr_t)th->iobuf;
+		break;
+	case PINMGR_CMD_GET_SEGMENTS:
+		s->segs.handle = l ? l->handle : 0;
+		s->segs.segments = (uintptr_t)th->sbuf;
+		s->segs.nr_segments = FZ_SEGS;
+		break;
+	}
+}
+
+/* A handle that names no lease of any fd we can reach. */
+static __u64 fz_dead_handle(struct fz_thread *th, int slot)
+{
+	unsigned int i;
+
+	switch (rndn(th, 4)) {
+	case 0:
+		return 0;
+	case 1:
+		if (th->nstale)
+			return th->stale[rndn(th, th->nstale < FZ_STALE ?
+						   th->nstale : FZ_STALE)];
+		return 0;
+	case 2:
+		/* A live lease, but of another fd. */
+		for (i = 0; i < th->nleases; i++)
+			if (th->leases[i].slot != slot)
+				return th->leases[i].handle;
+		return 0;
+	default:
+		return rnd(th) | (1ULL << 63);
+	}
+}
+
+/* After a request that failed: a private fd holds only what we recorded. */
+static void fz_after_defect(struct fz_thread *th, unsigned int nr, int slot)
+{
+	if (nr == PINMGR_CMD_PIN || nr == PINMGR_CMD_UNPIN || !rndn(th, 8))
+		fz_check_private_usage(th, slot);
+}
+
+static void fz_op_defect(struct fz_thread *th)
+{
+	unsigned int nr = rndn(th, FZ_NR_CMDS), kind = rndn(th, 12);
+	int slot = (int)rndn(th, FZ_SLOTS), fd = fz_fd(th, slot);
+	size_t exact = fz_sizes[nr];
+	enum fz_ptr ptr = FZ_P_VALID;
+	enum fz_tail tail = FZ_T_ZERO;
+	unsigned long cmd = _IO(PINMGR_TYPE, nr);
+	__u32 usize = (__u32)exact;
+	struct fz_lease *l;
+	union fz_any s;
+	int want, ret, err;
+	const char *what = "";
+
+	fz_valid_request(th, nr, slot, &s, &l);
+	switch (kind) {
+	case 0: {
+		static const unsigned int types[] = { 0xB8, 0xBA, 0x39, 0xB9 };
+		unsigned int t = types[rndn(th, 4)];
+
+		what = "bad ioctl number";
+		switch (rndn(th, 4)) {
+		case 0:
+			cmd = _IO(t, t == PINMGR_TYPE ? FZ_NR_CMDS +
+				  rndn(th, 256 - FZ_NR_CMDS) : nr);
+			break;
+		case 1:
+			cmd = _IOC(_IOC_WRITE, t, nr, exact);
+			break;
+		case 2:
+			cmd = _IOC(_IOC_READ, t, nr, exact);
+			break;
+		default:
+			cmd = _IOC(_IOC_READ | _IOC_WRITE, t, nr,
+				   rndn(th, 1 << _IOC_SIZEBITS));
+			if (cmd == _IO(PINMGR_TYPE, nr))
+				cmd |= 1UL << _IOC_SIZESHIFT;
+			break;
+		}
+		want = ENOTTY;
+		break;
+	}
+	case 1: {
+		static const __u32 small[] = { 0, 1, 4, 8 };
+
+		what = "size too small";
+		usize = rndn(th, 2) ? small[rndn(th, 4)] : (__u32)exact - 1 -
+			(__u32)rndn(th, 8);
+		want = EINVAL;
+		break;
+	}
+	case 2: {
+		static const __u32 big[] = { 0, 4096, 65536 };
+		__u32 b = big[rndn(th, 3)];
+
+		what = "non-zero tail";
+		usize = b ? b : (__u32)exact + 8;
+		tail = FZ_T_NONZERO;
+		want = E2BIG;
+		break;
+	}
+	case 3:
+		what = "unknown flag";
+		s.pin.flags |= 1U << (2 + rndn(th, 30));
+		if (nr != PINMGR_CMD_PIN && rndn(th, 2))
+			s.pin.flags = 1U << rndn(th, 32);
+		if (nr == PINMGR_CMD_ACCESS && s.pin.flags == PINMGR_ACCESS_WRITE)
+			s.pin.flags = 2;
+		want = EOPNOTSUPP;
+		break;
+	case 4: {
+		static const enum fz_ptr bad[] = {
+			FZ_P_NULL, FZ_P_KERNEL, FZ_P_GUARD, FZ_P_STRADDLE,
+		};
+
+		what = "bad argument pointer";
+		ptr = bad[rndn(th, 4)];
+		want = EFAULT;
+		break;
+	}
+	case 5:
+		/* Prepared in a read-only page: the reply cannot be written. */
+		what = "read-only argument";
+		ptr = FZ_P_RO;
+		if (nr == PINMGR_CMD_UNPIN)
+			want = ENOENT;
+		else if (nr == PINMGR_CMD_GET_INFO || nr == PINMGR_CMD_PIN ||
+			 nr == PINMGR_CMD_LIST)
+			want = EFAULT;
+		else
+			return;
+		break;
+	case 6:
+		what = "non-zero reserved field";
+		if (nr == PINMGR_CMD_GET_INFO)
+			s.info.__reserved = 1U << rndn(th, 32);
+		else if (nr == PINMGR_CMD_LIST)
+			s.list.__reserved = 1U << rndn(th, 32);
+		else if (nr == PINMGR_CMD_GET_SEGMENTS)
+			s.segs.__reserved = 1U << rndn(th, 32);
+		else
+			return;
+		want = EINVAL;
+		break;
+	case 7:
+		what = "dead handle";
+		if (nr == PINMGR_CMD_UNPIN)
+			s.unpin.handle = fz_dead_handle(th, slot);
+		else if (nr == PINMGR_CMD_QUERY)
+			s.query.handle = fz_dead_handle(th, slot);
+		else if (nr == PINMGR_CMD_ACCESS)
+			s.access.handle = fz_dead_handle(th, slot);
+		else if (nr == PINMGR_CMD_GET_SEGMENTS)
+			s.segs.handle = fz_dead_handle(th, slot);
+		else
+			return;
+		want = ENOENT;
+		break;
+	default:
+		/* Command-specific defects. */
+		if (nr == PINMGR_CMD_PIN) {
+			__u64 ps = th->ps;
+
+			switch (rndn(th, 9)) {
+			case 0:
+				what = "zero length";
+				s.pin.length = 0;
+				want = EINVAL;
+				break;
+			case 1:
+				what = "unaligned address";
+				s.pin.addr += 1 + rndn(th, ps - 1);
+				want = EINVAL;
+				break;
+			case 2:
+				what = "unaligned length";
+				s.pin.length += 1 + rndn(th, ps - 1);
+				want = EINVAL;
+				break;
+			case 3:
+				what = "wrapping range";
+				s.pin.addr = -(ps * (1 + rndn(th, 4)));
+				s.pin.length = ps * (8 + rndn(th, 8));
+				want = EINVAL;
+				break;
+			case 4:
+				what = "range beyond user space";
+				s.pin.addr = rndn(th, 2) ? FZ_DIRECT_MAP :
+					     (1ULL << 47) - ps;
+				s.pin.length = 2 * ps;
+				want = EFAULT;
+				break;
+			case 5:
+				what = "PROT_NONE page";
+				s.pin.addr = (uintptr_t)th->arg_guard;
+				want = EFAULT;
+				break;
+			case 6:
+				what = "range running into PROT_NONE";
+				s.pin.addr = (uintptr_t)th->io_guard -
+					     ps * (1 + rndn(th, 4));
+				s.pin.length = ps * 8;
+				want = EFAULT;
+				break;
+			case 7:
+				if (!fz_max_lease_pages ||
+				    fz_max_lease_pages > (1ULL << 34))
+					return;
+				what = "more pages than max_lease_pages";
+				s.pin.addr = 1ULL << 30;
+				s.pin.length = (fz_max_lease_pages + 1 +
+						rndn(th, 4)) * ps;
+				want = EFBIG;
+				break;
+			default:
+				/* One lease bigger than the device may pin. */
+				if (!fz_max_device_pages ||
+				    fz_max_device_pages > (1ULL << 34) ||
+				    (fz_max_lease_pages &&
+				     fz_max_lease_pages <= fz_max_device_pages))
+					return;
+				what = "more pages than max_device_pages";
+				s.pin.addr = 1ULL << 30;
+				s.pin.length = (fz_max_device_pages + 1) * ps;
+				want = ENOSPC;
+				break;
+			}
+		} else if (nr == PINMGR_CMD_ACCESS && l) {
+			__u64 bytes = l->npages * th->ps;
+
+			switch (rndn(th, 4)) {
+			case 0:
+				what = "ACCESS beyond the lease";
+				s.access.offset = bytes - rndn(th, 2);
+				s.access.length = 1 + rndn(th, 2) +
+						  (bytes - s.access.offset);
+				want = EINVAL;
+				break;
+			case 1:
+				what = "ACCESS offset + length wraps";
+				s.access.offset = ~0ULL - rndn(th, 16);
+				s.access.length = 17 + rndn(th, 64);
+				want = EINVAL;
+				break;
+			case 2:
+				if (l->flags & PINMGR_PIN_WRITE)
+					return;
+				what = "ACCESS write to a read pin";
+				s.access.flags = PINMGR_ACCESS_WRITE;
+				s.access.length = rndn(th, bytes + 1);
+				want = EACCES;
+				break;
+			default:
+				what = "ACCESS with a bad buffer";
+				s.access.buf = rndn(th, 2) ? 0 :
+					       (uintptr_t)th->io_guard;
+				s.access.offset = 0;
+				s.access.length = 1 + rndn(th, bytes);
+				want = EFAULT;
+				break;
+			}
+		} else if (nr == PINMGR_CMD_LIST && fz_private(slot) && l) {
+			what = "LIST into a bad array";
+			s.list.handles = rndn(th, 2) ? 0 :
+					 (uintptr_t)th->io_guard;
+			s.list.nr_handles = 1 + (__u32)rndn(th, 8);
+			want = EFAULT;
+		} else if (nr == PINMGR_CMD_GET_SEGMENTS && l) {
+			what = "GET_SEGMENTS into a bad array";
+			s.segs.segments = rndn(th, 2) ? 0 :
+					  (uintptr_t)th->io_guard;
+			s.segs.nr_segments = 1 + (__u32)rndn(th, 8);
+			want = EFAULT;
+		} else {
+			return;
+		}
+		break;
+	}
+
+	fz_desc(th, "%s: cmd 0x%lx (%s) slot %d size %u ptr %d", what, cmd,
+		fz_names[nr], slot, usize, ptr);
+	ret = fz_call(th, fd, cmd, &s, exact, usize, ptr, tail, &err);
+	if (ret && want == ENOENT && err == ENOENT)
+		return;
+	if (ret && !fz_private(slot) && l && err == ENOENT &&
+	    want != ENOENT) {
+		/* Our lease on a shared fd went away meanwhile. */
+		return;
+	}
+	fz_expect(th, ret, err, want);
+	fz_after_defect(th, nr, slot);
+}
+
+/* ---- Chaotic requests -------------------------------------------------- */
+
+static __u64 fz_any_handle(struct fz_thread *th, int slot)
+{
+	if (th->nleases && rndn(th, 2))
+		return th->leases[rndn(th, th->nleases)].handle;
+	if (!rndn(th, 8))
+		return rnd(th) & 0xffffff;
+	return fz_dead_handle(th, slot);
+}
+
+static __u32 fz_any_flags(struct fz_thread *th)
+{
+	switch (rndn(th, 6)) {
+	case 0:
+	case 1:
+		return 0;
+	case 2:
+		return (__u32)rndn(th, 4);
+	case 3:
+		return 1U << rndn(th, 32);
+	case 4:
+		return ~0U;
+	default:
+		return (__u32)rnd(th);
+	}
+}
+
+static void fz_any_range(struct fz_thread *th, __u64 *addr, __u64 *len)
+{
+	__u64 ps = th->ps;
+	unsigned long first, n;
+
+	fz_pick_range(th, &first, &n);
+	*addr = (uintptr_t)(th->arena + first * ps);
+	*len = n * ps;
+	switch (rndn(th, 10)) {
+	case 0:
+		*addr += rndn(th, ps);
+		break;
+	case 1:
+		*len += rndn(th, ps);
+		break;
+	case 2:
+		*addr = -(ps * (1 + rndn(th, 8)));
+		break;
+	case 3:
+		*addr = rndn(th, 2) ? FZ_KERNEL_PTR : 0;
+		break;
+	case 4:
+		*addr = (uintptr_t)th->hole;
+		break;
+	case 5:
+		*len = rndn(th, 2) ? 0 : rnd(th) & ~(ps - 1);
+		break;
+	case 6:
+		*addr = (uintptr_t)th->arg_guard - ps * rndn(th, 3);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A pointer for a buffer the kernel writes into or reads from. */
+static __u64 fz_any_buf(struct fz_thread *th, void *good)
+{
+	switch (rndn(th, 8)) {
+	case 0:
+		return 0;
+	case 1:
+		return FZ_KERNEL_PTR;
+	case 2:
+		return (uintptr_t)th->io_guard;
+	case 3:
+		return (uintptr_t)th->ropage;
+	case 4:
+		return (uintptr_t)th->hole;
+	default:
+		return (uintptr_t)good;
+	}
+}
+
+static void fz_op_chaos(struct fz_thread *th)
+{
+	static const __u32 sizes[] = { 0, 1, 4, 4096, 65536 };
+	unsigned int nr = rndn(th, FZ_NR_CMDS), v;
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, idx;
+	unsigned long cmd = _IO(PINMGR_TYPE, nr);
+	size_t exact = fz_sizes[nr];
+	enum fz_ptr ptr;
+	enum fz_tail tail = rndn(th, 2) ? FZ_T_ZERO : FZ_T_NONZERO;
+	union fz_any s;
+	__u32 usize;
+
+	if (!rndn(th, 16)) {
+		cmd = _IOC(rndn(th, 4), PINMGR_TYPE - 1 + rndn(th, 3),
+			   rndn(th, 16), rndn(th, 1 << _IOC_SIZEBITS));
+		/* A real command gets the structure it expects. */
+		if (cmd == _IO(PINMGR_TYPE, _IOC_NR(cmd)) &&
+		    _IOC_NR(cmd) < FZ_NR_CMDS)
+			cmd = _IO(PINMGR_TYPE, nr);
+	}
+	v = rndn(th, 10);
+	usize = v < 5 ? (__u32)exact : v < 7 ? (__u32)exact + 8 :
+		v < 8 ? (__u32)exact - 1 : sizes[rndn(th, 5)];
+	v = rndn(th, 16);
+	ptr = v < 9 ? FZ_P_VALID : (enum fz_ptr)rndn(th, FZ_P_NR);
+
+	memset(&s, 0, sizeof(s));
+	s.pin.flags = fz_any_flags(th);
+	switch (nr) {
+	case PINMGR_CMD_GET_INFO:
+		if (!rndn(th, 4))
+			s.info.__reserved = (__u32)rnd(th);
+		s.info.abi_version = (__u32)rnd(th);
+		break;
+	case PINMGR_CMD_PIN:
+		fz_any_range(th, &s.pin.addr, &s.pin.length);
+		s.pin.cookie = rnd(th);
+		s.pin.out_handle = rnd(th);
+		break;
+	case PINMGR_CMD_UNPIN:
+		s.unpin.handle = fz_any_handle(th, slot);
+		break;
+	case PINMGR_CMD_QUERY:
+		s.query.handle = fz_any_handle(th, slot);
+		s.query.out_addr = rnd(th);
+		break;
+	case PINMGR_CMD_LIST:
+		s.list.handles = fz_any_buf(th, th->hbuf);
+		s.list.nr_handles = rndn(th, 4) ? (__u32)rndn(th, 600) :
+				    (__u32)rnd(th);
+		if (!rndn(th, 8))
+			s.list.__reserved = (__u32)rnd(th);
+		break;
+	case PINMGR_CMD_ACCESS:
+		s.access.handle = fz_any_handle(th, slot);
+		s.access.offset = rndn(th, 4) ? rndn(th, 3 * th->ps) : rnd(th);
+		s.access.length = rndn(th, 4) ? rndn(th, 3 * th->ps) : rnd(th);
+		s.access.buf = fz_any_buf(th, th->iobuf);
+		/*
+		 * Write only into our own leases: another thread's may pin
+		 * pages whose content that thread checks.
+		 */
+		if (fz_find(th, s.access.handle) < 0)
+			s.access.flags &= ~PINMGR_ACCESS_WRITE;
+		break;
+	case PINMGR_CMD_GET_SEGMENTS:
+		s.segs.handle = fz_any_handle(th, slot);
+		s.segs.segments = fz_any_buf(th, th->sbuf);
+		s.segs.nr_segments = rndn(th, 4) ? (__u32)rndn(th, 300) :
+				     (__u32)rnd(th);
+		if (!rndn(th, 8))
+			s.segs.__reserved = (__u32)rnd(th);
+		break;
+	}
+
+	fz_desc(th, "chaos: cmd 0x%lx slot %d size %u ptr %d tail %d flags 0x%x handle/addr 0x%llx",
+		cmd, slot, usize, ptr, tail, s.pin.flags,
+		(unsigned long long)s.pin.addr);
+	if (nr == PINMGR_CMD_PIN && cmd == PINMGR_IOC_PIN &&
+	    s.pin.length / th->ps <= FZ_THP_PAGES &&
+	    !fz_make_room(th, s.pin.length / th->ps))
+		return;
+	ret = fz_call(th, fz_fd(th, slot), cmd, &s, exact, usize, ptr, tail,
+		      &err);
+	if (ret) {
+		if (!fz_documented(err))
+			fz_fail(th, "failed with undocumented errno %s",
+				fz_errname(err));
+		return;
+	}
+	if (cmd == PINMGR_IOC_PIN) {
+		if (ptr != FZ_P_VALID && ptr != FZ_P_ODD)
+			fz_fail(th, "PIN succeeded with an argument the reply cannot reach");
+		if (s.pin.length > (__u64)FZ_THP_PAGES * th->ps)
+			fz_fail(th, "PIN of %llu bytes succeeded",
+				(unsigned long long)s.pin.length);
+		fz_record(th, slot, &s.pin);
+	} else if (cmd == PINMGR_IOC_UNPIN) {
+		idx = fz_find(th, s.unpin.handle);
+		if (idx >= 0 && th->leases[idx].slot != slot)
+			fz_fail(th, "UNPIN of handle %llu succeeded on slot %d; it was pinned on slot %d",
+				(unsigned long long)s.unpin.handle, slot,
+				th->leases[idx].slot);
+		if (idx < 0 && fz_private(slot))
+			fz_fail(th, "UNPIN of handle %llu succeeded on private slot %d; not a lease of it",
+				(unsigned long long)s.unpin.handle, slot);
+		/* idx < 0 on a shared fd: another thread's lease. */
+		if (idx >= 0)
+			fz_drop(th, (unsigned int)idx);
+	}
+}
+
+/* ---- Process and fd events --------------------------------------------- */
+
+/* In a forked child: nothing of the parent's contexts may be changed. */
+static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), fd = fz_fd(th, slot), own;
+	struct pinmgr_access a;
+	struct pinmgr_query q;
+	struct pinmgr_info info;
+	struct pinmgr_pin p;
+	struct pinmgr_unpin u;
+	struct fz_lease *l;
+
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.flags = (__u32)rndn(th, 4);
+	p.addr = (uintptr_t)th->iobuf;
+	p.length = th->ps * (1 + rndn(th, FZ_IO_PAGES));
+	if (ioctl(fd, PINMGR_IOC_PIN, &p) != -1 || errno != EPERM)
+		_exit(10);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	if (ioctl(fd, PINMGR_IOC_GET_INFO, &info) ||
+	    (info.out_flags & PINMGR_INFO_OWNER_MM))
+		_exit(11);
+	if (th->nleases) {
+		l = &th->leases[rndn(th, th->nleases)];
+		fd = fz_fd(th, l->slot);
+		memset(&u, 0, sizeof(u));
+		u.size = sizeof(u);
+		u.handle = l->handle;
+		if (ioctl(fd, PINMGR_IOC_UNPIN, &u) != -1 || errno != EPERM)
+			_exit(12);
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.handle = l->handle;
+		a.length = rndn(th, th->ps + 1);
+		a.buf = (uintptr_t)th->iobuf;
+		a.flags = (__u32)rndn(th, 2);
+		if (ioctl(fd, PINMGR_IOC_ACCESS, &a) != -1 || errno != EPERM)
+			_exit(13);
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.handle = l->handle;
+		if (ioctl(fd, PINMGR_IOC_QUERY, &q)) {
+			/* Only a shared fd's lease can go away meanwhile. */
+			if (fz_private(l->slot) || errno != ENOENT)
+				_exit(14);
+		} else if (q.out_nr_pages != l->npages ||
+			   q.out_owner_tgid != (__u32)getppid()) {
+			_exit(15);
+		}
+	}
+	/* Its own context works, and dies with it unclosed. */
+	own = pm_open();
+	if (own < 0)
+		_exit(16);
+	p.size = sizeof(p);
+	p.length = th->ps;
+	if (ioctl(own, PINMGR_IOC_PIN, &p) || !p.out_handle)
+		_exit(17);
+	_exit(0);
+}
+
+static void fz_op_fork(struct fz_thread *th)
+{
+	pid_t pid;
+	int st;
+
+	th->forks++;
+	fz_desc(th, "fork");
+	pid = fork();
+	if (pid < 0)
+		fz_fail(th, "fork: %s", strerror(errno));
+	if (pid == 0)
+		fz_child(th);
+	st = pm_wait(pid);
+	if (st != 0)
+		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context)",
+			st);
+}
+
+static void fz_op_reopen(struct fz_thread *th)
+{
+	int k = (int)rndn(th, FZ_PRIV), slot = FZ_SHARED + k;
+	unsigned int i;
+
+	th->reopens++;
+	fz_desc(th, "close and reopen private fd slot %d", slot);
+	if (close(th->priv_fd[k]))
+		fz_fail(th, "close: %s", strerror(errno));
+	for (i = th->nleases; i-- > 0;)
+		if (th->leases[i].slot == slot)
+			fz_drop(th, i);
+	th->priv_fd[k] = pm_open();
+	if (th->priv_fd[k] < 0)
+		fz_fail(th, "open: %s", strerror(errno));
+	fz_check_private_usage(th, slot);
+}
+
+/* ---- Threads ----------------------------------------------------------- */
+
+static char *fz_map(size_t len, int prot)
+{
+	char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A mapping of @len bytes followed by a PROT_NONE guard page. */
+static char *fz_map_guarded(size_t len, char **guard)
+{
+	size_t ps = pm_page_size();
+	char *p = fz_map(len + ps, PROT_READ | PROT_WRITE);
+
+	ASSERT_NE(p, NULL);
+	ASSERT_EQ(mprotect(p + len, ps, PROT_NONE), 0);
+	memset(p, 0, len);
+	if (guard)
+		*guard = p + len;
+	return p;
+}
+
+static void fz_thread_setup(struct fz_thread *th)
+{
+	size_t ps = pm_page_size();
+	union fz_any *s;
+	int k;
+
+	th->ps = ps;
+	th->arena = pm_map_thp(FZ_ARENA_PAGES * ps);
+	ASSERT_NE(th->arena, NULL);
+	memset(th->state, FZ_RW, sizeof(th->state));
+	th->argbuf = fz_map_guarded(FZ_ARG_BYTES, &th->arg_guard);
+	th->hbuf = (__u64 *)fz_map_guarded(FZ_HANDLES * sizeof(__u64), NULL);
+	th->sbuf = (struct pinmgr_segment *)
+		fz_map_guarded(FZ_SEGS * sizeof(struct pinmgr_segment), NULL);
+	th->iobuf = fz_map_guarded(FZ_IO_PAGES * ps, &th->io_guard);
+	th->iobuf2 = fz_map_guarded(FZ_IO_PAGES * ps, NULL);
+	th->rotarget = pm_map_anon(ps);
+	ASSERT_NE(th->rotarget, NULL);
+	/*
+	 * Below vm.mmap_min_addr: a hole that no later mmap of another thread
+	 * can fill (a freshly unmapped page could be).
+	 */
+	th->hole = (char *)(uintptr_t)(2 * ps);
+
+	/* Well-formed requests whose replies cannot be written. */
+	th->ropage = fz_map(ps, PROT_READ | PROT_WRITE);
+	ASSERT_NE(th->ropage, NULL);
+	for (k = 0; k < FZ_NR_CMDS; k++) {
+		s = (union fz_any *)(th->ropage + k * 128);
+		s->pin.size = (__u32)fz_sizes[k];
+	}
+	s = (union fz_any *)(th->ropage + PINMGR_CMD_PIN * 128);
+	s->pin.addr = (uintptr_t)th->rotarget;
+	s->pin.length = ps;
+	s->pin.flags = PINMGR_PIN_WRITE;
+	ASSERT_EQ(mprotect(th->ropage, ps, PROT_READ), 0);
+
+	for (k = 0; k < FZ_PRIV; k++) {
+		th->priv_fd[k] = pm_open();
+		ASSERT_GE(th->priv_fd[k], 0);
+	}
+}
+
+static void *fz_thread_fn(void *arg)
+{
+	struct fz_thread *th = arg;
+	unsigned int r;
+
+	for (th->op = 0; th->op < th->nops; th->op++) {
+		r = rndn(th, 1000);
+		if (r < 150)
+			fz_op_pin(th);
+		else if (r < 230)
+			fz_op_unpin(th);
+		else if (r < 290)
+			fz_op_query(th);
+		else if (r < 330)
+			fz_op_list(th);
+		else if (r < 390)
+			fz_op_access(th);
+		else if (r < 420)
+			fz_op_segments(th);
+		else if (r < 440)
+			fz_op_info(th);
+		else if (r < 690)
+			fz_op_defect(th);
+		else if (r < 920)
+			fz_op_chaos(th);
+		else if (r < 990)
+			fz_op_arena(th);
+		else if (r < 991)
+			fz_op_fork(th);
+		else
+			fz_op_reopen(th);
+	}
+	/* End what is left, as any user would; close() does the rest. */
+	while (th->nleases)
+		fz_unpin_rec(th, th->nleases - 1);
+	return NULL;
+}
+
+static unsigned long long fz_env_ull(const char *name, unsigned long long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long x;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	x = strtoull(v, &end, 0);
+	if (errno || *end)
+		FAIL("cannot parse %s=%s", name, v);
+	return x;
+}
+
+TEST_TIMEOUT(fuzz_ioctls, 1500)
+{
+	static struct fz_thread threads[FZ_THREADS];
+	unsigned long long total, ok[FZ_NR_CMDS + 1] = { 0 };
+	unsigned long long fail[FZ_NR_CMDS + 1] = { 0 };
+	unsigned long long forks = 0, arena = 0, reopens = 0, steals = 0;
+	unsigned long long calls = 0;
+	double t0;
+	struct pinmgr_info info;
+	struct timespec ts;
+	long long base, vmpin;
+	unsigned int i, k;
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fz_seed = fz_env_ull("PINMGR_FUZZ_SEED",
+			     ((unsigned long long)ts.tv_nsec << 20) ^
+			     (unsigned long long)ts.tv_sec ^
+			     ((unsigned long long)getpid() << 40));
+	total = fz_env_ull("PINMGR_FUZZ_OPS", FZ_DEFAULT_OPS);
+	pm_diag("fuzz seed 0x%llx (replay: PINMGR_FUZZ_SEED=0x%llx), %llu operations over %d threads",
+		fz_seed, fz_seed, total, FZ_THREADS);
+
+	fz_hset = calloc(1UL << FZ_HSET_BITS, sizeof(*fz_hset));
+	ASSERT_NE(fz_hset, NULL);
+	for (k = 0; k < FZ_SHARED; k++) {
+		fz_shared_fd[k] = pm_open();
+		ASSERT_GE(fz_shared_fd[k], 0);
+	}
+	ASSERT_EQ(pm_get_info(fz_shared_fd[0], &info), 0);
+	ASSERT_EQ(info.device_leases, 0);
+	fz_max_lease_pages = info.max_lease_pages;
+	fz_max_device_pages = info.max_device_pages;
+	base = pm_outstanding_pins();
+	ASSERT_GE(base, 0);
+
+	for (i = 0; i < FZ_THREADS; i++) {
+		struct fz_thread *th = &threads[i];
+
+		th->idx = i;
+		th->rng = fz_seed ^ (0x5851f42d4c957f2dULL * (i + 1));
+		th->nops = total / FZ_THREADS + (i < total % FZ_THREADS);
+		/* Stay well below the device limit: ENOSPC is never expected. */
+		th->budget = 8192;
+		if (fz_max_device_pages &&
+		    th->budget > fz_max_device_pages / (4 * FZ_THREADS))
+			th->budget = fz_max_device_pages / (4 * FZ_THREADS);
+		fz_thread_setup(th);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec + ts.tv_nsec / 1e9;
+	for (i = 0; i < FZ_THREADS; i++)
+		ASSERT_EQ(pthread_create(&threads[i].tid, NULL, fz_thread_fn,
+					 &threads[i]), 0);
+	for (i = 0; i < FZ_THREADS; i++)
+		ASSERT_EQ(pthread_join(threads[i].tid, NULL), 0);
+
+	for (i = 0; i < FZ_THREADS; i++) {
+		for (k = 0; k <= FZ_NR_CMDS; k++) {
+			ok[k] += threads[i].ok[k];
+			fail[k] += threads[i].fail[k];
+			calls += threads[i].ok[k] + threads[i].fail[k];
+		}
+		forks += threads[i].forks;
+		arena += threads[i].arena_ops;
+		reopens += threads[i].reopens;
+		steals += threads[i].steals;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pm_diag("fuzz: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu LIST-found unpins",
+		total, ts.tv_sec + ts.tv_nsec / 1e9 - t0, calls, arena, forks,
+		reopens, steals);
+	for (k = 0; k <= FZ_NR_CMDS; k++)
+		pm_diag("fuzz: %-12s %7llu succeeded %7llu failed", fz_names[k],
+			ok[k], fail[k]);
+
+	/* Every lease left is on a shared fd that a thread ended; close all. */
+	for (k = 0; k < FZ_SHARED; k++)
+		ASSERT_EQ(close(fz_shared_fd[k]), 0);
+	for (i = 0; i < FZ_THREADS; i++)
+		for (k = 0; k < FZ_PRIV; k++)
+			ASSERT_EQ(close(threads[i].priv_fd[k]), 0);
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	vmpin = pm_vmpin_kb();
+	ASSERT_EQ(vmpin, 0);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.device_leases, 0);
+	ASSERT_EQ(info.device_pinned_pages, 0);
+	ASSERT_EQ(info.mm_pinned_pages, 0);
+	close(fd);
+	free(fz_hset);
+}

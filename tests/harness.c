@@ -316,11 +316,6 @@ long long pm_anon_huge_kb(void)
 
 /* ---- Module parameters ----------------------------------------------- */
 
-static const char *const pm_param_names[] = {
-	"max_lease_pages", "max_leases", "max_device_pages",
-};
-#define PM_NR_PARAMS	(ARRAY_SIZE(pm_param_names))
-
 int pm_param_read(const char *name, unsigned long long *val)
 {
 	char path[256], buf[64];
@@ -475,33 +470,83 @@ void pm_unmap(void *addr, size_t len)
 
 /* ---- The runner ------------------------------------------------------ */
 
-struct pm_params {
-	int ok[PM_NR_PARAMS];
-	unsigned long long val[PM_NR_PARAMS];
+/*
+ * Knobs a test may turn, put back after every test whether it passed, failed
+ * or hung: the module parameters, huge page reservations and the fault
+ * injection attributes of the fail-nth tests. Restored in this order, so
+ * that a fault attribute's probability drops before its task filter does:
+ * the other way round, every allocation of the machine could fail.
+ */
+static const char *const pm_knob_paths[] = {
+	PM_PARAM_DIR "max_lease_pages",
+	PM_PARAM_DIR "max_leases",
+	PM_PARAM_DIR "max_device_pages",
+	"/proc/sys/vm/nr_hugepages",
+	"/sys/kernel/debug/failslab/probability",
+	"/sys/kernel/debug/failslab/times",
+	"/sys/kernel/debug/failslab/ignore-gfp-wait",
+	"/sys/kernel/debug/failslab/verbose",
+	"/sys/kernel/debug/failslab/task-filter",
+	"/sys/kernel/debug/fail_page_alloc/probability",
+	"/sys/kernel/debug/fail_page_alloc/times",
+	"/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
+	"/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
+	"/sys/kernel/debug/fail_page_alloc/min-order",
+	"/sys/kernel/debug/fail_page_alloc/verbose",
+	"/sys/kernel/debug/fail_page_alloc/task-filter",
+};
+#define PM_NR_KNOBS	(ARRAY_SIZE(pm_knob_paths))
+#define PM_KNOB_LEN	64
+
+struct pm_knobs {
+	int ok[PM_NR_KNOBS];
+	char val[PM_NR_KNOBS][PM_KNOB_LEN];
 };
 
-static void pm_params_save(struct pm_params *p)
+static int pm_knob_read(const char *path, char *buf)
 {
-	unsigned int i;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	for (i = 0; i < PM_NR_PARAMS; i++)
-		p->ok[i] = !pm_param_read(pm_param_names[i], &p->val[i]);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, PM_KNOB_LEN - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
 
-/* Put back what a test changed, whether it passed, failed or hung. */
-static void pm_params_restore(const struct pm_params *p)
+static void pm_knobs_save(struct pm_knobs *k)
 {
-	unsigned long long now;
 	unsigned int i;
 
-	for (i = 0; i < PM_NR_PARAMS; i++) {
-		if (!p->ok[i])
+	for (i = 0; i < PM_NR_KNOBS; i++)
+		k->ok[i] = !pm_knob_read(pm_knob_paths[i], k->val[i]);
+}
+
+static void pm_knobs_restore(const struct pm_knobs *k)
+{
+	char now[PM_KNOB_LEN];
+	unsigned int i;
+	ssize_t n;
+	int fd;
+
+	for (i = 0; i < PM_NR_KNOBS; i++) {
+		if (!k->ok[i])
 			continue;
-		if (!pm_param_read(pm_param_names[i], &now) && now == p->val[i])
+		if (!pm_knob_read(pm_knob_paths[i], now) &&
+		    !strcmp(now, k->val[i]))
 			continue;
-		if (pm_param_write(pm_param_names[i], p->val[i]))
-			pm_diag("cannot restore parameter %s to %llu: %s",
-				pm_param_names[i], p->val[i], strerror(errno));
+		fd = open(pm_knob_paths[i], O_WRONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : write(fd, k->val[i], strlen(k->val[i]));
+		if (n < 0)
+			pm_diag("cannot restore %s to %s: %s", pm_knob_paths[i],
+				k->val[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
 	}
 }
 
@@ -634,11 +679,11 @@ enum pm_result { PM_PASS, PM_FAIL, PM_SKIP };
 static enum pm_result pm_run_one(const struct pm_test *t, unsigned int nr)
 {
 	enum pm_result res = PM_FAIL;
-	struct pm_params params;
+	struct pm_knobs knobs;
 	long long acq0, rel0;
 	int status, timed_out;
 
-	pm_params_save(&params);
+	pm_knobs_save(&knobs);
 	pm_vmstat_refresh();
 	acq0 = pm_vmstat("nr_foll_pin_acquired");
 	rel0 = pm_vmstat("nr_foll_pin_released");
@@ -668,7 +713,7 @@ static enum pm_result pm_run_one(const struct pm_test *t, unsigned int nr)
 		}
 	}
 
-	pm_params_restore(&params);
+	pm_knobs_restore(&knobs);
 	if (pm_check_invariants(acq0, rel0))
 		res = PM_FAIL;
 

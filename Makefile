@@ -7,7 +7,7 @@
 #   make module KDIR=... KNAME=...   pinmgr.ko for one kernel
 #   make deps      install the Debian packages the project needs
 
-KERNELS ?= 6.1 6.12
+KERNELS ?= 6.1 6.12 debug
 RUN_KERNEL ?= 6.12
 
 BUILD := build

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make check: run the whole suite in VMs on each kernel given (default 6.1
-# and 6.12), scan every console log for kernel splats, and end with one line
+# make check: run the whole suite in VMs on each kernel given (default 6.1,
+# 6.12 and the debug 6.12), scan every console log for kernel splats, and end with one line
 # "N passed, N failed, N skipped". Exits non-zero on any failure, any splat,
 # or a VM that did not report an exit status.
 #
@@ -18,7 +18,7 @@ mkdir -p "$out"
 rm -f "$out"/*.tap "$out"/*-console.log
 
 kernels=("$@")
-[[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12)
+[[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 debug)
 
 passed=0 failed=0 skipped=0
 summary=()
@@ -67,14 +67,15 @@ count "$out/static.tap" "static checks" "$t0"
 for k in "${kernels[@]}"; do
 	suite_args=(-x movable_)
 	# Debian's kernels have no fault injection: the fail-nth walk needs
-	# the debug kernel, which also stresses for longer.
+	# the debug kernel, which also stresses for longer and needs room for
+	# KASAN's shadow memory.
 	case $k in
-	debug) suite_env=(env PINMGR_STRESS_SECS=60) ;;
-	*) suite_env=(env); suite_args+=(-x failnth_) ;;
+	debug) vm_args=(-m 3072); suite_env=(env PINMGR_STRESS_SECS=60) ;;
+	*) vm_args=(); suite_env=(env); suite_args+=(-x failnth_) ;;
 	esac
-	run_suite "$k" suite -- "${suite_env[@]}" \
+	run_suite "$k" suite "${vm_args[@]}" -- "${suite_env[@]}" \
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
-	run_suite "$k" movable -a movablecore=1G -- \
+	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \
 		sh /pinmgr/bin/guest-suite.sh movable_
 done
 

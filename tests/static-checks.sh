@@ -10,7 +10,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-cache=${PINMGR_CACHE:-$top/.cache}
+# Outside the tree, so that fresh clones on the same machine (CI) reuse it.
+cache=${PINMGR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pinmgr}
 work=$top/build/static
 mkdir -p "$work"
 

@@ -18,7 +18,7 @@ usage: ${0##*/} [--print-dir]
 Build (or reuse) the cached 6.12 debug kernel and print its build tree (KDIR).
   --print-dir  print the cache directory of the current key, build nothing
 
-Cache: \${PINMGR_CACHE:-<repo>/.cache}/debug-kernel/<key>/
+Cache: \${PINMGR_CACHE:-~/.cache/pinmgr}/debug-kernel/<key>/
 EOF
 }
 
@@ -43,7 +43,9 @@ srcpkg=linux-source-6.12
 # The one machine path we rely on: where the Debian package puts its tarball.
 tarball=/usr/src/$srcpkg.tar.xz
 pkgs=("$srcpkg" flex bison bc libelf-dev libssl-dev dwarves)
-cache=${PINMGR_CACHE:-$repo/.cache}/debug-kernel
+# Absolute, so that the printed KDIR works from any directory.
+# Outside the tree, so that fresh clones on the same machine (CI) reuse it.
+cache=$(realpath -m -- "${PINMGR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pinmgr}/debug-kernel")
 
 log() { echo "debug-kernel: $*" >&2; }
 die() { log "error: $*"; exit 1; }

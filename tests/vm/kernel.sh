@@ -18,7 +18,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-cache=${PINMGR_CACHE:-$top/.cache}
+# Outside the tree, so that fresh clones on the same machine (CI) reuse it.
+cache=${PINMGR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pinmgr}
 
 die() { echo "kernel.sh: $*" >&2; exit 1; }
 

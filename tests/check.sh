@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=$top/build/check
 mkdir -p "$out"
-rm -f "$out"/*.tap "$out"/*-console.log
+rm -f "$out"/*.tap "$out"/*-console.log*
 
 kernels=("$@")
 [[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 debug)
@@ -81,6 +81,9 @@ done
 
 echo "# ---"
 printf '# %s\n' "${summary[@]}"
+retried=$(find "$out" -name '*.boot-failure-*' | wc -l)
+[[ $retried -eq 0 ]] ||
+	echo "# $retried boot(s) died before /init and were retried: build/check/*.boot-failure-*"
 echo "# wall time $((SECONDS - start))s; TAP and console logs in build/check/"
 echo "$passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 && $passed -gt 0 ]]

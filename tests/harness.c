@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include <linux/capability.h>
@@ -466,6 +467,108 @@ void pm_unmap(void *addr, size_t len)
 {
 	if (addr)
 		munmap(addr, len);
+}
+
+/* ---- Data through pins ------------------------------------------------ */
+
+int pm_kver(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return PM_KV(major, minor);
+}
+
+unsigned char pm_pattern_byte(size_t i, unsigned int seed)
+{
+	uint32_t x = (uint32_t)i * 2654435761u + seed * 40503u + 0x9e37u;
+
+	x ^= x >> 15;
+	x *= 0x2c1b3c6dU;
+	x ^= x >> 12;
+	return (unsigned char)x;
+}
+
+void pm_fill(void *p, size_t len, size_t base, unsigned int seed)
+{
+	unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		c[i] = pm_pattern_byte(base + i, seed);
+}
+
+size_t pm_memdiff(const void *a, const void *b, size_t len)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i;
+
+	if (!memcmp(a, b, len))
+		return (size_t)-1;
+	for (i = 0; i < len; i++)
+		if (x[i] != y[i])
+			return i;
+	return (size_t)-1;
+}
+
+int pm_access(int fd, __u64 handle, __u64 offset, __u64 length,
+	      const void *buf, __u32 flags)
+{
+	struct pinmgr_access a = {
+		.size = sizeof(a),
+		.flags = flags,
+		.handle = handle,
+		.offset = offset,
+		.length = length,
+		.buf = (__u64)(uintptr_t)buf,
+	};
+
+	return ioctl(fd, PINMGR_IOC_ACCESS, &a);
+}
+
+struct pinmgr_segment *pm_all_segments(int fd, __u64 handle, __u32 *nr)
+{
+	struct pinmgr_get_segments g = { .size = sizeof(g), .handle = handle };
+	struct pinmgr_segment *segs;
+
+	ASSERT_EQ(ioctl(fd, PINMGR_IOC_GET_SEGMENTS, &g), 0);
+	ASSERT_GT(g.out_total, 0);
+	segs = calloc(g.out_total, sizeof(*segs));
+	ASSERT_NE(segs, NULL);
+	g.segments = (__u64)(uintptr_t)segs;
+	g.nr_segments = g.out_total;
+	ASSERT_EQ(ioctl(fd, PINMGR_IOC_GET_SEGMENTS, &g), 0);
+	ASSERT_EQ(g.nr_segments, g.out_total);
+	*nr = g.nr_segments;
+	return segs;
+}
+
+long long pm_pagemap_pfn(const void *addr)
+{
+	uint64_t ent;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	off_t off = (off_t)((uintptr_t)addr / pm_page_size()) * 8;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &ent, sizeof(ent), off);
+	close(fd);
+	if (n != sizeof(ent) || !(ent & (1ULL << 63)))
+		return -1;
+	return (long long)(ent & ((1ULL << 55) - 1));
+}
+
+char *pm_map_small_pages(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(p, MAP_FAILED);
+	ASSERT_EQ(madvise(p, len, MADV_NOHUGEPAGE), 0);
+	return p;
 }
 
 /* ---- The runner ------------------------------------------------------ */

@@ -189,4 +189,70 @@ int pm_wait(pid_t pid);
 /* Sleep for @ms milliseconds. */
 void pm_msleep(unsigned int ms);
 
+/* ---- Data through pins --------------------------------------------- */
+
+/* Running kernel as major * 1000 + minor (uname -r), 0 if unknown. */
+int pm_kver(void);
+#define PM_KV(major, minor)	((major) * 1000 + (minor))
+
+/*
+ * A byte pattern that differs from byte to byte and seed to seed: byte @i
+ * of it, and [p, p + len) filled with it as seen from offset @base.
+ */
+unsigned char pm_pattern_byte(size_t i, unsigned int seed);
+void pm_fill(void *p, size_t len, size_t base, unsigned int seed);
+
+/* First offset where @a and @b differ, or (size_t)-1. */
+size_t pm_memdiff(const void *a, const void *b, size_t len);
+
+#define ASSERT_MEMEQ(a, b, len)						\
+	do {								\
+		const unsigned char *_ma = (const void *)(a);		\
+		const unsigned char *_mb = (const void *)(b);		\
+		size_t _ml = (len), _mo = pm_memdiff(_ma, _mb, _ml);	\
+		if (_mo != (size_t)-1)					\
+			FAIL("%s and %s differ at byte %zu of %zu: 0x%02x vs 0x%02x", \
+			     #a, #b, _mo, _ml, _ma[_mo], _mb[_mo]);	\
+	} while (0)
+
+/* Every byte of [p, p + len) is @c. */
+#define ASSERT_ALL_BYTES(p, len, c)					\
+	do {								\
+		const unsigned char *_bp = (const void *)(p);		\
+		size_t _bl = (len), _bi;				\
+		for (_bi = 0; _bi < _bl; _bi++)				\
+			if (_bp[_bi] != (unsigned char)(c))		\
+				FAIL("%s: byte %zu of %zu is 0x%02x, expected 0x%02x", \
+				     #p, _bi, _bl, _bp[_bi],		\
+				     (unsigned char)(c));		\
+	} while (0)
+
+/* [p, p + len) holds the pattern with @seed as seen from offset @base. */
+#define ASSERT_PATTERN(p, len, base, seed)				\
+	do {								\
+		size_t _pl = (len);					\
+		char *_want = malloc(_pl ? _pl : 1);			\
+		ASSERT_NE(_want, NULL);					\
+		pm_fill(_want, _pl, (base), (seed));			\
+		ASSERT_MEMEQ((p), _want, _pl);				\
+		free(_want);						\
+	} while (0)
+
+/* ioctl(ACCESS); ACCESS_READ / ACCESS_WRITE name the direction. */
+int pm_access(int fd, __u64 handle, __u64 offset, __u64 length,
+	      const void *buf, __u32 flags);
+#define ACCESS_READ(fd, h, off, len, buf)				\
+	pm_access((fd), (h), (off), (len), (buf), 0)
+#define ACCESS_WRITE(fd, h, off, len, buf)				\
+	pm_access((fd), (h), (off), (len), (buf), PINMGR_ACCESS_WRITE)
+
+/* Every segment of a lease (asserting success; free() it); *nr: count. */
+struct pinmgr_segment *pm_all_segments(int fd, __u64 handle, __u32 *nr);
+
+/* The PFN /proc/self/pagemap shows for @addr (root only), or -1. */
+long long pm_pagemap_pfn(const void *addr);
+
+/* Private anonymous read/write memory that uses 4 KiB pages only. */
+char *pm_map_small_pages(size_t len);
+
 #endif /* PINMGR_TESTS_HARNESS_H */

@@ -42,96 +42,6 @@
 
 /* ---- Helpers --------------------------------------------------------- */
 
-/* Kernel version as major * 1000 + minor, from uname -r. */
-static int ta_kver(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 0;
-	return major * 1000 + minor;
-}
-
-#define KV(a, b)	((a) * 1000 + (b))
-
-/* A byte pattern that differs from page to page and from seed to seed. */
-static unsigned char ta_pat(size_t i, unsigned int seed)
-{
-	uint32_t x = (uint32_t)i * 2654435761u + seed * 40503u + 0x9e37u;
-
-	x ^= x >> 15;
-	x *= 0x2c1b3c6dU;
-	x ^= x >> 12;
-	return (unsigned char)x;
-}
-
-/* Fill [p, p + len) with the pattern as seen from offset @base. */
-static void ta_fill(void *p, size_t len, size_t base, unsigned int seed)
-{
-	unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		c[i] = ta_pat(base + i, seed);
-}
-
-/* First offset where a and b differ, or (size_t)-1. */
-static size_t ta_memdiff(const void *a, const void *b, size_t len)
-{
-	const unsigned char *x = a, *y = b;
-	size_t i;
-
-	if (!memcmp(a, b, len))
-		return (size_t)-1;
-	for (i = 0; i < len; i++)
-		if (x[i] != y[i])
-			return i;
-	return (size_t)-1;
-}
-
-#define ASSERT_MEMEQ(a, b, len)						\
-	do {								\
-		const unsigned char *_ma = (const void *)(a);		\
-		const unsigned char *_mb = (const void *)(b);		\
-		size_t _ml = (len), _mo = ta_memdiff(_ma, _mb, _ml);	\
-		if (_mo != (size_t)-1)					\
-			FAIL("%s and %s differ at byte %zu of %zu: 0x%02x vs 0x%02x", \
-			     #a, #b, _mo, _ml, _ma[_mo], _mb[_mo]);	\
-	} while (0)
-
-/* Every byte of [p, p + len) is @c. */
-#define ASSERT_ALL_BYTES(p, len, c)					\
-	do {								\
-		const unsigned char *_bp = (const void *)(p);		\
-		size_t _bl = (len), _bi;				\
-		for (_bi = 0; _bi < _bl; _bi++)				\
-			if (_bp[_bi] != (unsigned char)(c))		\
-				FAIL("%s: byte %zu of %zu is 0x%02x, expected 0x%02x", \
-				     #p, _bi, _bl, _bp[_bi],		\
-				     (unsigned char)(c));		\
-	} while (0)
-
-static int ta_access(int fd, __u64 handle, __u64 offset, __u64 length,
-		     const void *buf, __u32 flags)
-{
-	struct pinmgr_access a = {
-		.size = sizeof(a),
-		.flags = flags,
-		.handle = handle,
-		.offset = offset,
-		.length = length,
-		.buf = (__u64)(uintptr_t)buf,
-	};
-
-	return ioctl(fd, PINMGR_IOC_ACCESS, &a);
-}
-
-#define ACCESS_READ(fd, h, off, len, buf)				\
-	ta_access((fd), (h), (off), (len), (buf), 0)
-#define ACCESS_WRITE(fd, h, off, len, buf)				\
-	ta_access((fd), (h), (off), (len), (buf), PINMGR_ACCESS_WRITE)
-
 static int ta_segments(int fd, __u64 handle, struct pinmgr_segment *segs,
 		       __u32 nr, struct pinmgr_get_segments *out)
 {
@@ -141,51 +51,6 @@ static int ta_segments(int fd, __u64 handle, struct pinmgr_segment *segs,
 	out->segments = (__u64)(uintptr_t)segs;
 	out->nr_segments = nr;
 	return ioctl(fd, PINMGR_IOC_GET_SEGMENTS, out);
-}
-
-/* All segments of a lease (asserting success); *nr receives the count. */
-static struct pinmgr_segment *ta_all_segments(int fd, __u64 handle,
-					      __u32 *nr)
-{
-	struct pinmgr_get_segments g;
-	struct pinmgr_segment *segs;
-
-	ASSERT_EQ(ta_segments(fd, handle, NULL, 0, &g), 0);
-	ASSERT_GT(g.out_total, 0);
-	segs = calloc(g.out_total, sizeof(*segs));
-	ASSERT_NE(segs, NULL);
-	ASSERT_EQ(ta_segments(fd, handle, segs, g.out_total, &g), 0);
-	ASSERT_EQ(g.nr_segments, g.out_total);
-	*nr = g.nr_segments;
-	return segs;
-}
-
-/* The PFN /proc/self/pagemap shows for @addr (root only), or -1. */
-static long long ta_pagemap_pfn(const void *addr)
-{
-	uint64_t ent;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	off_t off = (off_t)((uintptr_t)addr / pm_page_size()) * 8;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = pread(fd, &ent, sizeof(ent), off);
-	close(fd);
-	if (n != sizeof(ent) || !(ent & (1ULL << 63)))
-		return -1;
-	return (long long)(ent & ((1ULL << 55) - 1));
-}
-
-/* Private anonymous read/write memory that will use 4 KiB pages only. */
-static char *ta_map_small_pages(size_t len)
-{
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(p, MAP_FAILED);
-	ASSERT_EQ(madvise(p, len, MADV_NOHUGEPAGE), 0);
-	return p;
 }
 
 /*
@@ -212,7 +77,7 @@ static void ta_assert_zero_page_pins(long long base, long long n)
 {
 	long long d = pm_outstanding_pins() - base;
 
-	if (ta_kver() >= KV(6, 5)) {
+	if (pm_kver() >= PM_KV(6, 5)) {
 		ASSERT_EQ(d, 0);
 		return;
 	}
@@ -252,7 +117,7 @@ static int ta_drop_cap_sys_admin(void)
 	ASSERT_GE(fd, 0);						\
 	ASSERT_NE(p, NULL);						\
 	ASSERT_GE(base, 0);						\
-	ta_fill(p, len, 0, 1);						\
+	pm_fill(p, len, 0, 1);						\
 	h = PIN_OK(fd, p, len, (pin_flags))
 
 #define ACCESS_TEARDOWN()						\
@@ -371,8 +236,8 @@ TEST(access_read_across_runs_same_page_twice)
 		       MAP_SHARED | MAP_FIXED, mfd, 0), win + ps);
 	ASSERT_EQ(mmap(win + 2 * ps, ps, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, mfd, ps), win + 2 * ps);
-	ta_fill(win + ps, ps, 0, 7);		/* file page 0 */
-	ta_fill(win, ps, ps, 7);		/* file page 1 */
+	pm_fill(win + ps, ps, 0, 7);		/* file page 0 */
+	pm_fill(win, ps, ps, 7);		/* file page 1 */
 	ASSERT_MEMEQ(win, win + 2 * ps, ps);
 
 	ASSERT_EQ(pm_pin(fd, win, 3 * ps, 0, 0, &pin), 0);
@@ -411,7 +276,7 @@ TEST(access_read_across_runs_many)
 	size_t ps = pm_page_size(), n = 256, len = n * ps, at = 0, off;
 	struct pinmgr_segment *segs;
 	struct pinmgr_pin pin;
-	char *p = ta_map_small_pages(len), *buf;
+	char *p = pm_map_small_pages(len), *buf;
 	int fd = pm_open();
 	long long base = pm_outstanding_pins();
 	__u32 nr, i;
@@ -420,9 +285,9 @@ TEST(access_read_across_runs_many)
 	if (!pm_have_cap(CAP_SYS_ADMIN))
 		SKIP("needs CAP_SYS_ADMIN for GET_SEGMENTS");
 	ta_touch_reverse(p, len);
-	ta_fill(p, len, 0, 3);
+	pm_fill(p, len, 0, 3);
 	ASSERT_EQ(pm_pin(fd, p, len, 0, 0, &pin), 0);
-	segs = ta_all_segments(fd, pin.out_handle, &nr);
+	segs = pm_all_segments(fd, pin.out_handle, &nr);
 	ASSERT_EQ(nr, pin.out_nr_runs);
 	pm_diag("256 pages faulted backwards form %u runs", nr);
 
@@ -472,10 +337,10 @@ TEST(access_write_visible_in_mapping)
 	ASSERT_NE(want, NULL);
 	ASSERT_NE(src, NULL);
 	for (i = 0; i < 2; i++) {
-		ta_fill(p, len, 0, 10 + i);
+		pm_fill(p, len, 0, 10 + i);
 		memcpy(want, p, len);
 		h = PIN_OK(fd, p, len, flags[i]);
-		ta_fill(src, wlen, 0, 20 + i);
+		pm_fill(src, wlen, 0, 20 + i);
 		ASSERT_EQ(ACCESS_WRITE(fd, h, off, wlen, src), 0);
 		memcpy(want + off, src, wlen);
 		/* Exactly [off, off + wlen) changed, as the mapping sees it. */
@@ -504,7 +369,7 @@ TEST(access_write_readonly_pin_eacces)
 
 	ASSERT_GE(fd, 0);
 	ASSERT_NE(p, NULL);
-	ta_fill(p, len, 0, 4);
+	pm_fill(p, len, 0, 4);
 	want = malloc(len);
 	src = malloc(len);
 	buf = malloc(len);
@@ -551,7 +416,7 @@ TEST(access_beyond_lease_einval)
 		char *want = malloc(len);
 
 		ASSERT_NE(want, NULL);
-		ta_fill(want, len, 0, 1);
+		pm_fill(want, len, 0, 1);
 		ASSERT_MEMEQ(p, want, len);
 		free(want);
 	}
@@ -591,7 +456,7 @@ TEST(access_zero_length_noop)
 	ASSERT_EQ(ACCESS_WRITE(fd, h, 2 * ps, 0, (void *)16), 0);
 	want = malloc(len);
 	ASSERT_NE(want, NULL);
-	ta_fill(want, len, 0, 1);
+	pm_fill(want, len, 0, 1);
 	ASSERT_MEMEQ(p, want, len);
 	free(want);
 	ACCESS_TEARDOWN();
@@ -640,7 +505,7 @@ TEST(access_failed_write_leaves_pages_unchanged)
 
 	want = malloc(len);
 	ASSERT_NE(want, NULL);
-	ta_fill(want, len, 0, 1);
+	pm_fill(want, len, 0, 1);
 	none = mmap(NULL, ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(none, MAP_FAILED);
 	/* One readable page followed by an inaccessible one. */
@@ -680,13 +545,13 @@ TEST(access_unknown_flags_eopnotsupp)
 
 	memset(buf, 0x99, sizeof(buf));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ASSERT_ERRNO(ta_access(fd, h, 0, sizeof(buf), buf, bad[i]),
+		ASSERT_ERRNO(pm_access(fd, h, 0, sizeof(buf), buf, bad[i]),
 			     EOPNOTSUPP);
 	ASSERT_ALL_BYTES(buf, sizeof(buf), 0x99);
 	{
 		char want[64];
 
-		ta_fill(want, sizeof(want), 0, 1);
+		pm_fill(want, sizeof(want), 0, 1);
 		ASSERT_MEMEQ(p, want, sizeof(want));
 	}
 	ACCESS_TEARDOWN();
@@ -774,7 +639,7 @@ TEST(access_forked_child_eperm)
 			struct pinmgr_segment *segs;
 			__u32 nr;
 
-			segs = ta_all_segments(fd, h, &nr);
+			segs = pm_all_segments(fd, h, &nr);
 			ASSERT_GE(nr, 1);
 			ASSERT_EQ(segs[0].phys_addr % ps, 0);
 			free(segs);
@@ -787,7 +652,7 @@ TEST(access_forked_child_eperm)
 		char *want = malloc(len);
 
 		ASSERT_NE(want, NULL);
-		ta_fill(want, len, 0, 1);
+		pm_fill(want, len, 0, 1);
 		ASSERT_MEMEQ(p, want, len);
 		ASSERT_EQ(ACCESS_READ(fd, h, 0, sizeof(buf), buf), 0);
 		ASSERT_MEMEQ(buf, want, sizeof(buf));
@@ -808,7 +673,7 @@ TEST(access_forked_child_eperm)
 TEST(access_zero_page_readonly)
 {
 	size_t ps = pm_page_size(), len = 2 * ps;
-	char *p = ta_map_small_pages(len), *buf = malloc(len);
+	char *p = pm_map_small_pages(len), *buf = malloc(len);
 	struct pinmgr_segment *segs;
 	struct pinmgr_pin pin;
 	int fd = pm_open();
@@ -832,7 +697,7 @@ TEST(access_zero_page_readonly)
 
 	if (pm_have_cap(CAP_SYS_ADMIN)) {
 		/* One frame twice: two runs that are the same page. */
-		segs = ta_all_segments(fd, pin.out_handle, &nr);
+		segs = pm_all_segments(fd, pin.out_handle, &nr);
 		ASSERT_EQ(nr, 2);
 		ASSERT_EQ(pin.out_nr_runs, 2);
 		ASSERT_EQ(segs[0].phys_addr, segs[1].phys_addr);
@@ -859,13 +724,13 @@ TEST(access_zero_page_readonly)
 TEST(access_zero_page_longterm_readonly)
 {
 	size_t ps = pm_page_size(), len = 2 * ps;
-	char *z = ta_map_small_pages(ps);
-	char *p = ta_map_small_pages(len), *buf = malloc(len);
+	char *z = pm_map_small_pages(ps);
+	char *p = pm_map_small_pages(len), *buf = malloc(len);
 	struct pinmgr_segment *segs;
 	struct pinmgr_pin pin;
 	int fd = pm_open();
 	long long base = pm_outstanding_pins();
-	int unshares = ta_kver() >= KV(6, 2);
+	int unshares = pm_kver() >= PM_KV(6, 2);
 	__u64 zero_phys;
 	__u32 nr;
 
@@ -876,7 +741,7 @@ TEST(access_zero_page_longterm_readonly)
 
 	/* The zero page's frame, from a short-term pin. */
 	ASSERT_EQ(pm_pin(fd, z, ps, 0, 0, &pin), 0);
-	segs = ta_all_segments(fd, pin.out_handle, &nr);
+	segs = pm_all_segments(fd, pin.out_handle, &nr);
 	ASSERT_EQ(nr, 1);
 	zero_phys = segs[0].phys_addr;
 	free(segs);
@@ -887,7 +752,7 @@ TEST(access_zero_page_longterm_readonly)
 	ASSERT_EQ(ACCESS_READ(fd, pin.out_handle, 0, len, buf), 0);
 	ASSERT_ALL_BYTES(buf, len, 0);
 	ASSERT_ERRNO(ACCESS_WRITE(fd, pin.out_handle, 0, len, buf), EACCES);
-	segs = ta_all_segments(fd, pin.out_handle, &nr);
+	segs = pm_all_segments(fd, pin.out_handle, &nr);
 	ASSERT_EQ(nr, pin.out_nr_runs);
 	if (unshares) {
 		__u32 i;
@@ -947,7 +812,7 @@ static void ta_pagecache_readonly(const char *dir)
 	want = malloc(len);
 	buf = malloc(len);
 	ASSERT_TRUE(want && buf);
-	ta_fill(want, len, 0, 33);
+	pm_fill(want, len, 0, 33);
 	ASSERT_EQ(pwrite(wfd, want, len, 0), (ssize_t)len);
 	ASSERT_EQ(fsync(wfd), 0);
 
@@ -969,7 +834,7 @@ static void ta_pagecache_readonly(const char *dir)
 		ASSERT_MEMEQ(buf, want, len);
 
 		/* The lease holds the page cache: a write(2) shows through. */
-		ta_fill(want + 2 * ps + 5, 100, 0, 40 + i);
+		pm_fill(want + 2 * ps + 5, 100, 0, 40 + i);
 		ASSERT_EQ(pwrite(wfd, want + 2 * ps + 5, 100, 2 * ps + 5), 100);
 		ASSERT_EQ(ACCESS_READ(fd, pin.out_handle, 0, len, buf), 0);
 		ASSERT_MEMEQ(buf, want, len);
@@ -1013,7 +878,7 @@ TEST(segments_describe_the_lease)
 	struct pinmgr_segment *segs;
 	struct pinmgr_query q;
 	struct pinmgr_pin pin;
-	char *p = ta_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	__u32 nr, i;
 	__u64 k;
@@ -1026,7 +891,7 @@ TEST(segments_describe_the_lease)
 	ta_touch_reverse(p + len / 2, len / 2);
 	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_WRITE, 0, &pin), 0);
 	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
-	segs = ta_all_segments(fd, pin.out_handle, &nr);
+	segs = pm_all_segments(fd, pin.out_handle, &nr);
 	ASSERT_EQ(nr, q.out_nr_runs);
 	ASSERT_EQ(nr, pin.out_nr_runs);
 	for (i = 0; i < nr; i++) {
@@ -1038,7 +903,7 @@ TEST(segments_describe_the_lease)
 				  segs[i].phys_addr);
 		total += segs[i].length;
 		for (k = 0; k < segs[i].length / ps; k++, pg++)
-			ASSERT_EQ(ta_pagemap_pfn(p + pg * ps),
+			ASSERT_EQ(pm_pagemap_pfn(p + pg * ps),
 				  (long long)(segs[i].phys_addr / ps + k));
 	}
 	ASSERT_EQ(total, len);
@@ -1055,7 +920,7 @@ TEST(segments_capacity_smaller_than_total)
 	size_t ps = pm_page_size(), len = 64 * ps;
 	struct pinmgr_segment *all, part[8];
 	struct pinmgr_get_segments g;
-	char *p = ta_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	__u32 nr, cap, i;
 	__u64 h;
@@ -1065,7 +930,7 @@ TEST(segments_capacity_smaller_than_total)
 		SKIP("needs CAP_SYS_ADMIN");
 	ta_touch_reverse(p, len);
 	h = PIN_OK(fd, p, len, 0);
-	all = ta_all_segments(fd, h, &nr);
+	all = pm_all_segments(fd, h, &nr);
 	if (nr < 2)
 		SKIP("the 64 pages formed a single run: nothing to truncate");
 	for (cap = 1; cap < nr && cap < 8; cap++) {
@@ -1240,7 +1105,7 @@ TEST(segments_unprivileged_user_eperm)
 	ASSERT_NE(p, NULL);
 	if (geteuid() != 0)
 		SKIP("needs root to become uid %d", PM_NOBODY);
-	ta_fill(p, 2 * ps, 0, 9);
+	pm_fill(p, 2 * ps, 0, 9);
 	ASSERT_EQ(pm_become_nobody(), 0);
 	ASSERT_FALSE(pm_have_cap(CAP_SYS_ADMIN));
 	fd = pm_open();
@@ -1282,7 +1147,7 @@ TEST_TIMEOUT(runs_thp_64m_longterm_few_runs, 300)
 	if (thp_kb < (long long)(len / 1024))
 		SKIP("only %lld of %zu kB backed by huge pages: run count would measure fragmentation",
 		     thp_kb, len / 1024);
-	ta_fill(p + 3 * MiB - 50, 100, 0, 5);
+	pm_fill(p + 3 * MiB - 50, 100, 0, 5);
 
 	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_LONGTERM, 0, &pin), 0);
 	ASSERT_EQ(pin.out_nr_pages, npages);
@@ -1301,7 +1166,7 @@ TEST_TIMEOUT(runs_thp_64m_longterm_few_runs, 300)
 		struct pinmgr_segment *segs;
 		__u32 nr, i;
 
-		segs = ta_all_segments(fd, pin.out_handle, &nr);
+		segs = pm_all_segments(fd, pin.out_handle, &nr);
 		ASSERT_EQ(nr, pin.out_nr_runs);
 		for (i = 0; i < nr; i++) {
 			ASSERT_EQ(segs[i].phys_addr % THP_SIZE, 0);
@@ -1334,7 +1199,7 @@ TEST_TIMEOUT(runs_4k_metadata_proportional, 120)
 	size_t len = 4 * MiB, npages = len / pm_page_size();
 	struct pinmgr_query q;
 	struct pinmgr_pin pin;
-	char *p = ta_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	long long base = pm_outstanding_pins();
 	__u64 cap;

@@ -37,104 +37,6 @@
 
 /* ---- Helpers --------------------------------------------------------- */
 
-/* Kernel version as major * 1000 + minor, from uname -r. */
-static int ts_kver(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 0;
-	return major * 1000 + minor;
-}
-
-#define KV(a, b)	((a) * 1000 + (b))
-
-/* A byte pattern that differs from page to page and from seed to seed. */
-static unsigned char ts_pat(size_t i, unsigned int seed)
-{
-	uint32_t x = (uint32_t)i * 2654435761u + seed * 40503u + 0x7f4au;
-
-	x ^= x >> 15;
-	x *= 0x2c1b3c6dU;
-	x ^= x >> 12;
-	return (unsigned char)x;
-}
-
-static void ts_fill(void *p, size_t len, size_t base, unsigned int seed)
-{
-	unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		c[i] = ts_pat(base + i, seed);
-}
-
-static size_t ts_memdiff(const void *a, const void *b, size_t len)
-{
-	const unsigned char *x = a, *y = b;
-	size_t i;
-
-	if (!memcmp(a, b, len))
-		return (size_t)-1;
-	for (i = 0; i < len; i++)
-		if (x[i] != y[i])
-			return i;
-	return (size_t)-1;
-}
-
-#define ASSERT_MEMEQ(a, b, len)						\
-	do {								\
-		const unsigned char *_ma = (const void *)(a);		\
-		const unsigned char *_mb = (const void *)(b);		\
-		size_t _ml = (len), _mo = ts_memdiff(_ma, _mb, _ml);	\
-		if (_mo != (size_t)-1)					\
-			FAIL("%s and %s differ at byte %zu of %zu: 0x%02x vs 0x%02x", \
-			     #a, #b, _mo, _ml, _ma[_mo], _mb[_mo]);	\
-	} while (0)
-
-#define ASSERT_ALL_BYTES(p, len, c)					\
-	do {								\
-		const unsigned char *_bp = (const void *)(p);		\
-		size_t _bl = (len), _bi;				\
-		for (_bi = 0; _bi < _bl; _bi++)				\
-			if (_bp[_bi] != (unsigned char)(c))		\
-				FAIL("%s: byte %zu of %zu is 0x%02x, expected 0x%02x", \
-				     #p, _bi, _bl, _bp[_bi],		\
-				     (unsigned char)(c));		\
-	} while (0)
-
-/* The pattern with @seed, at offset @base, is what [p, p + len) holds. */
-#define ASSERT_PATTERN(p, len, base, seed)				\
-	do {								\
-		size_t _pl = (len);					\
-		char *_want = malloc(_pl ? _pl : 1);			\
-		ASSERT_NE(_want, NULL);					\
-		ts_fill(_want, _pl, (base), (seed));			\
-		ASSERT_MEMEQ((p), _want, _pl);				\
-		free(_want);						\
-	} while (0)
-
-static int ts_access(int fd, __u64 handle, __u64 offset, __u64 length,
-		     const void *buf, __u32 flags)
-{
-	struct pinmgr_access a = {
-		.size = sizeof(a),
-		.flags = flags,
-		.handle = handle,
-		.offset = offset,
-		.length = length,
-		.buf = (__u64)(uintptr_t)buf,
-	};
-
-	return ioctl(fd, PINMGR_IOC_ACCESS, &a);
-}
-
-#define ACCESS_READ(fd, h, off, len, buf)				\
-	ts_access((fd), (h), (off), (len), (buf), 0)
-#define ACCESS_WRITE(fd, h, off, len, buf)				\
-	ts_access((fd), (h), (off), (len), (buf), PINMGR_ACCESS_WRITE)
-
 /* What the lease holds at [off, off + len) is the pattern (seed, base). */
 #define ASSERT_LEASE_PATTERN(fd, h, off, len, base, seed)		\
 	do {								\
@@ -146,56 +48,6 @@ static int ts_access(int fd, __u64 handle, __u64 offset, __u64 length,
 		ASSERT_PATTERN(_got, _ll, (base), (seed));		\
 		free(_got);						\
 	} while (0)
-
-/* All segments of a lease (asserting success); *nr receives the count. */
-static struct pinmgr_segment *ts_all_segments(int fd, __u64 handle,
-					      __u32 *nr)
-{
-	struct pinmgr_get_segments g;
-	struct pinmgr_segment *segs;
-
-	memset(&g, 0, sizeof(g));
-	g.size = sizeof(g);
-	g.handle = handle;
-	ASSERT_EQ(ioctl(fd, PINMGR_IOC_GET_SEGMENTS, &g), 0);
-	ASSERT_GT(g.out_total, 0);
-	segs = calloc(g.out_total, sizeof(*segs));
-	ASSERT_NE(segs, NULL);
-	g.segments = (__u64)(uintptr_t)segs;
-	g.nr_segments = g.out_total;
-	ASSERT_EQ(ioctl(fd, PINMGR_IOC_GET_SEGMENTS, &g), 0);
-	ASSERT_EQ(g.nr_segments, g.out_total);
-	*nr = g.nr_segments;
-	return segs;
-}
-
-/* The PFN /proc/self/pagemap shows for @addr (root only), or -1. */
-static long long ts_pagemap_pfn(const void *addr)
-{
-	uint64_t ent;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	off_t off = (off_t)((uintptr_t)addr / pm_page_size()) * 8;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = pread(fd, &ent, sizeof(ent), off);
-	close(fd);
-	if (n != sizeof(ent) || !(ent & (1ULL << 63)))
-		return -1;
-	return (long long)(ent & ((1ULL << 55) - 1));
-}
-
-/* Private anonymous read/write memory that will use 4 KiB pages only. */
-static char *ts_map_small_pages(size_t len)
-{
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(p, MAP_FAILED);
-	ASSERT_EQ(madvise(p, len, MADV_NOHUGEPAGE), 0);
-	return p;
-}
 
 /* A counted snapshot of everything a pin request could leave behind. */
 struct ts_usage {
@@ -243,7 +95,7 @@ static int ts_pattern_file(const char *dir, size_t len, unsigned int seed)
 	if (fd < 0)
 		FAIL("open %s: %s", path, strerror(errno));
 	ASSERT_EQ(unlink(path), 0);
-	ts_fill(buf, len, 0, seed);
+	pm_fill(buf, len, 0, seed);
 	ASSERT_EQ(pwrite(fd, buf, len, 0), (ssize_t)len);
 	ASSERT_EQ(fsync(fd), 0);
 	free(buf);
@@ -292,10 +144,10 @@ static void ts_fork_after_pin(__u32 pin_flags, char *p, size_t len)
 	__u64 h;
 
 	ASSERT_GE(fd, 0);
-	ts_fill(p, len, 0, 1);
+	pm_fill(p, len, 0, 1);
 	h = PIN_OK(fd, p, len, pin_flags);
 	if (root)
-		segs = ts_all_segments(fd, h, &nr);
+		segs = pm_all_segments(fd, h, &nr);
 
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -309,9 +161,9 @@ static void ts_fork_after_pin(__u32 pin_flags, char *p, size_t len)
 		/* ... in frames of its own, not the pinned ones. */
 		for (i = 0; i < nr; i++)
 			for (k = 0; k < segs[i].length / ps; k++, pg++)
-				ASSERT_NE(ts_pagemap_pfn(p + pg * ps),
+				ASSERT_NE(pm_pagemap_pfn(p + pg * ps),
 					  (long long)(segs[i].phys_addr / ps + k));
-		ts_fill(p, len, 0, 2);
+		pm_fill(p, len, 0, 2);
 		ASSERT_PATTERN(p, len, 0, 2);
 		_exit(0);
 	}
@@ -321,7 +173,7 @@ static void ts_fork_after_pin(__u32 pin_flags, char *p, size_t len)
 	ASSERT_LEASE_PATTERN(fd, h, 0, len, 0, 1);
 	ASSERT_PATTERN(p, len, 0, 1);
 	/* The parent still maps the pinned pages: its writes show. */
-	ts_fill(p, len, 0, 3);
+	pm_fill(p, len, 0, 3);
 	ASSERT_LEASE_PATTERN(fd, h, 0, len, 0, 3);
 	if (root) {
 		size_t pg = 0;
@@ -330,7 +182,7 @@ static void ts_fork_after_pin(__u32 pin_flags, char *p, size_t len)
 
 		for (i = 0; i < nr; i++)
 			for (k = 0; k < segs[i].length / ps; k++, pg++)
-				ASSERT_EQ(ts_pagemap_pfn(p + pg * ps),
+				ASSERT_EQ(pm_pagemap_pfn(p + pg * ps),
 					  (long long)(segs[i].phys_addr / ps + k));
 	}
 	ASSERT_EQ(pm_outstanding_pins() - base, (long long)(len / ps));
@@ -343,7 +195,7 @@ static void ts_fork_after_pin(__u32 pin_flags, char *p, size_t len)
 TEST(fork_after_write_pin_pages_stay_parents)
 {
 	size_t len = 16 * pm_page_size();
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 
 	ts_fork_after_pin(PINMGR_PIN_WRITE, p, len);
 	pm_unmap(p, len);
@@ -352,7 +204,7 @@ TEST(fork_after_write_pin_pages_stay_parents)
 TEST(fork_after_readonly_pin_pages_stay_parents)
 {
 	size_t len = 16 * pm_page_size();
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 
 	ts_fork_after_pin(0, p, len);
 	pm_unmap(p, len);
@@ -387,13 +239,13 @@ TEST_TIMEOUT(fork_after_write_pin_thp_pages_stay_parents, 120)
 TEST(munmap_after_pin_keeps_data)
 {
 	size_t ps = pm_page_size(), n = 32, len = n * ps;
-	char *p = ts_map_small_pages(len), *q;
+	char *p = pm_map_small_pages(len), *q;
 	int fd = pm_open();
 	long long base = pm_outstanding_pins();
 	__u64 h;
 
 	ASSERT_GE(fd, 0);
-	ts_fill(p, len, 0, 11);
+	pm_fill(p, len, 0, 11);
 	h = PIN_OK(fd, p, len, PINMGR_PIN_WRITE);
 	ASSERT_EQ(munmap(p, len), 0);
 	ASSERT_LEASE_PATTERN(fd, h, 0, len, 0, 11);
@@ -404,14 +256,14 @@ TEST(munmap_after_pin_keeps_data)
 	q = mmap(p, len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_EQ(q, p);
-	ts_fill(q, len, 0, 12);
+	pm_fill(q, len, 0, 12);
 	ASSERT_LEASE_PATTERN(fd, h, 0, len, 0, 11);
 	/* And writing through the lease does not reach it. */
 	{
 		char *src = malloc(len);
 
 		ASSERT_NE(src, NULL);
-		ts_fill(src, len, 0, 13);
+		pm_fill(src, len, 0, 13);
 		ASSERT_EQ(ACCESS_WRITE(fd, h, 0, len, src), 0);
 		free(src);
 	}
@@ -434,7 +286,7 @@ TEST(dontneed_after_pin_keeps_data)
 {
 	static const __u32 flags[] = { 0, PINMGR_PIN_WRITE };
 	size_t ps = pm_page_size(), n = 32, len = n * ps;
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	long long base = pm_outstanding_pins();
 	unsigned int i;
@@ -442,7 +294,7 @@ TEST(dontneed_after_pin_keeps_data)
 
 	ASSERT_GE(fd, 0);
 	for (i = 0; i < 2; i++) {
-		ts_fill(p, len, 0, 20 + i);
+		pm_fill(p, len, 0, 20 + i);
 		h = PIN_OK(fd, p, len, flags[i]);
 		ASSERT_EQ(madvise(p, len, MADV_DONTNEED), 0);
 		ASSERT_ALL_BYTES(p, len, 0);
@@ -450,7 +302,7 @@ TEST(dontneed_after_pin_keeps_data)
 		ASSERT_EQ(pm_outstanding_pins() - base, (long long)n);
 
 		/* The mapping and the lease are separate pages now. */
-		ts_fill(p, len, 0, 30 + i);
+		pm_fill(p, len, 0, 30 + i);
 		ASSERT_LEASE_PATTERN(fd, h, 0, len, 0, 20 + i);
 		if (flags[i] & PINMGR_PIN_WRITE) {
 			char *src = calloc(1, len);
@@ -497,7 +349,7 @@ static void ts_shmem_write_reaches_file(int mfd, size_t len)
 			char *all = malloc(len);
 
 			ASSERT_NE(all, NULL);
-			ts_fill(all, len, 0, 40 + i);
+			pm_fill(all, len, 0, 40 + i);
 			ASSERT_EQ(pwrite(mfd, all, len, 0), (ssize_t)len);
 			free(all);
 		}
@@ -505,7 +357,7 @@ static void ts_shmem_write_reaches_file(int mfd, size_t len)
 		ASSERT_NE(m, MAP_FAILED);
 		h = PIN_OK(fd, m, len, flags[i]);
 		ASSERT_LEASE_PATTERN(fd, h, 0, len, 0, 40 + i);
-		ts_fill(src, wlen, off, 50 + i);
+		pm_fill(src, wlen, off, 50 + i);
 		ASSERT_EQ(ACCESS_WRITE(fd, h, off, wlen, src), 0);
 		/* The shared mapping sees it at once: same page cache. */
 		ASSERT_PATTERN(m + off, wlen, off, 50 + i);
@@ -594,7 +446,7 @@ TEST(extfs_shared_write_longterm_pin_by_version)
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
 	ASSERT_NE(m, MAP_FAILED);
 	ts_usage(fd, &u);
-	if (ts_kver() >= KV(6, 5)) {
+	if (pm_kver() >= PM_KV(6, 5)) {
 		ASSERT_ERRNO(pm_pin(fd, m, len,
 				    PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 0,
 				    &pin), EFAULT);
@@ -617,7 +469,7 @@ TEST(extfs_shared_write_longterm_pin_by_version)
 				 &pin), 0);
 		ASSERT_EQ(pin.out_nr_pages, 16);
 		ASSERT_EQ(pm_outstanding_pins() - u.pins, 16);
-		ts_fill(src, ps, 5 * ps, 62);
+		pm_fill(src, ps, 5 * ps, 62);
 		ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, 5 * ps, ps, src), 0);
 		ASSERT_FILE_PATTERN(ffd, 5 * ps, ps, 62);
 		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
@@ -653,7 +505,7 @@ TEST(extfs_shared_write_shortterm_pin)
 	ASSERT_LEASE_PATTERN(fd, pin.out_handle, 0, len, 0, 63);
 	src = malloc(wlen);
 	ASSERT_NE(src, NULL);
-	ts_fill(src, wlen, off, 64);
+	pm_fill(src, wlen, off, 64);
 	ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, off, wlen, src), 0);
 	ASSERT_PATTERN(m + off, wlen, off, 64);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
@@ -696,7 +548,7 @@ TEST(extfs_write_pin_dirty_at_unpin_reaches_disk)
 	ASSERT_EQ(fsync(ffd), 0);
 	src = malloc(wlen);
 	ASSERT_NE(src, NULL);
-	ts_fill(src, wlen, off, 111);
+	pm_fill(src, wlen, off, 111);
 	ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, off, wlen, src), 0);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
@@ -743,12 +595,12 @@ TEST(extfs_private_write_longterm_pin_cow)
 	ASSERT_LEASE_PATTERN(fd, pin.out_handle, 0, len, 0, 65);
 	src = malloc(len);
 	ASSERT_NE(src, NULL);
-	ts_fill(src, len, 0, 66);
+	pm_fill(src, len, 0, 66);
 	ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, 0, len, src), 0);
 	ASSERT_PATTERN(m, len, 0, 66);
 	ASSERT_FILE_PATTERN(ffd, 0, len, 65);
 	/* A write(2) to the file no longer shows in the private copies. */
-	ts_fill(src, ps, 0, 67);
+	pm_fill(src, ps, 0, 67);
 	ASSERT_EQ(pwrite(ffd, src, ps, 0), (ssize_t)ps);
 	ASSERT_LEASE_PATTERN(fd, pin.out_handle, 0, len, 0, 66);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
@@ -867,7 +719,7 @@ static void ts_hugetlb_pin(char *m, size_t hpage)
 	char *src;
 
 	ASSERT_GE(fd, 0);
-	ts_fill(m, len, 0, 70);
+	pm_fill(m, len, 0, 70);
 	ASSERT_EQ(pm_pin(fd, m, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM,
 			 0, &pin), 0);
 	ASSERT_EQ(pin.out_nr_pages, len / ps);
@@ -878,7 +730,7 @@ static void ts_hugetlb_pin(char *m, size_t hpage)
 		struct pinmgr_segment *segs;
 		__u32 nr, i;
 
-		segs = ts_all_segments(fd, pin.out_handle, &nr);
+		segs = pm_all_segments(fd, pin.out_handle, &nr);
 		ASSERT_EQ(nr, pin.out_nr_runs);
 		for (i = 0; i < nr; i++) {
 			ASSERT_EQ(segs[i].phys_addr % hpage, 0);
@@ -890,7 +742,7 @@ static void ts_hugetlb_pin(char *m, size_t hpage)
 	/* Across the boundary between the first two huge pages. */
 	src = malloc(2 * ps);
 	ASSERT_NE(src, NULL);
-	ts_fill(src, 2 * ps, hpage - ps, 71);
+	pm_fill(src, 2 * ps, hpage - ps, 71);
 	ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, hpage - ps, 2 * ps, src), 0);
 	ASSERT_PATTERN(m + hpage - ps, 2 * ps, hpage - ps, 71);
 	free(src);
@@ -970,13 +822,13 @@ TEST_TIMEOUT(thp_write_pin_access_across_huge_pages, 120)
 	ASSERT_NE(p, NULL);
 	if (pm_anon_huge_kb() - thp0 < (long long)(len / 1024))
 		SKIP("the range is not backed by transparent huge pages");
-	ts_fill(p, len, 0, 80);
+	pm_fill(p, len, 0, 80);
 	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_WRITE, 0, &pin), 0);
 	ASSERT_LE(pin.out_nr_runs, 2);
 	ASSERT_LEASE_PATTERN(fd, pin.out_handle, 0, len, 0, 80);
 	src = malloc(wlen);
 	ASSERT_NE(src, NULL);
-	ts_fill(src, wlen, off, 81);
+	pm_fill(src, wlen, off, 81);
 	ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, off, wlen, src), 0);
 	ASSERT_PATTERN(p + off, wlen, off, 81);
 	ASSERT_PATTERN(p, off, 0, 80);
@@ -1007,7 +859,7 @@ TEST_TIMEOUT(thp_range_split_by_mprotect, 120)
 	ASSERT_NE(p, NULL);
 	if (pm_anon_huge_kb() - thp0 < (long long)(len / 1024))
 		SKIP("the range is not backed by transparent huge pages");
-	ts_fill(p, len, 0, 82);
+	pm_fill(p, len, 0, 82);
 	ASSERT_EQ(mprotect(p + ro, ps, PROT_READ), 0);
 	ts_usage(fd, &u);
 	ASSERT_ERRNO(pm_pin(fd, p, len, PINMGR_PIN_WRITE, 0, NULL), EFAULT);
@@ -1055,14 +907,14 @@ TEST(vma_three_protections_one_lease)
 {
 	static const __u32 rflags[] = { 0, PINMGR_PIN_LONGTERM };
 	size_t ps = pm_page_size(), n = 3 * 64, len = n * ps;
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	struct pinmgr_pin pin;
 	struct ts_usage u;
 	unsigned int i;
 
 	ASSERT_GE(fd, 0);
-	ts_fill(p, len, 0, 90);
+	pm_fill(p, len, 0, 90);
 	ASSERT_EQ(mprotect(p + 64 * ps, 64 * ps, PROT_READ), 0);
 	ASSERT_EQ(mprotect(p + 128 * ps, 64 * ps, PROT_READ | PROT_EXEC), 0);
 	ASSERT_EQ(ts_count_vmas(p, len), 3);
@@ -1094,7 +946,7 @@ TEST(vma_three_protections_one_lease)
 TEST(vma_mixed_kinds_one_lease)
 {
 	size_t ps = pm_page_size(), n = 48, len = n * ps, mid = 16 * ps;
-	char *p = ts_map_small_pages(len), *m, *src;
+	char *p = pm_map_small_pages(len), *m, *src;
 	int fd = pm_open(), mfd = memfd_create("pinmgr-mixed", MFD_CLOEXEC);
 	struct pinmgr_pin pin;
 	struct ts_usage u;
@@ -1106,7 +958,7 @@ TEST(vma_mixed_kinds_one_lease)
 		 mfd, 0);
 	ASSERT_EQ(m, p + mid);
 	ASSERT_EQ(ts_count_vmas(p, len), 3);
-	ts_fill(p, len, 0, 91);
+	pm_fill(p, len, 0, 91);
 	ts_usage(fd, &u);
 
 	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM,
@@ -1115,7 +967,7 @@ TEST(vma_mixed_kinds_one_lease)
 	ASSERT_LEASE_PATTERN(fd, pin.out_handle, 0, len, 0, 91);
 	src = malloc(len);
 	ASSERT_NE(src, NULL);
-	ts_fill(src, len, 0, 92);
+	pm_fill(src, len, 0, 92);
 	ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, 0, len, src), 0);
 	ASSERT_PATTERN(p, len, 0, 92);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
@@ -1144,7 +996,7 @@ static const __u32 ts_all_flags[] = {
 TEST(vma_prot_none_middle_efault)
 {
 	size_t ps = pm_page_size(), len = 3 * 64 * ps;
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	struct ts_usage u;
 	unsigned int i;
@@ -1172,7 +1024,7 @@ TEST(vma_prot_none_middle_efault)
 TEST(vma_guard_gap_efault)
 {
 	size_t ps = pm_page_size(), len = 129 * ps;
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	struct ts_usage u;
 	unsigned int i;
@@ -1203,13 +1055,13 @@ TEST(vma_readonly_part_write_pin_efault)
 		PINMGR_PIN_WRITE, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM,
 	};
 	size_t ps = pm_page_size(), len = 2 * 64 * ps;
-	char *p = ts_map_small_pages(len);
+	char *p = pm_map_small_pages(len);
 	int fd = pm_open();
 	struct ts_usage u;
 	unsigned int i;
 
 	ASSERT_GE(fd, 0);
-	ts_fill(p, len, 0, 93);
+	pm_fill(p, len, 0, 93);
 	ASSERT_EQ(mprotect(p + 64 * ps, 64 * ps, PROT_READ), 0);
 	ts_usage(fd, &u);
 	for (i = 0; i < 2; i++) {
@@ -1240,7 +1092,7 @@ TEST(vma_readonly_part_write_pin_efault)
 static void ts_midfail(int hole_kind, const __u32 *flags, unsigned int nflags)
 {
 	size_t ps = pm_page_size(), len = 20 * MiB, half = 10 * MiB;
-	char *p = ts_map_small_pages(len), *other = ts_map_small_pages(ps);
+	char *p = pm_map_small_pages(len), *other = pm_map_small_pages(ps);
 	int fd = pm_open();
 	struct ts_usage u;
 	unsigned int i;
@@ -1349,7 +1201,7 @@ static unsigned long long ts_bytes_in_zone(int fd, __u64 h,
 	struct pinmgr_segment *segs = NULL;
 	__u32 nr, i;
 
-	segs = ts_all_segments(fd, h, &nr);
+	segs = pm_all_segments(fd, h, &nr);
 	for (i = 0; i < nr; i++) {
 		s = segs[i].phys_addr;
 		e = s + segs[i].length;
@@ -1372,10 +1224,10 @@ static void ts_assert_mapping_is_lease(int fd, __u64 h, const char *p)
 	__u32 nr, i;
 	__u64 k;
 
-	segs = ts_all_segments(fd, h, &nr);
+	segs = pm_all_segments(fd, h, &nr);
 	for (i = 0; i < nr; i++)
 		for (k = 0; k < segs[i].length / ps; k++, pg++)
-			ASSERT_EQ(ts_pagemap_pfn(p + pg * ps),
+			ASSERT_EQ(pm_pagemap_pfn(p + pg * ps),
 				  (long long)(segs[i].phys_addr / ps + k));
 	free(segs);
 }
@@ -1402,8 +1254,8 @@ static void ts_movable_longterm(__u32 lt_flags)
 	fd = pm_open();
 	ASSERT_GE(fd, 0);
 	base = pm_outstanding_pins();
-	p = ts_map_small_pages(len);
-	ts_fill(p, len, 0, 100);
+	p = pm_map_small_pages(len);
+	pm_fill(p, len, 0, 100);
 
 	ASSERT_EQ(pm_pin(fd, p, len, 0, 0, &pin), 0);
 	in = ts_bytes_in_zone(fd, pin.out_handle, &z);
@@ -1428,11 +1280,11 @@ static void ts_movable_longterm(__u32 lt_flags)
 
 		/* Coherent both ways with the process's mapping. */
 		ASSERT_NE(src, NULL);
-		ts_fill(src, 3 * ps, 7 * MiB - ps, 101);
+		pm_fill(src, 3 * ps, 7 * MiB - ps, 101);
 		ASSERT_EQ(ACCESS_WRITE(fd, pin.out_handle, 7 * MiB - ps,
 				       3 * ps, src), 0);
 		ASSERT_PATTERN(p + 7 * MiB - ps, 3 * ps, 7 * MiB - ps, 101);
-		ts_fill(p + 20 * MiB, MiB, 20 * MiB, 102);
+		pm_fill(p + 20 * MiB, MiB, 20 * MiB, 102);
 		ASSERT_LEASE_PATTERN(fd, pin.out_handle, 20 * MiB, MiB,
 				     20 * MiB, 102);
 		free(src);

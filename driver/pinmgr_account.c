@@ -2,8 +2,10 @@
 /*
  * Accounting of pinned pages: the mm's pinned_vm (VmPin) against
  * RLIMIT_MEMLOCK, as RDMA does, and the device-wide total against the
- * max_device_pages parameter. Both are atomics: add first, check the new
- * value, take it back when over, so concurrent pinners cannot overshoot.
+ * max_device_pages parameter. Both are atomics, raised by compare-and-swap
+ * only while the new value stays within the limit: adding first and taking
+ * it back when over would let one oversized request make concurrent,
+ * well-sized ones fail for the moment it is counted.
  */
 #include <linux/capability.h>
 #include <linux/mm.h>
@@ -34,28 +36,34 @@ u64 pinmgr_memlock_limit_pages(void)
 int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
 {
 	unsigned long dev_max = READ_ONCE(pinmgr_max_device_pages);
-	unsigned long dev_new;
-	s64 mm_new;
+	long dev_cur = atomic_long_read(&pinmgr_stats.pinned_pages);
+	s64 mm_cur = atomic64_read(&ctx->mm->pinned_vm);
+	u64 mm_max = pinmgr_memlock_limit_pages();
+	bool unlimited = false;
 
-	dev_new = atomic_long_add_return(nr_pages, &pinmgr_stats.pinned_pages);
-	if (dev_max && dev_new > dev_max)
-		goto out_undo_device;
+	do {
+		if (dev_max && nr_pages > dev_max - min_t(unsigned long,
+							  dev_max, dev_cur))
+			return -ENOSPC;
+	} while (!atomic_long_try_cmpxchg(&pinmgr_stats.pinned_pages, &dev_cur,
+					  dev_cur + nr_pages));
 
-	mm_new = atomic64_add_return(nr_pages, &ctx->mm->pinned_vm);
-	if ((u64)mm_new > pinmgr_memlock_limit_pages() &&
-	    !capable(CAP_IPC_LOCK))
-		goto out_undo_mm;
+	do {
+		/* Ask for the capability only when it matters: it is audited. */
+		if (!unlimited && (u64)mm_cur + nr_pages > mm_max) {
+			if (!capable(CAP_IPC_LOCK))
+				goto out_uncharge_device;
+			unlimited = true;
+		}
+	} while (!atomic64_try_cmpxchg(&ctx->mm->pinned_vm, &mm_cur,
+				       mm_cur + nr_pages));
 
 	atomic_long_add(nr_pages, &ctx->pinned_pages);
 	return 0;
 
-out_undo_mm:
-	atomic64_sub(nr_pages, &ctx->mm->pinned_vm);
+out_uncharge_device:
 	atomic_long_sub(nr_pages, &pinmgr_stats.pinned_pages);
 	return -EDQUOT;
-out_undo_device:
-	atomic_long_sub(nr_pages, &pinmgr_stats.pinned_pages);
-	return -ENOSPC;
 }
 
 /* Undo pinmgr_charge(); the context's mm stays valid through mmgrab(). */

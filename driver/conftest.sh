@@ -20,6 +20,8 @@ trap 'rm -rf "$work"' EXIT
 # broken and every answer below would be a lie.
 printf '#include <linux/types.h>\nint pinmgr_conftest_baseline(void);\nint pinmgr_conftest_baseline(void) { return 0; }\n' \
 	>"$work/baseline.c"
+# Kernels since 6.13 read a Kbuild file even for single objects.
+echo "# conftest objects are built one by one" >"$work/Kbuild"
 objs=baseline.o
 for src in "$here"/conftest/*.c; do
 	name=$(basename "$src" .c)

@@ -4,10 +4,10 @@
 #   make run       boot a VM with the driver, pin memory, show the live pins
 #   make check     every test, on every kernel of KERNELS, with a summary line
 #   make user      user-space build outputs (tests, demo) into build/user
-#   make module KDIR=... KNAME=...   pinmgr.ko for one kernel
+#   make module KDIR=... KNAME=... [KROOT=...]   pinmgr.ko for one kernel
 #   make deps      install the Debian packages the project needs
 
-KERNELS ?= 6.1 6.12 debug
+KERNELS ?= 6.1 6.12 sid debug
 RUN_KERNEL ?= 6.12
 
 BUILD := build
@@ -43,12 +43,15 @@ $(USER_OUT)/bin/%.sh: tests/vm/%.sh
 
 # The driver is built in a copy per kernel, so that kernels never share
 # objects or the generated conftest.h. KCFLAGS=-Werror keeps W=1 clean.
+# KROOT: the build root of a Debian kernel (tests/vm/kernel.sh), whose
+# compiler is the one that kernel was built with.
 module:
 	@test -n "$(KDIR)" -a -n "$(KNAME)" || \
-		{ echo "make module needs KDIR= and KNAME="; exit 2; }
+		{ echo "make module needs KDIR= and KNAME= (and KROOT= for a root)"; exit 2; }
 	@mkdir -p $(BUILD)/modules/$(KNAME)/src
 	cp -a driver uapi $(BUILD)/modules/$(KNAME)/src/
-	$(MAKE) -C $(BUILD)/modules/$(KNAME)/src/driver KDIR=$(KDIR) W=1 \
+	$(if $(KROOT),tests/vm/in-root.sh $(KROOT)) \
+		make -C $(BUILD)/modules/$(KNAME)/src/driver KDIR=$(KDIR) W=1 \
 		KCFLAGS=-Werror
 	cp $(BUILD)/modules/$(KNAME)/src/driver/pinmgr.ko \
 		$(BUILD)/modules/$(KNAME)/pinmgr.ko

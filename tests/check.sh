@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: run the whole suite in VMs on each kernel given (default 6.1,
-# 6.12 and the debug 6.12), scan every console log for kernel splats, and end with one line
+# 6.12, sid and the debug 6.12), scan every console log for kernel splats, and end with one line
 # "N passed, N failed, N skipped". Exits non-zero on any failure, any splat,
 # or a VM that did not report an exit status.
 #
@@ -18,7 +18,7 @@ mkdir -p "$out"
 rm -f "$out"/*.tap "$out"/*-console.log*
 
 kernels=("$@")
-[[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 debug)
+[[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 sid debug)
 
 passed=0 failed=0 skipped=0
 summary=()

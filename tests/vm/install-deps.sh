@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Install the Debian packages the project needs, idempotently: apt runs only
-# when something is missing, so a warm machine pays one dpkg-query.
+# Install the Debian packages the project needs on the host, idempotently:
+# apt runs only when something is missing, so a warm machine pays one
+# dpkg-query. No kernel package is installed on the host: images and headers
+# come through the project's own apt configuration (debian-apt.sh) into its
+# cache and build roots, so /boot and the host's kernels are never touched.
 # Usage: install-deps.sh [extra-package...]
 set -euo pipefail
 
 packages=(
 	build-essential make gcc bc flex bison libelf-dev libssl-dev
-	qemu-system-x86 busybox-static cpio kmod
-	linux-headers-amd64 linux-headers-6.12-amd64
+	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
+	mmdebstrap debian-archive-keyring linux-source-6.12
 	libkmod-dev libnl-genl-3-dev liburing-dev pkg-config
 	sparse dwarves
 	"$@"

@@ -315,6 +315,30 @@ long long pm_anon_huge_kb(void)
 	return pm_read_keyed("/proc/self/smaps_rollup", "AnonHugePages:");
 }
 
+long long pm_anon_huge_kb_at(const void *addr)
+{
+	unsigned long start, end, a = (unsigned long)addr;
+	long long val = -1;
+	char line[512];
+	int inside = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* A mapping's first line is "start-end perms ..."; no key is. */
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2) {
+			inside = a >= start && a < end;
+			continue;
+		}
+		if (inside && sscanf(line, "AnonHugePages: %lld", &val) == 1)
+			break;
+	}
+	fclose(f);
+	return val;
+}
+
 /* ---- Module parameters ----------------------------------------------- */
 
 int pm_param_read(const char *name, unsigned long long *val)
@@ -439,7 +463,7 @@ void *pm_map_anon(size_t len)
 	return p;
 }
 
-void *pm_map_thp(size_t len)
+void *pm_map_thp_untouched(size_t len)
 {
 	size_t full = len + PM_THP_SIZE;
 	uintptr_t start, aligned;
@@ -459,8 +483,16 @@ void *pm_map_thp(size_t len)
 	if (madvise((void *)aligned, len, MADV_HUGEPAGE)) {
 		/* No THP support: a plain mapping still works. */
 	}
-	pm_touch((void *)aligned, len);
 	return (void *)aligned;
+}
+
+void *pm_map_thp(size_t len)
+{
+	char *p = pm_map_thp_untouched(len);
+
+	if (p)
+		pm_touch(p, len);
+	return p;
 }
 
 void pm_unmap(void *addr, size_t len)

@@ -162,6 +162,7 @@ long long pm_vmstat(const char *name);
 long long pm_outstanding_pins(void);	/* nr_foll_pin_acquired - released */
 long long pm_vmpin_kb(void);		/* VmPin of this process */
 long long pm_anon_huge_kb(void);	/* AnonHugePages of this process */
+long long pm_anon_huge_kb_at(const void *addr);	/* ... of addr's mapping */
 void pm_vmstat_refresh(void);		/* fold per-CPU deltas (root only) */
 
 /* Module parameters; the runner restores them after every test. */
@@ -177,10 +178,12 @@ int pm_have_cap(int cap);		/* in the effective set */
 
 /*
  * Memory: anonymous private read/write mappings, every page written, or
- * NULL. pm_map_thp() aligns to 2 MiB and asks for huge pages.
+ * NULL. pm_map_thp() aligns to 2 MiB and asks for huge pages;
+ * pm_map_thp_untouched() does too but leaves every page unfaulted.
  */
 void *pm_map_anon(size_t len);
 void *pm_map_thp(size_t len);
+void *pm_map_thp_untouched(size_t len);
 void pm_unmap(void *addr, size_t len);
 
 /* Wait for a child; its exit status, 128 + signal, or -1. */

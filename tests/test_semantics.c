@@ -878,6 +878,89 @@ TEST_TIMEOUT(thp_range_split_by_mprotect, 120)
 	pm_unmap(p, len);
 }
 
+/*
+ * Untouched THP-enabled memory read-faults to the huge zero page (with
+ * transparent_hugepage/use_zero_page, on by default): a short-term read
+ * pin of 4 MiB pins it twice, two runs of the same 2 MiB frame. Unlike the
+ * small zero page, the huge zero page is pinned for real and counted in
+ * nr_foll_pin_acquired, on every kernel of the matrix.
+ *
+ * A read-only long-term pin differs per kernel:
+ *  - before 6.2 it pins the huge zero page too;
+ *  - since 6.2 ("mm/gup: reliable R/O long-term pinning in COW mappings")
+ *    it unshares first, and until 6.13 the unshare splits the huge zero
+ *    PMD and fills it with 4 KiB pages (AnonHugePages stays 0);
+ *  - since 6.14 ("mm: allocate THP on hugezeropage wp-fault") the unshare
+ *    allocates a THP, so the lease is one or two runs of real huge pages.
+ * Either way, since 6.2 later writes of the process are seen through it.
+ */
+TEST_TIMEOUT(thp_readonly_pins_of_huge_zero_page_by_version, 120)
+{
+	size_t ps = pm_page_size(), len = 2 * THP_SIZE;
+	char *p = pm_map_thp_untouched(len), *buf = malloc(len);
+	long long base;
+	struct pinmgr_segment *segs;
+	struct pinmgr_pin pin;
+	int fd = pm_open(), kv = pm_kver();
+	__u64 hzp;
+	__u32 nr, i;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_NE(p, NULL);
+	ASSERT_NE(buf, NULL);
+	if (!pm_have_cap(CAP_SYS_ADMIN))
+		SKIP("needs CAP_SYS_ADMIN for GET_SEGMENTS");
+	if (ts_read_ll("/sys/kernel/mm/transparent_hugepage/use_zero_page") != 1)
+		SKIP("this kernel does not map the huge zero page");
+
+	base = pm_outstanding_pins();
+	ASSERT_EQ(pm_pin(fd, p, len, 0, 0, &pin), 0);
+	ASSERT_EQ(pm_outstanding_pins() - base, (long long)(len / ps));
+	segs = pm_all_segments(fd, pin.out_handle, &nr);
+	ASSERT_EQ(nr, 2);
+	ASSERT_EQ(segs[0].phys_addr, segs[1].phys_addr);
+	ASSERT_EQ(segs[0].length, THP_SIZE);
+	ASSERT_EQ(segs[0].phys_addr % THP_SIZE, 0);
+	hzp = segs[0].phys_addr;
+	free(segs);
+	ASSERT_EQ(ACCESS_READ(fd, pin.out_handle, 0, len, buf), 0);
+	ASSERT_ALL_BYTES(buf, len, 0);
+	ASSERT_ERRNO(ACCESS_WRITE(fd, pin.out_handle, 0, 1, buf), EACCES);
+	/* The huge zero page is not anonymous memory of the process. */
+	ASSERT_EQ(pm_anon_huge_kb_at(p), 0);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+
+	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_LONGTERM, 0, &pin), 0);
+	ASSERT_EQ(pm_outstanding_pins() - base, (long long)(len / ps));
+	segs = pm_all_segments(fd, pin.out_handle, &nr);
+	if (kv < PM_KV(6, 2)) {
+		ASSERT_EQ(nr, 2);
+		ASSERT_EQ(segs[0].phys_addr, hzp);
+		ASSERT_EQ(segs[1].phys_addr, hzp);
+	} else {
+		for (i = 0; i < nr; i++)
+			ASSERT_TRUE(hzp >= segs[i].phys_addr + segs[i].length ||
+				    hzp + THP_SIZE <= segs[i].phys_addr);
+		if (kv >= PM_KV(6, 14)) {
+			ASSERT_LE(nr, 2);
+			ASSERT_EQ(pm_anon_huge_kb_at(p),
+				  (long long)(len / 1024));
+		} else {
+			ASSERT_EQ(pm_anon_huge_kb_at(p), 0);
+		}
+	}
+	free(segs);
+	memset(p, 0x6c, len);
+	ASSERT_EQ(ACCESS_READ(fd, pin.out_handle, 0, len, buf), 0);
+	ASSERT_ALL_BYTES(buf, len, kv < PM_KV(6, 2) ? 0 : 0x6c);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	free(buf);
+	close(fd);
+	pm_unmap(p, len);
+}
+
 /* ---- Ranges over several VMAs ----------------------------------------- */
 
 /* How many lines of /proc/self/maps overlap [p, p + len). */
@@ -1046,6 +1129,53 @@ TEST(vma_guard_gap_efault)
 	close(fd);
 	pm_unmap(p, 64 * ps);
 	pm_unmap(p + 65 * ps, 64 * ps);
+}
+
+/*
+ * A guard region (madvise(MADV_GUARD_INSTALL), Linux 6.13: "mm: madvise:
+ * implement lightweight guard page mechanism") is a page that faults like
+ * an unmapped one while its VMA stays whole: a range over it is EFAULT for
+ * every flag, nothing pinned, and after MADV_GUARD_REMOVE the same range
+ * pins. Kernels before 6.13 refuse the advice with EINVAL.
+ */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL	102
+#define MADV_GUARD_REMOVE	103
+#endif
+TEST(vma_guard_region_efault_by_version)
+{
+	size_t ps = pm_page_size(), len = 64 * ps;
+	char *p = pm_map_small_pages(len);
+	int fd = pm_open();
+	struct ts_usage u;
+	unsigned int i;
+
+	ASSERT_GE(fd, 0);
+	memset(p, 0x44, len);
+	if (pm_kver() < PM_KV(6, 13)) {
+		ASSERT_ERRNO(madvise(p + 32 * ps, ps, MADV_GUARD_INSTALL),
+			     EINVAL);
+		close(fd);
+		pm_unmap(p, len);
+		return;
+	}
+	ASSERT_EQ(madvise(p + 32 * ps, ps, MADV_GUARD_INSTALL), 0);
+	ASSERT_EQ(ts_count_vmas(p, len), 1);
+	ts_usage(fd, &u);
+	for (i = 0; i < 4; i++) {
+		ASSERT_ERRNO(pm_pin(fd, p, len, ts_all_flags[i], 0, NULL),
+			     EFAULT);
+		ASSERT_USAGE_UNCHANGED(fd, &u);
+	}
+	/* Up to the guard page is fine; the guard page itself is not. */
+	ASSERT_EQ(pm_unpin(fd, PIN_OK(fd, p, 32 * ps, PINMGR_PIN_WRITE)), 0);
+	ASSERT_ERRNO(pm_pin(fd, p + 32 * ps, ps, 0, 0, NULL), EFAULT);
+	ASSERT_EQ(madvise(p + 32 * ps, ps, MADV_GUARD_REMOVE), 0);
+	ASSERT_EQ(pm_unpin(fd, PIN_OK(fd, p, len, PINMGR_PIN_WRITE |
+						  PINMGR_PIN_LONGTERM)), 0);
+	ASSERT_USAGE_UNCHANGED(fd, &u);
+	close(fd);
+	pm_unmap(p, len);
 }
 
 /* Read/write then read-only VMAs, pinned for writing: EFAULT. */

@@ -6,6 +6,7 @@
 #ifndef _PINMGR_COMPAT_H
 #define _PINMGR_COMPAT_H
 
+#include <linux/refcount.h>
 #include <linux/slab.h>
 
 #include "conftest.h"
@@ -17,6 +18,36 @@ static inline void *pinmgr_kvrealloc(void *p, size_t oldsize, size_t newsize,
 	return kvrealloc(p, oldsize, newsize, flags);
 #else
 	return kvrealloc(p, newsize, flags);
+#endif
+}
+
+/*
+ * Reference counts of objects whose memory may be reused at any time
+ * (SLAB_TYPESAFE_BY_RCU): the count is set with release ordering after the
+ * object is initialised, and taken with acquire ordering before its
+ * identity is checked.
+ */
+static inline void pinmgr_refcount_set_release(refcount_t *r, int n)
+{
+#ifdef PINMGR_HAVE_REFCOUNT_ACQUIRE_RELEASE
+	refcount_set_release(r, n);
+#else
+	/* Every store that set up the object before the count. */
+	smp_wmb();
+	refcount_set(r, n);
+#endif
+}
+
+static inline bool pinmgr_refcount_inc_not_zero_acquire(refcount_t *r)
+{
+#ifdef PINMGR_HAVE_REFCOUNT_ACQUIRE_RELEASE
+	return refcount_inc_not_zero_acquire(r);
+#else
+	bool ret = refcount_inc_not_zero(r);
+
+	if (ret)
+		smp_acquire__after_ctrl_dep();
+	return ret;
 #endif
 }
 

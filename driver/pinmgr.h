@@ -6,10 +6,13 @@
 #define _PINMGR_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/refcount.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
@@ -23,6 +26,8 @@ struct pid;
 
 /* Pages pinned per call of the GUP layer; the kernel's own users use 512. */
 #define PINMGR_BATCH_PAGES	512
+/* Requests up to this many pages pin through an array on the stack. */
+#define PINMGR_STACK_PAGES	16
 
 /*
  * The pin primitive (vaddr_pin.c), after the seed patch: vaddr_pin names
@@ -47,32 +52,65 @@ extern unsigned long pinmgr_max_lease_pages;
 extern unsigned int pinmgr_max_leases;
 extern unsigned long pinmgr_max_device_pages;
 
-/* Device-wide totals, kept with atomics so the pin path takes no global lock. */
-struct pinmgr_device_stats {
-	atomic64_t next_handle;
-	atomic_long_t nr_leases;
-	atomic_long_t pinned_pages;
-};
-
-extern struct pinmgr_device_stats pinmgr_stats;
-
-/* One open file of /dev/pinmgr. */
-struct pinmgr_ctx {
-	struct file *file;
-	struct mm_struct *mm;		/* mmgrab()ed: the mm every pin charges */
-
+/*
+ * The device-wide lease index, split in shards so that the pin path of one
+ * CPU never takes a lock or writes a cache line that another CPU's pin path
+ * uses. A PIN files its lease in the shard of the CPU it runs on; the handle
+ * names the shard in its low bits and a sequence number of that shard above
+ * them, so any lease is found from its handle alone:
+ *
+ *	handle = seq << pinmgr_shard_bits | shard
+ *
+ * Sequence numbers start at 1 and only grow: handles are never 0 and never
+ * reused while the module is loaded, but handles of different CPUs are not
+ * ordered with respect to each other.
+ */
+struct pinmgr_shard {
 	/*
-	 * Leases by handle. A slot is reserved (XA_ZERO_ENTRY) before pinning
-	 * and filled only once the lease is complete, so lookups never see a
-	 * half-built lease. Its internal spinlock is the only lock lookups
-	 * take; lease lifetime is by refcount and RCU.
+	 * Leases by sequence number. The xarray's spinlock (xa_lock) also
+	 * protects next_seq and nr_leases; it nests inside a context's
+	 * list_lock and is taken with no other pinmgr lock inside it.
+	 * Lookups take no lock: RCU and the lease's refcount.
+	 *
+	 * The last slot of each block of sequence numbers that one xarray
+	 * node covers is reserved while the sequence runs through the block,
+	 * so that the node stays: a context that pins and unpins one lease at
+	 * a time would otherwise allocate and free a path of nodes each time.
 	 */
 	struct xarray leases;
+	u64 next_seq;
+	long nr_leases;
+} ____cacheline_aligned_in_smp;
+
+extern unsigned int pinmgr_shard_bits;
+extern struct pinmgr_shard *pinmgr_shards;
+
+/* Pages pinned by all leases, held to max_device_pages. */
+extern atomic_long_t pinmgr_device_pages;
+
+/*
+ * One open file of /dev/pinmgr. Referenced by its file and by each of its
+ * leases, so that a lease that another file looked up can still uncharge
+ * its context when its last reference goes.
+ */
+struct pinmgr_ctx {
+	refcount_t refs;
+	struct file *file;
+	struct mm_struct *mm;		/* mmgrab()ed: the mm every pin charges */
+	struct pid *owner;		/* tgid of the opener */
 
 	/*
-	 * pin_lock serialises PIN requests of this context so that they can
-	 * share one page batch buffer. It nests outside mmap_lock (taken by
-	 * GUP) and is never taken with leases' xa_lock held.
+	 * The context's published leases, oldest first. list_lock is a leaf
+	 * lock apart from the shards' xa_lock, which nests inside it.
+	 */
+	spinlock_t list_lock;
+	struct list_head leases;
+
+	/*
+	 * pin_lock serialises PIN requests of this context that are too
+	 * large for the stack, so that they can share one page batch buffer.
+	 * It nests outside mmap_lock (taken by GUP) and is never taken with a
+	 * spinlock held.
 	 */
 	struct mutex pin_lock;
 	struct page **batch;		/* PINMGR_BATCH_PAGES, under pin_lock */
@@ -81,31 +119,55 @@ struct pinmgr_ctx {
 	atomic_long_t pinned_pages;
 };
 
-/* A physically contiguous run of pinned pages. */
+/*
+ * A physically contiguous run of pinned pages, in one word: 40 bits of page
+ * frame number cover 52 bits of physical address (x86-64's and arm64's
+ * limit) with 4 KiB pages; a longer run than 2^24 - 1 pages is split.
+ */
+#define PINMGR_RUN_PFN_BITS	40
+#define PINMGR_RUN_MAX_PAGES	((1UL << (64 - PINMGR_RUN_PFN_BITS)) - 1)
+
 struct pinmgr_run {
-	unsigned long pfn;
-	unsigned long nr_pages;
+	u64 pfn : PINMGR_RUN_PFN_BITS;
+	u64 nr_pages : 64 - PINMGR_RUN_PFN_BITS;
 };
+
+/*
+ * Lease states, in the order a lease goes through them. Only a published
+ * lease is found by handle; CREATING ones are in the index so that their
+ * handle is taken, but lookups pass them by.
+ */
+enum pinmgr_lease_int_state {
+	PINMGR_LS_CREATING,
+	PINMGR_LS_PUBLISHED,
+};
+
+/*
+ * Runs kept in the lease itself, so that a lease of up to 64 KiB of
+ * scattered 4 KiB pages needs one allocation: the lease is then 256 bytes.
+ */
+#define PINMGR_INLINE_RUNS	16
 
 struct pinmgr_lease {
 	u64 handle;
-	struct pinmgr_ctx *ctx;
-	refcount_t users;		/* the xarray's reference + lookups */
-	struct rcu_head rcu;
+	struct pinmgr_ctx *ctx;		/* holds a reference on the context */
+	refcount_t users;		/* the index's reference + lookups */
+	u32 state;			/* enum pinmgr_lease_int_state */
+	struct list_head ctx_node;	/* in ctx->leases, under list_lock */
 
 	unsigned long addr;
 	unsigned long nr_pages;
 	u32 pin_flags;			/* enum pinmgr_pin_flags */
-	u32 state;			/* enum pinmgr_lease_state */
+	kuid_t uid;
 	u64 cookie;
 	u64 create_time_ns;
 	struct pid *owner;		/* tgid of the pinning process */
-	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 
 	unsigned long nr_runs;
 	unsigned long max_runs;
-	struct pinmgr_run *runs;
+	struct pinmgr_run *runs;	/* inline_runs or a kvmalloc()ed array */
+	struct pinmgr_run inline_runs[PINMGR_INLINE_RUNS];
 };
 
 /* pinmgr_account.c */
@@ -114,6 +176,11 @@ void pinmgr_uncharge(struct pinmgr_ctx *ctx, unsigned long nr_pages);
 u64 pinmgr_memlock_limit_pages(void);
 
 /* pinmgr_lease.c */
+int pinmgr_lease_cache_init(void);
+void pinmgr_lease_cache_exit(void);
+int pinmgr_shards_init(void);
+void pinmgr_shards_exit(void);
+long pinmgr_device_leases(void);
 struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 					 const struct pinmgr_pin *req);
 void pinmgr_lease_publish(struct pinmgr_lease *lease);
@@ -122,7 +189,9 @@ struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle);
 void pinmgr_lease_put(struct pinmgr_lease *lease);
 int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle);
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx);
+u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total);
 size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease);
+void pinmgr_ctx_put(struct pinmgr_ctx *ctx);
 
 /* pinmgr_access.c */
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,

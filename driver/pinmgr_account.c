@@ -36,7 +36,7 @@ u64 pinmgr_memlock_limit_pages(void)
 int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
 {
 	unsigned long dev_max = READ_ONCE(pinmgr_max_device_pages);
-	long dev_cur = atomic_long_read(&pinmgr_stats.pinned_pages);
+	long dev_cur = atomic_long_read(&pinmgr_device_pages);
 	s64 mm_cur = atomic64_read(&ctx->mm->pinned_vm);
 	u64 mm_max = pinmgr_memlock_limit_pages();
 	bool unlimited = false;
@@ -45,7 +45,7 @@ int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
 		if (dev_max && nr_pages > dev_max - min_t(unsigned long,
 							  dev_max, dev_cur))
 			return -ENOSPC;
-	} while (!atomic_long_try_cmpxchg(&pinmgr_stats.pinned_pages, &dev_cur,
+	} while (!atomic_long_try_cmpxchg(&pinmgr_device_pages, &dev_cur,
 					  dev_cur + nr_pages));
 
 	do {
@@ -62,7 +62,7 @@ int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
 	return 0;
 
 out_uncharge_device:
-	atomic_long_sub(nr_pages, &pinmgr_stats.pinned_pages);
+	atomic_long_sub(nr_pages, &pinmgr_device_pages);
 	return -EDQUOT;
 }
 
@@ -71,5 +71,5 @@ void pinmgr_uncharge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
 {
 	atomic_long_sub(nr_pages, &ctx->pinned_pages);
 	atomic64_sub(nr_pages, &ctx->mm->pinned_vm);
-	atomic_long_sub(nr_pages, &pinmgr_stats.pinned_pages);
+	atomic_long_sub(nr_pages, &pinmgr_device_pages);
 }

@@ -34,6 +34,23 @@ static int pinmgr_respond(struct pinmgr_ucmd *ucmd, size_t cmd_len)
 	return 0;
 }
 
+/*
+ * Write back only the fields from @from on (the outputs), in a copy of a
+ * size known at build time, which skips the hardened usercopy checks that a
+ * copy of the caller's size pays for. The caller's structure covers them all,
+ * since the minimum size of every command is its full first version.
+ */
+static __always_inline int pinmgr_respond_tail(struct pinmgr_ucmd *ucmd,
+					       size_t from, size_t cmd_len)
+{
+	if (ucmd->user_size < cmd_len)
+		return pinmgr_respond(ucmd, cmd_len);
+	if (copy_to_user(ucmd->ubuffer + from, ucmd->cmd + from,
+			 cmd_len - from))
+		return -EFAULT;
+	return 0;
+}
+
 /* PIN and UNPIN act on the context's mm: only its owner may use them. */
 static bool pinmgr_caller_owns(struct pinmgr_ctx *ctx)
 {
@@ -52,7 +69,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 
 	cmd->abi_version = PINMGR_ABI_VERSION;
 	cmd->page_size = PAGE_SIZE;
-	cmd->features = PINMGR_FEATURE_LONGTERM | PINMGR_FEATURE_WRITE;
+	cmd->features = PINMGR_FEATURE_LONGTERM | PINMGR_FEATURE_WRITE |
+			PINMGR_FEATURE_PIN_VEC;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
 	if (has_capability_noaudit(current, CAP_IPC_LOCK))
@@ -66,9 +84,25 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	cmd->mm_pinned_pages = atomic64_read(&ctx->mm->pinned_vm);
 	cmd->ctx_leases = atomic_read(&ctx->nr_leases);
 	cmd->ctx_pinned_pages = atomic_long_read(&ctx->pinned_pages);
-	cmd->device_leases = atomic_long_read(&pinmgr_stats.nr_leases);
-	cmd->device_pinned_pages = atomic_long_read(&pinmgr_stats.pinned_pages);
+	cmd->device_leases = pinmgr_device_leases();
+	cmd->device_pinned_pages = atomic_long_read(&pinmgr_device_pages);
 	return pinmgr_respond(ucmd, sizeof(*cmd));
+}
+
+/* The checks of one range to pin, before anything is allocated. */
+static int pinmgr_pin_check(u32 flags, u64 addr, u64 length)
+{
+	u64 end;
+
+	if (flags & ~(PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM))
+		return -EOPNOTSUPP;
+	if (!length || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(length))
+		return -EINVAL;
+	if (check_add_overflow(addr, length, &end))
+		return -EINVAL;
+	if (!access_ok(u64_to_user_ptr(addr), length))
+		return -EFAULT;
+	return 0;
 }
 
 static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
@@ -76,18 +110,11 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	struct pinmgr_pin *cmd = ucmd->cmd;
 	struct pinmgr_ctx *ctx = ucmd->ctx;
 	struct pinmgr_lease *lease;
-	u64 end;
 	int ret;
 
-	if (cmd->flags & ~(PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM))
-		return -EOPNOTSUPP;
-	if (!cmd->length || !PAGE_ALIGNED(cmd->addr) ||
-	    !PAGE_ALIGNED(cmd->length))
-		return -EINVAL;
-	if (check_add_overflow(cmd->addr, cmd->length, &end))
-		return -EINVAL;
-	if (!access_ok(u64_to_user_ptr(cmd->addr), cmd->length))
-		return -EFAULT;
+	ret = pinmgr_pin_check(cmd->flags, cmd->addr, cmd->length);
+	if (ret)
+		return ret;
 	if (!pinmgr_caller_owns(ctx))
 		return -EPERM;
 
@@ -98,7 +125,8 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	cmd->out_handle = lease->handle;
 	cmd->out_nr_pages = lease->nr_pages;
 	cmd->out_nr_runs = lease->nr_runs;
-	ret = pinmgr_respond(ucmd, sizeof(*cmd));
+	ret = pinmgr_respond_tail(ucmd, offsetof(struct pinmgr_pin, out_handle),
+				  sizeof(*cmd));
 	if (ret) {
 		/* The caller would never learn the handle: undo it all. */
 		pinmgr_lease_abort(lease);
@@ -106,6 +134,101 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	}
 	pinmgr_lease_publish(lease);
 	return 0;
+}
+
+/* Tell the caller of a failed PIN_VEC which range failed. */
+static int pinmgr_pin_vec_fail(struct pinmgr_ucmd *ucmd, u32 index, int err)
+{
+	struct pinmgr_pin_vec *cmd = ucmd->cmd;
+
+	/* The whole structure is the minimum size: the field is there. */
+	cmd->out_error_index = index;
+	if (put_user(index, (u32 __user *)(ucmd->ubuffer +
+			offsetof(struct pinmgr_pin_vec, out_error_index))))
+		return -EFAULT;
+	return err;
+}
+
+static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_pin_vec *cmd = ucmd->cmd;
+	struct pinmgr_ctx *ctx = ucmd->ctx;
+	void __user *uranges = u64_to_user_ptr(cmd->ranges);
+	struct pinmgr_pin_range *ranges;
+	struct pinmgr_lease **leases;
+	u32 i, nr = cmd->nr_ranges, done = 0;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	if (!nr || nr > PINMGR_PIN_VEC_MAX ||
+	    cmd->range_size < offsetofend(struct pinmgr_pin_range, out_handle))
+		return pinmgr_pin_vec_fail(ucmd, nr, -EINVAL);
+	if (!pinmgr_caller_owns(ctx))
+		return pinmgr_pin_vec_fail(ucmd, nr, -EPERM);
+
+	ranges = kvmalloc_array(nr, sizeof(*ranges), GFP_KERNEL_ACCOUNT);
+	leases = kvmalloc_array(nr, sizeof(*leases), GFP_KERNEL_ACCOUNT);
+	if (!ranges || !leases) {
+		ret = pinmgr_pin_vec_fail(ucmd, nr, -ENOMEM);
+		goto out_free;
+	}
+
+	/* Every range is read and checked before the first is pinned. */
+	for (i = 0; i < nr; i++) {
+		ret = copy_struct_from_user(&ranges[i], sizeof(ranges[i]),
+					    uranges + (size_t)i * cmd->range_size,
+					    cmd->range_size);
+		if (!ret && ranges[i].__reserved)
+			ret = -EINVAL;
+		if (!ret)
+			ret = pinmgr_pin_check(ranges[i].flags, ranges[i].addr,
+					       ranges[i].length);
+		if (ret) {
+			ret = pinmgr_pin_vec_fail(ucmd, i, ret);
+			goto out_free;
+		}
+	}
+
+	for (done = 0; done < nr; done++) {
+		struct pinmgr_pin req = {
+			.flags = ranges[done].flags,
+			.addr = ranges[done].addr,
+			.length = ranges[done].length,
+			.cookie = ranges[done].cookie,
+		};
+
+		leases[done] = pinmgr_lease_create(ctx, &req);
+		if (IS_ERR(leases[done])) {
+			ret = pinmgr_pin_vec_fail(ucmd, done,
+						  PTR_ERR(leases[done]));
+			goto out_abort;
+		}
+	}
+
+	/* The handles reach the caller before any lease becomes visible. */
+	for (i = 0; i < nr; i++) {
+		if (put_user(leases[i]->handle,
+			     (u64 __user *)(uranges + (size_t)i * cmd->range_size +
+				offsetof(struct pinmgr_pin_range, out_handle)))) {
+			ret = -EFAULT;
+			goto out_abort;
+		}
+	}
+	for (i = 0; i < nr; i++)
+		pinmgr_lease_publish(leases[i]);
+	ret = 0;
+	goto out_free;
+
+out_abort:
+	while (done--)
+		pinmgr_lease_abort(leases[done]);
+out_free:
+	kvfree(leases);
+	kvfree(ranges);
+	return ret;
 }
 
 static int pinmgr_unpin(struct pinmgr_ucmd *ucmd)
@@ -152,10 +275,9 @@ static int pinmgr_list(struct pinmgr_ucmd *ucmd)
 {
 	struct pinmgr_list *cmd = ucmd->cmd;
 	u64 __user *handles = u64_to_user_ptr(cmd->handles);
-	struct pinmgr_lease *lease;
-	unsigned long index;
-	u32 filled = 0;
-	u64 total = 0;
+	u64 *buf = NULL, total;
+	u32 filled, room = 0;
+	int ret = 0;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
@@ -165,18 +287,26 @@ static int pinmgr_list(struct pinmgr_ucmd *ucmd)
 		return -EFAULT;
 
 	/*
-	 * xa_for_each() holds no lock across iterations, so copying out here
-	 * may fault and sleep; leases added or removed meanwhile may or may
-	 * not be seen, and out_total counts exactly what was seen.
+	 * The list is walked under a spinlock, so the handles are gathered
+	 * into a buffer and copied out after; if leases were added meanwhile
+	 * and the caller has room for them, gather again with more room.
+	 * out_total counts exactly what the last walk saw.
 	 */
-	xa_for_each(&ucmd->ctx->leases, index, lease) {
-		if (filled < cmd->nr_handles) {
-			if (put_user((u64)index, handles + filled))
-				return -EFAULT;
-			filled++;
-		}
-		total++;
+	for (;;) {
+		filled = pinmgr_lease_list(ucmd->ctx, buf, room, &total);
+		if (filled == min_t(u64, total, cmd->nr_handles))
+			break;
+		kvfree(buf);
+		room = min_t(u64, total + 16, cmd->nr_handles);
+		buf = kvmalloc_array(room, sizeof(*buf), GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			return -ENOMEM;
 	}
+	if (filled && copy_to_user(handles, buf, filled * sizeof(*buf)))
+		ret = -EFAULT;
+	kvfree(buf);
+	if (ret)
+		return ret;
 	cmd->nr_handles = filled;
 	cmd->out_total = total;
 	return pinmgr_respond(ucmd, sizeof(*cmd));
@@ -265,6 +395,7 @@ union pinmgr_ucmd_buffer {
 	struct pinmgr_list list;
 	struct pinmgr_access access;
 	struct pinmgr_get_segments get_segments;
+	struct pinmgr_pin_vec pin_vec;
 };
 
 static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
@@ -282,6 +413,8 @@ static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
 			buf),
 	PINMGR_IOCTL_OP(PINMGR_CMD_GET_SEGMENTS, pinmgr_get_segments,
 			struct pinmgr_get_segments, out_total),
+	PINMGR_IOCTL_OP(PINMGR_CMD_PIN_VEC, pinmgr_pin_vec,
+			struct pinmgr_pin_vec, __reserved),
 };
 
 long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -1,28 +1,119 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Leases: one pinned range each, stored as physically contiguous runs, named
- * by a device-wide 64-bit handle and kept in their context's xarray.
+ * by a device-wide 64-bit handle and filed in a shard of the device's index
+ * (see struct pinmgr_shard) and in their context's list.
  *
- * Life of a lease: pinmgr_lease_create() charges, reserves the handle's slot
- * and pins; the caller then either publishes it (pinmgr_lease_publish()) or
- * throws it away (pinmgr_lease_abort()), so that a request whose reply cannot
- * be delivered leaves nothing behind. Once published, the xarray holds one
- * reference; lookups take more; the last put unpins and uncharges.
+ * Life of a lease: pinmgr_lease_create() charges, pins and files the lease
+ * in the index under a new handle, still invisible to lookups; the caller
+ * then either publishes it (pinmgr_lease_publish()) or throws it away
+ * (pinmgr_lease_abort()), so that a request whose reply cannot be delivered
+ * leaves nothing behind. Once published, the index holds one reference;
+ * lookups take more; the last put unpins, uncharges and frees it.
+ *
+ * Lookups find leases without a lock, so the lease cache is
+ * SLAB_TYPESAFE_BY_RCU: a lease found under RCU may have been freed and even
+ * reused since, but its memory is still a lease. A lookup therefore takes a
+ * reference only if the count is not zero, with acquire ordering, and then
+ * checks that the lease is still the one its handle names; a lease's
+ * fields are all set before its count is, with release ordering.
  */
+#include <linux/cred.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/timekeeping.h>
-#include <linux/cred.h>
 
 #include "compat.h"
 #include "pinmgr.h"
 
+static struct kmem_cache *pinmgr_lease_cache;
+
+unsigned int pinmgr_shard_bits;
+struct pinmgr_shard *pinmgr_shards;
+
+int pinmgr_lease_cache_init(void)
+{
+	/* A run's page frame numbers must cover all of physical memory. */
+	if (MAX_PHYSMEM_BITS - PAGE_SHIFT > PINMGR_RUN_PFN_BITS) {
+		pr_err("pinmgr: %d-bit physical addresses do not fit a run\n",
+		       MAX_PHYSMEM_BITS);
+		return -EOPNOTSUPP;
+	}
+	pinmgr_lease_cache = KMEM_CACHE(pinmgr_lease,
+					SLAB_ACCOUNT | SLAB_TYPESAFE_BY_RCU);
+	return pinmgr_lease_cache ? 0 : -ENOMEM;
+}
+
+void pinmgr_lease_cache_exit(void)
+{
+	/* Waits for the grace period of typesafe slabs itself. */
+	kmem_cache_destroy(pinmgr_lease_cache);
+}
+
+int pinmgr_shards_init(void)
+{
+	unsigned int i, nr;
+
+	pinmgr_shard_bits = order_base_2(min(nr_cpu_ids, 256U));
+	nr = 1U << pinmgr_shard_bits;
+	pinmgr_shards = kcalloc(nr, sizeof(*pinmgr_shards), GFP_KERNEL);
+	if (!pinmgr_shards)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		xa_init(&pinmgr_shards[i].leases);
+		pinmgr_shards[i].next_seq = 1;
+	}
+	return 0;
+}
+
+/* Every lease is gone by now: what is left are reserved slots. */
+void pinmgr_shards_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1U << pinmgr_shard_bits; i++) {
+		WARN_ON_ONCE(pinmgr_shards[i].nr_leases);
+		xa_destroy(&pinmgr_shards[i].leases);
+	}
+	kfree(pinmgr_shards);
+}
+
+static struct pinmgr_shard *pinmgr_handle_shard(u64 handle)
+{
+	return &pinmgr_shards[handle & ((1U << pinmgr_shard_bits) - 1)];
+}
+
+static unsigned long pinmgr_handle_seq(u64 handle)
+{
+	return handle >> pinmgr_shard_bits;
+}
+
+/* Leases on the device, created or published; for reports, not limits. */
+long pinmgr_device_leases(void)
+{
+	long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < 1U << pinmgr_shard_bits; i++)
+		sum += READ_ONCE(pinmgr_shards[i].nr_leases);
+	return sum;
+}
+
+static_assert(sizeof(struct pinmgr_run) == sizeof(u64));
+
 size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease)
 {
-	return sizeof(*lease) + lease->max_runs * sizeof(*lease->runs);
+	size_t bytes = sizeof(*lease);
+
+	if (lease->runs != lease->inline_runs)
+		bytes += lease->max_runs * sizeof(*lease->runs);
+	return bytes;
 }
 
 static unsigned int pinmgr_gup_flags(u32 pin_flags)
@@ -38,13 +129,22 @@ static unsigned int pinmgr_gup_flags(u32 pin_flags)
 
 static int pinmgr_runs_grow(struct pinmgr_lease *lease)
 {
-	unsigned long max_runs = lease->max_runs ? lease->max_runs * 2 : 8;
+	unsigned long max_runs = lease->max_runs * 2;
 	struct pinmgr_run *runs;
 
-	runs = pinmgr_kvrealloc(lease->runs,
-				array_size(lease->max_runs, sizeof(*runs)),
-				array_size(max_runs, sizeof(*runs)),
-				GFP_KERNEL_ACCOUNT);
+	if (lease->runs == lease->inline_runs) {
+		runs = kvmalloc_array(max_runs, sizeof(*runs),
+				      GFP_KERNEL_ACCOUNT);
+		if (runs)
+			memcpy(runs, lease->inline_runs,
+			       sizeof(lease->inline_runs));
+	} else {
+		runs = pinmgr_kvrealloc(lease->runs,
+					array_size(lease->max_runs,
+						   sizeof(*runs)),
+					array_size(max_runs, sizeof(*runs)),
+					GFP_KERNEL_ACCOUNT);
+	}
 	if (!runs)
 		return -ENOMEM;
 	lease->runs = runs;
@@ -66,7 +166,8 @@ static int pinmgr_runs_append(struct pinmgr_lease *lease, struct page **pages,
 	for (i = 0; i < nr_pages; i++) {
 		pfn = page_to_pfn(pages[i]);
 		last = lease->nr_runs ? &lease->runs[lease->nr_runs - 1] : NULL;
-		if (last && last->pfn + last->nr_pages == pfn) {
+		if (last && last->pfn + last->nr_pages == pfn &&
+		    last->nr_pages < PINMGR_RUN_MAX_PAGES) {
 			last->nr_pages++;
 			continue;
 		}
@@ -100,27 +201,24 @@ static void pinmgr_runs_unpin(struct pinmgr_lease *lease)
 }
 
 /*
- * Pin the lease's range batch by batch into runs. On failure nothing stays
- * pinned.
+ * Pin the lease's range batch by batch into runs, through @batch of
+ * @batch_len page pointers. On failure nothing stays pinned.
  */
-static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease)
+static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease,
+			   struct page **batch, unsigned long batch_len)
 {
 	struct vaddr_pin vp = { .f_owner = ctx->file, .mm = ctx->mm };
 	unsigned int gup_flags = pinmgr_gup_flags(lease->pin_flags);
-	struct page **batch = ctx->batch;
 	unsigned long done = 0, added, nr;
 	long pinned;
 	int ret;
-
-	lockdep_assert_held(&ctx->pin_lock);
 
 	while (done < lease->nr_pages) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			goto out_unpin_runs;
 		}
-		nr = min_t(unsigned long, lease->nr_pages - done,
-			   PINMGR_BATCH_PAGES);
+		nr = min(lease->nr_pages - done, batch_len);
 		pinned = vaddr_pin_pages(lease->addr + (done << PAGE_SHIFT), nr,
 					 gup_flags, batch, &vp);
 		if (pinned <= 0) {
@@ -134,7 +232,8 @@ static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease)
 			goto out_unpin_runs;
 		}
 		done += pinned;
-		cond_resched();
+		if (done < lease->nr_pages)
+			cond_resched();
 	}
 	return 0;
 
@@ -143,11 +242,82 @@ out_unpin_runs:
 	return ret;
 }
 
-static void pinmgr_lease_free(struct pinmgr_lease *lease)
+/* Small requests pin through the stack; large ones share the context's batch. */
+static int pinmgr_pin_range(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease)
 {
-	put_pid(lease->owner);
-	kvfree(lease->runs);
-	kfree_rcu(lease, rcu);
+	struct page *stack[PINMGR_STACK_PAGES];
+	int ret;
+
+	if (lease->nr_pages <= PINMGR_STACK_PAGES)
+		return pinmgr_pin_runs(ctx, lease, stack, ARRAY_SIZE(stack));
+
+	ret = mutex_lock_killable(&ctx->pin_lock);
+	if (ret)
+		return ret;
+	ret = pinmgr_pin_runs(ctx, lease, ctx->batch, PINMGR_BATCH_PAGES);
+	mutex_unlock(&ctx->pin_lock);
+	return ret;
+}
+
+/*
+ * File a pinned lease in the shard of this CPU under a new handle. It stays
+ * invisible to lookups until published.
+ */
+static int pinmgr_lease_insert(struct pinmgr_lease *lease)
+{
+	unsigned int idx = raw_smp_processor_id() &
+			   ((1U << pinmgr_shard_bits) - 1);
+	struct pinmgr_shard *shard = &pinmgr_shards[idx];
+	unsigned long seq;
+	void *old;
+
+	xa_lock(&shard->leases);
+	seq = shard->next_seq++;
+	WRITE_ONCE(lease->handle, (u64)seq << pinmgr_shard_bits | idx);
+	old = __xa_store(&shard->leases, seq, lease, GFP_KERNEL);
+	if (xa_is_err(old)) {
+		xa_unlock(&shard->leases);
+		return xa_err(old);
+	}
+	shard->nr_leases++;
+	/*
+	 * The first lease of each block of XA_CHUNK_SIZE sequence numbers
+	 * reserves the block's last slot, which keeps the block's node while
+	 * the sequence runs through it (see struct pinmgr_shard). Failing
+	 * only costs allocations later.
+	 */
+	if (!(seq & XA_CHUNK_MASK) || seq == 1)
+		__xa_cmpxchg(&shard->leases, seq | XA_CHUNK_MASK, NULL,
+			     XA_ZERO_ENTRY, GFP_KERNEL);
+	xa_unlock(&shard->leases);
+	return 0;
+}
+
+/* Take a lease out of the index; its handle is never used again. */
+static void pinmgr_lease_remove(struct pinmgr_lease *lease)
+{
+	struct pinmgr_shard *shard = pinmgr_handle_shard(lease->handle);
+
+	xa_lock(&shard->leases);
+	__xa_erase(&shard->leases, pinmgr_handle_seq(lease->handle));
+	shard->nr_leases--;
+	xa_unlock(&shard->leases);
+}
+
+/* Unpin, uncharge and free a lease that no one can find any more. */
+static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
+{
+	struct pinmgr_ctx *ctx = lease->ctx;
+
+	pinmgr_runs_unpin(lease);
+	pinmgr_uncharge(ctx, lease->nr_pages);
+	atomic_dec(&ctx->nr_leases);
+	if (lease->owner != ctx->owner)
+		put_pid(lease->owner);
+	if (lease->runs != lease->inline_runs)
+		kvfree(lease->runs);
+	kmem_cache_free(pinmgr_lease_cache, lease);
+	pinmgr_ctx_put(ctx);
 }
 
 /**
@@ -155,8 +325,8 @@ static void pinmgr_lease_free(struct pinmgr_lease *lease)
  * @ctx: the context; its mm is the caller's (checked by the caller)
  * @req: validated request: page-aligned, non-empty, non-wrapping range
  *
- * Return: the lease, with its handle's slot reserved, or an ERR_PTR with
- * nothing pinned or charged.
+ * Return: the lease, filed under its handle but invisible until published,
+ * or an ERR_PTR with nothing pinned or charged.
  */
 struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 					 const struct pinmgr_pin *req)
@@ -165,6 +335,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	unsigned int max_leases = READ_ONCE(pinmgr_max_leases);
 	unsigned long nr_pages = req->length >> PAGE_SHIFT;
 	struct pinmgr_lease *lease;
+	struct pid *owner;
 	int ret;
 
 	if (max_pages && nr_pages > max_pages)
@@ -177,42 +348,46 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	if (ret)
 		goto out_dec_leases;
 
-	lease = kzalloc(sizeof(*lease), GFP_KERNEL_ACCOUNT);
+	lease = kmem_cache_zalloc(pinmgr_lease_cache, GFP_KERNEL_ACCOUNT);
 	if (!lease) {
 		ret = -ENOMEM;
 		goto out_uncharge;
 	}
+	refcount_inc(&ctx->refs);
 	lease->ctx = ctx;
-	refcount_set(&lease->users, 1);
+	lease->state = PINMGR_LS_CREATING;
+	INIT_LIST_HEAD(&lease->ctx_node);
 	lease->addr = req->addr;
 	lease->nr_pages = nr_pages;
 	lease->pin_flags = req->flags;
-	lease->state = PINMGR_LEASE_ACTIVE;
 	lease->cookie = req->cookie;
 	lease->create_time_ns = ktime_get_real_ns();
-	lease->owner = get_pid(task_tgid(current));
+	/* The opener pins in the common case: share the context's reference. */
+	owner = task_tgid(current);
+	lease->owner = owner == ctx->owner ? owner : get_pid(owner);
 	lease->uid = current_uid();
-	get_task_comm(lease->comm, current);
+	/* Our own comm: only we, or PR_SET_NAME of a sibling, change it. */
+	strscpy_pad(lease->comm, current->comm, sizeof(lease->comm));
+	lease->runs = lease->inline_runs;
+	lease->max_runs = PINMGR_INLINE_RUNS;
+	/* Last: a stale lookup may see this memory from now on. */
+	pinmgr_refcount_set_release(&lease->users, 1);
 
-	lease->handle = atomic64_inc_return(&pinmgr_stats.next_handle);
-	ret = xa_reserve(&ctx->leases, lease->handle, GFP_KERNEL_ACCOUNT);
+	ret = pinmgr_pin_range(ctx, lease);
 	if (ret)
-		goto out_free_lease;
-
-	ret = mutex_lock_killable(&ctx->pin_lock);
+		goto out_put_lease;
+	ret = pinmgr_lease_insert(lease);
 	if (ret)
-		goto out_release_handle;
-	ret = pinmgr_pin_runs(ctx, lease);
-	mutex_unlock(&ctx->pin_lock);
-	if (ret)
-		goto out_release_handle;
-
+		goto out_put_lease;
 	return lease;
 
-out_release_handle:
-	xa_release(&ctx->leases, lease->handle);
-out_free_lease:
-	pinmgr_lease_free(lease);
+out_put_lease:
+	/*
+	 * A stale lookup may hold a reference for a moment: the last put
+	 * undoes the charge and the count (nothing is pinned any more).
+	 */
+	pinmgr_lease_put(lease);
+	return ERR_PTR(ret);
 out_uncharge:
 	pinmgr_uncharge(ctx, nr_pages);
 out_dec_leases:
@@ -220,32 +395,23 @@ out_dec_leases:
 	return ERR_PTR(ret);
 }
 
-/* Make a created lease visible. Its slot is reserved, so this cannot fail. */
+/* Make a created lease visible to lookups and to its context's list. */
 void pinmgr_lease_publish(struct pinmgr_lease *lease)
 {
 	struct pinmgr_ctx *ctx = lease->ctx;
-	void *old;
 
-	old = xa_store(&ctx->leases, lease->handle, lease, GFP_KERNEL_ACCOUNT);
-	WARN_ON_ONCE(xa_is_err(old));
-	atomic_long_inc(&pinmgr_stats.nr_leases);
-}
-
-static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
-{
-	struct pinmgr_ctx *ctx = lease->ctx;
-
-	pinmgr_runs_unpin(lease);
-	pinmgr_uncharge(ctx, lease->nr_pages);
-	atomic_dec(&ctx->nr_leases);
-	pinmgr_lease_free(lease);
+	spin_lock(&ctx->list_lock);
+	list_add_tail(&lease->ctx_node, &ctx->leases);
+	spin_unlock(&ctx->list_lock);
+	/* Pairs with the acquire in pinmgr_lease_get(). */
+	smp_store_release(&lease->state, PINMGR_LS_PUBLISHED);
 }
 
 /* Throw away a created, never published lease: unpin, uncharge, free. */
 void pinmgr_lease_abort(struct pinmgr_lease *lease)
 {
-	xa_release(&lease->ctx->leases, lease->handle);
-	pinmgr_lease_destroy(lease);
+	pinmgr_lease_remove(lease);
+	pinmgr_lease_put(lease);
 }
 
 /* Look up a published lease of @ctx and take a reference, or NULL. */
@@ -254,47 +420,92 @@ struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
 	struct pinmgr_lease *lease;
 
 	rcu_read_lock();
-	lease = xa_load(&ctx->leases, handle);
-	if (lease && !refcount_inc_not_zero(&lease->users))
+	lease = xa_load(&pinmgr_handle_shard(handle)->leases,
+			pinmgr_handle_seq(handle));
+	if (lease && !pinmgr_refcount_inc_not_zero_acquire(&lease->users))
 		lease = NULL;
 	rcu_read_unlock();
+	if (!lease)
+		return NULL;
+	/*
+	 * Freed and reused since the load? Then it is another lease. The
+	 * acquire pairs with the release in pinmgr_lease_publish(): a lease
+	 * seen published is seen whole.
+	 */
+	if (READ_ONCE(lease->handle) != handle || lease->ctx != ctx ||
+	    smp_load_acquire(&lease->state) != PINMGR_LS_PUBLISHED) {
+		pinmgr_lease_put(lease);
+		return NULL;
+	}
 	return lease;
 }
 
 void pinmgr_lease_put(struct pinmgr_lease *lease)
 {
-	if (refcount_dec_and_test(&lease->users)) {
-		atomic_long_dec(&pinmgr_stats.nr_leases);
+	if (refcount_dec_and_test(&lease->users))
 		pinmgr_lease_destroy(lease);
-	}
 }
 
-/* End a published lease of @ctx by handle; reserved slots are not leases. */
+/* End a published lease of @ctx by handle. */
 int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 {
+	struct pinmgr_shard *shard = pinmgr_handle_shard(handle);
+	unsigned long seq = pinmgr_handle_seq(handle);
 	struct pinmgr_lease *lease;
 
-	xa_lock(&ctx->leases);
-	lease = xa_load(&ctx->leases, handle);
-	if (lease)
-		__xa_erase(&ctx->leases, handle);
-	xa_unlock(&ctx->leases);
-	if (!lease)
+	xa_lock(&shard->leases);
+	lease = xa_load(&shard->leases, seq);
+	if (!lease || lease->ctx != ctx ||
+	    READ_ONCE(lease->state) != PINMGR_LS_PUBLISHED) {
+		xa_unlock(&shard->leases);
 		return -ENOENT;
+	}
+	__xa_erase(&shard->leases, seq);
+	shard->nr_leases--;
+	xa_unlock(&shard->leases);
+
+	spin_lock(&ctx->list_lock);
+	list_del(&lease->ctx_node);
+	spin_unlock(&ctx->list_lock);
 	pinmgr_lease_put(lease);
 	return 0;
 }
 
-/* End every lease of a context that is going away; no ioctl can be running. */
-void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
+/*
+ * Copy up to @max handles of @ctx's leases, oldest first, into @buf; *@total
+ * counts them all. Return: handles copied.
+ */
+u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total)
 {
 	struct pinmgr_lease *lease;
-	unsigned long index;
+	u32 filled = 0;
+	u64 n = 0;
 
-	xa_for_each(&ctx->leases, index, lease) {
-		xa_erase(&ctx->leases, index);
+	spin_lock(&ctx->list_lock);
+	list_for_each_entry(lease, &ctx->leases, ctx_node) {
+		if (filled < max)
+			buf[filled++] = lease->handle;
+		n++;
+	}
+	spin_unlock(&ctx->list_lock);
+	*total = n;
+	return filled;
+}
+
+/* End every lease of a context whose file is going away; no ioctl runs. */
+void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
+{
+	struct pinmgr_lease *lease, *next;
+	LIST_HEAD(leases);
+
+	spin_lock(&ctx->list_lock);
+	list_splice_init(&ctx->leases, &leases);
+	spin_unlock(&ctx->list_lock);
+
+	list_for_each_entry_safe(lease, next, &leases, ctx_node) {
+		list_del(&lease->ctx_node);
+		pinmgr_lease_remove(lease);
 		pinmgr_lease_put(lease);
 		cond_resched();
 	}
-	xa_destroy(&ctx->leases);
 }

@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -33,7 +34,7 @@ module_param_named(max_device_pages, pinmgr_max_device_pages, ulong, 0644);
 MODULE_PARM_DESC(max_device_pages,
 		 "Pages all leases may pin together (0 at load: half of RAM; 0 later: no limit)");
 
-struct pinmgr_device_stats pinmgr_stats;
+atomic_long_t pinmgr_device_pages;
 
 static int pinmgr_open(struct inode *inode, struct file *file)
 {
@@ -51,11 +52,14 @@ static int pinmgr_open(struct inode *inode, struct file *file)
 	if (!ctx->batch)
 		goto out_free_ctx;
 
-	xa_init(&ctx->leases);
+	refcount_set(&ctx->refs, 1);
+	spin_lock_init(&ctx->list_lock);
+	INIT_LIST_HEAD(&ctx->leases);
 	mutex_init(&ctx->pin_lock);
 	ctx->file = file;
 	ctx->mm = current->mm;
 	mmgrab(ctx->mm);
+	ctx->owner = get_pid(task_tgid(current));
 	file->private_data = ctx;
 	return nonseekable_open(inode, file);
 
@@ -64,16 +68,25 @@ out_free_ctx:
 	return -ENOMEM;
 }
 
+/* Drop a reference to a context; the last one, file or lease, frees it. */
+void pinmgr_ctx_put(struct pinmgr_ctx *ctx)
+{
+	if (!refcount_dec_and_test(&ctx->refs))
+		return;
+	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
+	put_pid(ctx->owner);
+	mmdrop(ctx->mm);
+	mutex_destroy(&ctx->pin_lock);
+	kfree(ctx->batch);
+	kfree(ctx);
+}
+
 static int pinmgr_release(struct inode *inode, struct file *file)
 {
 	struct pinmgr_ctx *ctx = file->private_data;
 
 	pinmgr_lease_release_all(ctx);
-	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
-	mmdrop(ctx->mm);
-	mutex_destroy(&ctx->pin_lock);
-	kfree(ctx->batch);
-	kfree(ctx);
+	pinmgr_ctx_put(ctx);
 	return 0;
 }
 
@@ -98,17 +111,32 @@ static int __init pinmgr_init(void)
 	if (!pinmgr_max_device_pages)
 		pinmgr_max_device_pages = totalram_pages() / 2;
 
+	ret = pinmgr_lease_cache_init();
+	if (ret)
+		return ret;
+	ret = pinmgr_shards_init();
+	if (ret)
+		goto out_destroy_cache;
 	ret = misc_register(&pinmgr_misc);
 	if (ret) {
 		pr_err("pinmgr: cannot register /dev/pinmgr: %d\n", ret);
-		return ret;
+		goto out_free_shards;
 	}
 	return 0;
+
+out_free_shards:
+	pinmgr_shards_exit();
+out_destroy_cache:
+	pinmgr_lease_cache_exit();
+	return ret;
 }
 
 static void __exit pinmgr_exit(void)
 {
 	misc_deregister(&pinmgr_misc);
+	/* The files are gone, and with them every lease. */
+	pinmgr_shards_exit();
+	pinmgr_lease_cache_exit();
 }
 
 module_init(pinmgr_init);

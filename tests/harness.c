@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,6 +158,18 @@ size_t pm_page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
+int pm_stay_on_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 void pm_msleep(unsigned int ms)
 {
 	struct timespec ts = {
@@ -219,6 +232,19 @@ int pm_pin(int fd, const void *addr, size_t len, __u32 flags, __u64 cookie,
 	p->length = len;
 	p->cookie = cookie;
 	return ioctl(fd, PINMGR_IOC_PIN, p);
+}
+
+int pm_pin_vec(int fd, void *ranges, __u32 nr, __u32 range_size,
+	       struct pinmgr_pin_vec *out)
+{
+	struct pinmgr_pin_vec local, *v = out ? out : &local;
+
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	v->ranges = (__u64)(uintptr_t)ranges;
+	v->nr_ranges = nr;
+	v->range_size = range_size;
+	return ioctl(fd, PINMGR_IOC_PIN_VEC, v);
 }
 
 int pm_unpin(int fd, __u64 handle)

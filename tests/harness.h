@@ -146,6 +146,9 @@ int pm_get_info(int fd, struct pinmgr_info *info);
 int pm_pin(int fd, const void *addr, size_t len, __u32 flags, __u64 cookie,
 	   struct pinmgr_pin *out);
 int pm_unpin(int fd, __u64 handle);
+/* PIN_VEC of @nr ranges laid out @range_size bytes apart. */
+int pm_pin_vec(int fd, void *ranges, __u32 nr, __u32 range_size,
+	       struct pinmgr_pin_vec *out);
 int pm_query(int fd, __u64 handle, struct pinmgr_query *q);
 int pm_list(int fd, __u64 *handles, __u32 nr_handles, struct pinmgr_list *out);
 
@@ -188,6 +191,9 @@ void pm_unmap(void *addr, size_t len);
 
 /* Wait for a child; its exit status, 128 + signal, or -1. */
 int pm_wait(pid_t pid);
+
+/* Bind the calling thread to the CPU it runs on; 0 or -1 with errno. */
+int pm_stay_on_one_cpu(void);
 
 /* Sleep for @ms milliseconds. */
 void pm_msleep(unsigned int ms);

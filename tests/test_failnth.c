@@ -798,6 +798,105 @@ TEST_TIMEOUT(failnth_pin_4m_thp, 1200)
 	fn_run("pin_4m_thp", fn_pin_4m_thp_body, 0);
 }
 
+/* ---- PIN_VEC ------------------------------------------------------------ */
+
+/* Ranges of 20 scattered pages: each lease outgrows its inline runs. */
+#define FN_VEC_RANGES	6
+#define FN_VEC_PAGES	20
+
+struct fn_vec_arg {
+	int fd;
+	char *p;
+	long long base;
+	struct pinmgr_pin_range r[FN_VEC_RANGES];
+	struct pinmgr_pin_vec v;
+};
+
+static void fn_vec_prepare(void *arg)
+{
+	struct fn_vec_arg *a = arg;
+	size_t len = FN_VEC_PAGES * pm_page_size();
+	unsigned int i;
+
+	memset(a->r, 0, sizeof(a->r));
+	for (i = 0; i < FN_VEC_RANGES; i++) {
+		a->r[i].addr = (uintptr_t)(a->p + i * len);
+		a->r[i].length = len;
+		a->r[i].cookie = i + 1;
+		a->r[i].flags = i & 3;
+	}
+	memset(&a->v, 0, sizeof(a->v));
+	a->v.size = sizeof(a->v);
+	a->v.ranges = (uintptr_t)a->r;
+	a->v.nr_ranges = FN_VEC_RANGES;
+	a->v.range_size = sizeof(a->r[0]);
+}
+
+static long fn_vec_call(void *arg)
+{
+	struct fn_vec_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_PIN_VEC, &a->v);
+}
+
+static void fn_vec_failed(void *arg, int err)
+{
+	struct fn_vec_arg *a = arg;
+
+	(void)err;
+	/* All or nothing: not one of the ranges stays pinned. */
+	ASSERT_LE(a->v.out_error_index, FN_VEC_RANGES);
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_vec_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_vec_arg *a = arg;
+	struct pinmgr_query q;
+	unsigned int i;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	fn_expect_usage(a->fd, FN_VEC_RANGES, FN_VEC_RANGES * FN_VEC_PAGES,
+			a->base);
+	for (i = 0; i < FN_VEC_RANGES; i++) {
+		ASSERT_EQ(pm_query(a->fd, a->r[i].out_handle, &q), 0);
+		ASSERT_EQ(q.out_cookie, i + 1);
+		ASSERT_EQ(q.out_nr_pages, FN_VEC_PAGES);
+		ASSERT_EQ(pm_unpin(a->fd, a->r[i].out_handle), 0);
+	}
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_pin_vec_body(void)
+{
+	struct fn_vec_arg a = {
+		.p = fn_map_scattered(FN_VEC_RANGES * FN_VEC_PAGES),
+	};
+	struct fn_op op = {
+		.name = "PIN_VEC 6 x 20 scattered pages", .arg = &a,
+		.prepare = fn_vec_prepare, .call = fn_vec_call,
+		.failed = fn_vec_failed, .succeeded = fn_vec_succeeded,
+	};
+
+	a.fd = pm_open();
+	ASSERT_GE(a.fd, 0);
+	a.base = pm_outstanding_pins();
+	fn_walk(&op);
+	close(a.fd);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+}
+
+TEST_TIMEOUT(failnth_pin_vec, 900)
+{
+	fn_run("pin_vec", fn_pin_vec_body, 0);
+}
+
+TEST_TIMEOUT(failnth_sticky_pin_vec, 900)
+{
+	fn_run("sticky_pin_vec", fn_pin_vec_body, 1);
+}
+
 /* ---- Calls on existing leases ------------------------------------------- */
 
 #define FN_LEASES	3

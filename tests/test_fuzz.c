@@ -53,7 +53,8 @@
 #define FZ_IO_PAGES	64
 #define FZ_HANDLES	512		/* one page of __u64, then a guard */
 #define FZ_SEGS		256		/* one page of segments, then a guard */
-#define FZ_NR_CMDS	7
+#define FZ_NR_CMDS	8
+#define FZ_VEC		8		/* ranges of one PIN_VEC at most */
 #define FZ_BAD		FZ_NR_CMDS	/* counter slot of non-pinmgr numbers */
 #define FZ_HSET_BITS	18
 #define FZ_KERNEL_PTR	0xffffffff81000000ULL
@@ -92,12 +93,12 @@ struct fz_thread {
 	char *ropage;			/* read-only page of prepared requests */
 	char *rotarget;			/* one page that stays mapped RW */
 	char *hole;			/* a page nothing ever maps */
+	struct pinmgr_pin_range *vbuf;	/* FZ_VEC ranges, then a guard */
 
 	struct fz_lease leases[FZ_MAX_LEASES];
 	unsigned int nleases;
 	__u64 stale[FZ_STALE];
 	unsigned int nstale;
-	__u64 last_handle;
 	unsigned long pinned;
 	unsigned long budget;
 
@@ -117,14 +118,14 @@ static __u64 *fz_hset;
 
 static const char *const fz_names[FZ_NR_CMDS + 1] = {
 	"GET_INFO", "PIN", "UNPIN", "QUERY", "LIST", "ACCESS",
-	"GET_SEGMENTS", "bad number",
+	"GET_SEGMENTS", "PIN_VEC", "bad number",
 };
 
 static const size_t fz_sizes[FZ_NR_CMDS] = {
 	sizeof(struct pinmgr_info), sizeof(struct pinmgr_pin),
 	sizeof(struct pinmgr_unpin), sizeof(struct pinmgr_query),
 	sizeof(struct pinmgr_list), sizeof(struct pinmgr_access),
-	sizeof(struct pinmgr_get_segments),
+	sizeof(struct pinmgr_get_segments), sizeof(struct pinmgr_pin_vec),
 };
 
 union fz_any {
@@ -135,6 +136,7 @@ union fz_any {
 	struct pinmgr_list list;
 	struct pinmgr_access access;
 	struct pinmgr_get_segments segs;
+	struct pinmgr_pin_vec vec;
 	char bytes[128];
 };
 
@@ -238,6 +240,13 @@ static int fz_ioctl(struct fz_thread *th, int fd, unsigned long cmd, void *arg,
 	return ret;
 }
 
+static int fz_cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* A handle that a successful PIN returned must be non-zero and new. */
 static void fz_new_handle(struct fz_thread *th, __u64 h)
 {
@@ -245,11 +254,6 @@ static void fz_new_handle(struct fz_thread *th, __u64 h)
 
 	if (!h)
 		fz_fail(th, "PIN succeeded with handle 0");
-	if (h <= th->last_handle)
-		fz_fail(th, "PIN handle %llu not above this thread's previous %llu",
-			(unsigned long long)h,
-			(unsigned long long)th->last_handle);
-	th->last_handle = h;
 	pthread_mutex_lock(&fz_hset_lock);
 	for (i = (h * 0x9e3779b97f4a7c15ULL) >> (64 - FZ_HSET_BITS);;
 	     i = (i + 1) & mask) {
@@ -352,6 +356,49 @@ static void fz_record(struct fz_thread *th, int slot,
 	th->pinned += l->npages;
 	if (th->nleases >= FZ_MAX_LEASES || th->pinned > th->budget)
 		fz_unpin_rec(th, th->nleases - 1);
+}
+
+/*
+ * Record the leases of a successful PIN_VEC of th->vbuf on @slot, with
+ * their run counts from QUERY (PIN_VEC does not report them).
+ */
+static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
+{
+	struct pinmgr_query q;
+	struct pinmgr_pin p;
+	int ret, err;
+	__u32 i;
+
+	for (i = 0; i < nr; i++) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.handle = th->vbuf[i].out_handle;
+		ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_QUERY, &q, &err);
+		if (ret && !fz_private(slot) && err == ENOENT) {
+			/* Another thread ended it already, through LIST. */
+			fz_new_handle(th, q.handle);
+			continue;
+		}
+		fz_expect(th, ret, err, 0);
+		if (q.out_addr != th->vbuf[i].addr ||
+		    q.out_length != th->vbuf[i].length ||
+		    q.out_cookie != th->vbuf[i].cookie ||
+		    q.out_pin_flags != th->vbuf[i].flags)
+			fz_fail(th, "PIN_VEC range %u: QUERY says addr 0x%llx length %llu cookie 0x%llx flags %u",
+				i, (unsigned long long)q.out_addr,
+				(unsigned long long)q.out_length,
+				(unsigned long long)q.out_cookie,
+				q.out_pin_flags);
+		memset(&p, 0, sizeof(p));
+		p.flags = th->vbuf[i].flags;
+		p.addr = th->vbuf[i].addr;
+		p.length = th->vbuf[i].length;
+		p.cookie = th->vbuf[i].cookie;
+		p.out_handle = th->vbuf[i].out_handle;
+		p.out_nr_pages = q.out_nr_pages;
+		p.out_nr_runs = q.out_nr_runs;
+		fz_record(th, slot, &p);
+	}
 }
 
 /* On a private fd nothing but our records may exist. */
@@ -566,6 +613,60 @@ static void fz_op_pin(struct fz_thread *th)
 		fz_check_private_usage(th, slot);
 }
 
+/*
+ * PIN_VEC of up to FZ_VEC arena ranges: its outcome is that of the first
+ * range whose PIN would fail, at that range's index, or all leases.
+ */
+static void fz_op_pin_vec(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want = 0;
+	__u32 nr = 1 + (__u32)rndn(th, FZ_VEC), i, bad = nr;
+	unsigned long first, n, total = 0;
+	union fz_any s;
+
+	memset(th->vbuf, 0, FZ_VEC * sizeof(*th->vbuf));
+	for (i = 0; i < nr; i++) {
+		fz_pick_range(th, &first, &n);
+		if (n > 16)
+			n = 1 + n % 16;
+		th->vbuf[i].addr = (uintptr_t)(th->arena + first * th->ps);
+		th->vbuf[i].length = n * th->ps;
+		th->vbuf[i].flags = (__u32)rndn(th, 4);
+		th->vbuf[i].cookie = rnd(th);
+		if (!want) {
+			want = fz_range_expect(th, first, n,
+					       th->vbuf[i].flags);
+			if (want)
+				bad = i;
+		}
+		total += n;
+	}
+	/* Room for all of them, on top of what is pinned. */
+	while (th->nleases && (th->nleases + nr > FZ_MAX_LEASES ||
+			       th->pinned + total > th->budget))
+		fz_unpin_rec(th, rndn(th, th->nleases));
+	if (th->nleases + nr > FZ_MAX_LEASES || th->pinned + total > th->budget)
+		return;
+
+	memset(&s, 0, sizeof(s));
+	s.vec.ranges = (uintptr_t)th->vbuf;
+	s.vec.nr_ranges = nr;
+	s.vec.range_size = sizeof(*th->vbuf);
+	fz_desc(th, "PIN_VEC slot %d of %u ranges, %lu pages", slot, nr, total);
+	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN_VEC, &s,
+		      sizeof(s.vec), sizeof(s.vec), FZ_P_VALID, FZ_T_ZERO,
+		      &err);
+	fz_expect(th, ret, err, want);
+	if (ret) {
+		if (s.vec.out_error_index != bad)
+			fz_fail(th, "PIN_VEC failed at range %u, expected %u",
+				s.vec.out_error_index, bad);
+		fz_check_private_usage(th, slot);
+		return;
+	}
+	fz_record_vec(th, slot, nr);
+}
+
 static void fz_op_unpin(struct fz_thread *th)
 {
 	struct pinmgr_query q;
@@ -651,10 +752,11 @@ static void fz_op_list(struct fz_thread *th)
 		fz_fail(th, "LIST wrote %u of %llu handles into %u entries",
 			l.nr_handles, (unsigned long long)l.out_total,
 			FZ_HANDLES);
+	/* Handles are not ordered across CPUs, but never listed twice. */
+	qsort(th->hbuf, l.nr_handles, sizeof(*th->hbuf), fz_cmp_u64);
 	for (i = 1; i < l.nr_handles; i++)
-		if (th->hbuf[i] <= th->hbuf[i - 1])
-			fz_fail(th, "LIST handles not increasing: %llu then %llu",
-				(unsigned long long)th->hbuf[i - 1],
+		if (th->hbuf[i] == th->hbuf[i - 1])
+			fz_fail(th, "LIST returned handle %llu twice",
 				(unsigned long long)th->hbuf[i]);
 	for (i = 0; i < l.nr_handles; i++)
 		if (!th->hbuf[i])
@@ -890,6 +992,18 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 		s->segs.segments = (uintptr_t)th->sbuf;
 		s->segs.nr_segments = FZ_SEGS;
 		break;
+	case PINMGR_CMD_PIN_VEC:
+		/* One or two pages of rotarget, always mapped read-write. */
+		memset(th->vbuf, 0, FZ_VEC * sizeof(*th->vbuf));
+		s->vec.nr_ranges = 1 + (__u32)rndn(th, 2);
+		for (i = 0; i < s->vec.nr_ranges; i++) {
+			th->vbuf[i].addr = (uintptr_t)th->rotarget;
+			th->vbuf[i].length = th->ps;
+			th->vbuf[i].flags = (__u32)rndn(th, 4);
+		}
+		s->vec.ranges = (uintptr_t)th->vbuf;
+		s->vec.range_size = sizeof(*th->vbuf);
+		break;
 	}
 }
 
@@ -920,7 +1034,8 @@ static __u64 fz_dead_handle(struct fz_thread *th, int slot)
 /* After a request that failed: a private fd holds only what we recorded. */
 static void fz_after_defect(struct fz_thread *th, unsigned int nr, int slot)
 {
-	if (nr == PINMGR_CMD_PIN || nr == PINMGR_CMD_UNPIN || !rndn(th, 8))
+	if (nr == PINMGR_CMD_PIN || nr == PINMGR_CMD_UNPIN ||
+	    nr == PINMGR_CMD_PIN_VEC || !rndn(th, 8))
 		fz_check_private_usage(th, slot);
 }
 
@@ -937,6 +1052,7 @@ static void fz_op_defect(struct fz_thread *th)
 	union fz_any s;
 	int want, ret, err;
 	const char *what = "";
+	__u32 vec_index = ~0U;	/* the range a PIN_VEC defect must name */
 
 	fz_valid_request(th, nr, slot, &s, &l);
 	switch (kind) {
@@ -1011,7 +1127,7 @@ static void fz_op_defect(struct fz_thread *th)
 		if (nr == PINMGR_CMD_UNPIN)
 			want = ENOENT;
 		else if (nr == PINMGR_CMD_GET_INFO || nr == PINMGR_CMD_PIN ||
-			 nr == PINMGR_CMD_LIST)
+			 nr == PINMGR_CMD_LIST || nr == PINMGR_CMD_PIN_VEC)
 			want = EFAULT;
 		else
 			return;
@@ -1024,6 +1140,8 @@ static void fz_op_defect(struct fz_thread *th)
 			s.list.__reserved = 1U << rndn(th, 32);
 		else if (nr == PINMGR_CMD_GET_SEGMENTS)
 			s.segs.__reserved = 1U << rndn(th, 32);
+		else if (nr == PINMGR_CMD_PIN_VEC)
+			s.vec.__reserved = 1U << rndn(th, 32);
 		else
 			return;
 		want = EINVAL;
@@ -1151,6 +1269,54 @@ static void fz_op_defect(struct fz_thread *th)
 					 (uintptr_t)th->io_guard;
 			s.list.nr_handles = 1 + (__u32)rndn(th, 8);
 			want = EFAULT;
+		} else if (nr == PINMGR_CMD_PIN_VEC) {
+			__u32 k = (__u32)rndn(th, s.vec.nr_ranges);
+
+			vec_index = k;
+			switch (rndn(th, 7)) {
+			case 0:
+				what = "PIN_VEC range of zero length";
+				th->vbuf[k].length = 0;
+				want = EINVAL;
+				break;
+			case 1:
+				what = "PIN_VEC range with an unknown flag";
+				th->vbuf[k].flags |= 1U << (2 + rndn(th, 30));
+				want = EOPNOTSUPP;
+				break;
+			case 2:
+				what = "PIN_VEC range with a reserved field";
+				th->vbuf[k].__reserved = 1 + (__u32)rndn(th, 9);
+				want = EINVAL;
+				break;
+			case 3:
+				what = "PIN_VEC range over PROT_NONE";
+				th->vbuf[k].addr = (uintptr_t)th->arg_guard;
+				want = EFAULT;
+				break;
+			case 4:
+				what = "PIN_VEC with a short range size";
+				s.vec.range_size = (__u32)rndn(th,
+					sizeof(struct pinmgr_pin_range));
+				vec_index = s.vec.nr_ranges;
+				want = EINVAL;
+				break;
+			case 5:
+				what = "PIN_VEC of no or too many ranges";
+				s.vec.nr_ranges = rndn(th, 2) ? 0 :
+					PINMGR_PIN_VEC_MAX + 1 +
+					(__u32)rndn(th, 1000);
+				vec_index = s.vec.nr_ranges;
+				want = EINVAL;
+				break;
+			default:
+				what = "PIN_VEC of an unreadable range array";
+				s.vec.ranges = rndn(th, 2) ? 0 :
+					       (uintptr_t)th->io_guard;
+				vec_index = 0;
+				want = EFAULT;
+				break;
+			}
 		} else if (nr == PINMGR_CMD_GET_SEGMENTS && l) {
 			what = "GET_SEGMENTS into a bad array";
 			s.segs.segments = rndn(th, 2) ? 0 :
@@ -1174,6 +1340,9 @@ static void fz_op_defect(struct fz_thread *th)
 		return;
 	}
 	fz_expect(th, ret, err, want);
+	if (vec_index != ~0U && s.vec.out_error_index != vec_index)
+		fz_fail(th, "PIN_VEC failed at range %u, expected %u",
+			s.vec.out_error_index, vec_index);
 	fz_after_defect(th, nr, slot);
 }
 
@@ -1332,6 +1501,24 @@ static void fz_op_chaos(struct fz_thread *th)
 		if (!rndn(th, 8))
 			s.segs.__reserved = (__u32)rnd(th);
 		break;
+	case PINMGR_CMD_PIN_VEC:
+		memset(th->vbuf, 0, FZ_VEC * sizeof(*th->vbuf));
+		for (v = 0; v < FZ_VEC; v++) {
+			fz_any_range(th, &th->vbuf[v].addr,
+				     &th->vbuf[v].length);
+			th->vbuf[v].flags = fz_any_flags(th);
+			th->vbuf[v].cookie = rnd(th);
+			if (!rndn(th, 16))
+				th->vbuf[v].__reserved = (__u32)rnd(th);
+		}
+		s.vec.ranges = fz_any_buf(th, th->vbuf);
+		s.vec.nr_ranges = rndn(th, 4) ? 1 + (__u32)rndn(th, FZ_VEC) :
+				  (__u32)rnd(th);
+		s.vec.range_size = rndn(th, 4) ? sizeof(*th->vbuf) :
+				   (__u32)rndn(th, 64);
+		if (!rndn(th, 8))
+			s.vec.__reserved = (__u32)rnd(th);
+		break;
 	}
 
 	fz_desc(th, "chaos: cmd 0x%lx slot %d size %u ptr %d tail %d flags 0x%x handle/addr 0x%llx",
@@ -1341,6 +1528,16 @@ static void fz_op_chaos(struct fz_thread *th)
 	    s.pin.length / th->ps <= FZ_THP_PAGES &&
 	    !fz_make_room(th, s.pin.length / th->ps))
 		return;
+	if (cmd == PINMGR_IOC_PIN_VEC) {
+		/* Room for every range that could succeed. */
+		while (th->nleases &&
+		       (th->nleases + FZ_VEC > FZ_MAX_LEASES ||
+			th->pinned + FZ_VEC * FZ_THP_PAGES > th->budget))
+			fz_unpin_rec(th, rndn(th, th->nleases));
+		if (th->nleases + FZ_VEC > FZ_MAX_LEASES ||
+		    th->pinned + FZ_VEC * FZ_THP_PAGES > th->budget)
+			return;
+	}
 	ret = fz_call(th, fz_fd(th, slot), cmd, &s, exact, usize, ptr, tail,
 		      &err);
 	if (ret) {
@@ -1368,6 +1565,17 @@ static void fz_op_chaos(struct fz_thread *th)
 		/* idx < 0 on a shared fd: another thread's lease. */
 		if (idx >= 0)
 			fz_drop(th, (unsigned int)idx);
+	} else if (cmd == PINMGR_IOC_PIN_VEC) {
+		if (s.vec.ranges != (uintptr_t)th->vbuf ||
+		    s.vec.nr_ranges > FZ_VEC)
+			fz_fail(th, "PIN_VEC of %u ranges at 0x%llx succeeded",
+				s.vec.nr_ranges,
+				(unsigned long long)s.vec.ranges);
+		for (v = 0; v < s.vec.nr_ranges; v++)
+			if (th->vbuf[v].length > (__u64)FZ_THP_PAGES * th->ps)
+				fz_fail(th, "PIN_VEC range of %llu bytes succeeded",
+					(unsigned long long)th->vbuf[v].length);
+		fz_record_vec(th, slot, s.vec.nr_ranges);
 	}
 }
 
@@ -1506,6 +1714,10 @@ static void fz_thread_setup(struct fz_thread *th)
 	memset(th->state, FZ_RW, sizeof(th->state));
 	th->argbuf = fz_map_guarded(FZ_ARG_BYTES, &th->arg_guard);
 	th->hbuf = (__u64 *)fz_map_guarded(FZ_HANDLES * sizeof(__u64), NULL);
+	/* At the end of its page: the range after the last one faults. */
+	th->vbuf = (struct pinmgr_pin_range *)
+		(fz_map_guarded(ps, NULL) + ps -
+		 FZ_VEC * sizeof(struct pinmgr_pin_range));
 	th->sbuf = (struct pinmgr_segment *)
 		fz_map_guarded(FZ_SEGS * sizeof(struct pinmgr_segment), NULL);
 	th->iobuf = fz_map_guarded(FZ_IO_PAGES * ps, &th->io_guard);
@@ -1544,8 +1756,10 @@ static void *fz_thread_fn(void *arg)
 
 	for (th->op = 0; th->op < th->nops; th->op++) {
 		r = rndn(th, 1000);
-		if (r < 150)
+		if (r < 130)
 			fz_op_pin(th);
+		else if (r < 150)
+			fz_op_pin_vec(th);
 		else if (r < 230)
 			fz_op_unpin(th);
 		else if (r < 290)

@@ -46,6 +46,8 @@ TEST(info_features)
 	ASSERT_EQ(info.features & PINMGR_FEATURE_LONGTERM,
 		  PINMGR_FEATURE_LONGTERM);
 	ASSERT_EQ(info.features & PINMGR_FEATURE_WRITE, PINMGR_FEATURE_WRITE);
+	ASSERT_EQ(info.features & PINMGR_FEATURE_PIN_VEC,
+		  PINMGR_FEATURE_PIN_VEC);
 	close(fd);
 }
 
@@ -345,7 +347,7 @@ TEST(info_no_write_beyond_size)
 
 TEST(info_unknown_ioctl_nr_enotty)
 {
-	/* Far above the commands this ABI defines (0x00 to 0x06). */
+	/* Far above the commands this ABI defines (0x00 to 0x07). */
 	static const unsigned int nrs[] = { 0x40, 0x7f, 0x80, 0xfe, 0xff };
 	struct info_canary buf;
 	unsigned int i;

@@ -504,8 +504,9 @@ TEST(security_cannot_reach_other_users_lease)
 /* ---- Files that came from another process ------------------------------ */
 
 /*
- * In a process that got @fd from its owner: nothing that pins, unpins or
- * moves data works, whatever memory it names; looking works.
+ * In a process that got @fd from its owner: nothing that pins (PIN or
+ * PIN_VEC), unpins or moves data works, whatever memory it names; looking
+ * works.
  */
 static void foreign_fd_checks(int fd, __u64 h, char *owners_addr)
 {
@@ -523,6 +524,17 @@ static void foreign_fd_checks(int fd, __u64 h, char *owners_addr)
 	if (owners_addr)
 		ASSERT_ERRNO(pm_pin(fd, owners_addr, ps, PINMGR_PIN_WRITE, 0,
 				    NULL), EPERM);
+	{
+		struct pinmgr_pin_range r[2] = {
+			{ .addr = (uintptr_t)mine, .length = ps },
+			{ .addr = (uintptr_t)(owners_addr ? owners_addr : mine),
+			  .length = ps, .flags = PINMGR_PIN_WRITE },
+		};
+
+		ASSERT_ERRNO(pm_pin_vec(fd, r, 2, sizeof(r[0]), NULL), EPERM);
+		ASSERT_EQ(r[0].out_handle, 0);
+		ASSERT_EQ(r[1].out_handle, 0);
+	}
 	ASSERT_ERRNO(pm_unpin(fd, h), EPERM);
 	memset(buf, 0x5a, sizeof(buf));
 	ASSERT_ERRNO(access_ioc(fd, h, PINMGR_ACCESS_WRITE, 0, sizeof(buf),

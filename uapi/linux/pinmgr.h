@@ -27,8 +27,10 @@
  * An open file of /dev/pinmgr is a context, bound to the opener's address
  * space (mm). Each successful PIN creates a lease: one pinned range, named by
  * a 64-bit handle that is unique on the device and never reused while the
- * module is loaded. 0 is never a valid handle. Every lease of a context ends
- * when the context's file is released (last close, or process exit).
+ * module is loaded. 0 is never a valid handle. Handles are not ordered: two
+ * leases created one after the other on different CPUs may get handles in
+ * either order. Every lease of a context ends when the context's file is
+ * released (last close, or process exit).
  *
  * Errors, common to all ioctls:
  *
@@ -49,6 +51,10 @@
  *    already unpinned, or another context's).
  *  - ENOMEM: the kernel could not allocate memory for the request.
  *  - EINTR: a fatal signal arrived while pinning; nothing stays pinned.
+ *
+ * PINMGR_IOC_PIN_VEC fails as PIN does, for the first range that fails, and
+ * says which range that was; with EINVAL also for zero ranges or more than
+ * PINMGR_PIN_VEC_MAX.
  *
  * Errors of PINMGR_IOC_PIN, one per limit, so that a caller can tell which
  * limit was hit and compare with PINMGR_IOC_GET_INFO:
@@ -79,16 +85,19 @@ enum {
 	PINMGR_CMD_LIST = 0x04,
 	PINMGR_CMD_ACCESS = 0x05,
 	PINMGR_CMD_GET_SEGMENTS = 0x06,
+	PINMGR_CMD_PIN_VEC = 0x07,
 };
 
 /**
  * enum pinmgr_features - feature bits reported by PINMGR_IOC_GET_INFO
  * @PINMGR_FEATURE_LONGTERM: PINMGR_PIN_LONGTERM is supported.
  * @PINMGR_FEATURE_WRITE: PINMGR_PIN_WRITE is supported.
+ * @PINMGR_FEATURE_PIN_VEC: PINMGR_IOC_PIN_VEC is supported.
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
 	PINMGR_FEATURE_WRITE = 1 << 1,
+	PINMGR_FEATURE_PIN_VEC = 1 << 2,
 };
 
 /**
@@ -270,7 +279,7 @@ struct pinmgr_query {
  * @out_total: out: leases the context holds; if larger than @nr_handles,
  *	retry with a bigger array
  *
- * Lists this context's lease handles in increasing order.
+ * Lists this context's lease handles, oldest lease first.
  */
 struct pinmgr_list {
 	__u32 size;
@@ -357,5 +366,57 @@ struct pinmgr_get_segments {
 };
 
 #define PINMGR_IOC_GET_SEGMENTS	_IO(PINMGR_TYPE, PINMGR_CMD_GET_SEGMENTS)
+
+/**
+ * struct pinmgr_pin_range - one range of PINMGR_IOC_PIN_VEC
+ * @addr: as in struct pinmgr_pin
+ * @length: as in struct pinmgr_pin
+ * @cookie: as in struct pinmgr_pin
+ * @flags: bitmap of enum pinmgr_pin_flags, for this range
+ * @__reserved: must be 0
+ * @out_handle: out: the handle of this range's lease
+ */
+struct pinmgr_pin_range {
+	__u64 addr;
+	__u64 length;
+	__u64 cookie;
+	__u32 flags;
+	__u32 __reserved;
+	__u64 out_handle;
+};
+
+/* Ranges one PINMGR_IOC_PIN_VEC may take (as io_uring's registration). */
+#define PINMGR_PIN_VEC_MAX	16384
+
+/**
+ * struct pinmgr_pin_vec - ioctl(PINMGR_IOC_PIN_VEC)
+ * @size: sizeof(struct pinmgr_pin_vec)
+ * @flags: must be 0
+ * @ranges: user pointer to an array of @nr_ranges range structures
+ * @nr_ranges: ranges to pin, 1 to PINMGR_PIN_VEC_MAX
+ * @range_size: sizeof(struct pinmgr_pin_range) as the caller knows it: the
+ *	stride of @ranges. Ranges grow at their tail as structures do; bytes
+ *	beyond the kernel's range structure must be zero.
+ * @out_error_index: out: on failure, the index of the range that failed,
+ *	or @nr_ranges when the failure belongs to no single range
+ * @__reserved: must be 0
+ *
+ * Pins every range as a lease of its own, as PINMGR_IOC_PIN would one by
+ * one, in a single call: either every range is pinned and each range's
+ * @out_handle names its lease, or the call fails and nothing is pinned or
+ * charged. The leases are independent afterwards (each is unpinned, queried
+ * and ended on its own).
+ */
+struct pinmgr_pin_vec {
+	__u32 size;
+	__u32 flags;
+	__u64 ranges;
+	__u32 nr_ranges;
+	__u32 range_size;
+	__u32 out_error_index;
+	__u32 __reserved;
+};
+
+#define PINMGR_IOC_PIN_VEC	_IO(PINMGR_TYPE, PINMGR_CMD_PIN_VEC)
 
 #endif /* _UAPI_LINUX_PINMGR_H */

@@ -418,6 +418,7 @@ void pinmgr_lease_abort(struct pinmgr_lease *lease)
 struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
 {
 	struct pinmgr_lease *lease;
+	u32 state;
 
 	rcu_read_lock();
 	lease = xa_load(&pinmgr_handle_shard(handle)->leases,
@@ -428,12 +429,13 @@ struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
 	if (!lease)
 		return NULL;
 	/*
-	 * Freed and reused since the load? Then it is another lease. The
-	 * acquire pairs with the release in pinmgr_lease_publish(): a lease
-	 * seen published is seen whole.
+	 * Pairs with the release in pinmgr_lease_publish(): a lease seen
+	 * published is seen whole.
 	 */
+	state = smp_load_acquire(&lease->state);
+	/* Freed and reused since the load? Then it is another lease. */
 	if (READ_ONCE(lease->handle) != handle || lease->ctx != ctx ||
-	    smp_load_acquire(&lease->state) != PINMGR_LS_PUBLISHED) {
+	    state != PINMGR_LS_PUBLISHED) {
 		pinmgr_lease_put(lease);
 		return NULL;
 	}

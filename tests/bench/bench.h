@@ -95,12 +95,13 @@ struct budget {
 
 /*
  * gup_test (mm/gup_test.c) reports its own in-kernel times; the other
- * interfaces are timed around their system calls.
+ * interfaces are timed around their system calls. Every cycle has a pin
+ * and an unpin phase (register/unregister, mlock/munlock).
  */
 struct cycle_result {
-	int64_t ns;		/* the figure of this cycle */
-	int64_t get_ns;		/* gup_test: in-kernel pin time */
-	int64_t put_ns;		/* gup_test: in-kernel unpin time */
+	int64_t ns;		/* the figure of this cycle: pin + unpin */
+	int64_t pin_ns;		/* gup_test: its in-kernel get_delta */
+	int64_t unpin_ns;	/* gup_test: its in-kernel put_delta */
 	int64_t wall_ns;	/* gup_test: the ioctl as seen from user space */
 };
 
@@ -199,7 +200,8 @@ struct iface_result {
 	int err;
 	char why[WHY_LEN];	/* what failed, if err */
 	struct stats st;	/* ns per cycle */
-	struct stats get, put, wall;	/* raw interfaces: the parts */
+	struct stats pin, unpin;	/* the phases, ns */
+	struct stats wall;		/* raw interfaces: ioctl wall time */
 };
 
 enum cell_status {

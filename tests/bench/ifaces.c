@@ -88,10 +88,19 @@ static int pinmgr_cycle_fd(int fd, const struct region *r, uint32_t flags)
 static int pinmgr_cycle(struct bench_env *env, const struct region *r,
 			uint32_t flags, struct cycle_result *res)
 {
-	int64_t t0 = now_ns();
-	int ret = pinmgr_cycle_fd(env->pinmgr_fd, r, flags);
+	uint64_t handle = 0;
+	int64_t t0, t1;
+	int ret;
 
-	res->ns = now_ns() - t0;
+	t0 = now_ns();
+	ret = pinmgr_pin(env->pinmgr_fd, r->addr, r->length, flags, &handle);
+	t1 = now_ns();
+	if (ret)
+		return ret;
+	ret = pinmgr_unpin(env->pinmgr_fd, handle);
+	res->pin_ns = t1 - t0;
+	res->unpin_ns = now_ns() - t1;
+	res->ns = res->pin_ns + res->unpin_ns;
 	return ret;
 }
 
@@ -147,14 +156,21 @@ static int uring_cycle_ring(struct io_uring *ring, const struct region *r)
 static int uring_cycle(struct bench_env *env, const struct region *r,
 		       struct cycle_result *res)
 {
-	int64_t t0;
+	struct iovec iov = { .iov_base = r->addr, .iov_len = r->length };
+	int64_t t0, t1;
 	int ret;
 
 	if (env->ring_err)
 		return env->ring_err;
 	t0 = now_ns();
-	ret = uring_cycle_ring(&env->ring, r);
-	res->ns = now_ns() - t0;
+	ret = io_uring_register_buffers(&env->ring, &iov, 1);
+	t1 = now_ns();
+	if (ret)
+		return ret;
+	ret = io_uring_unregister_buffers(&env->ring);
+	res->pin_ns = t1 - t0;
+	res->unpin_ns = now_ns() - t1;
+	res->ns = res->pin_ns + res->unpin_ns;
 	return ret;
 }
 
@@ -163,16 +179,19 @@ static int uring_cycle(struct bench_env *env, const struct region *r,
 static int mlock_cycle(struct bench_env *env, const struct region *r,
 		       struct cycle_result *res)
 {
-	int64_t t0 = now_ns();
-	int ret = 0;
+	int64_t t0, t1;
 
 	(void)env;
+	t0 = now_ns();
 	if (mlock(r->addr, r->length))
-		ret = -errno;
-	else if (munlock(r->addr, r->length))
-		ret = -errno;
-	res->ns = now_ns() - t0;
-	return ret;
+		return -errno;
+	t1 = now_ns();
+	if (munlock(r->addr, r->length))
+		return -errno;
+	res->pin_ns = t1 - t0;
+	res->unpin_ns = now_ns() - t1;
+	res->ns = res->pin_ns + res->unpin_ns;
+	return 0;
 }
 
 /* ---- gup_test: the kernel's own in-kernel pin and unpin times ---- */
@@ -200,9 +219,9 @@ static int gup_cycle(struct bench_env *env, const struct region *r,
 	/* A short pin (a fault in the range) is reported as a shorter size. */
 	if (a.size != r->length)
 		return -EFAULT;
-	res->get_ns = (int64_t)a.get_usec * 1000;
-	res->put_ns = (int64_t)a.put_usec * 1000;
-	res->ns = res->get_ns + res->put_ns;
+	res->pin_ns = (int64_t)a.get_usec * 1000;
+	res->unpin_ns = (int64_t)a.put_usec * 1000;
+	res->ns = res->pin_ns + res->unpin_ns;
 	return 0;
 }
 

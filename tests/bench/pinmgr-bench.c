@@ -271,7 +271,7 @@ static void measure(struct bench_env *env, const struct iface *ifc,
 		    const struct region *r, const struct budget *b,
 		    struct iface_result *out)
 {
-	double *v = NULL, *get = NULL, *put = NULL, *wall = NULL;
+	double *v = NULL, *pin = NULL, *unpin = NULL, *wall = NULL;
 	struct cycle_result cr;
 	int64_t t0, t, best = INT64_MAX, start;
 	unsigned int k, i, n = 0, probes;
@@ -309,10 +309,10 @@ static void measure(struct bench_env *env, const struct iface *ifc,
 		k = 10000;
 
 	v = calloc(b->max_samples, sizeof(*v));
-	get = calloc(b->max_samples, sizeof(*get));
-	put = calloc(b->max_samples, sizeof(*put));
+	pin = calloc(b->max_samples, sizeof(*pin));
+	unpin = calloc(b->max_samples, sizeof(*unpin));
 	wall = calloc(b->max_samples, sizeof(*wall));
-	if (!v || !get || !put || !wall) {
+	if (!v || !pin || !unpin || !wall) {
 		out->err = -ENOMEM;
 		set_error(out->err, out->why, "allocating samples");
 		goto out_free;
@@ -332,27 +332,26 @@ static void measure(struct bench_env *env, const struct iface *ifc,
 				goto out_free;
 			}
 			s += cr.ns;
-			sg += cr.get_ns;
-			sp += cr.put_ns;
+			sg += cr.pin_ns;
+			sp += cr.unpin_ns;
 			sw += cr.wall_ns;
 		}
 		v[n] = s / k;
-		get[n] = sg / k;
-		put[n] = sp / k;
+		pin[n] = sg / k;
+		unpin[n] = sp / k;
 		wall[n] = sw / k;
 		n++;
 	}
 	stats_compute(&out->st, v, n);
 	out->st.cycles_per_sample = k;
-	if (ifc->raw) {
-		stats_compute(&out->get, get, n);
-		stats_compute(&out->put, put, n);
+	stats_compute(&out->pin, pin, n);
+	stats_compute(&out->unpin, unpin, n);
+	if (ifc->raw)
 		stats_compute(&out->wall, wall, n);
-	}
 out_free:
 	free(v);
-	free(get);
-	free(put);
+	free(pin);
+	free(unpin);
 	free(wall);
 }
 

@@ -210,7 +210,7 @@ static const char *target_state_str(enum target_state s)
 static void table_cell(FILE *out, const struct cell *c)
 {
 	double raw = cell_raw(c), pages = (double)c->size / BASE_PAGE;
-	char sz[32], a[32], b[32], m[32];
+	char sz[32], a[32], b[32], m[32], pn[32], un[32];
 	unsigned int i;
 	bool first = true;
 
@@ -236,8 +236,11 @@ static void table_cell(FILE *out, const struct cell *c)
 		time_str(res->st.median, m, sizeof(m));
 		time_str(res->st.p10, a, sizeof(a));
 		time_str(res->st.p90, b, sizeof(b));
-		fprintf(out, "%-8s %-31s %9s  %9s .. %-9s %10.1f ", label,
-			ifaces[i].label, m, a, b, res->st.median / pages);
+		time_str(res->pin.median, pn, sizeof(pn));
+		time_str(res->unpin.median, un, sizeof(un));
+		fprintf(out, "%-8s %-31s %9s  %9s .. %-9s %9s %9s %10.1f ",
+			label, ifaces[i].label, m, a, b, pn, un,
+			res->st.median / pages);
 		if (raw > 0)
 			fprintf(out, "%7.2f%s", res->st.median / raw,
 				raw < RAW_COARSE_NS ? "*" : " ");
@@ -264,28 +267,31 @@ void report_table(FILE *out, const struct options *o,
 		r->sys.mem_total_kb / 1024, r->sys.date,
 		o->quick ? ", quick mode" : "");
 	fprintf(out, "Median cost of one PIN+UNPIN (or equivalent) cycle; p10 .. p90 is the\n"
-		"spread over n samples (x k cycles each); ns/page is per 4 KiB of range.\n"
-		"x raw = median / raw, where raw is gup_test's in-kernel PIN_FAST\n"
-		"(FOLL_WRITE|FOLL_LONGTERM = 0x%x, %u pages per call) get+put of the same\n"
-		"range in this boot. Emulated (TCG): compare ratios, not absolute times.\n",
-		r->foll_write | r->foll_longterm, o->gup_batch);
-	if (r->foll_unknown)
+		"spread over n samples (x k cycles each); pin and unpin are the medians of\n"
+		"the two phases; ns/page is per 4 KiB of range.\n"
+		"Emulated (TCG): compare ratios, not absolute times.\n");
+	if (r->gup_present)
+		fprintf(out, "x raw = median / raw, where raw is gup_test's in-kernel PIN_FAST\n"
+			"(FOLL_WRITE|FOLL_LONGTERM = 0x%x, %u pages per call) get+put of the\n"
+			"same range in this boot.\n"
+			"* raw below %.0f us: gup_test reports whole microseconds, the ratio is coarse.\n",
+			r->foll_write | r->foll_longterm, o->gup_batch,
+			RAW_COARSE_NS / 1000);
+	else if (r->foll_unknown)
 		fprintf(out, "gup_test not used: FOLL_LONGTERM of Linux %s is not known here\n"
 			"(--foll-longterm sets it): no raw figures.\n",
 			r->sys.release);
 	else if (!r->gup_present)
 		fprintf(out, "No gup_test in this kernel (%s): no raw figures.\n",
 			strerror(r->gup_errno));
-	fprintf(out, "* raw below %.0f us: gup_test reports whole microseconds, the ratio is coarse.\n",
-		RAW_COARSE_NS / 1000);
 
 	for (bk = 0; bk < NR_BACKINGS; bk++) {
 		if (!o->backing_on[bk])
 			continue;
 		fprintf(out, "\n== %s ==\n", backing_label(bk));
-		fprintf(out, "%-8s %-31s %9s  %22s %10s %7s  %s\n", "size",
-			"interface", "median", "p10 .. p90", "ns/page",
-			"x raw", "n x k");
+		fprintf(out, "%-8s %-31s %9s  %22s %9s %9s %10s %7s  %s\n",
+			"size", "interface", "median", "p10 .. p90", "pin",
+			"unpin", "ns/page", "x raw", "n x k");
 		for (i = 0; i < r->nr_cells; i++)
 			if (r->cells[i].backing == (enum backing)bk)
 				table_cell(out, &r->cells[i]);
@@ -457,11 +463,10 @@ static struct json_object *jcell(const struct cell *c)
 			jadd(x, "ns_per_page", jnum(res->st.median / pages, "%.3f"));
 			jadd(x, "ratio_to_raw", raw > 0 ?
 			     jnum(res->st.median / raw, "%.4f") : NULL);
-			if (ifaces[i].raw) {
-				jadd(x, "get", jstats(&res->get, "ns"));
-				jadd(x, "put", jstats(&res->put, "ns"));
+			jadd(x, "pin_phase", jstats(&res->pin, "ns"));
+			jadd(x, "unpin_phase", jstats(&res->unpin, "ns"));
+			if (ifaces[i].raw)
 				jadd(x, "ioctl_wall", jstats(&res->wall, "ns"));
-			}
 		}
 		jadd(rs, ifaces[i].id, x);
 	}

@@ -65,7 +65,7 @@ fi
 problems=$("$here/bench-output.sh" problems "$outdir/bench.json")
 if [[ -n $problems ]]; then
 	echo "run-bench: figures missing from the run:" >&2
-	echo "$problems" | sed 's/^/  /' >&2
+	printf '  %s\n' "${problems//$'\n'/$'\n'  }" >&2
 	fail=1
 fi
 "$here/bench-output.sh" plot "$outdir/bench.json" "$outdir/bench.png"

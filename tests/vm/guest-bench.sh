@@ -29,7 +29,7 @@ rc=$?
 tap $rc "module loads"
 [ $rc -eq 0 ] || exit 1
 
-# Progress on stderr streams to the host as it goes; the table comes after.
+# Progress goes to stderr, the table to a file printed after it.
 pinmgr-bench --json /tmp/bench.json "$@" >/tmp/bench.txt
 bench=$?
 tap $bench "pinmgr-bench ran (exit $bench)"

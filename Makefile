@@ -3,12 +3,17 @@
 # pinmgr — top-level targets:
 #   make run       boot a VM with the driver, pin memory, show the live pins
 #   make check     every test, on every kernel of KERNELS, with a summary line
-#   make user      user-space build outputs (tests, demo) into build/user
+#   make bench     the benchmark on BENCH_KERNEL (default: perf) into build/bench
+#   make user      user-space build outputs (tests, demo, bench) into build/user
 #   make module KDIR=... KNAME=... [KROOT=...]   pinmgr.ko for one kernel
 #   make deps      install the Debian packages the project needs
 
 KERNELS ?= 6.1 6.12 sid debug
 RUN_KERNEL ?= 6.12
+# The kernel `make bench` boots, and extra pinmgr-bench arguments
+# (e.g. BENCH_ARGS=--quick).
+BENCH_KERNEL ?= perf
+BENCH_ARGS ?=
 
 BUILD := build
 USER_OUT := $(BUILD)/user
@@ -20,6 +25,9 @@ PM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iuapi
 TEST_SRCS := $(sort $(wildcard tests/harness.c tests/test_*.c))
 TEST_HDRS := $(wildcard tests/*.h) uapi/linux/pinmgr.h
 GUEST_SCRIPTS := $(wildcard tests/vm/guest-*.sh)
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+BENCH_HDRS := $(wildcard tests/bench/*.h) uapi/linux/pinmgr.h
+BENCH_LIBS := json-c liburing
 
 all: user
 
@@ -27,6 +35,7 @@ deps:
 	tests/vm/install-deps.sh
 
 user: $(USER_OUT)/bin/pinmgr-tests $(USER_OUT)/bin/pinmgr-demo \
+      $(USER_OUT)/bin/pinmgr-bench \
       $(patsubst tests/vm/%,$(USER_OUT)/bin/%,$(GUEST_SCRIPTS))
 
 $(USER_OUT)/bin/pinmgr-tests: $(TEST_SRCS) $(TEST_HDRS)
@@ -36,6 +45,11 @@ $(USER_OUT)/bin/pinmgr-tests: $(TEST_SRCS) $(TEST_HDRS)
 $(USER_OUT)/bin/pinmgr-demo: tests/demo/pinmgr-demo.c uapi/linux/pinmgr.h
 	@mkdir -p $(dir $@)
 	$(CC) $(PM_CFLAGS) $(CFLAGS) $< -o $@
+
+$(USER_OUT)/bin/pinmgr-bench: $(BENCH_SRCS) $(BENCH_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PM_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(BENCH_LIBS)) \
+		$(BENCH_SRCS) -o $@ $$(pkg-config --libs $(BENCH_LIBS)) -lpthread
 
 $(USER_OUT)/bin/%.sh: tests/vm/%.sh
 	@mkdir -p $(dir $@)
@@ -62,7 +76,10 @@ run:
 check:
 	tests/check.sh $(KERNELS)
 
+bench:
+	tests/bench/run-bench.sh -k $(BENCH_KERNEL) -- $(BENCH_ARGS)
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps user module run check clean
+.PHONY: all deps user module run check bench clean

@@ -8,14 +8,15 @@
 #
 # Each kernel boots twice: once for the suite, once with part of its memory
 # in ZONE_MOVABLE (movablecore=) for the tests named movable_*, which need
-# their memory to start there.
+# their memory to start there. The debug kernel boots a third time for
+# `pinmgr-bench --quick`, judged on running cleanly, never on timings.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=$top/build/check
 mkdir -p "$out"
-rm -f "$out"/*.tap "$out"/*-console.log*
+rm -f "$out"/*.tap "$out"/*-console.log* "$out"/*-bench.out "$out"/*-bench.json
 
 kernels=("$@")
 [[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 sid debug)
@@ -59,6 +60,14 @@ run_suite() {
 	count "$tap" "$k $label" "$t0"
 }
 
+# run_bench KERNEL: the bench in quick mode (tests/bench/check-bench.sh).
+run_bench() {
+	local k=$1 tap=$out/$1-bench.tap t0=$SECONDS
+	echo "# === kernel $k: bench --quick ==="
+	"$here/bench/check-bench.sh" "$k" "$out" | tee "$tap"
+	count "$tap" "$k bench" "$t0"
+}
+
 echo "# === static checks ==="
 t0=$SECONDS
 "$here/static-checks.sh" "${kernels[@]}" | tee "$out/static.tap"
@@ -77,6 +86,8 @@ for k in "${kernels[@]}"; do
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \
 		sh /pinmgr/bin/guest-suite.sh movable_
+	# The debug kernel has GUP_TEST, so all of the bench's columns.
+	if [[ $k == debug ]]; then run_bench "$k"; fi
 done
 
 echo "# ---"

@@ -13,8 +13,9 @@ packages=(
 	build-essential make gcc bc flex bison libelf-dev libssl-dev
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	mmdebstrap debian-archive-keyring linux-source-6.12
-	libkmod-dev libnl-genl-3-dev liburing-dev pkg-config
+	libkmod-dev libnl-genl-3-dev liburing-dev libjson-c-dev pkg-config
 	sparse dwarves
+	gnuplot-nox jq
 	"$@"
 )
 

@@ -10,7 +10,9 @@
 #   6.1    Debian 12's newest 6.1 (linux-headers-amd64 of bookworm names it)
 #   6.12   Debian 12's newest 6.12 (linux-headers-6.12-amd64 of bookworm)
 #   sid    Debian unstable's newest kernel (linux-headers-amd64 of sid)
-#   debug  the 6.12 debug kernel built by debug-kernel.sh
+#   debug  the 6.12 debug kernel built by build-kernel.sh debug
+#   perf   the 6.12 benchmark kernel (GUP_TEST, no checkers) built by
+#          build-kernel.sh perf
 #   PATH   a kernel build tree holding arch/x86/boot/bzImage
 #
 # Debian kernels are resolved at run time (the series move), through a
@@ -117,13 +119,13 @@ case ${1:-} in
 	debian_kernel bookworm linux-headers-6.12-amd64 ;;
 sid)
 	debian_kernel sid linux-headers-amd64 ;;
-debug)
-	kdir=$("$here/debug-kernel.sh")
+debug | perf)
+	kdir=$("$here/build-kernel.sh" "$1")
 	printf 'KNAME=%q\nKDIR=%q\nKROOT=\nVMLINUZ=%q\nKMODROOT=\nKVER=\n' \
-		"debug-$(basename "$(dirname "$kdir")")" \
+		"$1-$(basename "$(dirname "$kdir")")" \
 		"$kdir" "$kdir/arch/x86/boot/bzImage" ;;
 "")
-	die "usage: kernel.sh 6.1|6.12|sid|debug|PATH" ;;
+	die "usage: kernel.sh 6.1|6.12|sid|debug|perf|PATH" ;;
 *)
 	kdir=$(cd "$1" 2>/dev/null && pwd) || die "no such kernel tree: $1"
 	[[ -f $kdir/arch/x86/boot/bzImage ]] ||

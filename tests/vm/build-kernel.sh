@@ -1,10 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build the 6.12 debug kernel of the reliability lane (KASAN, lockdep,
-# kmemleak, DEBUG_VM, UBSAN, fault injection, GUP_TEST) from Debian's
-# linux-source-6.12, once per (source version, config fragment, this script).
+# Build a 6.12 kernel of one flavour from Debian's linux-source-6.12, once
+# per (flavour, source version, config fragments, this script):
 #
+#   debug  the reliability lane: KASAN, lockdep, kmemleak, DEBUG_VM, UBSAN,
+#          debugobjects, fault injection, GUP_TEST (kernel-debug.config)
+#   perf   the benchmarks: no checker, voluntary preemption as Debian's,
+#          GUP_TEST (kernel-perf.config)
+#
+# Every flavour is tinyconfig + kernel-base.config + kernel-FLAVOUR.config.
 # Prints one line on stdout: the build tree, usable both as the VM kernel
 # (KDIR/arch/x86/boot/bzImage) and as KDIR for `make -C KDIR M=... modules`.
 # Everything else goes to stderr or to <dir>/build.log.
@@ -13,41 +18,41 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-usage: ${0##*/} [--print-dir]
+usage: ${0##*/} debug|perf [--print-dir]
 
-Build (or reuse) the cached 6.12 debug kernel and print its build tree (KDIR).
+Build (or reuse) the cached 6.12 kernel of a flavour and print its build
+tree (KDIR).
   --print-dir  print the cache directory of the current key, build nothing
 
-Cache: \${PINMGR_CACHE:-~/.cache/pinmgr}/debug-kernel/<key>/
+Cache: \${PINMGR_CACHE:-~/.cache/pinmgr}/FLAVOUR-kernel/<key>/
 EOF
 }
 
-print_dir=0
-case $# in
-0) ;;
-1)
-	case $1 in
+print_dir=0 flavour=
+for arg in "$@"; do
+	case $arg in
 	--print-dir) print_dir=1 ;;
 	-h | --help) usage; exit 0 ;;
+	debug | perf) [ -z "$flavour" ] || { usage >&2; exit 2; }; flavour=$arg ;;
 	*) usage >&2; exit 2 ;;
 	esac
-	;;
-*) usage >&2; exit 2 ;;
-esac
+done
+[ -n "$flavour" ] || { usage >&2; exit 2; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 script=$here/${BASH_SOURCE[0]##*/}
-fragment=$here/debug-kernel.config
+base_fragment=$here/kernel-base.config
+fragment=$here/kernel-$flavour.config
 srcpkg=linux-source-6.12
 # The one machine path we rely on: where the Debian package puts its tarball.
 tarball=/usr/src/$srcpkg.tar.xz
 pkgs=("$srcpkg" flex bison bc libelf-dev libssl-dev dwarves)
 # Absolute, so that the printed KDIR works from any directory.
 # Outside the tree, so that fresh clones on the same machine (CI) reuse it.
-cache=$(realpath -m -- "${PINMGR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pinmgr}/debug-kernel")
+# One directory per flavour: a new key of one never removes another's build.
+cache=$(realpath -m -- "${PINMGR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/pinmgr}/$flavour-kernel")
 
-log() { echo "debug-kernel: $*" >&2; }
+log() { echo "build-kernel ($flavour): $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 ensure_packages() {
@@ -75,11 +80,13 @@ source_version() {
 }
 
 cache_key() {
-	{ source_version; cat "$fragment" "$script"; } | sha256sum | cut -c1-12
+	{ echo "$flavour"; source_version; cat "$base_fragment" "$fragment" "$script"; } |
+		sha256sum | cut -c1-12
 }
 
-# Every value the fragment sets must be in the final .config: olddefconfig
-# silently drops symbols whose dependencies are unmet.
+# Every value the fragments set must be in the final .config: olddefconfig
+# silently drops symbols whose dependencies are unmet. No symbol is set by
+# both fragments.
 verify_config() {
 	local cfg=$1 line sym bad=()
 	while IFS= read -r line; do
@@ -93,7 +100,7 @@ verify_config() {
 			! grep -qE "^$sym=[ym]$" "$cfg" || bad+=("$line (have: $(grep -E "^$sym=" "$cfg"))")
 			;;
 		esac
-	done <"$fragment"
+	done < <(cat "$base_fragment" "$fragment")
 	if [ ${#bad[@]} -ne 0 ]; then
 		log "olddefconfig did not keep these fragment lines:"
 		printf '  %s\n' "${bad[@]}" >&2
@@ -101,6 +108,7 @@ verify_config() {
 	fi
 }
 
+[ -r "$base_fragment" ] || die "missing $base_fragment"
 [ -r "$fragment" ] || die "missing $fragment"
 
 if [ $print_dir -eq 1 ]; then
@@ -161,9 +169,10 @@ if [ ! -e "$src/.pinmgr-extracted" ]; then
 	touch "$src/.pinmgr-extracted"
 fi
 
-log "configuring (tinyconfig + ${fragment##*/})"
+log "configuring (tinyconfig + ${base_fragment##*/} + ${fragment##*/})"
 kmake tinyconfig
-(cd "$src" && scripts/kconfig/merge_config.sh -m .config "$fragment") >>"$buildlog" 2>&1
+(cd "$src" && scripts/kconfig/merge_config.sh -m .config "$base_fragment" "$fragment") \
+	>>"$buildlog" 2>&1
 kmake olddefconfig
 verify_config "$src/.config"
 if grep -q '=m$' "$src/.config"; then

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host side of pinmgr-bench's output, for `make bench` and `make check`:
+#
+#   bench-output.sh extract table|json VM_OUTPUT   the table or the JSON the
+#                                                  guest printed between markers
+#   bench-output.sh problems BENCH_JSON            what is missing from a run:
+#                                                  one line per interface with
+#                                                  neither a figure nor a
+#                                                  recorded error; none = good
+#   bench-output.sh plot BENCH_JSON PNG            cost per page against range
+#                                                  size, a panel per backing
+set -euo pipefail
+
+die() { echo "bench-output: $*" >&2; exit 1; }
+
+extract() {
+	local what=$1 file=$2 tag
+	case $what in
+	table) tag=TABLE ;;
+	json) tag=JSON ;;
+	*) die "extract table|json FILE" ;;
+	esac
+	sed -n "/^@@PINMGR-BENCH-$tag-BEGIN@@\$/,/^@@PINMGR-BENCH-$tag-END@@\$/{//!p}" "$file"
+}
+
+# Every interface of every measured cell, of the many-buffer run, of the
+# scaling run and of the metadata leases: a figure with its unit, or an
+# error the bench recorded. Raw (gup_test) interfaces may be absent.
+problems() {
+	jq -r '
+	def fig($f): .status == "ok" and ($f | type == "number");
+	def recorded: .status == "error" and (.error | type == "string");
+	(.interfaces | map(.id)) as $ids
+	| (.interfaces | map(select(.raw) | .id)) as $raw
+	| (if (.cells | map(select(.status == "ok")) | length) == 0
+	   then "no cell was measured" else empty end),
+	  (.cells[] | select(.status == "ok") | . as $c
+	   | $ids[] | . as $id | ($c.results[$id] // {status: "missing"})
+	   | select((fig(.median_ns) or recorded or
+		    (.status == "absent" and any($raw[]; . == $id))) | not)
+	   | "\($c.backing) \($c.size_bytes) bytes: \($id): \(.status)"),
+	  (.many_buffers.results | to_entries[]
+	   | select((.value | fig(.total.median_ns) or recorded) | not)
+	   | "many buffers: \(.key): \(.value.status)"),
+	  (.scaling | to_entries[]
+	   | select((.value | fig(.ratio) or recorded) | not)
+	   | "scaling: \(.key): \(.value.status)"),
+	  (.metadata | to_entries[]
+	   | select((.value | fig(.metadata_bytes) or recorded or
+		     .status == "not-backed") | not)
+	   | "metadata: \(.key): \(.value.status)"),
+	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
+	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
+	' "$1"
+}
+
+# One TSV per backing: a row per size, a column per interface that has a
+# figure there (ns per 4 KiB page); "-" where a cell has none.
+backing_tsv() {
+	jq -r --arg b "$2" '
+	[.cells[] | select(.backing == $b and .status == "ok")] as $cells
+	| [.interfaces[] | select(.id as $id
+		| any($cells[]; .results[$id].status == "ok"))] as $ifs
+	| (["size"] + ($ifs | map(.label))),
+	  ($cells[] | . as $c
+	   | [.size_bytes] + ($ifs | map($c.results[.id]
+		| if .status == "ok" then .ns_per_page else "-" end)))
+	| @tsv' "$1"
+}
+
+plot() {
+	local json=$1 png=$2 work b n panels=() title
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' RETURN
+	for b in 4k thp hugetlb; do
+		backing_tsv "$json" "$b" >"$work/$b.tsv"
+		# header + at least one row
+		[[ $(wc -l <"$work/$b.tsv") -ge 2 ]] && panels+=("$b")
+	done
+	[[ ${#panels[@]} -gt 0 ]] || die "no figures to plot in $json"
+	title=$(jq -r '"pinmgr-bench on Linux \(.system.kernel_release), \(.system.date)"' "$json")
+	{
+		cat <<EOF
+set terminal pngcairo size 1500,$((480 * ${#panels[@]})) noenhanced font ",10"
+set output "$png"
+set datafile separator "\t"
+set datafile missing "-"
+set logscale xy
+set xrange [3000:1.6e9]
+set xtics ("4K" 4096, "64K" 65536, "2M" 2097152, "64M" 67108864, "256M" 268435456, "1G" 1073741824)
+set xlabel "range size (bytes)"
+set ylabel "ns per 4 KiB page (median)"
+set grid
+set key outside right top
+set multiplot layout ${#panels[@]},1 title "$title (TCG: compare lines, not absolute values)"
+EOF
+		for b in "${panels[@]}"; do
+			n=$(head -n 1 "$work/$b.tsv" | awk -F'\t' '{ print NF }')
+			echo "set title \"$b\""
+			echo "plot for [c=2:$n] \"$work/$b.tsv\" using 1:c with linespoints title columnheader(c)"
+		done
+		echo "unset multiplot"
+	} >"$work/plot.gp"
+	gnuplot "$work/plot.gp"
+}
+
+case ${1:-} in
+extract) [[ $# -eq 3 ]] || die "usage: extract table|json FILE"; extract "$2" "$3" ;;
+problems) [[ $# -eq 2 ]] || die "usage: problems BENCH_JSON"; problems "$2" ;;
+plot) [[ $# -eq 3 ]] || die "usage: plot BENCH_JSON PNG"; plot "$2" "$3" ;;
+*) die "usage: bench-output.sh extract|problems|plot ..." ;;
+esac

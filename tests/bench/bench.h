@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pinmgr-bench: what the parts of the benchmark share. The program measures
+ * the cost of pinning and unpinning user memory through pinmgr against the
+ * kernel's other pinning interfaces, side by side in one boot; see
+ * docs/benchmarks.md.
+ */
+#ifndef PINMGR_BENCH_H
+#define PINMGR_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <liburing.h>
+
+#define KIB 1024UL
+#define MIB (1024UL * KIB)
+#define GIB (1024UL * MIB)
+#define BASE_PAGE 4096UL
+#define HUGE_PAGE (2 * MIB)
+
+#define NSEC_PER_SEC 1000000000LL
+
+/* ---- memory (mem.c) ---- */
+
+enum backing {
+	BACKING_4K,
+	BACKING_THP,
+	BACKING_HUGETLB,
+	NR_BACKINGS,
+};
+
+const char *backing_id(enum backing b);
+const char *backing_label(enum backing b);
+size_t backing_page_size(enum backing b);
+
+/* A mapping made for one measurement: exactly [addr, addr + length). */
+struct region {
+	void *addr;
+	size_t length;
+	enum backing backing;
+};
+
+/* What /proc/self/smaps says of the mapping holding an address, in kB. */
+struct smaps_info {
+	unsigned long size_kb;
+	unsigned long rss_kb;
+	unsigned long kernel_page_kb;
+	unsigned long anon_huge_kb;
+	unsigned long hugetlb_kb;	/* Private_Hugetlb + Shared_Hugetlb */
+};
+
+int region_map(struct region *r, enum backing b, size_t length);
+void region_unmap(struct region *r);
+int smaps_lookup(const void *addr, struct smaps_info *info);
+/*
+ * 0 if the whole region is faulted in on the backing it asked for, or
+ * -1 with @why (of @len bytes) saying what the kernel gave instead.
+ */
+int region_confirm(const struct region *r, char *why, size_t len);
+
+/* nr_hugepages is a machine-wide knob: reserve, and give back what we took. */
+struct hugetlb_reservation {
+	long old_nr;		/* -1: nothing to restore */
+	long free_pages;	/* huge pages free for us after reserving */
+};
+
+int hugetlb_reserve(struct hugetlb_reservation *res, long pages);
+void hugetlb_restore(struct hugetlb_reservation *res);
+
+/* ---- timing and statistics (stats.c) ---- */
+
+int64_t now_ns(void);
+
+/* The figures of one measured cell: nanoseconds per cycle. */
+struct stats {
+	unsigned int samples;
+	unsigned int cycles_per_sample;
+	double median, p10, p90, min, max;
+};
+
+void stats_compute(struct stats *st, double *values, unsigned int n);
+
+/* How long and how often to measure. */
+struct budget {
+	unsigned int min_samples;
+	unsigned int max_samples;
+	int64_t cell_ns;	/* stop sampling after this, once min_samples */
+	int64_t sample_ns;	/* small cycles are batched to about this */
+};
+
+/* ---- interfaces (ifaces.c) ---- */
+
+/*
+ * gup_test (mm/gup_test.c) reports its own in-kernel times; the other
+ * interfaces are timed around their system calls. Every cycle has a pin
+ * and an unpin phase (register/unregister, mlock/munlock).
+ */
+struct cycle_result {
+	int64_t ns;		/* the figure of this cycle: pin + unpin */
+	int64_t pin_ns;		/* gup_test: its in-kernel get_delta */
+	int64_t unpin_ns;	/* gup_test: its in-kernel put_delta */
+	int64_t wall_ns;	/* gup_test: the ioctl as seen from user space */
+};
+
+/* The handles a run shares among interfaces; all -1 / unset when absent. */
+struct bench_env {
+	int pinmgr_fd;
+	int gup_fd;		/* -1: no CONFIG_GUP_TEST (Debian's kernels) */
+	int gup_errno;		/* why gup_fd is -1 */
+	struct io_uring ring;
+	int ring_err;		/* 0: ring usable; else -errno of the setup */
+	unsigned int foll_write;
+	unsigned int foll_longterm;
+	unsigned int gup_batch;	/* gup_test nr_pages_per_call */
+};
+
+/* One single-range interface: a row of the table, a column of the plot. */
+struct iface {
+	const char *id;		/* JSON key */
+	const char *label;	/* table row */
+	bool raw;		/* reports gup_test's in-kernel times */
+	bool needs_gup;
+	/* one PIN+UNPIN (or equivalent) cycle of the whole region */
+	int (*cycle)(struct bench_env *env, const struct region *r,
+		     struct cycle_result *res);
+};
+
+extern const struct iface ifaces[];
+extern const unsigned int nr_ifaces;
+/* the interface whose median is "raw" in the ratios */
+#define RAW_IFACE_ID "gup-pin-fast"
+/* the pinmgr interface the DESIGN targets speak of */
+#define PINMGR_IFACE_ID "pinmgr-wl"
+#define URING_IFACE_ID "io_uring"
+
+/*
+ * Many buffers at once: a register and an unregister phase, each timed;
+ * prepare and release (untimed) build and free what the phases need.
+ * reg either registers all @n buffers or none.
+ */
+struct multi_iface {
+	const char *id;
+	const char *label;
+	int (*prepare)(struct bench_env *env, const struct region *bufs,
+		       unsigned int n, void **state);
+	int (*reg)(struct bench_env *env, void *state, unsigned int n);
+	int (*unreg)(struct bench_env *env, void *state, unsigned int n);
+	void (*release)(void *state);
+};
+
+extern const struct multi_iface multi_ifaces[];
+extern const unsigned int nr_multi_ifaces;
+
+/* One thread's loop of the scaling test; each thread has its own handles. */
+struct scale_iface {
+	const char *id;
+	const char *label;
+	int (*open)(void **state);
+	int (*cycle)(void *state, const struct region *r);
+	void (*close)(void *state);
+};
+
+extern const struct scale_iface scale_ifaces[];
+extern const unsigned int nr_scale_ifaces;
+
+int env_open(struct bench_env *env);
+void env_close(struct bench_env *env);
+int pinmgr_query_lease(int fd, const struct region *r, uint64_t *metadata,
+		       uint64_t *runs, uint64_t *pages);
+
+/* ---- a run's options and results (pinmgr-bench.c, report.c) ---- */
+
+#define MAX_SIZES 16
+#define MAX_IFACES 16
+#define WHY_LEN 256
+
+struct options {
+	bool quick;
+	const char *json_path;		/* NULL: no JSON */
+	size_t sizes[MAX_SIZES];
+	unsigned int nr_sizes;
+	bool backing_on[NR_BACKINGS];
+	struct budget budget;		/* per single-range cell */
+	struct budget multi_budget;
+	unsigned int multi_n;		/* buffers registered at once */
+	size_t multi_size;		/* bytes each */
+	double scale_secs;		/* one timed loop */
+	unsigned int scale_rounds;
+	unsigned int gup_batch;
+	long foll_longterm;		/* -1: from the kernel release */
+};
+
+/* One interface in one cell; err < 0: it failed (recorded, not fatal). */
+struct iface_result {
+	bool measured;
+	bool absent;		/* needs gup_test, which this kernel lacks */
+	int err;
+	char why[WHY_LEN];	/* what failed, if err */
+	struct stats st;	/* ns per cycle */
+	struct stats pin, unpin;	/* the phases, ns */
+	struct stats wall;		/* raw interfaces: ioctl wall time */
+};
+
+enum cell_status {
+	CELL_OK,
+	CELL_SKIPPED,		/* size below the backing's page size */
+	CELL_NOT_BACKED,	/* the kernel did not give the backing */
+};
+
+struct cell {
+	enum backing backing;
+	size_t size;
+	enum cell_status status;
+	char why[WHY_LEN];
+	bool changed_after;	/* backing no longer confirmed after the runs */
+	char why_after[WHY_LEN];
+	struct iface_result res[MAX_IFACES];
+};
+
+struct multi_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	struct stats reg, unreg, total;	/* ns per phase, for all buffers */
+};
+
+struct meta_result {
+	bool measured;
+	enum cell_status status;
+	int err;
+	char why[WHY_LEN];
+	size_t size;
+	uint64_t metadata_bytes, nr_runs, nr_pages;
+};
+
+struct scale_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	struct stats one, two;	/* ops/s over all threads, per round */
+	double ratio;		/* two.median / one.median */
+};
+
+struct sysinfo_run {
+	char release[65];		/* as struct utsname */
+	char version[65];
+	char machine[65];
+	char date[64];
+	char thp_enabled[128];
+	long cpus;
+	long mem_total_kb;
+	long hugetlb_reserved;	/* huge pages we got for the hugetlb cells */
+};
+
+struct results {
+	struct sysinfo_run sys;
+	bool gup_present;
+	int gup_errno;
+	int ring_err;
+	unsigned int foll_write, foll_longterm;
+	bool foll_unknown;	/* gup_test present, FOLL_LONGTERM unknown */
+	struct cell *cells;
+	unsigned int nr_cells;
+	struct multi_result multi[MAX_IFACES];
+	struct meta_result meta[NR_BACKINGS];
+	struct scale_result scale[MAX_IFACES];
+	int64_t wall_ns;
+};
+
+void report_table(FILE *out, const struct options *o,
+		  const struct results *r);
+int report_json(const char *path, const struct options *o,
+		const struct results *r);
+
+#endif /* PINMGR_BENCH_H */

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The bench step of `make check`: one boot of KERNEL running
+# `pinmgr-bench --quick`, judged only on whether it worked, never on its
+# timings. Prints TAP lines:
+#   - the guest's (module loads and unloads, the bench exits 0,
+#     nr_hugepages restored, pin counters balance);
+#   - the VM reported a status; the JSON came back and parses; every
+#     interface has a figure or a recorded error; no kernel splat.
+# Keeps the VM output, the JSON and the console log in OUTDIR.
+#
+# usage: check-bench.sh KERNEL OUTDIR
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+[[ $# -eq 2 ]] || { echo "usage: check-bench.sh KERNEL OUTDIR" >&2; exit 2; }
+k=$1 out=$2
+label=${k##*/}
+mkdir -p "$out"
+vmout=$out/$label-bench.out
+json=$out/$label-bench.json
+log=$out/$label-bench-console.log
+
+tap() {
+	if [[ $1 -eq 0 ]]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+
+# KASAN's shadow needs room, as for the suite; quick mode needs 2 MiB of
+# hugetlb at most.
+"$top/tests/vm/run-vm" -k "$k" -m 3072 -t 900 -l "$log" -- \
+	sh /pinmgr/bin/guest-bench.sh --quick >"$vmout" 2>&1
+rc=$?
+grep -E '^(ok|not ok)( |$)' "$vmout"
+[[ $rc -lt 124 ]]
+tap $? "the VM finished and reported a status ($label bench: $rc)"
+
+"$here/bench-output.sh" extract json "$vmout" >"$json"
+jq -e 'type == "object" and .tool == "pinmgr-bench"' "$json" >/dev/null 2>&1
+parsed=$?
+tap $parsed "the bench's JSON came back and parses ($label)"
+if [[ $parsed -eq 0 ]]; then
+	problems=$("$here/bench-output.sh" problems "$json")
+	[[ -n $problems ]] && printf '# %s\n' "$problems"
+	[[ -z $problems ]]
+	tap $? "every interface has a figure or a recorded error ($label)"
+else
+	tap 1 "every interface has a figure or a recorded error ($label)"
+fi
+
+"$top/tests/vm/splat-scan.sh" "$log"
+tap $? "no kernel splat in the console log ($label bench)"

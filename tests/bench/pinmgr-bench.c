@@ -1,0 +1,795 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pinmgr-bench: the cost of pinning and unpinning user memory through
+ * /dev/pinmgr, side by side with io_uring buffer registration, mlock and
+ * the kernel's own gup_test, on 4 KiB pages, THP and hugetlb, in one boot.
+ * Prints a table on stdout and, with --json, writes every figure as JSON.
+ * Progress goes to stderr. See docs/benchmarks.md.
+ *
+ * Exit status: 0 when the bench ran (interfaces that failed are recorded
+ * in the output), 1 when it could not run (no /dev/pinmgr), 2 on bad usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "gup-test-abi.h"
+
+static const size_t full_sizes[] = {
+	4 * KIB, 64 * KIB, 2 * MIB, 64 * MIB, 256 * MIB, 1 * GIB,
+};
+static const size_t quick_sizes[] = { 4 * KIB, 64 * KIB, 2 * MIB };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pinmgr-bench [--quick] [--json FILE] [--sizes LIST]\n"
+		"                    [--backings LIST] [--gup-batch N]\n"
+		"                    [--foll-longterm HEX]\n"
+		"\n"
+		"Measures PIN+UNPIN through /dev/pinmgr against io_uring buffer\n"
+		"registration, mlock/munlock and gup_test's raw in-kernel cost.\n"
+		"\n"
+		"  --quick            4 KiB, 64 KiB and 2 MiB only, few repeats, 64\n"
+		"                     buffers at once, short scaling loops\n"
+		"  --json FILE        write every figure as JSON to FILE\n"
+		"  --sizes LIST       comma-separated sizes (K, M, G suffixes)\n"
+		"  --backings LIST    comma-separated: 4k,thp,hugetlb\n"
+		"  --gup-batch N      gup_test nr_pages_per_call (default 512)\n"
+		"  --foll-longterm X  the kernel's FOLL_LONGTERM, if not 6.12's\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"Run as root with pinmgr.ko loaded. Exit: 0 ran (failed interfaces\n"
+		"are recorded), 1 cannot run, 2 usage.\n");
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': v *= KIB; end++; break;
+	case 'M': case 'm': v *= MIB; end++; break;
+	case 'G': case 'g': v *= GIB; end++; break;
+	}
+	if (*end || !v || v % BASE_PAGE || v > 4 * GIB)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_sizes(char *list, struct options *o)
+{
+	char *save = NULL, *tok;
+
+	o->nr_sizes = 0;
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->nr_sizes == MAX_SIZES ||
+		    parse_size(tok, &o->sizes[o->nr_sizes]))
+			return -1;
+		o->nr_sizes++;
+	}
+	return o->nr_sizes ? 0 : -1;
+}
+
+static int parse_backings(char *list, struct options *o)
+{
+	char *save = NULL, *tok;
+	int b, any = 0;
+
+	for (b = 0; b < NR_BACKINGS; b++)
+		o->backing_on[b] = false;
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (b = 0; b < NR_BACKINGS; b++)
+			if (!strcmp(tok, backing_id(b)))
+				break;
+		if (b == NR_BACKINGS)
+			return -1;
+		o->backing_on[b] = true;
+		any = 1;
+	}
+	return any ? 0 : -1;
+}
+
+static void set_mode(struct options *o)
+{
+	const size_t *sizes = o->quick ? quick_sizes : full_sizes;
+	unsigned int n = o->quick ? sizeof(quick_sizes) / sizeof(*sizes) :
+				    sizeof(full_sizes) / sizeof(*sizes);
+
+	memcpy(o->sizes, sizes, n * sizeof(*sizes));
+	o->nr_sizes = n;
+	if (o->quick) {
+		o->budget = (struct budget){ .min_samples = 3,
+					     .max_samples = 7,
+					     .cell_ns = 150 * 1000000LL,
+					     .sample_ns = 2 * 1000000LL };
+		o->multi_budget = (struct budget){ .min_samples = 3,
+						   .max_samples = 3,
+						   .cell_ns = 0 };
+		o->multi_n = 64;
+		o->scale_secs = 0.3;
+		o->scale_rounds = 1;
+	} else {
+		o->budget = (struct budget){ .min_samples = 5,
+					     .max_samples = 41,
+					     .cell_ns = 1500 * 1000000LL,
+					     .sample_ns = 2 * 1000000LL };
+		o->multi_budget = (struct budget){ .min_samples = 5,
+						   .max_samples = 21,
+						   .cell_ns = 3000 * 1000000LL };
+		o->multi_n = 1024;
+		o->scale_secs = 2.0;
+		o->scale_rounds = 3;
+	}
+	o->multi_size = 64 * KIB;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "backings", required_argument, NULL, 'b' },
+		{ "gup-batch", required_argument, NULL, 'g' },
+		{ "foll-longterm", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *sizes = NULL, *backings = NULL, *end;
+	unsigned long v;
+	int c, b;
+
+	memset(o, 0, sizeof(*o));
+	o->gup_batch = 512;
+	o->foll_longterm = -1;
+	for (b = 0; b < NR_BACKINGS; b++)
+		o->backing_on[b] = true;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'q': o->quick = true; break;
+		case 'j': o->json_path = optarg; break;
+		case 's': sizes = optarg; break;
+		case 'b': backings = optarg; break;
+		case 'g':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !v || v > (1UL << 20))
+				return -1;
+			o->gup_batch = v;
+			break;
+		case 'f':
+			errno = 0;
+			v = strtoul(optarg, &end, 16);
+			if (errno || *end || !v || v > 0xffffffffUL)
+				return -1;
+			o->foll_longterm = v;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind != argc)
+		return -1;
+	set_mode(o);
+	if (sizes && parse_sizes(sizes, o))
+		return -1;
+	if (backings && parse_backings(backings, o))
+		return -1;
+	return 0;
+}
+
+/* ---- what machine this is ---- */
+
+static void read_line_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static void collect_sysinfo(struct sysinfo_run *s)
+{
+	struct utsname u;
+	char line[256];
+	time_t t = time(NULL);
+	struct tm tm;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	if (!uname(&u)) {
+		snprintf(s->release, sizeof(s->release), "%s", u.release);
+		snprintf(s->version, sizeof(s->version), "%s", u.version);
+		snprintf(s->machine, sizeof(s->machine), "%s", u.machine);
+	}
+	gmtime_r(&t, &tm);
+	strftime(s->date, sizeof(s->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	s->cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	read_line_file("/sys/kernel/mm/transparent_hugepage/enabled",
+		       s->thp_enabled, sizeof(s->thp_enabled));
+	f = fopen("/proc/meminfo", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemTotal: %ld kB", &s->mem_total_kb) == 1)
+				break;
+		fclose(f);
+	}
+}
+
+/*
+ * FOLL_LONGTERM of the running kernel, for gup_test's gup_flags: known for
+ * the 6.12 kernels built here (and 6.1); other releases need
+ * --foll-longterm, since a wrong bit makes the kernel WARN.
+ */
+static int foll_longterm_for(const char *release, unsigned int *value)
+{
+	int major = 0, minor = 0;
+
+	if (sscanf(release, "%d.%d", &major, &minor) != 2)
+		return -1;
+	if (major == 6 && minor == 12) {
+		*value = GUPT_FOLL_LONGTERM_6_3;
+		return 0;
+	}
+	if (major == 6 && minor == 1) {
+		*value = GUPT_FOLL_LONGTERM_OLD;
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- measuring one interface on one region ---- */
+
+static void set_error(int err, char *why, const char *what)
+{
+	snprintf(why, WHY_LEN, "%s: %s", what, strerror(-err));
+}
+
+static void measure(struct bench_env *env, const struct iface *ifc,
+		    const struct region *r, const struct budget *b,
+		    struct iface_result *out)
+{
+	double *v = NULL, *pin = NULL, *unpin = NULL, *wall = NULL;
+	struct cycle_result cr;
+	int64_t t0, t, best = INT64_MAX, start;
+	unsigned int k, i, n = 0, probes;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->measured = true;
+	if (ifc->needs_gup && env->gup_fd < 0) {
+		out->absent = true;
+		out->err = -env->gup_errno;
+		snprintf(out->why, WHY_LEN, "no gup_test in this kernel (%s)",
+			 strerror(env->gup_errno));
+		return;
+	}
+	/* Probe: the first cycle warms up and shows the interface works. */
+	for (probes = 0; probes < 3; probes++) {
+		memset(&cr, 0, sizeof(cr));
+		t0 = now_ns();
+		ret = ifc->cycle(env, r, &cr);
+		t = now_ns() - t0;
+		if (ret) {
+			out->err = ret;
+			set_error(ret, out->why, ifc->label);
+			return;
+		}
+		if (t < best)
+			best = t;
+		if (t > b->sample_ns)
+			break;
+	}
+	k = best >= b->sample_ns ? 1 : (unsigned int)(b->sample_ns / (best + 1));
+	if (k < 1)
+		k = 1;
+	if (k > 10000)
+		k = 10000;
+
+	v = calloc(b->max_samples, sizeof(*v));
+	pin = calloc(b->max_samples, sizeof(*pin));
+	unpin = calloc(b->max_samples, sizeof(*unpin));
+	wall = calloc(b->max_samples, sizeof(*wall));
+	if (!v || !pin || !unpin || !wall) {
+		out->err = -ENOMEM;
+		set_error(out->err, out->why, "allocating samples");
+		goto out_free;
+	}
+
+	start = now_ns();
+	while (n < b->max_samples &&
+	       (n < b->min_samples || now_ns() - start < b->cell_ns)) {
+		double s = 0, sg = 0, sp = 0, sw = 0;
+
+		for (i = 0; i < k; i++) {
+			memset(&cr, 0, sizeof(cr));
+			ret = ifc->cycle(env, r, &cr);
+			if (ret) {
+				out->err = ret;
+				set_error(ret, out->why, ifc->label);
+				goto out_free;
+			}
+			s += cr.ns;
+			sg += cr.pin_ns;
+			sp += cr.unpin_ns;
+			sw += cr.wall_ns;
+		}
+		v[n] = s / k;
+		pin[n] = sg / k;
+		unpin[n] = sp / k;
+		wall[n] = sw / k;
+		n++;
+	}
+	stats_compute(&out->st, v, n);
+	out->st.cycles_per_sample = k;
+	stats_compute(&out->pin, pin, n);
+	stats_compute(&out->unpin, unpin, n);
+	if (ifc->raw)
+		stats_compute(&out->wall, wall, n);
+out_free:
+	free(v);
+	free(pin);
+	free(unpin);
+	free(wall);
+}
+
+static const char *size_str(size_t size, char *buf, size_t len)
+{
+	if (size >= GIB && !(size % GIB))
+		snprintf(buf, len, "%zu GiB", size / GIB);
+	else if (size >= MIB && !(size % MIB))
+		snprintf(buf, len, "%zu MiB", size / MIB);
+	else
+		snprintf(buf, len, "%zu KiB", size / KIB);
+	return buf;
+}
+
+static size_t largest_size(const struct options *o)
+{
+	size_t m = 0;
+	unsigned int i;
+
+	for (i = 0; i < o->nr_sizes; i++)
+		if (o->sizes[i] > m)
+			m = o->sizes[i];
+	return m;
+}
+
+static void run_cell(struct bench_env *env, const struct options *o,
+		     struct cell *c, long hugetlb_free, struct results *res)
+{
+	struct region r;
+	char sz[32];
+	unsigned int i;
+	int ret;
+
+	size_str(c->size, sz, sizeof(sz));
+	if (c->size < backing_page_size(c->backing) ||
+	    c->size % backing_page_size(c->backing)) {
+		c->status = CELL_SKIPPED;
+		snprintf(c->why, WHY_LEN, "not a multiple of the %zu KiB page",
+			 backing_page_size(c->backing) / KIB);
+		return;
+	}
+	if (c->backing == BACKING_HUGETLB &&
+	    (long)(c->size / HUGE_PAGE) > hugetlb_free) {
+		c->status = CELL_NOT_BACKED;
+		snprintf(c->why, WHY_LEN,
+			 "only %ld huge pages could be reserved, %zu needed",
+			 hugetlb_free, c->size / HUGE_PAGE);
+		return;
+	}
+	fprintf(stderr, "pinmgr-bench: %s %s\n", backing_id(c->backing), sz);
+	ret = region_map(&r, c->backing, c->size);
+	if (ret) {
+		c->status = CELL_NOT_BACKED;
+		set_error(ret, c->why, "mmap");
+		return;
+	}
+	if (region_confirm(&r, c->why, WHY_LEN)) {
+		c->status = CELL_NOT_BACKED;
+		goto out_unmap;
+	}
+	c->status = CELL_OK;
+	for (i = 0; i < nr_ifaces; i++)
+		measure(env, &ifaces[i], &r, &o->budget, &c->res[i]);
+	if (region_confirm(&r, c->why_after, WHY_LEN))
+		c->changed_after = true;
+
+	if (c->size == largest_size(o)) {
+		struct meta_result *m = &res->meta[c->backing];
+
+		m->measured = true;
+		m->status = CELL_OK;
+		m->size = c->size;
+		m->err = pinmgr_query_lease(env->pinmgr_fd, &r,
+					    &m->metadata_bytes, &m->nr_runs,
+					    &m->nr_pages);
+		if (m->err)
+			set_error(m->err, m->why, "PIN+QUERY");
+	}
+out_unmap:
+	region_unmap(&r);
+}
+
+/* ---- many buffers at once ---- */
+
+static void run_multi(struct bench_env *env, const struct options *o,
+		      const struct multi_iface *mi, const struct region *bufs,
+		      struct multi_result *out)
+{
+	const struct budget *b = &o->multi_budget;
+	double *reg, *unreg, *total;
+	void *state = NULL;
+	unsigned int n = 0;
+	int64_t start, t0, t1, t2;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->measured = true;
+	reg = calloc(b->max_samples, sizeof(*reg));
+	unreg = calloc(b->max_samples, sizeof(*unreg));
+	total = calloc(b->max_samples, sizeof(*total));
+	if (!reg || !unreg || !total) {
+		out->err = -ENOMEM;
+		set_error(out->err, out->why, "allocating samples");
+		goto out_free;
+	}
+	ret = mi->prepare(env, bufs, o->multi_n, &state);
+	if (ret) {
+		out->err = ret;
+		set_error(ret, out->why, mi->label);
+		goto out_free;
+	}
+	/* one unmeasured round first: warm-up, and proof that it works */
+	ret = mi->reg(env, state, o->multi_n);
+	if (!ret)
+		ret = mi->unreg(env, state, o->multi_n);
+	start = now_ns();
+	while (!ret && n < b->max_samples &&
+	       (n < b->min_samples || now_ns() - start < b->cell_ns)) {
+		t0 = now_ns();
+		ret = mi->reg(env, state, o->multi_n);
+		t1 = now_ns();
+		if (ret)
+			break;
+		ret = mi->unreg(env, state, o->multi_n);
+		t2 = now_ns();
+		reg[n] = t1 - t0;
+		unreg[n] = t2 - t1;
+		total[n] = t2 - t0;
+		n++;
+	}
+	if (ret) {
+		out->err = ret;
+		set_error(ret, out->why, mi->label);
+	} else {
+		stats_compute(&out->reg, reg, n);
+		stats_compute(&out->unreg, unreg, n);
+		stats_compute(&out->total, total, n);
+	}
+	mi->release(state);
+out_free:
+	free(reg);
+	free(unreg);
+	free(total);
+}
+
+static void run_multis(struct bench_env *env, const struct options *o,
+		       struct results *res)
+{
+	struct region whole, *bufs;
+	unsigned int i;
+	int ret;
+
+	char why[WHY_LEN];
+
+	fprintf(stderr, "pinmgr-bench: %u buffers of %zu KiB at once\n",
+		o->multi_n, o->multi_size / KIB);
+	bufs = calloc(o->multi_n, sizeof(*bufs));
+	ret = bufs ? region_map(&whole, BACKING_4K,
+				(size_t)o->multi_n * o->multi_size) : -ENOMEM;
+	if (ret) {
+		set_error(ret, why, "mapping the buffers");
+	} else if (region_confirm(&whole, why, WHY_LEN)) {
+		ret = -EINVAL;
+		region_unmap(&whole);
+	}
+	if (ret) {
+		/* every interface records why it has no figure */
+		for (i = 0; i < nr_multi_ifaces; i++) {
+			res->multi[i].measured = true;
+			res->multi[i].err = ret;
+			snprintf(res->multi[i].why, WHY_LEN, "%s", why);
+		}
+		free(bufs);
+		return;
+	}
+	for (i = 0; i < o->multi_n; i++) {
+		bufs[i].addr = (char *)whole.addr + (size_t)i * o->multi_size;
+		bufs[i].length = o->multi_size;
+		bufs[i].backing = BACKING_4K;
+	}
+	for (i = 0; i < nr_multi_ifaces; i++)
+		run_multi(env, o, &multi_ifaces[i], bufs, &res->multi[i]);
+	free(bufs);
+	region_unmap(&whole);
+}
+
+/* ---- scaling: one thread against two, each with its own handles ---- */
+
+/* Starts the threads' loops together, once all have set up. */
+struct start_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int ready;
+	bool go;
+};
+
+struct scale_thread {
+	const struct scale_iface *si;
+	struct start_gate *gate;
+	int64_t duration_ns;
+	uint64_t ops;
+	int64_t elapsed_ns;
+	int err;
+};
+
+static void gate_arrive(struct start_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	g->ready++;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->go)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_open(struct start_gate *g, unsigned int nr)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->ready < nr)
+		pthread_cond_wait(&g->cond, &g->lock);
+	g->go = true;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *scale_worker(void *arg)
+{
+	struct scale_thread *t = arg;
+	struct region r = { 0 };
+	void *state = NULL;
+	int64_t start, now;
+	int ret;
+
+	ret = region_map(&r, BACKING_4K, 64 * KIB);
+	if (!ret) {
+		ret = t->si->open(&state);
+		if (ret)
+			region_unmap(&r);
+	}
+	t->err = ret;
+	/* Everyone arrives, even a thread that failed: the gate counts. */
+	gate_arrive(t->gate);
+	if (ret)
+		return NULL;
+	start = now = now_ns();
+	while (now - start < t->duration_ns) {
+		ret = t->si->cycle(state, &r);
+		if (ret) {
+			t->err = ret;
+			break;
+		}
+		t->ops++;
+		now = now_ns();
+	}
+	t->elapsed_ns = now - start;
+	t->si->close(state);
+	region_unmap(&r);
+	return NULL;
+}
+
+/* ops/s of @nr threads together; *err set on failure */
+static double scale_round(const struct scale_iface *si, unsigned int nr,
+			  int64_t duration_ns, int *err)
+{
+	struct start_gate gate = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				   .cond = PTHREAD_COND_INITIALIZER };
+	struct scale_thread t[2];
+	pthread_t tid[2];
+	double ops = 0;
+	unsigned int i, started = 0;
+	int ret;
+
+	*err = 0;
+	for (i = 0; i < nr && i < 2; i++) {
+		t[i] = (struct scale_thread){ .si = si, .gate = &gate,
+					      .duration_ns = duration_ns };
+		ret = pthread_create(&tid[i], NULL, scale_worker, &t[i]);
+		if (ret) {
+			*err = -ret;
+			break;
+		}
+		started++;
+	}
+	gate_open(&gate, started);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	if (*err)
+		return 0;
+	for (i = 0; i < started; i++) {
+		if (t[i].err) {
+			*err = t[i].err;
+			return 0;
+		}
+		if (t[i].elapsed_ns > 0)
+			ops += t[i].ops * (double)NSEC_PER_SEC / t[i].elapsed_ns;
+	}
+	return ops;
+}
+
+static void run_scaling(const struct options *o, const struct scale_iface *si,
+			struct scale_result *out)
+{
+	int64_t dur = (int64_t)(o->scale_secs * NSEC_PER_SEC);
+	double one[16], two[16];
+	unsigned int i, n = o->scale_rounds > 16 ? 16 : o->scale_rounds;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->measured = true;
+	fprintf(stderr, "pinmgr-bench: scaling of %s\n", si->id);
+	for (i = 0; i < n && !err; i++) {
+		one[i] = scale_round(si, 1, dur, &err);
+		if (!err)
+			two[i] = scale_round(si, 2, dur, &err);
+	}
+	if (err) {
+		out->err = err;
+		set_error(err, out->why, si->label);
+		return;
+	}
+	stats_compute(&out->one, one, n);
+	stats_compute(&out->two, two, n);
+	out->ratio = out->one.median > 0 ? out->two.median / out->one.median : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hugetlb_reservation hres = { .old_nr = -1 };
+	struct bench_env env = { .pinmgr_fd = -1, .gup_fd = -1 };
+	static const enum backing order[] = {
+		/* hugetlb first, while free memory is least fragmented */
+		BACKING_HUGETLB, BACKING_THP, BACKING_4K,
+	};
+	struct options o;
+	struct results res;
+	int64_t start = now_ns();
+	unsigned int i, s, nb;
+	int ret, rc = 0;
+
+	if (parse_args(argc, argv, &o)) {
+		usage(stderr);
+		return 2;
+	}
+	memset(&res, 0, sizeof(res));
+	collect_sysinfo(&res.sys);
+
+	ret = env_open(&env);
+	if (ret) {
+		fprintf(stderr, "pinmgr-bench: cannot open /dev/pinmgr: %s (is pinmgr.ko loaded? run as root)\n",
+			strerror(-ret));
+		return 1;
+	}
+	env.gup_batch = o.gup_batch;
+	env.foll_write = GUPT_FOLL_WRITE;
+	if (o.foll_longterm > 0) {
+		env.foll_longterm = o.foll_longterm;
+	} else if (foll_longterm_for(res.sys.release, &env.foll_longterm)) {
+		/* unknown kernel: gup_test would WARN on a wrong bit */
+		res.foll_unknown = env.gup_fd >= 0;
+		if (env.gup_fd >= 0) {
+			close(env.gup_fd);
+			env.gup_fd = -1;
+			env.gup_errno = ENOTSUP;
+		}
+	}
+	res.gup_present = env.gup_fd >= 0;
+	res.gup_errno = env.gup_errno;
+	res.ring_err = env.ring_err;
+	res.foll_write = env.foll_write;
+	res.foll_longterm = env.foll_longterm;
+
+	res.cells = calloc((size_t)NR_BACKINGS * o.nr_sizes, sizeof(*res.cells));
+	if (!res.cells) {
+		fprintf(stderr, "pinmgr-bench: out of memory\n");
+		env_close(&env);
+		return 1;
+	}
+	for (nb = 0; nb < NR_BACKINGS; nb++) {
+		enum backing b = order[nb];
+		long huge_free = 0;
+		int huge_err = 0;
+
+		if (!o.backing_on[b])
+			continue;
+		if (b == BACKING_HUGETLB) {
+			size_t need = 0;
+
+			for (s = 0; s < o.nr_sizes; s++)
+				if (o.sizes[s] > need)
+					need = o.sizes[s];
+			huge_err = hugetlb_reserve(&hres, need / HUGE_PAGE);
+			huge_free = huge_err ? 0 : hres.free_pages;
+			res.sys.hugetlb_reserved = huge_free;
+		}
+		for (s = 0; s < o.nr_sizes; s++) {
+			struct cell *c = &res.cells[res.nr_cells++];
+
+			c->backing = b;
+			c->size = o.sizes[s];
+			if (huge_err) {
+				c->status = CELL_NOT_BACKED;
+				set_error(huge_err, c->why,
+					  "reserving huge pages (nr_hugepages)");
+				continue;
+			}
+			run_cell(&env, &o, c, huge_free, &res);
+		}
+		if (!res.meta[b].measured) {
+			res.meta[b].size = largest_size(&o);
+			for (i = 0; i < res.nr_cells; i++) {
+				struct cell *c = &res.cells[i];
+
+				if (c->backing == b && c->size == res.meta[b].size) {
+					res.meta[b].status = c->status;
+					snprintf(res.meta[b].why, WHY_LEN, "%s",
+						 c->why);
+				}
+			}
+		}
+		if (b == BACKING_HUGETLB)
+			hugetlb_restore(&hres);
+	}
+
+	run_multis(&env, &o, &res);
+	for (i = 0; i < nr_scale_ifaces; i++)
+		run_scaling(&o, &scale_ifaces[i], &res.scale[i]);
+	env_close(&env);
+	res.wall_ns = now_ns() - start;
+
+	report_table(stdout, &o, &res);
+	if (o.json_path) {
+		ret = report_json(o.json_path, &o, &res);
+		if (ret) {
+			fprintf(stderr, "pinmgr-bench: cannot write %s: %s\n",
+				o.json_path, strerror(-ret));
+			rc = 1;
+		}
+	}
+	free(res.cells);
+	return rc;
+}

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pinmgr-bench: the results as a table for people and as JSON (json-c does
+ * the writing and escaping) for scripts. Both come from the same results
+ * and the same list of DESIGN targets, so they cannot disagree.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "bench.h"
+
+/* Raw figures are whole microseconds for get and for put: coarse below. */
+#define RAW_COARSE_NS 20000.0
+
+static int iface_index(const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_ifaces; i++)
+		if (!strcmp(ifaces[i].id, id))
+			return i;
+	return -1;
+}
+
+static int multi_index(const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_multi_ifaces; i++)
+		if (!strcmp(multi_ifaces[i].id, id))
+			return i;
+	return -1;
+}
+
+static int scale_index(const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_scale_ifaces; i++)
+		if (!strcmp(scale_ifaces[i].id, id))
+			return i;
+	return -1;
+}
+
+static bool result_ok(const struct iface_result *r)
+{
+	return r->measured && !r->err && !r->absent && r->st.samples;
+}
+
+/* The raw median of a cell, or 0 when there is none. */
+static double cell_raw(const struct cell *c)
+{
+	int ri = iface_index(RAW_IFACE_ID);
+
+	if (c->status != CELL_OK || ri < 0 || !result_ok(&c->res[ri]))
+		return 0;
+	return c->res[ri].st.median;
+}
+
+static const struct cell *find_cell(const struct results *r, enum backing b,
+				    size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_cells; i++)
+		if (r->cells[i].backing == b && r->cells[i].size == size)
+			return &r->cells[i];
+	return NULL;
+}
+
+static const char *size_str(size_t size, char *buf, size_t len)
+{
+	if (size >= GIB && !(size % GIB))
+		snprintf(buf, len, "%zu GiB", size / GIB);
+	else if (size >= MIB && !(size % MIB))
+		snprintf(buf, len, "%zu MiB", size / MIB);
+	else
+		snprintf(buf, len, "%zu KiB", size / KIB);
+	return buf;
+}
+
+static size_t opts_largest(const struct options *o)
+{
+	size_t m = 0;
+	unsigned int i;
+
+	for (i = 0; i < o->nr_sizes; i++)
+		if (o->sizes[i] > m)
+			m = o->sizes[i];
+	return m;
+}
+
+static const char *time_str(double ns, char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+	return buf;
+}
+
+/* ---- DESIGN targets, shared by the table and the JSON ---- */
+
+enum target_state { TARGET_NOT_MEASURED = -1, TARGET_NOT_MET, TARGET_MET };
+
+struct target {
+	char name[128];
+	char rule[64];
+	double value;
+	enum target_state state;
+};
+
+#define MAX_TARGETS 24
+
+static void target_set(struct target *t, double value, double limit,
+		       bool at_least)
+{
+	t->value = value;
+	if (value <= 0)
+		t->state = TARGET_NOT_MEASURED;
+	else
+		t->state = (at_least ? value >= limit : value <= limit) ?
+				   TARGET_MET : TARGET_NOT_MET;
+}
+
+static unsigned int compute_targets(const struct results *r,
+				    struct target *t)
+{
+	static const size_t big[] = { 64 * MIB, 256 * MIB, 1 * GIB };
+	int pi = iface_index(PINMGR_IFACE_ID), ui = iface_index(URING_IFACE_ID);
+	const struct cell *c;
+	unsigned int n = 0, i;
+	int b, mp, mu, sp;
+	char sz[32];
+
+	for (b = 0; b < NR_BACKINGS; b++) {
+		double limit = b == BACKING_4K ? 1.10 : 1.25;
+
+		for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+			c = find_cell(r, b, big[i]);
+			if (!c)
+				continue;
+			snprintf(t[n].name, sizeof(t[n].name),
+				 "pinmgr PIN+UNPIN / raw, %s, %s",
+				 backing_id(b), size_str(big[i], sz, sizeof(sz)));
+			snprintf(t[n].rule, sizeof(t[n].rule), "<= %.2fx", limit);
+			target_set(&t[n], cell_raw(c) > 0 && result_ok(&c->res[pi]) ?
+				   c->res[pi].st.median / cell_raw(c) : 0,
+				   limit, false);
+			n++;
+		}
+	}
+
+	c = find_cell(r, BACKING_4K, 4 * KIB);
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "io_uring / pinmgr, one 4 KiB page");
+	snprintf(t[n].rule, sizeof(t[n].rule), ">= 3x (pinmgr faster)");
+	target_set(&t[n], c && c->status == CELL_OK &&
+		   result_ok(&c->res[pi]) && result_ok(&c->res[ui]) ?
+		   c->res[ui].st.median / c->res[pi].st.median : 0, 3, true);
+	n++;
+
+	mp = multi_index(PINMGR_IFACE_ID);
+	mu = multi_index(URING_IFACE_ID);
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "io_uring / pinmgr, many 64 KiB buffers");
+	snprintf(t[n].rule, sizeof(t[n].rule), ">= 2x (pinmgr faster)");
+	target_set(&t[n], mp >= 0 && mu >= 0 && !r->multi[mp].err &&
+		   !r->multi[mu].err && r->multi[mp].total.median > 0 ?
+		   r->multi[mu].total.median / r->multi[mp].total.median : 0,
+		   2, true);
+	n++;
+
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "metadata of a %s THP lease, bytes",
+		 size_str(r->meta[BACKING_THP].size, sz, sizeof(sz)));
+	snprintf(t[n].rule, sizeof(t[n].rule), "<= 16384 (for 1 GiB)");
+	target_set(&t[n], r->meta[BACKING_THP].measured &&
+		   !r->meta[BACKING_THP].err &&
+		   r->meta[BACKING_THP].status == CELL_OK ?
+		   (double)r->meta[BACKING_THP].metadata_bytes : 0, 16384, false);
+	n++;
+
+	sp = scale_index(PINMGR_IFACE_ID);
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "pinmgr 2 threads / 1 thread, ops/s");
+	snprintf(t[n].rule, sizeof(t[n].rule), ">= 1.70x");
+	target_set(&t[n], sp >= 0 && r->scale[sp].measured && !r->scale[sp].err ?
+		   r->scale[sp].ratio : 0, 1.7, true);
+	n++;
+	return n;
+}
+
+static const char *target_state_str(enum target_state s)
+{
+	return s == TARGET_MET ? "met" :
+	       s == TARGET_NOT_MET ? "NOT MET" : "not measured";
+}
+
+/* ---- the table ---- */
+
+static void table_cell(FILE *out, const struct cell *c)
+{
+	double raw = cell_raw(c), pages = (double)c->size / BASE_PAGE;
+	char sz[32], a[32], b[32], m[32], pn[32], un[32];
+	unsigned int i;
+	bool first = true;
+
+	size_str(c->size, sz, sizeof(sz));
+	if (c->status == CELL_SKIPPED)
+		return;
+	if (c->status == CELL_NOT_BACKED) {
+		fprintf(out, "%-8s not backed: %s\n", sz, c->why);
+		return;
+	}
+	for (i = 0; i < nr_ifaces; i++) {
+		const struct iface_result *res = &c->res[i];
+		const char *label = first ? sz : "";
+
+		if (res->absent)
+			continue;	/* no raw column on this kernel */
+		first = false;
+		if (res->err) {
+			fprintf(out, "%-8s %-31s error: %s\n", label,
+				ifaces[i].label, res->why);
+			continue;
+		}
+		time_str(res->st.median, m, sizeof(m));
+		time_str(res->st.p10, a, sizeof(a));
+		time_str(res->st.p90, b, sizeof(b));
+		time_str(res->pin.median, pn, sizeof(pn));
+		time_str(res->unpin.median, un, sizeof(un));
+		fprintf(out, "%-8s %-31s %9s  %9s .. %-9s %9s %9s %10.1f ",
+			label, ifaces[i].label, m, a, b, pn, un,
+			res->st.median / pages);
+		if (raw > 0)
+			fprintf(out, "%7.2f%s", res->st.median / raw,
+				raw < RAW_COARSE_NS ? "*" : " ");
+		else
+			fprintf(out, "%8s", "no raw");
+		fprintf(out, " %3u x%u\n", res->st.samples,
+			res->st.cycles_per_sample);
+	}
+	if (c->changed_after)
+		fprintf(out, "%-8s warning: after the runs, %s\n", "",
+			c->why_after);
+}
+
+void report_table(FILE *out, const struct options *o,
+		  const struct results *r)
+{
+	struct target t[MAX_TARGETS];
+	unsigned int i, n;
+	char a[32], b[32], m[32], sz[32];
+	int bk;
+
+	fprintf(out, "pinmgr-bench: Linux %s (%s), %ld CPUs, %ld MiB, %s%s\n",
+		r->sys.release, r->sys.machine, r->sys.cpus,
+		r->sys.mem_total_kb / 1024, r->sys.date,
+		o->quick ? ", quick mode" : "");
+	fprintf(out, "Median cost of one PIN+UNPIN (or equivalent) cycle; p10 .. p90 is the\n"
+		"spread over n samples (x k cycles each); pin and unpin are the medians of\n"
+		"the two phases; ns/page is per 4 KiB of range.\n"
+		"Emulated (TCG): compare ratios, not absolute times.\n");
+	if (r->gup_present)
+		fprintf(out, "x raw = median / raw, where raw is gup_test's in-kernel PIN_FAST\n"
+			"(FOLL_WRITE|FOLL_LONGTERM = 0x%x, %u pages per call) get+put of the\n"
+			"same range in this boot.\n"
+			"* raw below %.0f us: gup_test reports whole microseconds, the ratio is coarse.\n",
+			r->foll_write | r->foll_longterm, o->gup_batch,
+			RAW_COARSE_NS / 1000);
+	else if (r->foll_unknown)
+		fprintf(out, "gup_test not used: FOLL_LONGTERM of Linux %s is not known here\n"
+			"(--foll-longterm sets it): no raw figures.\n",
+			r->sys.release);
+	else if (!r->gup_present)
+		fprintf(out, "No gup_test in this kernel (%s): no raw figures.\n",
+			strerror(r->gup_errno));
+
+	for (bk = 0; bk < NR_BACKINGS; bk++) {
+		if (!o->backing_on[bk])
+			continue;
+		fprintf(out, "\n== %s ==\n", backing_label(bk));
+		fprintf(out, "%-8s %-31s %9s  %22s %9s %9s %10s %7s  %s\n",
+			"size", "interface", "median", "p10 .. p90", "pin",
+			"unpin", "ns/page", "x raw", "n x k");
+		for (i = 0; i < r->nr_cells; i++)
+			if (r->cells[i].backing == (enum backing)bk)
+				table_cell(out, &r->cells[i]);
+	}
+
+	fprintf(out, "\n== %u buffers of %zu KiB at once (4 KiB pages) ==\n",
+		o->multi_n, o->multi_size / KIB);
+	fprintf(out, "%-52s %9s %9s %9s  %22s %3s\n", "interface", "register",
+		"unreg", "total", "total p10 .. p90", "n");
+	for (i = 0; i < nr_multi_ifaces; i++) {
+		const struct multi_result *mr = &r->multi[i];
+		char rg[32], ur[32];
+
+		if (mr->err) {
+			fprintf(out, "%-52s error: %s\n", multi_ifaces[i].label,
+				mr->why);
+			continue;
+		}
+		fprintf(out, "%-52s %9s %9s %9s  %9s .. %-9s %3u\n",
+			multi_ifaces[i].label,
+			time_str(mr->reg.median, rg, sizeof(rg)),
+			time_str(mr->unreg.median, ur, sizeof(ur)),
+			time_str(mr->total.median, m, sizeof(m)),
+			time_str(mr->total.p10, a, sizeof(a)),
+			time_str(mr->total.p90, b, sizeof(b)),
+			mr->total.samples);
+	}
+
+	fprintf(out, "\n== Metadata of a %s lease (PIN W|LT, then QUERY) ==\n",
+		size_str(opts_largest(o), sz, sizeof(sz)));
+	fprintf(out, "%-10s %14s %10s %10s\n", "backing", "metadata bytes",
+		"runs", "pages");
+	for (bk = 0; bk < NR_BACKINGS; bk++) {
+		const struct meta_result *me = &r->meta[bk];
+
+		if (!o->backing_on[bk])
+			continue;
+		if (me->status != CELL_OK)
+			fprintf(out, "%-10s not backed: %s\n", backing_id(bk),
+				me->why);
+		else if (me->err)
+			fprintf(out, "%-10s error: %s\n", backing_id(bk),
+				me->why);
+		else
+			fprintf(out, "%-10s %14llu %10llu %10llu\n",
+				backing_id(bk),
+				(unsigned long long)me->metadata_bytes,
+				(unsigned long long)me->nr_runs,
+				(unsigned long long)me->nr_pages);
+	}
+
+	fprintf(out, "\n== Scaling: 64 KiB cycles for %.1f s, %u round(s); ops/s of all threads ==\n",
+		o->scale_secs, o->scale_rounds);
+	fprintf(out, "%-36s %12s %12s %7s\n", "interface", "1 thread",
+		"2 threads", "2/1");
+	for (i = 0; i < nr_scale_ifaces; i++) {
+		const struct scale_result *s = &r->scale[i];
+
+		if (s->err)
+			fprintf(out, "%-36s error: %s\n", scale_ifaces[i].label,
+				s->why);
+		else
+			fprintf(out, "%-36s %12.0f %12.0f %7.2f\n",
+				scale_ifaces[i].label, s->one.median,
+				s->two.median, s->ratio);
+	}
+
+	n = compute_targets(r, t);
+	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
+	for (i = 0; i < n; i++) {
+		if (t[i].state == TARGET_NOT_MEASURED)
+			fprintf(out, "%-46s %-22s %9s  %s\n", t[i].name,
+				t[i].rule, "-", target_state_str(t[i].state));
+		else
+			fprintf(out, "%-46s %-22s %9.2f  %s\n", t[i].name,
+				t[i].rule, t[i].value,
+				target_state_str(t[i].state));
+	}
+	fprintf(out, "\nwall time %.1f s\n", r->wall_ns / 1e9);
+}
+
+/* ---- JSON ---- */
+
+static struct json_object *jnum(double v, const char *fmt)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), fmt, v);
+	return json_object_new_double_s(v, buf);
+}
+
+static void jadd(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+/* The figures of @st, keys suffixed with their unit. */
+static struct json_object *jstats(const struct stats *st, const char *unit)
+{
+	struct json_object *o = json_object_new_object();
+	char key[64];
+
+#define STAT(name) do {							\
+		snprintf(key, sizeof(key), #name "_%s", unit);		\
+		jadd(o, key, jnum(st->name, "%.1f"));			\
+	} while (0)
+	STAT(median);
+	STAT(p10);
+	STAT(p90);
+	STAT(min);
+	STAT(max);
+#undef STAT
+	jadd(o, "samples", json_object_new_int(st->samples));
+	if (st->cycles_per_sample)
+		jadd(o, "cycles_per_sample",
+		     json_object_new_int(st->cycles_per_sample));
+	return o;
+}
+
+static struct json_object *jerror(int err, const char *why)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd(o, "status", json_object_new_string("error"));
+	jadd(o, "errno", json_object_new_int(-err));
+	jadd(o, "errno_name", json_object_new_string(strerrorname_np(-err) ?
+			strerrorname_np(-err) : "?"));
+	jadd(o, "error", json_object_new_string(why));
+	return o;
+}
+
+static const char *cell_status_str(enum cell_status s)
+{
+	return s == CELL_OK ? "ok" : s == CELL_SKIPPED ? "skipped" :
+						      "not-backed";
+}
+
+static struct json_object *jcell(const struct cell *c)
+{
+	struct json_object *o = json_object_new_object(), *rs, *x;
+	double raw = cell_raw(c), pages = (double)c->size / BASE_PAGE;
+	unsigned int i;
+
+	jadd(o, "backing", json_object_new_string(backing_id(c->backing)));
+	jadd(o, "size_bytes", json_object_new_int64(c->size));
+	jadd(o, "pages_4k", json_object_new_int64(c->size / BASE_PAGE));
+	jadd(o, "status", json_object_new_string(cell_status_str(c->status)));
+	if (c->status != CELL_OK) {
+		jadd(o, "reason", json_object_new_string(c->why));
+		return o;
+	}
+	jadd(o, "backing_confirmed_after", json_object_new_boolean(!c->changed_after));
+	if (c->changed_after)
+		jadd(o, "reason_after", json_object_new_string(c->why_after));
+	jadd(o, "raw_ns", raw > 0 ? jnum(raw, "%.1f") : NULL);
+	rs = json_object_new_object();
+	for (i = 0; i < nr_ifaces; i++) {
+		const struct iface_result *res = &c->res[i];
+
+		if (res->absent) {
+			x = json_object_new_object();
+			jadd(x, "status", json_object_new_string("absent"));
+			jadd(x, "reason", json_object_new_string(res->why));
+		} else if (res->err) {
+			x = jerror(res->err, res->why);
+		} else {
+			x = jstats(&res->st, "ns");
+			jadd(x, "status", json_object_new_string("ok"));
+			jadd(x, "ns_per_page", jnum(res->st.median / pages, "%.3f"));
+			jadd(x, "ratio_to_raw", raw > 0 ?
+			     jnum(res->st.median / raw, "%.4f") : NULL);
+			jadd(x, "pin_phase", jstats(&res->pin, "ns"));
+			jadd(x, "unpin_phase", jstats(&res->unpin, "ns"));
+			if (ifaces[i].raw)
+				jadd(x, "ioctl_wall", jstats(&res->wall, "ns"));
+		}
+		jadd(rs, ifaces[i].id, x);
+	}
+	jadd(o, "results", rs);
+	return o;
+}
+
+static struct json_object *jinterfaces(void)
+{
+	struct json_object *a = json_object_new_array(), *o;
+	unsigned int i;
+
+	for (i = 0; i < nr_ifaces; i++) {
+		o = json_object_new_object();
+		jadd(o, "id", json_object_new_string(ifaces[i].id));
+		jadd(o, "label", json_object_new_string(ifaces[i].label));
+		jadd(o, "raw", json_object_new_boolean(ifaces[i].raw));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+int report_json(const char *path, const struct options *o,
+		const struct results *r)
+{
+	struct json_object *root = json_object_new_object(), *x, *y, *a;
+	struct target t[MAX_TARGETS];
+	unsigned int i, n;
+	int bk, ret = 0;
+
+	jadd(root, "tool", json_object_new_string("pinmgr-bench"));
+	jadd(root, "format", json_object_new_int(1));
+
+	x = json_object_new_object();
+	jadd(x, "kernel_release", json_object_new_string(r->sys.release));
+	jadd(x, "kernel_version", json_object_new_string(r->sys.version));
+	jadd(x, "machine", json_object_new_string(r->sys.machine));
+	jadd(x, "cpus", json_object_new_int64(r->sys.cpus));
+	jadd(x, "mem_total_kib", json_object_new_int64(r->sys.mem_total_kb));
+	jadd(x, "date", json_object_new_string(r->sys.date));
+	jadd(x, "thp_enabled", json_object_new_string(r->sys.thp_enabled));
+	jadd(x, "hugetlb_pages_reserved",
+	     json_object_new_int64(r->sys.hugetlb_reserved));
+	jadd(x, "gup_test", json_object_new_boolean(r->gup_present));
+	if (!r->gup_present)
+		jadd(x, "gup_test_reason", json_object_new_string(r->foll_unknown ?
+		     "FOLL_LONGTERM of this kernel not known (--foll-longterm)" :
+		     strerror(r->gup_errno)));
+	jadd(x, "io_uring", r->ring_err ?
+	     jerror(r->ring_err, "io_uring_queue_init") :
+	     json_object_new_string("ok"));
+	jadd(root, "system", x);
+
+	x = json_object_new_object();
+	jadd(x, "quick", json_object_new_boolean(o->quick));
+	a = json_object_new_array();
+	for (i = 0; i < o->nr_sizes; i++)
+		json_object_array_add(a, json_object_new_int64(o->sizes[i]));
+	jadd(x, "sizes_bytes", a);
+	a = json_object_new_array();
+	for (bk = 0; bk < NR_BACKINGS; bk++)
+		if (o->backing_on[bk])
+			json_object_array_add(a,
+				json_object_new_string(backing_id(bk)));
+	jadd(x, "backings", a);
+	jadd(x, "min_samples", json_object_new_int(o->budget.min_samples));
+	jadd(x, "max_samples", json_object_new_int(o->budget.max_samples));
+	jadd(x, "cell_budget_ms",
+	     json_object_new_int64(o->budget.cell_ns / 1000000));
+	jadd(x, "sample_target_us",
+	     json_object_new_int64(o->budget.sample_ns / 1000));
+	jadd(x, "gup_nr_pages_per_call", json_object_new_int(o->gup_batch));
+	jadd(x, "gup_flags_pin_fast",
+	     json_object_new_int(r->foll_write | r->foll_longterm));
+	jadd(x, "gup_flags_pin_longterm", json_object_new_int(r->foll_write));
+	jadd(x, "multi_buffers", json_object_new_int(o->multi_n));
+	jadd(x, "multi_buffer_bytes", json_object_new_int64(o->multi_size));
+	jadd(x, "multi_min_samples",
+	     json_object_new_int(o->multi_budget.min_samples));
+	jadd(x, "multi_max_samples",
+	     json_object_new_int(o->multi_budget.max_samples));
+	jadd(x, "scaling_seconds", jnum(o->scale_secs, "%.2f"));
+	jadd(x, "scaling_rounds", json_object_new_int(o->scale_rounds));
+	jadd(x, "scaling_buffer_bytes", json_object_new_int64(64 * KIB));
+	jadd(x, "clock", json_object_new_string("CLOCK_MONOTONIC"));
+	jadd(root, "parameters", x);
+
+	jadd(root, "interfaces", jinterfaces());
+
+	a = json_object_new_array();
+	for (i = 0; i < r->nr_cells; i++)
+		json_object_array_add(a, jcell(&r->cells[i]));
+	jadd(root, "cells", a);
+
+	x = json_object_new_object();
+	jadd(x, "buffers", json_object_new_int(o->multi_n));
+	jadd(x, "buffer_bytes", json_object_new_int64(o->multi_size));
+	jadd(x, "backing", json_object_new_string(backing_id(BACKING_4K)));
+	y = json_object_new_object();
+	for (i = 0; i < nr_multi_ifaces; i++) {
+		const struct multi_result *mr = &r->multi[i];
+		struct json_object *m;
+
+		if (mr->err) {
+			m = jerror(mr->err, mr->why);
+		} else {
+			m = json_object_new_object();
+			jadd(m, "status", json_object_new_string("ok"));
+			jadd(m, "label", json_object_new_string(multi_ifaces[i].label));
+			jadd(m, "register", jstats(&mr->reg, "ns"));
+			jadd(m, "unregister", jstats(&mr->unreg, "ns"));
+			jadd(m, "total", jstats(&mr->total, "ns"));
+		}
+		jadd(y, multi_ifaces[i].id, m);
+	}
+	jadd(x, "results", y);
+	jadd(root, "many_buffers", x);
+
+	x = json_object_new_object();
+	for (bk = 0; bk < NR_BACKINGS; bk++) {
+		const struct meta_result *me = &r->meta[bk];
+		struct json_object *m;
+
+		if (!o->backing_on[bk])
+			continue;
+		if (me->status != CELL_OK) {
+			m = json_object_new_object();
+			jadd(m, "status",
+			     json_object_new_string(cell_status_str(me->status)));
+			jadd(m, "reason", json_object_new_string(me->why));
+		} else if (me->err) {
+			m = jerror(me->err, me->why);
+		} else {
+			m = json_object_new_object();
+			jadd(m, "status", json_object_new_string("ok"));
+			jadd(m, "lease_bytes", json_object_new_int64(me->size));
+			jadd(m, "metadata_bytes",
+			     json_object_new_int64(me->metadata_bytes));
+			jadd(m, "nr_runs", json_object_new_int64(me->nr_runs));
+			jadd(m, "nr_pages", json_object_new_int64(me->nr_pages));
+		}
+		jadd(x, backing_id(bk), m);
+	}
+	jadd(root, "metadata", x);
+
+	x = json_object_new_object();
+	for (i = 0; i < nr_scale_ifaces; i++) {
+		const struct scale_result *s = &r->scale[i];
+		struct json_object *m;
+
+		if (s->err) {
+			m = jerror(s->err, s->why);
+		} else {
+			m = json_object_new_object();
+			jadd(m, "status", json_object_new_string("ok"));
+			jadd(m, "label", json_object_new_string(scale_ifaces[i].label));
+			jadd(m, "one_thread", jstats(&s->one, "ops_per_s"));
+			jadd(m, "two_threads", jstats(&s->two, "ops_per_s"));
+			jadd(m, "ratio", jnum(s->ratio, "%.3f"));
+		}
+		jadd(x, scale_ifaces[i].id, m);
+	}
+	jadd(root, "scaling", x);
+
+	n = compute_targets(r, t);
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		x = json_object_new_object();
+		jadd(x, "name", json_object_new_string(t[i].name));
+		jadd(x, "rule", json_object_new_string(t[i].rule));
+		jadd(x, "value", t[i].state == TARGET_NOT_MEASURED ? NULL :
+		     jnum(t[i].value, "%.3f"));
+		jadd(x, "state", json_object_new_string(target_state_str(t[i].state)));
+		json_object_array_add(a, x);
+	}
+	jadd(root, "targets", a);
+	jadd(root, "wall_s", jnum(r->wall_ns / 1e9, "%.1f"));
+
+	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY |
+				    JSON_C_TO_STRING_NOSLASHESCAPE))
+		ret = errno ? -errno : -EIO;
+	json_object_put(root);
+	return ret;
+}

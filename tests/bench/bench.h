@@ -135,6 +135,8 @@ extern const unsigned int nr_ifaces;
 /* the pinmgr interface the DESIGN targets speak of */
 #define PINMGR_IFACE_ID "pinmgr-wl"
 #define URING_IFACE_ID "io_uring"
+/* pinmgr's way of pinning many buffers at once */
+#define PINMGR_VEC_IFACE_ID "pinmgr-pin-vec"
 
 /*
  * Many buffers at once: a register and an unregister phase, each timed;

@@ -396,6 +396,74 @@ static void pinmgr_multi_release(void *state)
 	free(m);
 }
 
+/* PIN_VEC: every buffer a lease of its own, in one call, all or nothing. */
+struct pinmgr_vec {
+	struct pinmgr_multi m;
+	struct pinmgr_pin_range *ranges;
+};
+
+static int pinmgr_vec_prepare(struct bench_env *env, const struct region *bufs,
+			      unsigned int n, void **state)
+{
+	struct pinmgr_vec *v;
+	unsigned int i;
+
+	(void)env;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->m.handles = calloc(n, sizeof(*v->m.handles));
+	v->ranges = calloc(n, sizeof(*v->ranges));
+	if (!v->m.handles || !v->ranges) {
+		free(v->m.handles);
+		free(v->ranges);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		v->ranges[i].addr = (uintptr_t)bufs[i].addr;
+		v->ranges[i].length = bufs[i].length;
+		v->ranges[i].flags = PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM;
+	}
+	v->m.bufs = bufs;
+	*state = v;
+	return 0;
+}
+
+static int pinmgr_vec_reg(struct bench_env *env, void *state, unsigned int n)
+{
+	struct pinmgr_vec *v = state;
+	struct pinmgr_pin_vec vec = {
+		.size = sizeof(vec),
+		.ranges = (uintptr_t)v->ranges,
+		.nr_ranges = n,
+		.range_size = sizeof(*v->ranges),
+	};
+	unsigned int i;
+
+	if (ioctl(env->pinmgr_fd, PINMGR_IOC_PIN_VEC, &vec))
+		return -errno;
+	for (i = 0; i < n; i++)
+		v->m.handles[i] = v->ranges[i].out_handle;
+	v->m.nr_pinned = n;
+	return 0;
+}
+
+static int pinmgr_vec_unreg(struct bench_env *env, void *state, unsigned int n)
+{
+	struct pinmgr_vec *v = state;
+
+	return pinmgr_multi_unreg(env, &v->m, n);
+}
+
+static void pinmgr_vec_release(void *state)
+{
+	struct pinmgr_vec *v = state;
+
+	free(v->ranges);
+	pinmgr_multi_release(&v->m);
+}
+
 const struct multi_iface multi_ifaces[] = {
 	{ .id = URING_IFACE_ID,
 	  .label = "io_uring: 1 register call, 1 unregister",
@@ -405,6 +473,10 @@ const struct multi_iface multi_ifaces[] = {
 	  .label = "pinmgr: a PIN (W|LT) per buffer, an UNPIN per buffer",
 	  .prepare = pinmgr_multi_prepare, .reg = pinmgr_multi_reg,
 	  .unreg = pinmgr_multi_unreg, .release = pinmgr_multi_release },
+	{ .id = PINMGR_VEC_IFACE_ID,
+	  .label = "pinmgr: 1 PIN_VEC (W|LT), an UNPIN per buffer",
+	  .prepare = pinmgr_vec_prepare, .reg = pinmgr_vec_reg,
+	  .unreg = pinmgr_vec_unreg, .release = pinmgr_vec_release },
 };
 
 const unsigned int nr_multi_ifaces =

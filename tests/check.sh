@@ -94,7 +94,7 @@ echo "# ---"
 printf '# %s\n' "${summary[@]}"
 retried=$(find "$out" -name '*.boot-failure-*' | wc -l)
 [[ $retried -eq 0 ]] ||
-	echo "# $retried boot(s) died before /init and were retried: build/check/*.boot-failure-*"
+	echo "# $retried boot(s) died or splatted before /init ran anything and were retried: build/check/*.boot-failure-*"
 echo "# wall time $((SECONDS - start))s; TAP and console logs in build/check/"
 echo "$passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 && $passed -gt 0 ]]

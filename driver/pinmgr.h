@@ -7,22 +7,36 @@
 
 #include <linux/atomic.h>
 #include <linux/cache.h>
+#include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/timerqueue.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/pinmgr.h>
 
+struct fasync_struct;
 struct file;
 struct mm_struct;
 struct page;
+struct poll_table_struct;
 struct pid;
+
+/*
+ * Arrays sized by the caller's request (runs, PIN_VEC ranges, LIST and the
+ * event queue): a failure is the caller's ENOMEM, not a reason for the
+ * vmalloc fallback to warn on the console.
+ */
+#define PINMGR_GFP_ARRAY	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
 
 /* Pages pinned per call of the GUP layer; the kernel's own users use 512. */
 #define PINMGR_BATCH_PAGES	512
@@ -51,6 +65,11 @@ void vaddr_unpin_pfn_range(unsigned long pfn, unsigned long nr_pages,
 extern unsigned long pinmgr_max_lease_pages;
 extern unsigned int pinmgr_max_leases;
 extern unsigned long pinmgr_max_device_pages;
+extern unsigned int pinmgr_break_time_ms;
+extern unsigned int pinmgr_max_events;
+
+/* Where expiries and breaks run: process context, so pages can be released. */
+extern struct workqueue_struct *pinmgr_wq;
 
 /*
  * The device-wide lease index, split in shards so that the pin path of one
@@ -76,6 +95,9 @@ struct pinmgr_shard {
 	 * node covers is reserved while the sequence runs through the block,
 	 * so that the node stays: a context that pins and unpins one lease at
 	 * a time would otherwise allocate and free a path of nodes each time.
+	 *
+	 * A lease is in its shard from its creation until it is unpinned or,
+	 * when it expired or was revoked, acknowledged.
 	 */
 	struct xarray leases;
 	u64 next_seq;
@@ -95,27 +117,39 @@ extern atomic_long_t pinmgr_device_pages;
  */
 struct pinmgr_ctx {
 	refcount_t refs;
-	struct file *file;
+	struct file *file;		/* valid while the file is open */
 	struct mm_struct *mm;		/* mmgrab()ed: the mm every pin charges */
 	struct pid *owner;		/* tgid of the opener */
 
 	/*
-	 * The context's published leases, oldest first. list_lock is a leaf
-	 * lock apart from the shards' xa_lock, which nests inside it.
+	 * lock protects the lease list, the deadline queue, the state of
+	 * every published lease of the context, the event queue and closed.
+	 * A shard's xa_lock nests inside it. Pages are never pinned or
+	 * released under it: a lease being released is ENDING meanwhile.
 	 */
-	spinlock_t list_lock;
-	struct list_head leases;
+	struct mutex lock;
+	struct list_head leases;	/* published leases, oldest first */
+	struct timerqueue_head deadlines; /* leases with an expiry or break */
+	struct delayed_work expire_work; /* runs at the first deadline */
+	bool closed;			/* the file is gone: no events, no timer */
+
+	/* The event queue: a ring of max_events, allocated when first needed. */
+	struct pinmgr_event *events;
+	unsigned int ev_cap, ev_head, ev_len;
+	u64 ev_lost;			/* dropped since the queue was last full */
+	wait_queue_head_t ev_wait;
+	struct fasync_struct *fasync;
 
 	/*
 	 * pin_lock serialises PIN requests of this context that are too
 	 * large for the stack, so that they can share one page batch buffer.
-	 * It nests outside mmap_lock (taken by GUP) and is never taken with a
-	 * spinlock held.
+	 * It nests outside mmap_lock (taken by GUP) and is never taken with
+	 * lock held.
 	 */
 	struct mutex pin_lock;
 	struct page **batch;		/* PINMGR_BATCH_PAGES, under pin_lock */
 
-	atomic_t nr_leases;
+	atomic_t nr_leases;		/* records, ended ones included */
 	atomic_long_t pinned_pages;
 };
 
@@ -133,18 +167,25 @@ struct pinmgr_run {
 };
 
 /*
- * Lease states, in the order a lease goes through them. Only a published
- * lease is found by handle; CREATING ones are in the index so that their
- * handle is taken, but lookups pass them by.
+ * Lease states, in the order a lease goes through them. CREATING leases are
+ * in the index so that their handle is taken, but lookups pass them by.
+ * A lease ends by unpin (it is then gone), or by expiry or revocation: it
+ * is ENDING while the driver releases its pages, then EXPIRED or REVOKED
+ * until its owner acknowledges it. Changes from ACTIVE on happen under
+ * the context's lock.
  */
 enum pinmgr_lease_int_state {
 	PINMGR_LS_CREATING,
-	PINMGR_LS_PUBLISHED,
+	PINMGR_LS_ACTIVE,
+	PINMGR_LS_BREAKING,
+	PINMGR_LS_ENDING,
+	PINMGR_LS_EXPIRED,
+	PINMGR_LS_REVOKED,
 };
 
 /*
  * Runs kept in the lease itself, so that a lease of up to 64 KiB of
- * scattered 4 KiB pages needs one allocation: the lease is then 256 bytes.
+ * scattered 4 KiB pages needs one allocation.
  */
 #define PINMGR_INLINE_RUNS	16
 
@@ -152,8 +193,17 @@ struct pinmgr_lease {
 	u64 handle;
 	struct pinmgr_ctx *ctx;		/* holds a reference on the context */
 	refcount_t users;		/* the index's reference + lookups */
+	refcount_t pages_ref;		/* 1 while pinned + users of the pages */
 	u32 state;			/* enum pinmgr_lease_int_state */
-	struct list_head ctx_node;	/* in ctx->leases, under list_lock */
+	u32 end_state;			/* ENDING: EXPIRED or REVOKED to come */
+	bool pinned;			/* pages pinned and charged */
+	struct list_head ctx_node;	/* in ctx->leases, under ctx->lock */
+
+	/* Deadlines on CLOCK_BOOTTIME, 0 for none; under ctx->lock. */
+	struct timerqueue_node deadline; /* the earlier of the two, if queued */
+	ktime_t expire_at;
+	ktime_t break_at;
+	u64 end_time_ns;		/* CLOCK_REALTIME, once ended */
 
 	unsigned long addr;
 	unsigned long nr_pages;
@@ -186,12 +236,34 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 void pinmgr_lease_publish(struct pinmgr_lease *lease);
 void pinmgr_lease_abort(struct pinmgr_lease *lease);
 struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle);
+struct pinmgr_lease *pinmgr_lease_find(u64 handle);
 void pinmgr_lease_put(struct pinmgr_lease *lease);
 int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle);
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx);
 u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total);
 size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease);
+int pinmgr_lease_ended_errno(const struct pinmgr_lease *lease);
+void pinmgr_lease_release_pages(struct pinmgr_lease *lease);
+bool pinmgr_lease_pages_get(struct pinmgr_lease *lease);
+void pinmgr_lease_pages_put(struct pinmgr_lease *lease);
 void pinmgr_ctx_put(struct pinmgr_ctx *ctx);
+
+/* pinmgr_expiry.c */
+void pinmgr_ctx_expiry_init(struct pinmgr_ctx *ctx);
+void pinmgr_lease_queue_deadline(struct pinmgr_lease *lease);
+void pinmgr_lease_dequeue_deadline(struct pinmgr_lease *lease);
+int pinmgr_lease_renew(struct pinmgr_ctx *ctx, u64 handle, u64 duration_ns);
+int pinmgr_lease_revoke(u64 handle, ktime_t deadline);
+u64 pinmgr_boottime_to_real_ns(ktime_t t);
+
+/* pinmgr_events.c */
+int pinmgr_events_prepare(struct pinmgr_ctx *ctx);
+void pinmgr_event_queue(struct pinmgr_lease *lease, u16 type);
+void pinmgr_events_free(struct pinmgr_ctx *ctx);
+ssize_t pinmgr_read(struct file *file, char __user *buf, size_t count,
+		    loff_t *pos);
+__poll_t pinmgr_poll(struct file *file, struct poll_table_struct *wait);
+int pinmgr_fasync(int fd, struct file *file, int on);
 
 /* pinmgr_access.c */
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,

@@ -9,11 +9,13 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "pinmgr.h"
@@ -35,18 +37,15 @@ static int pinmgr_respond(struct pinmgr_ucmd *ucmd, size_t cmd_len)
 }
 
 /*
- * Write back only the fields from @from on (the outputs), in a copy of a
- * size known at build time, which skips the hardened usercopy checks that a
- * copy of the caller's size pays for. The caller's structure covers them all,
- * since the minimum size of every command is its full first version.
+ * Write back only the bytes [@from, @to) (the outputs), in a copy of a size
+ * known at build time, which skips the hardened usercopy checks that a copy
+ * of the caller's size pays for. @to is within the command's first version,
+ * which every caller's structure covers.
  */
-static __always_inline int pinmgr_respond_tail(struct pinmgr_ucmd *ucmd,
-					       size_t from, size_t cmd_len)
+static __always_inline int pinmgr_respond_range(struct pinmgr_ucmd *ucmd,
+						size_t from, size_t to)
 {
-	if (ucmd->user_size < cmd_len)
-		return pinmgr_respond(ucmd, cmd_len);
-	if (copy_to_user(ucmd->ubuffer + from, ucmd->cmd + from,
-			 cmd_len - from))
+	if (copy_to_user(ucmd->ubuffer + from, ucmd->cmd + from, to - from))
 		return -EFAULT;
 	return 0;
 }
@@ -70,7 +69,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	cmd->abi_version = PINMGR_ABI_VERSION;
 	cmd->page_size = PAGE_SIZE;
 	cmd->features = PINMGR_FEATURE_LONGTERM | PINMGR_FEATURE_WRITE |
-			PINMGR_FEATURE_PIN_VEC;
+			PINMGR_FEATURE_PIN_VEC | PINMGR_FEATURE_EXPIRY |
+			PINMGR_FEATURE_REVOKE | PINMGR_FEATURE_EVENTS;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
 	if (has_capability_noaudit(current, CAP_IPC_LOCK))
@@ -86,6 +86,11 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	cmd->ctx_pinned_pages = atomic_long_read(&ctx->pinned_pages);
 	cmd->device_leases = pinmgr_device_leases();
 	cmd->device_pinned_pages = atomic_long_read(&pinmgr_device_pages);
+	cmd->break_time_ns = (u64)READ_ONCE(pinmgr_break_time_ms) *
+			     NSEC_PER_MSEC;
+	/* The queue's size is fixed once made; until then the parameter. */
+	cmd->max_events = READ_ONCE(ctx->events) ? ctx->ev_cap :
+			  max(READ_ONCE(pinmgr_max_events), 1U);
 	return pinmgr_respond(ucmd, sizeof(*cmd));
 }
 
@@ -125,8 +130,8 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	cmd->out_handle = lease->handle;
 	cmd->out_nr_pages = lease->nr_pages;
 	cmd->out_nr_runs = lease->nr_runs;
-	ret = pinmgr_respond_tail(ucmd, offsetof(struct pinmgr_pin, out_handle),
-				  sizeof(*cmd));
+	ret = pinmgr_respond_range(ucmd, offsetof(struct pinmgr_pin, out_handle),
+				   offsetofend(struct pinmgr_pin, out_nr_runs));
 	if (ret) {
 		/* The caller would never learn the handle: undo it all. */
 		pinmgr_lease_abort(lease);
@@ -169,8 +174,8 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 	if (!pinmgr_caller_owns(ctx))
 		return pinmgr_pin_vec_fail(ucmd, nr, -EPERM);
 
-	ranges = kvmalloc_array(nr, sizeof(*ranges), GFP_KERNEL_ACCOUNT);
-	leases = kvmalloc_array(nr, sizeof(*leases), GFP_KERNEL_ACCOUNT);
+	ranges = kvmalloc_array(nr, sizeof(*ranges), PINMGR_GFP_ARRAY);
+	leases = kvmalloc_array(nr, sizeof(*leases), PINMGR_GFP_ARRAY);
 	if (!ranges || !leases) {
 		ret = pinmgr_pin_vec_fail(ucmd, nr, -ENOMEM);
 		goto out_free;
@@ -198,6 +203,7 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 			.addr = ranges[done].addr,
 			.length = ranges[done].length,
 			.cookie = ranges[done].cookie,
+			.duration_ns = ranges[done].duration_ns,
 		};
 
 		leases[done] = pinmgr_lease_create(ctx, &req);
@@ -242,31 +248,57 @@ static int pinmgr_unpin(struct pinmgr_ucmd *ucmd)
 	return pinmgr_lease_unpin(ucmd->ctx, cmd->handle);
 }
 
+/* The ABI's name for a lease's state; an ending lease shows its end. */
+static u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
+{
+	switch (READ_ONCE(lease->state)) {
+	case PINMGR_LS_BREAKING:
+		return PINMGR_LEASE_BREAKING;
+	case PINMGR_LS_ENDING:
+		return READ_ONCE(lease->end_state) == PINMGR_LS_EXPIRED ?
+		       PINMGR_LEASE_EXPIRED : PINMGR_LEASE_REVOKED;
+	case PINMGR_LS_EXPIRED:
+		return PINMGR_LEASE_EXPIRED;
+	case PINMGR_LS_REVOKED:
+		return PINMGR_LEASE_REVOKED;
+	default:
+		return PINMGR_LEASE_ACTIVE;
+	}
+}
+
 static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 {
 	struct pinmgr_query *cmd = ucmd->cmd;
+	struct pinmgr_ctx *ctx = ucmd->ctx;
 	struct pinmgr_lease *lease;
 	u64 handle = cmd->handle;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	lease = pinmgr_lease_get(ucmd->ctx, handle);
+	lease = pinmgr_lease_get(ctx, handle);
 	if (!lease)
 		return -ENOENT;
 	cmd->out_addr = lease->addr;
 	cmd->out_length = (u64)lease->nr_pages << PAGE_SHIFT;
 	cmd->out_nr_pages = lease->nr_pages;
-	cmd->out_nr_runs = lease->nr_runs;
-	cmd->out_metadata_bytes = pinmgr_lease_metadata_bytes(lease);
 	cmd->out_cookie = lease->cookie;
 	cmd->out_create_time_ns = lease->create_time_ns;
 	cmd->out_pin_flags = lease->pin_flags;
-	cmd->out_state = lease->state;
 	cmd->out_owner_tgid = pid_vnr(lease->owner);
 	cmd->out_owner_uid = from_kuid_munged(current_user_ns(), lease->uid);
 	strscpy_pad(cmd->out_owner_comm, lease->comm,
 		    sizeof(cmd->out_owner_comm));
+	/* The parts that change, seen at one moment. */
+	mutex_lock(&ctx->lock);
+	cmd->out_state = pinmgr_abi_state(lease);
+	cmd->out_nr_runs = lease->pinned ? lease->nr_runs : 0;
+	cmd->out_metadata_bytes = pinmgr_lease_metadata_bytes(lease);
+	cmd->out_expire_time_ns = pinmgr_boottime_to_real_ns(lease->expire_at);
+	cmd->out_break_deadline_ns =
+		pinmgr_boottime_to_real_ns(lease->break_at);
+	cmd->out_end_time_ns = lease->end_time_ns;
+	mutex_unlock(&ctx->lock);
 	pinmgr_lease_put(lease);
 	return pinmgr_respond(ucmd, sizeof(*cmd));
 }
@@ -298,7 +330,7 @@ static int pinmgr_list(struct pinmgr_ucmd *ucmd)
 			break;
 		kvfree(buf);
 		room = min_t(u64, total + 16, cmd->nr_handles);
-		buf = kvmalloc_array(room, sizeof(*buf), GFP_KERNEL_ACCOUNT);
+		buf = kvmalloc_array(room, sizeof(*buf), PINMGR_GFP_ARRAY);
 		if (!buf)
 			return -ENOMEM;
 	}
@@ -330,14 +362,19 @@ static int pinmgr_access(struct pinmgr_ucmd *ucmd)
 	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
 	if (!lease)
 		return -ENOENT;
-	if (end > ((u64)lease->nr_pages << PAGE_SHIFT))
-		ret = -EINVAL;
-	else if (write && !(lease->pin_flags & PINMGR_PIN_WRITE))
-		ret = -EACCES;
-	else
-		ret = pinmgr_lease_access(lease, cmd->offset,
-					  u64_to_user_ptr(cmd->buf),
-					  cmd->length, write);
+	if (!pinmgr_lease_pages_get(lease)) {
+		ret = pinmgr_lease_ended_errno(lease);
+	} else {
+		if (end > ((u64)lease->nr_pages << PAGE_SHIFT))
+			ret = -EINVAL;
+		else if (write && !(lease->pin_flags & PINMGR_PIN_WRITE))
+			ret = -EACCES;
+		else
+			ret = pinmgr_lease_access(lease, cmd->offset,
+						  u64_to_user_ptr(cmd->buf),
+						  cmd->length, write);
+		pinmgr_lease_pages_put(lease);
+	}
 	pinmgr_lease_put(lease);
 	return ret;
 }
@@ -361,14 +398,59 @@ static int pinmgr_get_segments(struct pinmgr_ucmd *ucmd)
 	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
 	if (!lease)
 		return -ENOENT;
-	filled = pinmgr_lease_segments(lease, u64_to_user_ptr(cmd->segments),
-				       cmd->nr_segments);
-	cmd->out_total = lease->nr_runs;
+	if (!pinmgr_lease_pages_get(lease)) {
+		filled = pinmgr_lease_ended_errno(lease);
+	} else {
+		filled = pinmgr_lease_segments(lease,
+					       u64_to_user_ptr(cmd->segments),
+					       cmd->nr_segments);
+		cmd->out_total = lease->nr_runs;
+		pinmgr_lease_pages_put(lease);
+	}
 	pinmgr_lease_put(lease);
 	if (filled < 0)
 		return filled;
 	cmd->nr_segments = filled;
 	return pinmgr_respond(ucmd, sizeof(*cmd));
+}
+
+static int pinmgr_renew(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_renew *cmd = ucmd->cmd;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (!pinmgr_caller_owns(ucmd->ctx))
+		return -EPERM;
+	return pinmgr_lease_renew(ucmd->ctx, cmd->handle, cmd->duration_ns);
+}
+
+static int pinmgr_revoke(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_revoke *cmd = ucmd->cmd;
+	ktime_t deadline = 0;
+	int ret;
+
+	if (cmd->flags & ~PINMGR_REVOKE_NOW)
+		return -EOPNOTSUPP;
+	/* Any lease of anyone: the administrator's power. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	/* The reply first: a revocation the caller cannot learn of never starts. */
+	if (cmd->flags & PINMGR_REVOKE_NOW) {
+		cmd->out_deadline_ns = ktime_get_real_ns();
+	} else {
+		u32 ms = READ_ONCE(pinmgr_break_time_ms);
+
+		deadline = ktime_add_safe(ktime_get_boottime(),
+					  ms_to_ktime(ms));
+		cmd->out_deadline_ns = pinmgr_boottime_to_real_ns(deadline);
+	}
+	ret = pinmgr_respond(ucmd, sizeof(*cmd));
+	if (ret)
+		return ret;
+	return pinmgr_lease_revoke(cmd->handle, deadline);
 }
 
 struct pinmgr_ioctl_op {
@@ -396,6 +478,8 @@ union pinmgr_ucmd_buffer {
 	struct pinmgr_access access;
 	struct pinmgr_get_segments get_segments;
 	struct pinmgr_pin_vec pin_vec;
+	struct pinmgr_renew renew;
+	struct pinmgr_revoke revoke;
 };
 
 static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
@@ -415,6 +499,10 @@ static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
 			struct pinmgr_get_segments, out_total),
 	PINMGR_IOCTL_OP(PINMGR_CMD_PIN_VEC, pinmgr_pin_vec,
 			struct pinmgr_pin_vec, __reserved),
+	PINMGR_IOCTL_OP(PINMGR_CMD_RENEW, pinmgr_renew, struct pinmgr_renew,
+			duration_ns),
+	PINMGR_IOCTL_OP(PINMGR_CMD_REVOKE, pinmgr_revoke,
+			struct pinmgr_revoke, out_deadline_ns),
 };
 
 long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

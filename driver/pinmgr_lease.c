@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
+#include <linux/wait_bit.h>
 
 #include "compat.h"
 #include "pinmgr.h"
@@ -134,7 +135,7 @@ static int pinmgr_runs_grow(struct pinmgr_lease *lease)
 
 	if (lease->runs == lease->inline_runs) {
 		runs = kvmalloc_array(max_runs, sizeof(*runs),
-				      GFP_KERNEL_ACCOUNT);
+				      PINMGR_GFP_ARRAY);
 		if (runs)
 			memcpy(runs, lease->inline_runs,
 			       sizeof(lease->inline_runs));
@@ -143,7 +144,7 @@ static int pinmgr_runs_grow(struct pinmgr_lease *lease)
 					array_size(lease->max_runs,
 						   sizeof(*runs)),
 					array_size(max_runs, sizeof(*runs)),
-					GFP_KERNEL_ACCOUNT);
+					PINMGR_GFP_ARRAY);
 	}
 	if (!runs)
 		return -ENOMEM;
@@ -342,18 +343,35 @@ static void pinmgr_lease_remove(struct pinmgr_lease *lease)
 	xa_unlock(&shard->leases);
 }
 
-/* Unpin, uncharge and free a lease that no one can find any more. */
+/**
+ * pinmgr_lease_release_pages() - unpin and uncharge a lease's pages
+ * @lease: a lease no one else uses the pages of: its last reference is
+ *	going, or it is ENDING and its page users are gone
+ *
+ * The record stays, with no runs, for its owner to learn how it ended.
+ */
+void pinmgr_lease_release_pages(struct pinmgr_lease *lease)
+{
+	if (!lease->pinned)
+		return;
+	pinmgr_runs_unpin(lease);
+	pinmgr_uncharge(lease->ctx, lease->nr_pages);
+	if (lease->runs != lease->inline_runs)
+		kvfree(lease->runs);
+	lease->runs = lease->inline_runs;
+	lease->max_runs = PINMGR_INLINE_RUNS;
+	lease->pinned = false;
+}
+
+/* Release and free a lease that no one can find any more. */
 static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 {
 	struct pinmgr_ctx *ctx = lease->ctx;
 
-	pinmgr_runs_unpin(lease);
-	pinmgr_uncharge(ctx, lease->nr_pages);
+	pinmgr_lease_release_pages(lease);
 	atomic_dec(&ctx->nr_leases);
 	if (lease->owner != ctx->owner)
 		put_pid(lease->owner);
-	if (lease->runs != lease->inline_runs)
-		kvfree(lease->runs);
 	kmem_cache_free(pinmgr_lease_cache, lease);
 	pinmgr_ctx_put(ctx);
 }
@@ -361,7 +379,8 @@ static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 /**
  * pinmgr_lease_create() - pin a range as a new, not yet published, lease
  * @ctx: the context; its mm is the caller's (checked by the caller)
- * @req: validated request: page-aligned, non-empty, non-wrapping range
+ * @req: validated request: page-aligned, non-empty, non-wrapping range,
+ *	with the lease's duration (0: none)
  *
  * Return: the lease, filed under its handle but invisible until published,
  * or an ERR_PTR with nothing pinned or charged.
@@ -378,6 +397,12 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 
 	if (max_pages && nr_pages > max_pages)
 		return ERR_PTR(-EFBIG);
+	/* A lease that can expire can tell so: the queue exists first. */
+	if (req->duration_ns) {
+		ret = pinmgr_events_prepare(ctx);
+		if (ret)
+			return ERR_PTR(ret);
+	}
 	if (atomic_inc_return(&ctx->nr_leases) > max_leases && max_leases) {
 		ret = -EMFILE;
 		goto out_dec_leases;
@@ -394,7 +419,13 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	refcount_inc(&ctx->refs);
 	lease->ctx = ctx;
 	lease->state = PINMGR_LS_CREATING;
+	lease->pinned = true;
+	refcount_set(&lease->pages_ref, 1);
 	INIT_LIST_HEAD(&lease->ctx_node);
+	timerqueue_init(&lease->deadline);
+	if (req->duration_ns)
+		lease->expire_at = ktime_add_safe(ktime_get_boottime(),
+						  ns_to_ktime(req->duration_ns));
 	lease->addr = req->addr;
 	lease->nr_pages = nr_pages;
 	lease->pin_flags = req->flags;
@@ -422,7 +453,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 out_put_lease:
 	/*
 	 * A stale lookup may hold a reference for a moment: the last put
-	 * undoes the charge and the count (nothing is pinned any more).
+	 * undoes the charge and the count (nothing stays pinned).
 	 */
 	pinmgr_lease_put(lease);
 	return ERR_PTR(ret);
@@ -433,16 +464,21 @@ out_dec_leases:
 	return ERR_PTR(ret);
 }
 
-/* Make a created lease visible to lookups and to its context's list. */
+/*
+ * Make a created lease visible to lookups and to its context's list, and
+ * start its clock if it has one.
+ */
 void pinmgr_lease_publish(struct pinmgr_lease *lease)
 {
 	struct pinmgr_ctx *ctx = lease->ctx;
 
-	spin_lock(&ctx->list_lock);
+	mutex_lock(&ctx->lock);
 	list_add_tail(&lease->ctx_node, &ctx->leases);
-	spin_unlock(&ctx->list_lock);
-	/* Pairs with the acquire in pinmgr_lease_get(). */
-	smp_store_release(&lease->state, PINMGR_LS_PUBLISHED);
+	/* Pairs with the acquire in pinmgr_lease_find(). */
+	smp_store_release(&lease->state, PINMGR_LS_ACTIVE);
+	if (lease->expire_at)
+		pinmgr_lease_queue_deadline(lease);
+	mutex_unlock(&ctx->lock);
 }
 
 /* Throw away a created, never published lease: unpin, uncharge, free. */
@@ -452,8 +488,8 @@ void pinmgr_lease_abort(struct pinmgr_lease *lease)
 	pinmgr_lease_put(lease);
 }
 
-/* Look up a published lease of @ctx and take a reference, or NULL. */
-struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
+/* Look up a published lease anywhere on the device and take a reference. */
+struct pinmgr_lease *pinmgr_lease_find(u64 handle)
 {
 	struct pinmgr_lease *lease;
 	u32 state;
@@ -472,8 +508,20 @@ struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
 	 */
 	state = smp_load_acquire(&lease->state);
 	/* Freed and reused since the load? Then it is another lease. */
-	if (READ_ONCE(lease->handle) != handle || lease->ctx != ctx ||
-	    state != PINMGR_LS_PUBLISHED) {
+	if (READ_ONCE(lease->handle) != handle ||
+	    state == PINMGR_LS_CREATING) {
+		pinmgr_lease_put(lease);
+		return NULL;
+	}
+	return lease;
+}
+
+/* Look up a published lease of @ctx and take a reference, or NULL. */
+struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
+{
+	struct pinmgr_lease *lease = pinmgr_lease_find(handle);
+
+	if (lease && lease->ctx != ctx) {
 		pinmgr_lease_put(lease);
 		return NULL;
 	}
@@ -486,29 +534,89 @@ void pinmgr_lease_put(struct pinmgr_lease *lease)
 		pinmgr_lease_destroy(lease);
 }
 
-/* End a published lease of @ctx by handle. */
+/* How an ended lease answers its owner: 0 while it is live. */
+int pinmgr_lease_ended_errno(const struct pinmgr_lease *lease)
+{
+	u32 state = READ_ONCE(lease->state);
+
+	if (state == PINMGR_LS_ENDING)
+		state = READ_ONCE(lease->end_state);
+	if (state == PINMGR_LS_EXPIRED)
+		return -EKEYEXPIRED;
+	if (state == PINMGR_LS_REVOKED)
+		return -EKEYREVOKED;
+	return 0;
+}
+
+/*
+ * Take the lease out of its context's list, deadline queue and the index:
+ * nothing finds it any more. The index's reference is the caller's to put.
+ */
+static void pinmgr_lease_detach(struct pinmgr_lease *lease)
+{
+	lockdep_assert_held(&lease->ctx->lock);
+	list_del_init(&lease->ctx_node);
+	pinmgr_lease_dequeue_deadline(lease);
+	pinmgr_lease_remove(lease);
+}
+
+/*
+ * End a lease of @ctx by handle: a live one is unpinned (0); an expired or
+ * revoked one is acknowledged (EKEYEXPIRED, EKEYREVOKED), after waiting
+ * for its pages to be released if that is under way.
+ */
 int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 {
-	struct pinmgr_shard *shard = pinmgr_handle_shard(handle);
-	unsigned long seq = pinmgr_handle_seq(handle);
-	struct pinmgr_lease *lease;
+	struct pinmgr_lease *lease = pinmgr_lease_get(ctx, handle);
+	int ret;
 
-	xa_lock(&shard->leases);
-	lease = xa_load(&shard->leases, seq);
-	if (!lease || lease->ctx != ctx ||
-	    READ_ONCE(lease->state) != PINMGR_LS_PUBLISHED) {
-		xa_unlock(&shard->leases);
+	if (!lease)
 		return -ENOENT;
+	mutex_lock(&ctx->lock);
+	while (lease->state == PINMGR_LS_ENDING) {
+		mutex_unlock(&ctx->lock);
+		wait_var_event(&lease->state,
+			       READ_ONCE(lease->state) != PINMGR_LS_ENDING);
+		mutex_lock(&ctx->lock);
 	}
-	__xa_erase(&shard->leases, seq);
-	shard->nr_leases--;
-	xa_unlock(&shard->leases);
-
-	spin_lock(&ctx->list_lock);
-	list_del(&lease->ctx_node);
-	spin_unlock(&ctx->list_lock);
+	if (list_empty(&lease->ctx_node)) {
+		/* Another thread ended it first. */
+		ret = -ENOENT;
+		mutex_unlock(&ctx->lock);
+		goto out_put;
+	}
+	ret = pinmgr_lease_ended_errno(lease);
+	pinmgr_lease_detach(lease);
+	mutex_unlock(&ctx->lock);
+	/* The index's reference; ours goes last and releases the pages. */
 	pinmgr_lease_put(lease);
-	return 0;
+out_put:
+	pinmgr_lease_put(lease);
+	return ret;
+}
+
+/*
+ * Users of a lease's pages (ACCESS, GET_SEGMENTS) hold pages_ref; an
+ * expiry or revocation waits for them to be gone before it releases the
+ * pages. Fails once the lease is ending or ended.
+ */
+bool pinmgr_lease_pages_get(struct pinmgr_lease *lease)
+{
+	u32 state;
+
+	if (!pinmgr_refcount_inc_not_zero_acquire(&lease->pages_ref))
+		return false;
+	state = READ_ONCE(lease->state);
+	if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING)
+		return true;
+	pinmgr_lease_pages_put(lease);
+	return false;
+}
+
+void pinmgr_lease_pages_put(struct pinmgr_lease *lease)
+{
+	if (refcount_dec_and_test(&lease->pages_ref))
+		wake_up_var(&lease->pages_ref);
 }
 
 /*
@@ -521,30 +629,42 @@ u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total)
 	u32 filled = 0;
 	u64 n = 0;
 
-	spin_lock(&ctx->list_lock);
+	mutex_lock(&ctx->lock);
 	list_for_each_entry(lease, &ctx->leases, ctx_node) {
 		if (filled < max)
 			buf[filled++] = lease->handle;
 		n++;
 	}
-	spin_unlock(&ctx->list_lock);
+	mutex_unlock(&ctx->lock);
 	*total = n;
 	return filled;
 }
 
-/* End every lease of a context whose file is going away; no ioctl runs. */
+/*
+ * End every lease of a context whose file is going away; no ioctl of it
+ * runs. An expiry or revocation that is releasing pages meanwhile finishes
+ * on its own reference; its event is dropped.
+ */
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 {
 	struct pinmgr_lease *lease, *next;
 	LIST_HEAD(leases);
 
-	spin_lock(&ctx->list_lock);
-	list_splice_init(&ctx->leases, &leases);
-	spin_unlock(&ctx->list_lock);
+	mutex_lock(&ctx->lock);
+	ctx->closed = true;
+	mutex_unlock(&ctx->lock);
+	/* closed keeps it from being armed again. */
+	cancel_delayed_work_sync(&ctx->expire_work);
+
+	mutex_lock(&ctx->lock);
+	list_for_each_entry_safe(lease, next, &ctx->leases, ctx_node) {
+		pinmgr_lease_detach(lease);
+		list_add_tail(&lease->ctx_node, &leases);
+	}
+	mutex_unlock(&ctx->lock);
 
 	list_for_each_entry_safe(lease, next, &leases, ctx_node) {
-		list_del(&lease->ctx_node);
-		pinmgr_lease_remove(lease);
+		list_del_init(&lease->ctx_node);
 		pinmgr_lease_put(lease);
 		cond_resched();
 	}

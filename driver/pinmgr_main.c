@@ -14,6 +14,7 @@
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "pinmgr.h"
 
@@ -34,7 +35,18 @@ module_param_named(max_device_pages, pinmgr_max_device_pages, ulong, 0644);
 MODULE_PARM_DESC(max_device_pages,
 		 "Pages all leases may pin together (0 at load: half of RAM; 0 later: no limit)");
 
+unsigned int pinmgr_break_time_ms = 45000;
+module_param_named(break_time_ms, pinmgr_break_time_ms, uint, 0644);
+MODULE_PARM_DESC(break_time_ms,
+		 "How long a revoked lease's owner has to unpin before its pages are released (default 45 s, as lease-break-time)");
+
+unsigned int pinmgr_max_events = 1024;
+module_param_named(max_events, pinmgr_max_events, uint, 0644);
+MODULE_PARM_DESC(max_events,
+		 "Events one open file queues before it drops them (fixed when the queue is made)");
+
 atomic_long_t pinmgr_device_pages;
+struct workqueue_struct *pinmgr_wq;
 
 static int pinmgr_open(struct inode *inode, struct file *file)
 {
@@ -53,8 +65,10 @@ static int pinmgr_open(struct inode *inode, struct file *file)
 		goto out_free_ctx;
 
 	refcount_set(&ctx->refs, 1);
-	spin_lock_init(&ctx->list_lock);
+	mutex_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->leases);
+	pinmgr_ctx_expiry_init(ctx);
+	init_waitqueue_head(&ctx->ev_wait);
 	mutex_init(&ctx->pin_lock);
 	ctx->file = file;
 	ctx->mm = current->mm;
@@ -77,6 +91,7 @@ void pinmgr_ctx_put(struct pinmgr_ctx *ctx)
 	put_pid(ctx->owner);
 	mmdrop(ctx->mm);
 	mutex_destroy(&ctx->pin_lock);
+	mutex_destroy(&ctx->lock);
 	kfree(ctx->batch);
 	kfree(ctx);
 }
@@ -86,6 +101,7 @@ static int pinmgr_release(struct inode *inode, struct file *file)
 	struct pinmgr_ctx *ctx = file->private_data;
 
 	pinmgr_lease_release_all(ctx);
+	pinmgr_events_free(ctx);
 	pinmgr_ctx_put(ctx);
 	return 0;
 }
@@ -96,6 +112,9 @@ static const struct file_operations pinmgr_fops = {
 	.release = pinmgr_release,
 	.unlocked_ioctl = pinmgr_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.read = pinmgr_read,
+	.poll = pinmgr_poll,
+	.fasync = pinmgr_fasync,
 };
 
 static struct miscdevice pinmgr_misc = {
@@ -111,9 +130,12 @@ static int __init pinmgr_init(void)
 	if (!pinmgr_max_device_pages)
 		pinmgr_max_device_pages = totalram_pages() / 2;
 
+	pinmgr_wq = alloc_workqueue("pinmgr", WQ_UNBOUND, 0);
+	if (!pinmgr_wq)
+		return -ENOMEM;
 	ret = pinmgr_lease_cache_init();
 	if (ret)
-		return ret;
+		goto out_destroy_wq;
 	ret = pinmgr_shards_init();
 	if (ret)
 		goto out_destroy_cache;
@@ -128,15 +150,18 @@ out_free_shards:
 	pinmgr_shards_exit();
 out_destroy_cache:
 	pinmgr_lease_cache_exit();
+out_destroy_wq:
+	destroy_workqueue(pinmgr_wq);
 	return ret;
 }
 
 static void __exit pinmgr_exit(void)
 {
 	misc_deregister(&pinmgr_misc);
-	/* The files are gone, and with them every lease. */
+	/* The files are gone, and with them every lease and work item. */
 	pinmgr_shards_exit();
 	pinmgr_lease_cache_exit();
+	destroy_workqueue(pinmgr_wq);
 }
 
 module_init(pinmgr_init);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -245,6 +246,103 @@ int pm_pin_vec(int fd, void *ranges, __u32 nr, __u32 range_size,
 	v->nr_ranges = nr;
 	v->range_size = range_size;
 	return ioctl(fd, PINMGR_IOC_PIN_VEC, v);
+}
+
+int pm_pin_for(int fd, const void *addr, size_t len, __u32 flags,
+	       __u64 duration_ns, struct pinmgr_pin *out)
+{
+	struct pinmgr_pin local, *p = out ? out : &local;
+
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->flags = flags;
+	p->addr = (__u64)(uintptr_t)addr;
+	p->length = len;
+	p->duration_ns = duration_ns;
+	return ioctl(fd, PINMGR_IOC_PIN, p);
+}
+
+int pm_renew(int fd, __u64 handle, __u64 duration_ns)
+{
+	struct pinmgr_renew r = {
+		.size = sizeof(r),
+		.handle = handle,
+		.duration_ns = duration_ns,
+	};
+
+	return ioctl(fd, PINMGR_IOC_RENEW, &r);
+}
+
+int pm_revoke(int fd, __u64 handle, __u32 flags, __u64 *deadline_ns)
+{
+	struct pinmgr_revoke r = {
+		.size = sizeof(r),
+		.flags = flags,
+		.handle = handle,
+	};
+	int ret = ioctl(fd, PINMGR_IOC_REVOKE, &r);
+
+	if (!ret && deadline_ns)
+		*deadline_ns = r.out_deadline_ns;
+	return ret;
+}
+
+int pm_read_event(int fd, struct pinmgr_event *ev, unsigned int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	r = poll(&pfd, 1, (int)timeout_ms);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	n = read(fd, ev, sizeof(*ev));
+	if (n < 0)
+		return -1;
+	if (n != sizeof(*ev)) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 1;
+}
+
+void pm_expect_event(int fd, __u16 type, __u64 handle,
+		     unsigned int timeout_ms, struct pinmgr_event *ev)
+{
+	__u64 end = pm_monotonic_ns() + timeout_ms * PM_MS, now;
+	int r;
+
+	for (;;) {
+		now = pm_monotonic_ns();
+		if (now >= end)
+			FAIL("no event %u of handle %llu within %u ms", type,
+			     (unsigned long long)handle, timeout_ms);
+		r = pm_read_event(fd, ev, (unsigned int)((end - now) / PM_MS) + 1);
+		if (r < 0)
+			FAIL("reading events: %s", strerror(errno));
+		if (r == 1 && ev->type == type && ev->handle == handle)
+			return;
+	}
+}
+
+static __u64 pm_clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+__u64 pm_realtime_ns(void)
+{
+	return pm_clock_ns(CLOCK_REALTIME);
+}
+
+__u64 pm_monotonic_ns(void)
+{
+	return pm_clock_ns(CLOCK_MONOTONIC);
 }
 
 int pm_unpin(int fd, __u64 handle)
@@ -642,6 +740,8 @@ static const char *const pm_knob_paths[] = {
 	PM_PARAM_DIR "max_lease_pages",
 	PM_PARAM_DIR "max_leases",
 	PM_PARAM_DIR "max_device_pages",
+	PM_PARAM_DIR "break_time_ms",
+	PM_PARAM_DIR "max_events",
 	"/proc/sys/vm/nr_hugepages",
 	"/sys/kernel/debug/failslab/probability",
 	"/sys/kernel/debug/failslab/times",

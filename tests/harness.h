@@ -20,6 +20,17 @@
 
 #define PM_DEFAULT_TIMEOUT	60
 
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
+
+/* The first version of each structure: the smallest size the ABI takes. */
+#define PM_INFO_SIZE_V1		offsetofend(struct pinmgr_info, device_pinned_pages)
+#define PM_PIN_SIZE_V1		offsetofend(struct pinmgr_pin, out_nr_runs)
+#define PM_QUERY_SIZE_V1	offsetofend(struct pinmgr_query, out_owner_comm)
+#define PM_RANGE_SIZE_V1	offsetofend(struct pinmgr_pin_range, out_handle)
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
@@ -151,6 +162,29 @@ int pm_pin_vec(int fd, void *ranges, __u32 nr, __u32 range_size,
 	       struct pinmgr_pin_vec *out);
 int pm_query(int fd, __u64 handle, struct pinmgr_query *q);
 int pm_list(int fd, __u64 *handles, __u32 nr_handles, struct pinmgr_list *out);
+
+/* PIN with a duration (nanoseconds; 0: none). */
+int pm_pin_for(int fd, const void *addr, size_t len, __u32 flags,
+	       __u64 duration_ns, struct pinmgr_pin *out);
+int pm_renew(int fd, __u64 handle, __u64 duration_ns);
+/* REVOKE (flags: PINMGR_REVOKE_NOW or 0); *deadline_ns may be NULL. */
+int pm_revoke(int fd, __u64 handle, __u32 flags, __u64 *deadline_ns);
+
+/*
+ * Read one event, waiting up to @timeout_ms for it (0: only what is there).
+ * 1 with *ev filled, 0 if none came, -1 with errno on error.
+ */
+int pm_read_event(int fd, struct pinmgr_event *ev, unsigned int timeout_ms);
+
+/* Wait for the event @type of @handle (others are skipped); asserts. */
+void pm_expect_event(int fd, __u16 type, __u64 handle,
+		     unsigned int timeout_ms, struct pinmgr_event *ev);
+
+/* CLOCK_REALTIME and CLOCK_MONOTONIC now, in nanoseconds. */
+__u64 pm_realtime_ns(void);
+__u64 pm_monotonic_ns(void);
+
+#define PM_MS	1000000ULL	/* nanoseconds */
 
 /* Pin and assert success; returns the handle. */
 #define PIN_OK(fd, addr, len, flags) ({					\

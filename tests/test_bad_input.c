@@ -261,7 +261,7 @@ TEST(pin_short_size_einval)
 {
 	static const __u32 sizes[] = {
 		0, 8, offsetof(struct pinmgr_pin, out_handle),
-		sizeof(struct pinmgr_pin) - 8, sizeof(struct pinmgr_pin) - 1,
+		PM_PIN_SIZE_V1 - 8, PM_PIN_SIZE_V1 - 1,
 	};
 	struct pinmgr_pin pin;
 	unsigned int i;
@@ -275,6 +275,39 @@ TEST(pin_short_size_einval)
 		ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_PIN, &pin), EINVAL);
 		ASSERT_EQ(pin.out_handle, 0);
 	}
+	ASSERT_NOTHING_PINNED(fd, base);
+	close(fd);
+	pm_unmap(p, ps);
+}
+
+/*
+ * A caller built against the first version of the structure (no duration)
+ * pins as before: a lease without an end, and nothing written past its
+ * structure.
+ */
+TEST(pin_first_version_size_accepted)
+{
+	struct {
+		struct pinmgr_pin pin;
+		__u64 canary;
+	} buf;
+	struct pinmgr_query q;
+	PIN_SETUP(1);
+
+	memset(&buf, 0, sizeof(buf));
+	buf.pin.size = PM_PIN_SIZE_V1;
+	buf.pin.addr = (__u64)(uintptr_t)p;
+	buf.pin.length = ps;
+	/* Where the next version's field is: beyond the caller's size. */
+	buf.pin.duration_ns = 0x5a5a5a5a5a5a5a5aull;
+	buf.canary = 0xa5a5a5a5a5a5a5a5ull;
+	ASSERT_EQ(ioctl(fd, PINMGR_IOC_PIN, &buf), 0);
+	ASSERT_NE(buf.pin.out_handle, 0);
+	ASSERT_EQ(buf.pin.duration_ns, 0x5a5a5a5a5a5a5a5aull);
+	ASSERT_EQ(buf.canary, 0xa5a5a5a5a5a5a5a5ull);
+	ASSERT_EQ(pm_query(fd, buf.pin.out_handle, &q), 0);
+	ASSERT_EQ(q.out_expire_time_ns, 0);
+	ASSERT_EQ(pm_unpin(fd, buf.pin.out_handle), 0);
 	ASSERT_NOTHING_PINNED(fd, base);
 	close(fd);
 	pm_unmap(p, ps);

@@ -979,6 +979,207 @@ static void fn_leases_teardown(struct fn_lease_arg *a)
 	pm_unmap(a->p, a->nleases * a->npages * pm_page_size());
 }
 
+/* ---- Leases with an end: PIN with a duration, RENEW, REVOKE ------------ */
+
+/*
+ * Each attempt starts from a fresh file, so that the allocation of its event
+ * queue (made by the first call that may need it) is walked every time.
+ */
+struct fn_end_arg {
+	int fd;
+	char *p;
+	long long base;
+	__u64 h;
+	int pre_pin;		/* a lease without an end exists before the call */
+	__u32 revoke_flags;
+	union {
+		struct pinmgr_pin pin;
+		struct pinmgr_renew renew;
+		struct pinmgr_revoke revoke;
+	} u;
+};
+
+static void fn_end_prepare(void *arg)
+{
+	struct fn_end_arg *a = arg;
+
+	if (a->fd >= 0)
+		ASSERT_EQ(close(a->fd), 0);
+	a->fd = pm_open();
+	ASSERT_GE(a->fd, 0);
+	a->h = a->pre_pin ? PIN_OK(a->fd, a->p, pm_page_size(), 0) : 0;
+	memset(&a->u, 0, sizeof(a->u));
+}
+
+static long fn_pin_for_call(void *arg)
+{
+	struct fn_end_arg *a = arg;
+
+	a->u.pin.size = sizeof(a->u.pin);
+	a->u.pin.addr = (uintptr_t)a->p;
+	a->u.pin.length = pm_page_size();
+	a->u.pin.duration_ns = 3600000000000ULL;
+	return ioctl(a->fd, PINMGR_IOC_PIN, &a->u.pin);
+}
+
+static void fn_pin_for_failed(void *arg, int err)
+{
+	struct fn_end_arg *a = arg;
+
+	(void)err;
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_pin_for_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_end_arg *a = arg;
+	struct pinmgr_query q;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(pm_query(a->fd, a->u.pin.out_handle, &q), 0);
+	ASSERT_NE(q.out_expire_time_ns, 0);
+	fn_expect_usage(a->fd, 1, 1, a->base);
+	ASSERT_EQ(pm_unpin(a->fd, a->u.pin.out_handle), 0);
+}
+
+static long fn_renew_call(void *arg)
+{
+	struct fn_end_arg *a = arg;
+
+	a->u.renew.size = sizeof(a->u.renew);
+	a->u.renew.handle = a->h;
+	a->u.renew.duration_ns = 3600000000000ULL;
+	return ioctl(a->fd, PINMGR_IOC_RENEW, &a->u.renew);
+}
+
+/* A failed RENEW or REVOKE left the lease as it was: live, no end, silent. */
+static void fn_end_untouched(void *arg, int err)
+{
+	struct fn_end_arg *a = arg;
+	struct pinmgr_event ev;
+	struct pinmgr_query q;
+
+	(void)err;
+	ASSERT_EQ(pm_query(a->fd, a->h, &q), 0);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
+	ASSERT_EQ(q.out_expire_time_ns, 0);
+	ASSERT_EQ(q.out_break_deadline_ns, 0);
+	ASSERT_EQ(pm_read_event(a->fd, &ev, 0), 0);
+	fn_expect_usage(a->fd, 1, 1, a->base);
+}
+
+static void fn_renew_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_end_arg *a = arg;
+	struct pinmgr_query q;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(pm_query(a->fd, a->h, &q), 0);
+	ASSERT_NE(q.out_expire_time_ns, 0);
+	ASSERT_EQ(pm_unpin(a->fd, a->h), 0);
+}
+
+static long fn_revoke_call(void *arg)
+{
+	struct fn_end_arg *a = arg;
+
+	a->u.revoke.size = sizeof(a->u.revoke);
+	a->u.revoke.handle = a->h;
+	a->u.revoke.flags = a->revoke_flags;
+	return ioctl(a->fd, PINMGR_IOC_REVOKE, &a->u.revoke);
+}
+
+static void fn_revoke_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_end_arg *a = arg;
+	struct pinmgr_event ev;
+	struct pinmgr_query q;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(pm_read_event(a->fd, &ev, 5000), 1);
+	ASSERT_EQ(ev.handle, a->h);
+	ASSERT_EQ(pm_query(a->fd, a->h, &q), 0);
+	if (a->revoke_flags & PINMGR_REVOKE_NOW) {
+		ASSERT_EQ(ev.type, PINMGR_EVENT_REVOKED);
+		ASSERT_EQ(q.out_state, PINMGR_LEASE_REVOKED);
+		fn_expect_usage(a->fd, 1, 0, a->base);
+		ASSERT_ERRNO(pm_unpin(a->fd, a->h), EKEYREVOKED);
+	} else {
+		ASSERT_EQ(ev.type, PINMGR_EVENT_BREAKING);
+		ASSERT_EQ(q.out_state, PINMGR_LEASE_BREAKING);
+		ASSERT_EQ(pm_unpin(a->fd, a->h), 0);
+	}
+	fn_expect_usage(a->fd, 0, 0, a->base);
+}
+
+static void fn_end_body(const char *name, long (*call)(void *),
+			void (*failed)(void *, int),
+			void (*succeeded)(void *, long, int), int pre_pin,
+			__u32 revoke_flags)
+{
+	struct fn_end_arg a = {
+		.fd = -1, .p = pm_map_anon(pm_page_size()),
+		.pre_pin = pre_pin, .revoke_flags = revoke_flags,
+	};
+	struct fn_op op = {
+		.name = name, .arg = &a, .prepare = fn_end_prepare,
+		.call = call, .failed = failed, .succeeded = succeeded,
+	};
+
+	ASSERT_NE(a.p, NULL);
+	/* An hour: no break runs out during the walk. */
+	ASSERT_EQ(pm_param_write("break_time_ms", 3600000), 0);
+	a.base = pm_outstanding_pins();
+	fn_walk(&op);
+	ASSERT_EQ(close(a.fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+	pm_unmap(a.p, pm_page_size());
+}
+
+static void fn_pin_for_body(void)
+{
+	fn_end_body("PIN with a duration, new file", fn_pin_for_call,
+		    fn_pin_for_failed, fn_pin_for_succeeded, 0, 0);
+}
+
+static void fn_renew_body(void)
+{
+	fn_end_body("RENEW with a duration, new file", fn_renew_call,
+		    fn_end_untouched, fn_renew_succeeded, 1, 0);
+}
+
+static void fn_revoke_body(void)
+{
+	fn_end_body("REVOKE (break), new file", fn_revoke_call,
+		    fn_end_untouched, fn_revoke_succeeded, 1, 0);
+	fn_end_body("REVOKE now, new file", fn_revoke_call,
+		    fn_end_untouched, fn_revoke_succeeded, 1,
+		    PINMGR_REVOKE_NOW);
+}
+
+TEST_TIMEOUT(failnth_pin_with_duration, 900)
+{
+	fn_run("pin_with_duration", fn_pin_for_body, 0);
+}
+
+TEST_TIMEOUT(failnth_renew, 900)
+{
+	fn_run("renew", fn_renew_body, 0);
+}
+
+TEST_TIMEOUT(failnth_revoke, 900)
+{
+	fn_run("revoke", fn_revoke_body, 0);
+}
+
+TEST_TIMEOUT(failnth_sticky_revoke, 900)
+{
+	fn_run("sticky_revoke", fn_revoke_body, 1);
+}
+
 /* LIST */
 
 static void fn_list_prepare(void *arg)

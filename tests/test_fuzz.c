@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -53,7 +54,7 @@
 #define FZ_IO_PAGES	64
 #define FZ_HANDLES	512		/* one page of __u64, then a guard */
 #define FZ_SEGS		256		/* one page of segments, then a guard */
-#define FZ_NR_CMDS	8
+#define FZ_NR_CMDS	10
 #define FZ_VEC		8		/* ranges of one PIN_VEC at most */
 #define FZ_BAD		FZ_NR_CMDS	/* counter slot of non-pinmgr numbers */
 #define FZ_HSET_BITS	18
@@ -70,6 +71,7 @@ struct fz_lease {
 	__u64 npages;
 	__u64 nruns;
 	__u64 cookie;
+	int may_end;		/* it has a duration or was revoked */
 };
 
 struct fz_thread {
@@ -118,7 +120,7 @@ static __u64 *fz_hset;
 
 static const char *const fz_names[FZ_NR_CMDS + 1] = {
 	"GET_INFO", "PIN", "UNPIN", "QUERY", "LIST", "ACCESS",
-	"GET_SEGMENTS", "PIN_VEC", "bad number",
+	"GET_SEGMENTS", "PIN_VEC", "RENEW", "REVOKE", "bad number",
 };
 
 static const size_t fz_sizes[FZ_NR_CMDS] = {
@@ -126,6 +128,16 @@ static const size_t fz_sizes[FZ_NR_CMDS] = {
 	sizeof(struct pinmgr_unpin), sizeof(struct pinmgr_query),
 	sizeof(struct pinmgr_list), sizeof(struct pinmgr_access),
 	sizeof(struct pinmgr_get_segments), sizeof(struct pinmgr_pin_vec),
+	sizeof(struct pinmgr_renew), sizeof(struct pinmgr_revoke),
+};
+
+/* The first version of each: anything smaller is EINVAL. */
+static const size_t fz_min_sizes[FZ_NR_CMDS] = {
+	PM_INFO_SIZE_V1, PM_PIN_SIZE_V1, sizeof(struct pinmgr_unpin),
+	PM_QUERY_SIZE_V1, sizeof(struct pinmgr_list),
+	sizeof(struct pinmgr_access), sizeof(struct pinmgr_get_segments),
+	sizeof(struct pinmgr_pin_vec), sizeof(struct pinmgr_renew),
+	sizeof(struct pinmgr_revoke),
 };
 
 union fz_any {
@@ -137,6 +149,8 @@ union fz_any {
 	struct pinmgr_access access;
 	struct pinmgr_get_segments segs;
 	struct pinmgr_pin_vec vec;
+	struct pinmgr_renew renew;
+	struct pinmgr_revoke revoke;
 	char bytes[128];
 };
 
@@ -201,6 +215,7 @@ static int fz_documented(int err)
 	switch (err) {
 	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case EOPNOTSUPP:
 	case EPERM: case ENOENT: case ENOMEM: case EACCES: case EFBIG:
+	case EKEYEXPIRED: case EKEYREVOKED: case EBUSY:
 	case EMFILE: case ENOSPC: case EDQUOT: case EINTR:
 		return 1;
 	}
@@ -208,6 +223,36 @@ static int fz_documented(int err)
 }
 
 /* ---- Bookkeeping ------------------------------------------------------- */
+
+/* A lease that may have ended answers with how it ended. */
+static int fz_ended(const struct fz_lease *l, int ret, int err)
+{
+	return l->may_end && ret == -1 &&
+	       (err == EKEYEXPIRED || err == EKEYREVOKED);
+}
+
+/* A duration for a new lease: mostly none, some that run out during the run. */
+static __u64 fz_duration(struct fz_thread *th)
+{
+	switch (rndn(th, 8)) {
+	case 0:
+		return 1 + rndn(th, 50) * 1000000ULL;
+	case 1:
+		return 3600ULL * 1000000000ULL;
+	default:
+		return 0;
+	}
+}
+
+/* A context for the fuzzer: reads of its events never wait. */
+static int fz_open(void)
+{
+	int fd = pm_open();
+
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK))
+		FAIL("fcntl O_NONBLOCK: %s", strerror(errno));
+	return fd;
+}
 
 static int fz_fd(struct fz_thread *th, int slot)
 {
@@ -316,7 +361,9 @@ static void fz_unpin_rec(struct fz_thread *th, unsigned int i)
 	fz_desc(th, "UNPIN slot %d handle %llu", l->slot,
 		(unsigned long long)l->handle);
 	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_UNPIN, &u, &err);
-	if (fz_private(l->slot) || ret == 0 || err != ENOENT)
+	/* An ended lease is acknowledged by this UNPIN, and gone after it. */
+	if (!fz_ended(l, ret, err) &&
+	    (fz_private(l->slot) || ret == 0 || err != ENOENT))
 		fz_expect(th, ret, err, 0);
 	fz_drop(th, i);
 }
@@ -353,6 +400,7 @@ static void fz_record(struct fz_thread *th, int slot,
 	l->npages = p->out_nr_pages;
 	l->nruns = p->out_nr_runs;
 	l->cookie = p->cookie;
+	l->may_end = p->duration_ns != 0;
 	th->pinned += l->npages;
 	if (th->nleases >= FZ_MAX_LEASES || th->pinned > th->budget)
 		fz_unpin_rec(th, th->nleases - 1);
@@ -389,12 +437,16 @@ static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
 				(unsigned long long)q.out_length,
 				(unsigned long long)q.out_cookie,
 				q.out_pin_flags);
+		/* Ended before we looked: its runs are gone; keep a sane count. */
+		if (!q.out_nr_runs)
+			q.out_nr_runs = 1;
 		memset(&p, 0, sizeof(p));
 		p.flags = th->vbuf[i].flags;
 		p.addr = th->vbuf[i].addr;
 		p.length = th->vbuf[i].length;
 		p.cookie = th->vbuf[i].cookie;
 		p.out_handle = th->vbuf[i].out_handle;
+		p.duration_ns = th->vbuf[i].duration_ns;
 		p.out_nr_pages = q.out_nr_pages;
 		p.out_nr_runs = q.out_nr_runs;
 		fz_record(th, slot, &p);
@@ -405,7 +457,8 @@ static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
 static void fz_check_private_usage(struct fz_thread *th, int slot)
 {
 	struct pinmgr_info info;
-	__u64 leases, pages;
+	__u64 leases, pages, ending = 0;
+	unsigned int i;
 	int ret, err;
 
 	if (!fz_private(slot))
@@ -415,12 +468,18 @@ static void fz_check_private_usage(struct fz_thread *th, int slot)
 	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_GET_INFO, &info, &err);
 	fz_expect(th, ret, err, 0);
 	fz_slot_usage(th, slot, &leases, &pages);
-	if (info.ctx_leases != leases || info.ctx_pinned_pages != pages)
-		fz_fail(th, "private fd slot %d holds %llu leases / %llu pages, expected %llu / %llu",
+	/* Leases that may have ended keep their record, not their pages. */
+	for (i = 0; i < th->nleases; i++)
+		if (th->leases[i].slot == slot && th->leases[i].may_end)
+			ending += th->leases[i].npages;
+	if (info.ctx_leases != leases || info.ctx_pinned_pages > pages ||
+	    info.ctx_pinned_pages + ending < pages)
+		fz_fail(th, "private fd slot %d holds %llu leases / %llu pages, expected %llu / %llu (%llu of them may have ended)",
 			slot, (unsigned long long)info.ctx_leases,
 			(unsigned long long)info.ctx_pinned_pages,
 			(unsigned long long)leases,
-			(unsigned long long)pages);
+			(unsigned long long)pages,
+			(unsigned long long)ending);
 }
 
 /* ---- Arena ------------------------------------------------------------- */
@@ -601,8 +660,9 @@ static void fz_op_pin(struct fz_thread *th)
 	s.pin.addr = (uintptr_t)(th->arena + first * th->ps);
 	s.pin.length = n * th->ps;
 	s.pin.cookie = rnd(th);
-	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u", slot, first,
-		n, flags);
+	s.pin.duration_ns = fz_duration(th);
+	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u for %llu ns",
+		slot, first, n, flags, (unsigned long long)s.pin.duration_ns);
 	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN, &s,
 		      sizeof(s.pin), sizeof(s.pin), FZ_P_VALID, FZ_T_ZERO,
 		      &err);
@@ -633,6 +693,7 @@ static void fz_op_pin_vec(struct fz_thread *th)
 		th->vbuf[i].length = n * th->ps;
 		th->vbuf[i].flags = (__u32)rndn(th, 4);
 		th->vbuf[i].cookie = rnd(th);
+		th->vbuf[i].duration_ns = fz_duration(th);
 		if (!want) {
 			want = fz_range_expect(th, first, n,
 					       th->vbuf[i].flags);
@@ -715,6 +776,13 @@ static void fz_op_query(struct fz_thread *th)
 		return;
 	}
 	fz_expect(th, ret, err, 0);
+	/* One that may have ended shows how far it got; its runs go with it. */
+	if (l->may_end && q.out_state >= PINMGR_LEASE_ACTIVE &&
+	    q.out_state <= PINMGR_LEASE_REVOKED) {
+		if (q.out_state >= PINMGR_LEASE_EXPIRED && q.out_nr_runs == 0)
+			q.out_nr_runs = l->nruns;
+		q.out_state = PINMGR_LEASE_ACTIVE;
+	}
 	if (q.out_addr != l->addr || q.out_nr_pages != l->npages ||
 	    q.out_length != l->npages * th->ps ||
 	    q.out_nr_runs != l->nruns || q.out_cookie != l->cookie ||
@@ -786,13 +854,14 @@ static void fz_op_list(struct fz_thread *th)
 	fz_desc(th, "UNPIN slot %d handle %llu found by LIST", slot,
 		(unsigned long long)u.handle);
 	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_UNPIN, &u, &err);
-	if (ret && err != ENOENT)
+	/* Another thread's lease may have ended: UNPIN acknowledges it. */
+	if (ret && err != ENOENT && err != EKEYEXPIRED && err != EKEYREVOKED)
 		fz_expect(th, ret, err, 0);
 	idx = fz_find(th, u.handle);
 	if (idx >= 0) {
-		if (ret)
-			fz_fail(th, "own lease %llu listed but UNPIN says ENOENT",
-				(unsigned long long)u.handle);
+		if (ret && !fz_ended(&th->leases[idx], ret, err))
+			fz_fail(th, "own lease %llu listed but UNPIN says %s",
+				(unsigned long long)u.handle, fz_errname(err));
 		fz_drop(th, (unsigned int)idx);
 	}
 }
@@ -834,6 +903,8 @@ static void fz_op_access(struct fz_thread *th)
 			fz_drop(th, k);
 			return;
 		}
+		if (fz_ended(l, ret, err))
+			return;
 		fz_expect(th, ret, err, EACCES);
 		fz_desc(th, "ACCESS read slot %d handle %llu %llu+%llu",
 			l->slot, (unsigned long long)l->handle,
@@ -844,6 +915,8 @@ static void fz_op_access(struct fz_thread *th)
 			fz_drop(th, k);
 			return;
 		}
+		if (fz_ended(l, ret, err))
+			return;
 		fz_expect(th, ret, err, 0);
 		return;
 	}
@@ -860,6 +933,8 @@ static void fz_op_access(struct fz_thread *th)
 		fz_drop(th, k);
 		return;
 	}
+	if (fz_ended(l, ret, err))
+		return;
 	fz_expect(th, ret, err, 0);
 	memset(th->iobuf2, 0, len);
 	fz_desc(th, "ACCESS read back slot %d handle %llu %llu+%llu",
@@ -870,6 +945,8 @@ static void fz_op_access(struct fz_thread *th)
 		fz_drop(th, k);
 		return;
 	}
+	if (fz_ended(l, ret, err))
+		return;
 	fz_expect(th, ret, err, 0);
 	/* Only this thread writes to its private fds' leases. */
 	if (fz_private(l->slot) && memcmp(th->iobuf, th->iobuf2, len))
@@ -902,6 +979,8 @@ static void fz_op_segments(struct fz_thread *th)
 		fz_drop(th, k);
 		return;
 	}
+	if (fz_ended(l, ret, err))
+		return;
 	fz_expect(th, ret, err, 0);
 	if (g.out_total != l->nruns)
 		fz_fail(th, "GET_SEGMENTS out_total %llu, PIN said %llu runs",
@@ -927,6 +1006,105 @@ static void fz_op_segments(struct fz_thread *th)
 		fz_fail(th, "segments add up to %llu bytes, more than the lease's %llu",
 			(unsigned long long)sum,
 			(unsigned long long)(l->npages * th->ps));
+}
+
+/* RENEW one of our leases: a new end, none, or an answer that it ended. */
+static void fz_op_renew(struct fz_thread *th)
+{
+	struct pinmgr_renew r;
+	struct fz_lease *l;
+	unsigned int k;
+	int ret, err;
+
+	if (!th->nleases)
+		return;
+	k = rndn(th, th->nleases);
+	l = &th->leases[k];
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.handle = l->handle;
+	r.duration_ns = fz_duration(th);
+	fz_desc(th, "RENEW slot %d handle %llu for %llu ns", l->slot,
+		(unsigned long long)l->handle,
+		(unsigned long long)r.duration_ns);
+	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_RENEW, &r, &err);
+	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		fz_drop(th, k);
+		return;
+	}
+	/* Under a break only if we revoked it ourselves. */
+	if (fz_ended(l, ret, err) || (l->may_end && ret && err == EBUSY))
+		return;
+	fz_expect(th, ret, err, 0);
+	if (r.duration_ns)
+		l->may_end = 1;
+}
+
+/* REVOKE one of our own leases: a short break, or at once. */
+static void fz_op_revoke(struct fz_thread *th)
+{
+	struct pinmgr_revoke r;
+	struct fz_lease *l;
+	unsigned int k;
+	int ret, err;
+
+	if (!th->nleases)
+		return;
+	k = rndn(th, th->nleases);
+	l = &th->leases[k];
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.handle = l->handle;
+	r.flags = rndn(th, 2) ? PINMGR_REVOKE_NOW : 0;
+	fz_desc(th, "REVOKE%s slot %d handle %llu",
+		r.flags ? " now" : "", l->slot, (unsigned long long)l->handle);
+	/* From any fd: revocation is device-wide. */
+	ret = fz_ioctl(th, fz_fd(th, (int)rndn(th, FZ_SLOTS)),
+		       PINMGR_IOC_REVOKE, &r, &err);
+	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		fz_drop(th, k);
+		return;
+	}
+	if (fz_ended(l, ret, err) || (l->may_end && ret && err == EBUSY)) {
+		l->may_end = 1;
+		return;
+	}
+	fz_expect(th, ret, err, 0);
+	l->may_end = 1;
+	if (!r.out_deadline_ns)
+		fz_fail(th, "REVOKE gave no deadline");
+}
+
+/* Read whatever events a file has, without waiting; each is well formed. */
+static void fz_op_events(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), fd = fz_fd(th, slot);
+	struct pinmgr_event ev[8];
+	ssize_t n, i;
+
+	fz_desc(th, "read events of slot %d", slot);
+	/* Every fuzzer fd is O_NONBLOCK: an empty queue is EAGAIN. */
+	n = read(fd, ev, rndn(th, 2) ? sizeof(ev) : sizeof(ev[0]));
+	if (n < 0) {
+		if (errno == EAGAIN)
+			return;
+		fz_fail(th, "read of events: %s", fz_errname(errno));
+	}
+	if (n == 0 || n % sizeof(ev[0]))
+		fz_fail(th, "read of events returned %zd bytes", n);
+	for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++) {
+		if (ev[i].size != sizeof(ev[i]) || !ev[i].time_ns ||
+		    ev[i].type < PINMGR_EVENT_EXPIRED ||
+		    ev[i].type > PINMGR_EVENT_OVERFLOW ||
+		    (ev[i].type == PINMGR_EVENT_OVERFLOW) != !ev[i].handle ||
+		    (ev[i].type == PINMGR_EVENT_OVERFLOW) != !!ev[i].lost ||
+		    (ev[i].type == PINMGR_EVENT_BREAKING) != !!ev[i].deadline_ns)
+			fz_fail(th, "event: size %u type %u handle %llu lost %llu deadline %llu",
+				ev[i].size, ev[i].type,
+				(unsigned long long)ev[i].handle,
+				(unsigned long long)ev[i].lost,
+				(unsigned long long)ev[i].deadline_ns);
+	}
 }
 
 static void fz_op_info(struct fz_thread *th)
@@ -1004,15 +1182,27 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 		s->vec.ranges = (uintptr_t)th->vbuf;
 		s->vec.range_size = sizeof(*th->vbuf);
 		break;
+	case PINMGR_CMD_RENEW:
+		s->renew.handle = l ? l->handle : 0;
+		s->renew.duration_ns = rndn(th, 2) ? 3600000000000ULL : 0;
+		break;
+	case PINMGR_CMD_REVOKE:
+		s->revoke.handle = l ? l->handle : 0;
+		break;
 	}
 }
 
-/* A handle that names no lease of any fd we can reach. */
-static __u64 fz_dead_handle(struct fz_thread *th, int slot)
+/*
+ * A handle that names no lease of any fd we can reach (or, with @other_fd,
+ * one of ours on another fd: dead for every command but REVOKE).
+ */
+static __u64 fz_dead_handle_of(struct fz_thread *th, int slot, int other_fd)
 {
-	unsigned int i;
+	unsigned int i, kind = rndn(th, 4);
 
-	switch (rndn(th, 4)) {
+	if (kind == 2 && !other_fd)
+		kind = 3;
+	switch (kind) {
 	case 0:
 		return 0;
 	case 1:
@@ -1029,6 +1219,11 @@ static __u64 fz_dead_handle(struct fz_thread *th, int slot)
 	default:
 		return rnd(th) | (1ULL << 63);
 	}
+}
+
+static __u64 fz_dead_handle(struct fz_thread *th, int slot)
+{
+	return fz_dead_handle_of(th, slot, 1);
 }
 
 /* After a request that failed: a private fd holds only what we recorded. */
@@ -1086,7 +1281,8 @@ static void fz_op_defect(struct fz_thread *th)
 		static const __u32 small[] = { 0, 1, 4, 8 };
 
 		what = "size too small";
-		usize = rndn(th, 2) ? small[rndn(th, 4)] : (__u32)exact - 1 -
+		usize = rndn(th, 2) ? small[rndn(th, 4)] :
+			(__u32)fz_min_sizes[nr] - 1 -
 			(__u32)rndn(th, 8);
 		want = EINVAL;
 		break;
@@ -1107,6 +1303,8 @@ static void fz_op_defect(struct fz_thread *th)
 		if (nr != PINMGR_CMD_PIN && rndn(th, 2))
 			s.pin.flags = 1U << rndn(th, 32);
 		if (nr == PINMGR_CMD_ACCESS && s.pin.flags == PINMGR_ACCESS_WRITE)
+			s.pin.flags = 2;
+		if (nr == PINMGR_CMD_REVOKE && s.pin.flags == PINMGR_REVOKE_NOW)
 			s.pin.flags = 2;
 		want = EOPNOTSUPP;
 		break;
@@ -1129,6 +1327,10 @@ static void fz_op_defect(struct fz_thread *th)
 		else if (nr == PINMGR_CMD_GET_INFO || nr == PINMGR_CMD_PIN ||
 			 nr == PINMGR_CMD_LIST || nr == PINMGR_CMD_PIN_VEC)
 			want = EFAULT;
+		else if (nr == PINMGR_CMD_RENEW)
+			want = ENOENT;	/* handle 0; RENEW writes nothing back */
+		else if (nr == PINMGR_CMD_REVOKE)
+			want = EFAULT;	/* the reply comes before the revocation */
 		else
 			return;
 		break;
@@ -1156,6 +1358,10 @@ static void fz_op_defect(struct fz_thread *th)
 			s.access.handle = fz_dead_handle(th, slot);
 		else if (nr == PINMGR_CMD_GET_SEGMENTS)
 			s.segs.handle = fz_dead_handle(th, slot);
+		else if (nr == PINMGR_CMD_RENEW)
+			s.renew.handle = fz_dead_handle(th, slot);
+		else if (nr == PINMGR_CMD_REVOKE)
+			s.revoke.handle = fz_dead_handle_of(th, slot, 0);
 		else
 			return;
 		want = ENOENT;
@@ -1297,7 +1503,7 @@ static void fz_op_defect(struct fz_thread *th)
 			case 4:
 				what = "PIN_VEC with a short range size";
 				s.vec.range_size = (__u32)rndn(th,
-					sizeof(struct pinmgr_pin_range));
+							       PM_RANGE_SIZE_V1);
 				vec_index = s.vec.nr_ranges;
 				want = EINVAL;
 				break;
@@ -1339,6 +1545,9 @@ static void fz_op_defect(struct fz_thread *th)
 		/* Our lease on a shared fd went away meanwhile. */
 		return;
 	}
+	/* The lease ended meanwhile: that answer comes before the defect's. */
+	if (l && fz_ended(l, ret, err))
+		return;
 	fz_expect(th, ret, err, want);
 	if (vec_index != ~0U && s.vec.out_error_index != vec_index)
 		fz_fail(th, "PIN_VEC failed at range %u, expected %u",
@@ -1501,6 +1710,18 @@ static void fz_op_chaos(struct fz_thread *th)
 		if (!rndn(th, 8))
 			s.segs.__reserved = (__u32)rnd(th);
 		break;
+	case PINMGR_CMD_RENEW:
+		/* Never another thread's lease: its end is its own business. */
+		idx = th->nleases && rndn(th, 2) ? (int)rndn(th, th->nleases) : -1;
+		s.renew.handle = idx >= 0 ? th->leases[idx].handle :
+				 fz_dead_handle(th, slot);
+		s.renew.duration_ns = rndn(th, 4) ? fz_duration(th) : rnd(th);
+		break;
+	case PINMGR_CMD_REVOKE:
+		idx = th->nleases && rndn(th, 2) ? (int)rndn(th, th->nleases) : -1;
+		s.revoke.handle = idx >= 0 ? th->leases[idx].handle :
+				  fz_dead_handle_of(th, slot, 0);
+		break;
 	case PINMGR_CMD_PIN_VEC:
 		memset(th->vbuf, 0, FZ_VEC * sizeof(*th->vbuf));
 		for (v = 0; v < FZ_VEC; v++) {
@@ -1576,6 +1797,14 @@ static void fz_op_chaos(struct fz_thread *th)
 				fz_fail(th, "PIN_VEC range of %llu bytes succeeded",
 					(unsigned long long)th->vbuf[v].length);
 		fz_record_vec(th, slot, s.vec.nr_ranges);
+	} else if (cmd == PINMGR_IOC_RENEW || cmd == PINMGR_IOC_REVOKE) {
+		/* It acted on one of ours (or on nothing): it may end now. */
+		idx = fz_find(th, s.renew.handle);
+		if (idx < 0)
+			fz_fail(th, "%s of handle %llu, not ours, succeeded",
+				fz_names[nr], (unsigned long long)s.renew.handle);
+		if (cmd == PINMGR_IOC_REVOKE || s.renew.duration_ns)
+			th->leases[idx].may_end = 1;
 	}
 }
 
@@ -1620,6 +1849,16 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 		a.flags = (__u32)rndn(th, 2);
 		if (ioctl(fd, PINMGR_IOC_ACCESS, &a) != -1 || errno != EPERM)
 			_exit(13);
+		{
+			struct pinmgr_renew r = {
+				.size = sizeof(r), .handle = l->handle,
+				.duration_ns = 1,
+			};
+
+			if (ioctl(fd, PINMGR_IOC_RENEW, &r) != -1 ||
+			    errno != EPERM)
+				_exit(18);
+		}
 		memset(&q, 0, sizeof(q));
 		q.size = sizeof(q);
 		q.handle = l->handle;
@@ -1673,7 +1912,7 @@ static void fz_op_reopen(struct fz_thread *th)
 	for (i = th->nleases; i-- > 0;)
 		if (th->leases[i].slot == slot)
 			fz_drop(th, i);
-	th->priv_fd[k] = pm_open();
+	th->priv_fd[k] = fz_open();
 	if (th->priv_fd[k] < 0)
 		fz_fail(th, "open: %s", strerror(errno));
 	fz_check_private_usage(th, slot);
@@ -1744,7 +1983,7 @@ static void fz_thread_setup(struct fz_thread *th)
 	ASSERT_EQ(mprotect(th->ropage, ps, PROT_READ), 0);
 
 	for (k = 0; k < FZ_PRIV; k++) {
-		th->priv_fd[k] = pm_open();
+		th->priv_fd[k] = fz_open();
 		ASSERT_GE(th->priv_fd[k], 0);
 	}
 }
@@ -1772,6 +2011,12 @@ static void *fz_thread_fn(void *arg)
 			fz_op_segments(th);
 		else if (r < 440)
 			fz_op_info(th);
+		else if (r < 455)
+			fz_op_renew(th);
+		else if (r < 465)
+			fz_op_revoke(th);
+		else if (r < 480)
+			fz_op_events(th);
 		else if (r < 690)
 			fz_op_defect(th);
 		else if (r < 920)
@@ -1827,10 +2072,13 @@ TEST_TIMEOUT(fuzz_ioctls, 1500)
 	pm_diag("fuzz seed 0x%llx (replay: PINMGR_FUZZ_SEED=0x%llx), %llu operations over %d threads",
 		fz_seed, fz_seed, total, FZ_THREADS);
 
+	/* Breaks that run out during the run, and a queue that overflows. */
+	ASSERT_EQ(pm_param_write("break_time_ms", 20), 0);
+	ASSERT_EQ(pm_param_write("max_events", 64), 0);
 	fz_hset = calloc(1UL << FZ_HSET_BITS, sizeof(*fz_hset));
 	ASSERT_NE(fz_hset, NULL);
 	for (k = 0; k < FZ_SHARED; k++) {
-		fz_shared_fd[k] = pm_open();
+		fz_shared_fd[k] = fz_open();
 		ASSERT_GE(fz_shared_fd[k], 0);
 	}
 	ASSERT_EQ(pm_get_info(fz_shared_fd[0], &info), 0);

@@ -321,7 +321,7 @@ TEST(pin_vec_bad_call)
 	ASSERT_ERRNO(pm_pin_vec(fd, r, PINMGR_PIN_VEC_MAX + 1, sizeof(*r), &v),
 		     EINVAL);
 	ASSERT_EQ(v.out_error_index, PINMGR_PIN_VEC_MAX + 1);
-	ASSERT_ERRNO(pm_pin_vec(fd, r, n, sizeof(*r) - 8, &v), EINVAL);
+	ASSERT_ERRNO(pm_pin_vec(fd, r, n, PM_RANGE_SIZE_V1 - 8, &v), EINVAL);
 	ASSERT_EQ(v.out_error_index, n);
 	ASSERT_ERRNO(pm_pin_vec(fd, NULL, n, sizeof(*r), &v), EFAULT);
 	ASSERT_EQ(v.out_error_index, 0);

@@ -464,7 +464,13 @@ TEST(security_cannot_reach_other_users_lease)
 						buf), ENOENT);
 			ASSERT_ERRNO(segments_ioc(my, guess[i], NULL, 0, &g),
 				     EPERM);
+			ASSERT_ERRNO(pm_renew(my, guess[i], 1000000), ENOENT);
+			/* Revoking is the administrator's, whoever owns it. */
+			ASSERT_ERRNO(pm_revoke(my, guess[i], PINMGR_REVOKE_NOW,
+					       NULL), EPERM);
+			ASSERT_ERRNO(pm_revoke(my, guess[i], 0, NULL), EPERM);
 		}
+		ASSERT_ERRNO(pm_revoke(my, own, 0, NULL), EPERM);
 		/* Its own fd lists only its own lease. */
 		ASSERT_EQ(pm_list(my, handles, 8, &l), 0);
 		ASSERT_EQ(l.out_total, 1);
@@ -536,6 +542,7 @@ static void foreign_fd_checks(int fd, __u64 h, char *owners_addr)
 		ASSERT_EQ(r[1].out_handle, 0);
 	}
 	ASSERT_ERRNO(pm_unpin(fd, h), EPERM);
+	ASSERT_ERRNO(pm_renew(fd, h, 1000000), EPERM);
 	memset(buf, 0x5a, sizeof(buf));
 	ASSERT_ERRNO(access_ioc(fd, h, PINMGR_ACCESS_WRITE, 0, sizeof(buf),
 				buf), EPERM);
@@ -638,6 +645,56 @@ TEST(security_scm_rights_fd_cannot_pin_or_access)
 	close(sv[0]);
 	close(sv[1]);
 	pm_unmap(p, 4 * ps);
+}
+
+/* ---- Lease ends and events ------------------------------------------- */
+
+/*
+ * Events belong to the file that pinned: another user's file never sees
+ * them, and cannot make the lease end (no REVOKE without CAP_SYS_ADMIN,
+ * RENEW only of its own leases).
+ */
+TEST(security_events_and_ends_stay_with_the_owner)
+{
+	size_t ps = pm_page_size();
+	char *p = pm_map_anon(ps);
+	struct pinmgr_event ev;
+	struct pinmgr_pin pin;
+	long long base;
+	int hp[2], fd;
+	pid_t pid;
+
+	ASSERT_NE(p, NULL);
+	need_root();
+	ASSERT_EQ(pipe(hp), 0);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	base = pm_outstanding_pins();
+	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 400 * PM_MS, &pin), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int my;
+
+		close(fd);
+		become_nobody();
+		my = pm_open();
+		ASSERT_GE(my, 0);
+		ASSERT_ERRNO(pm_renew(my, pin.out_handle, 0), ENOENT);
+		ASSERT_ERRNO(pm_revoke(my, pin.out_handle, PINMGR_REVOKE_NOW,
+				       NULL), EPERM);
+		/* The owner's lease expires; this file hears nothing of it. */
+		ASSERT_EQ(pm_read_event(my, &ev, 1500), 0);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, 5000, &ev);
+	ASSERT_ERRNO(pm_unpin(fd, pin.out_handle), EKEYEXPIRED);
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	close(hp[0]);
+	close(hp[1]);
+	close(fd);
+	pm_unmap(p, ps);
 }
 
 /* ---- Read-only pins ---------------------------------------------------- */

@@ -26,8 +26,8 @@ extract() {
 }
 
 # Every interface of every measured cell, of the many-buffer run, of the
-# scaling run and of the metadata leases: a figure with its unit, or an
-# error the bench recorded. Raw (gup_test) interfaces may be absent.
+# scaling run, of the metadata leases and of the lease ends: a figure with
+# its unit, or an error the bench recorded. Raw (gup_test) interfaces may be absent.
 problems() {
 	jq -r '
 	def fig($f): .status == "ok" and ($f | type == "number");
@@ -51,6 +51,11 @@ problems() {
 	   | select((.value | fig(.metadata_bytes) or recorded or
 		     .status == "not-backed") | not)
 	   | "metadata: \(.key): \(.value.status)"),
+	  (.lease_ends // {status: "missing"}
+	   | select((fig(.expiry_to_event_read.median_ns) and
+		     (.mass_first_to_last_event_ns | type == "number")) or
+		    recorded | not)
+	   | "lease ends: \(.status)"),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

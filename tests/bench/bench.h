@@ -246,6 +246,17 @@ struct scale_result {
 	double ratio;		/* two.median / one.median */
 };
 
+/* Leases that end on their own (ends.c). */
+struct ends_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	struct stats latency;	/* ns from a deadline to its event, read */
+	unsigned int mass_n;	/* leases due at one moment */
+	int64_t mass_read_ns;	/* from the moment to the last event read */
+	int64_t mass_span_ns;	/* first to last event's time */
+};
+
 struct sysinfo_run {
 	char release[65];		/* as struct utsname */
 	char version[65];
@@ -269,8 +280,11 @@ struct results {
 	struct multi_result multi[MAX_IFACES];
 	struct meta_result meta[NR_BACKINGS];
 	struct scale_result scale[MAX_IFACES];
+	struct ends_result ends;
 	int64_t wall_ns;
 };
+
+void run_ends(const struct options *o, struct ends_result *r);
 
 void report_table(FILE *out, const struct options *o,
 		  const struct results *r);

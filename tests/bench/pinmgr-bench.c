@@ -778,6 +778,7 @@ int main(int argc, char **argv)
 	run_multis(&env, &o, &res);
 	for (i = 0; i < nr_scale_ifaces; i++)
 		run_scaling(&o, &scale_ifaces[i], &res.scale[i]);
+	run_ends(&o, &res.ends);
 	env_close(&env);
 	res.wall_ns = now_ns() - start;
 

@@ -360,6 +360,23 @@ void report_table(FILE *out, const struct options *o,
 				s->two.median, s->ratio);
 	}
 
+	fprintf(out, "\n== Leases that end on their own ==\n");
+	if (r->ends.err) {
+		fprintf(out, "error: %s\n", r->ends.why);
+	} else if (r->ends.measured) {
+		fprintf(out, "%-52s %9s  %9s .. %-9s %3u\n",
+			"expiry of one lease to its event read()",
+			time_str(r->ends.latency.median, m, sizeof(m)),
+			time_str(r->ends.latency.p10, a, sizeof(a)),
+			time_str(r->ends.latency.p90, b, sizeof(b)),
+			r->ends.latency.samples);
+		fprintf(out, "%u leases due at once: the last event read %s after the deadline;\n"
+			"the driver ended them within %s (first to last event)\n",
+			r->ends.mass_n,
+			time_str((double)r->ends.mass_read_ns, a, sizeof(a)),
+			time_str((double)r->ends.mass_span_ns, b, sizeof(b)));
+	}
+
 	n = compute_targets(r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
 	for (i = 0; i < n; i++) {
@@ -631,6 +648,20 @@ int report_json(const char *path, const struct options *o,
 		jadd(x, scale_ifaces[i].id, m);
 	}
 	jadd(root, "scaling", x);
+
+	if (r->ends.err) {
+		x = jerror(r->ends.err, r->ends.why);
+	} else {
+		x = json_object_new_object();
+		jadd(x, "status", json_object_new_string("ok"));
+		jadd(x, "expiry_to_event_read", jstats(&r->ends.latency, "ns"));
+		jadd(x, "mass_leases", json_object_new_int(r->ends.mass_n));
+		jadd(x, "mass_last_event_read_after_deadline_ns",
+		     json_object_new_int64(r->ends.mass_read_ns));
+		jadd(x, "mass_first_to_last_event_ns",
+		     json_object_new_int64(r->ends.mass_span_ns));
+	}
+	jadd(root, "lease_ends", x);
 
 	n = compute_targets(r, t);
 	a = json_object_new_array();

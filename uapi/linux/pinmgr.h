@@ -32,6 +32,42 @@
  * either order. Every lease of a context ends when the context's file is
  * released (last close, or process exit).
  *
+ * A lease may also end on its own or be taken back:
+ *
+ *  - Expiry: a lease pinned with a duration (or given one by RENEW) ends
+ *    when the duration runs out. Its pages are released by the driver, in
+ *    process context, and then a PINMGR_EVENT_EXPIRED event is queued.
+ *  - Revocation: an administrator (CAP_SYS_ADMIN) may REVOKE any lease on
+ *    the device. That starts a break: the lease goes to the BREAKING state
+ *    and the owner gets a PINMGR_EVENT_BREAKING event with the deadline,
+ *    break_time_ms (a module parameter) from now. The owner may UNPIN
+ *    before the deadline, which ends the lease as usual; at the deadline
+ *    the driver releases the pages itself and queues PINMGR_EVENT_REVOKED.
+ *    PINMGR_REVOKE_NOW skips the break.
+ *
+ * A lease that expired or was revoked keeps its handle, for its owner only:
+ * QUERY shows its final state (PINMGR_LEASE_EXPIRED or _REVOKED), LIST
+ * still names it, and every other command on it fails with EKEYEXPIRED or
+ * EKEYREVOKED. UNPIN acknowledges it: it fails with that errno once and
+ * the handle is gone afterwards (ENOENT). Closing the file acknowledges
+ * them all. So an owner can always tell "taken from me" from "never had it".
+ *
+ * Events are read with read(2) on the file: whole struct pinmgr_event
+ * records, oldest first. poll(2) reports EPOLLIN while there are events;
+ * with O_NONBLOCK an empty queue gives EAGAIN; with O_ASYNC (F_SETOWN,
+ * F_SETSIG) the owner gets SIGIO for each event, as for file leases. The
+ * queue holds max_events events (a module parameter, fixed when the
+ * context first needs it); events beyond are dropped and counted, and a
+ * PINMGR_EVENT_OVERFLOW record says how many after the events that made it.
+ *
+ * What a forced release means: when a break runs out, or an administrator
+ * revokes now, the pages are unpinned whatever the owner is doing with them.
+ * The owner's mappings are untouched, but a device that was given their
+ * physical addresses (GET_SEGMENTS) and still writes to them writes into
+ * memory that the kernel may by then have given to someone else. An owner
+ * that hands physical addresses to a device must stop the device when it
+ * reads PINMGR_EVENT_BREAKING, and UNPIN before the deadline.
+ *
  * Errors, common to all ioctls:
  *
  *  - ENOTTY: the ioctl number is not a pinmgr command.
@@ -48,13 +84,28 @@
  *    caller lacks CAP_SYS_ADMIN, for GET_SEGMENTS.
  *  - EACCES: ACCESS asked to write into a lease that is not a write pin.
  *  - ENOENT: no lease with that handle in this context (never existed,
- *    already unpinned, or another context's).
+ *    already unpinned or acknowledged, or another context's).
+ *  - EKEYEXPIRED: the lease expired; its pages were released. UNPIN
+ *    acknowledges it (see above).
+ *  - EKEYREVOKED: the lease was revoked; its pages were released. UNPIN
+ *    acknowledges it.
  *  - ENOMEM: the kernel could not allocate memory for the request.
  *  - EINTR: a fatal signal arrived while pinning; nothing stays pinned.
  *
  * PINMGR_IOC_PIN_VEC fails as PIN does, for the first range that fails, and
  * says which range that was; with EINVAL also for zero ranges or more than
  * PINMGR_PIN_VEC_MAX.
+ *
+ * Errors of RENEW and REVOKE:
+ *
+ *  - EBUSY: RENEW of a lease under a break (its end is the administrator's);
+ *    REVOKE without PINMGR_REVOKE_NOW of a lease already under a break.
+ *  - EPERM: REVOKE by a caller without CAP_SYS_ADMIN.
+ *  - ENOENT: REVOKE of a handle that names no lease on the device, or one
+ *    whose owner has closed its file.
+ *
+ * Errors of read(2): EINVAL for a buffer smaller than one event, EAGAIN for
+ * an empty queue with O_NONBLOCK, EINTR (or a restart) on a signal.
  *
  * Errors of PINMGR_IOC_PIN, one per limit, so that a caller can tell which
  * limit was hit and compare with PINMGR_IOC_GET_INFO:
@@ -86,6 +137,8 @@ enum {
 	PINMGR_CMD_ACCESS = 0x05,
 	PINMGR_CMD_GET_SEGMENTS = 0x06,
 	PINMGR_CMD_PIN_VEC = 0x07,
+	PINMGR_CMD_RENEW = 0x08,
+	PINMGR_CMD_REVOKE = 0x09,
 };
 
 /**
@@ -93,11 +146,17 @@ enum {
  * @PINMGR_FEATURE_LONGTERM: PINMGR_PIN_LONGTERM is supported.
  * @PINMGR_FEATURE_WRITE: PINMGR_PIN_WRITE is supported.
  * @PINMGR_FEATURE_PIN_VEC: PINMGR_IOC_PIN_VEC is supported.
+ * @PINMGR_FEATURE_EXPIRY: leases may have a duration; RENEW is supported.
+ * @PINMGR_FEATURE_REVOKE: REVOKE and breaks are supported.
+ * @PINMGR_FEATURE_EVENTS: read(2), poll(2) and O_ASYNC deliver events.
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
 	PINMGR_FEATURE_WRITE = 1 << 1,
 	PINMGR_FEATURE_PIN_VEC = 1 << 2,
+	PINMGR_FEATURE_EXPIRY = 1 << 3,
+	PINMGR_FEATURE_REVOKE = 1 << 4,
+	PINMGR_FEATURE_EVENTS = 1 << 5,
 };
 
 /**
@@ -131,6 +190,9 @@ enum pinmgr_info_out_flags {
  * @ctx_pinned_pages: out: pages pinned by this context
  * @device_leases: out: leases held on the whole device
  * @device_pinned_pages: out: pages pinned on the whole device
+ * @break_time_ns: out: how long a break lasts before the pages are
+ *	released by force (the break_time_ms module parameter)
+ * @max_events: out: events this context's queue holds
  *
  * Reports the limits and how much of each is in use, so that a caller whose
  * PINMGR_IOC_PIN failed can say which limit it hit and by how much.
@@ -152,6 +214,8 @@ struct pinmgr_info {
 	__u64 ctx_pinned_pages;
 	__u64 device_leases;
 	__u64 device_pinned_pages;
+	__u64 break_time_ns;
+	__u64 max_events;
 };
 
 #define PINMGR_IOC_GET_INFO	_IO(PINMGR_TYPE, PINMGR_CMD_GET_INFO)
@@ -181,6 +245,8 @@ enum pinmgr_pin_flags {
  * @out_handle: out: the new lease's handle
  * @out_nr_pages: out: pages pinned (@length / page size)
  * @out_nr_runs: out: physically contiguous runs the pages form
+ * @duration_ns: how long the lease lasts, in nanoseconds from the pin; 0
+ *	for no end of its own. It expires then (see the DOC block above).
  *
  * Pins [@addr, @addr + @length) of the caller's mm, which must be the
  * context's mm, as one lease. Either every page is pinned and a lease exists,
@@ -195,6 +261,7 @@ struct pinmgr_pin {
 	__u64 out_handle;
 	__u64 out_nr_pages;
 	__u64 out_nr_runs;
+	__u64 duration_ns;
 };
 
 #define PINMGR_IOC_PIN		_IO(PINMGR_TYPE, PINMGR_CMD_PIN)
@@ -221,9 +288,16 @@ struct pinmgr_unpin {
 /**
  * enum pinmgr_lease_state - state of a lease in struct pinmgr_query
  * @PINMGR_LEASE_ACTIVE: the pages are pinned.
+ * @PINMGR_LEASE_BREAKING: revoked, with a deadline: the pages are pinned
+ *	until the owner unpins them or the deadline passes.
+ * @PINMGR_LEASE_EXPIRED: the lease ran out; its pages were released.
+ * @PINMGR_LEASE_REVOKED: the lease was revoked; its pages were released.
  */
 enum pinmgr_lease_state {
 	PINMGR_LEASE_ACTIVE = 1,
+	PINMGR_LEASE_BREAKING = 2,
+	PINMGR_LEASE_EXPIRED = 3,
+	PINMGR_LEASE_REVOKED = 4,
 };
 
 #define PINMGR_COMM_LEN	16
@@ -247,6 +321,14 @@ enum pinmgr_lease_state {
  * @out_owner_uid: out: the pinning process's uid, in the caller's user
  *	namespace
  * @out_owner_comm: out: the pinning process's comm, NUL terminated
+ * @out_expire_time_ns: out: CLOCK_REALTIME when the lease expires (or
+ *	expired), in nanoseconds; 0 if it has no duration
+ * @out_break_deadline_ns: out: CLOCK_REALTIME when a break releases the
+ *	pages; 0 if the lease was never revoked
+ * @out_end_time_ns: out: CLOCK_REALTIME when an expired or revoked lease
+ *	ended; 0 for a live one
+ *
+ * An ended lease shows the range and pages it had; its runs are 0.
  */
 struct pinmgr_query {
 	__u32 size;
@@ -264,6 +346,9 @@ struct pinmgr_query {
 	__u32 out_owner_tgid;
 	__u32 out_owner_uid;
 	char out_owner_comm[PINMGR_COMM_LEN];
+	__u64 out_expire_time_ns;
+	__u64 out_break_deadline_ns;
+	__u64 out_end_time_ns;
 };
 
 #define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)
@@ -375,6 +460,7 @@ struct pinmgr_get_segments {
  * @flags: bitmap of enum pinmgr_pin_flags, for this range
  * @__reserved: must be 0
  * @out_handle: out: the handle of this range's lease
+ * @duration_ns: as in struct pinmgr_pin
  */
 struct pinmgr_pin_range {
 	__u64 addr;
@@ -383,6 +469,7 @@ struct pinmgr_pin_range {
 	__u32 flags;
 	__u32 __reserved;
 	__u64 out_handle;
+	__u64 duration_ns;
 };
 
 /* Ranges one PINMGR_IOC_PIN_VEC may take (as io_uring's registration). */
@@ -418,5 +505,98 @@ struct pinmgr_pin_vec {
 };
 
 #define PINMGR_IOC_PIN_VEC	_IO(PINMGR_TYPE, PINMGR_CMD_PIN_VEC)
+
+/**
+ * struct pinmgr_renew - ioctl(PINMGR_IOC_RENEW)
+ * @size: sizeof(struct pinmgr_renew)
+ * @flags: must be 0
+ * @handle: a live lease of this context
+ * @duration_ns: the lease now lasts this long from now; 0 takes its end
+ *	away, so that it lasts until unpinned
+ *
+ * Only the owner (the context's mm) may renew. A lease that ended stays
+ * ended (EKEYEXPIRED, EKEYREVOKED); one under a break cannot be renewed
+ * (EBUSY).
+ */
+struct pinmgr_renew {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__u64 duration_ns;
+};
+
+#define PINMGR_IOC_RENEW	_IO(PINMGR_TYPE, PINMGR_CMD_RENEW)
+
+/**
+ * enum pinmgr_revoke_flags - flags of struct pinmgr_revoke
+ * @PINMGR_REVOKE_NOW: release the pages at once instead of starting a
+ *	break; also ends a break that is under way.
+ */
+enum pinmgr_revoke_flags {
+	PINMGR_REVOKE_NOW = 1 << 0,
+};
+
+/**
+ * struct pinmgr_revoke - ioctl(PINMGR_IOC_REVOKE)
+ * @size: sizeof(struct pinmgr_revoke)
+ * @flags: bitmap of enum pinmgr_revoke_flags
+ * @handle: any lease on the device, of any context
+ * @out_deadline_ns: out: CLOCK_REALTIME at which the break releases the
+ *	pages; the current time with PINMGR_REVOKE_NOW
+ *
+ * Takes a lease back from its owner (CAP_SYS_ADMIN; from any open file of
+ * the device): see the DOC block above.
+ */
+struct pinmgr_revoke {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__u64 out_deadline_ns;
+};
+
+#define PINMGR_IOC_REVOKE	_IO(PINMGR_TYPE, PINMGR_CMD_REVOKE)
+
+/**
+ * enum pinmgr_event_type - type of struct pinmgr_event
+ * @PINMGR_EVENT_EXPIRED: a lease expired; its pages are released.
+ * @PINMGR_EVENT_BREAKING: a lease was revoked; its pages are released at
+ *	@deadline_ns unless the owner unpins first.
+ * @PINMGR_EVENT_REVOKED: a revoked lease's pages were released.
+ * @PINMGR_EVENT_OVERFLOW: the queue was full: @lost events were dropped
+ *	after the ones read before this one. @handle and @cookie are 0.
+ */
+enum pinmgr_event_type {
+	PINMGR_EVENT_EXPIRED = 1,
+	PINMGR_EVENT_BREAKING = 2,
+	PINMGR_EVENT_REVOKED = 3,
+	PINMGR_EVENT_OVERFLOW = 4,
+};
+
+/**
+ * struct pinmgr_event - one record of read(2) on a pinmgr file
+ * @size: sizeof(struct pinmgr_event) of the kernel that wrote it: records
+ *	follow each other at this stride, and later versions only append
+ *	fields, so a reader can skip what it does not know
+ * @type: enum pinmgr_event_type
+ * @__reserved: 0
+ * @handle: the lease
+ * @cookie: the lease's cookie, as given at pin time
+ * @time_ns: CLOCK_REALTIME when it happened, in nanoseconds
+ * @deadline_ns: PINMGR_EVENT_BREAKING: CLOCK_REALTIME at which the pages
+ *	will be released; otherwise 0
+ * @nr_pages: pages the lease holds or held
+ * @lost: PINMGR_EVENT_OVERFLOW: events dropped; otherwise 0
+ */
+struct pinmgr_event {
+	__u32 size;
+	__u16 type;
+	__u16 __reserved;
+	__u64 handle;
+	__u64 cookie;
+	__u64 time_ns;
+	__u64 deadline_ns;
+	__u64 nr_pages;
+	__u64 lost;
+};
 
 #endif /* _UAPI_LINUX_PINMGR_H */

@@ -16,6 +16,7 @@ packages=(
 	libkmod-dev libnl-genl-3-dev liburing-dev libjson-c-dev pkg-config
 	sparse dwarves
 	gnuplot-nox jq
+	python3-yaml python3-jsonschema
 	"$@"
 )
 

@@ -23,7 +23,9 @@ CFLAGS ?= -O2 -g
 PM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iuapi
 
 TEST_SRCS := $(sort $(wildcard tests/harness.c tests/test_*.c))
-TEST_HDRS := $(wildcard tests/*.h) uapi/linux/pinmgr.h
+TEST_HDRS := $(wildcard tests/*.h) uapi/linux/pinmgr.h uapi/linux/pinmgr_netlink.h
+# The netlink tests speak to the family with libnl, as any client would.
+TEST_LIBS := libnl-genl-3.0
 GUEST_SCRIPTS := $(wildcard tests/vm/guest-*.sh)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_HDRS := $(wildcard tests/bench/*.h) uapi/linux/pinmgr.h
@@ -40,7 +42,8 @@ user: $(USER_OUT)/bin/pinmgr-tests $(USER_OUT)/bin/pinmgr-demo \
 
 $(USER_OUT)/bin/pinmgr-tests: $(TEST_SRCS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests $(TEST_SRCS) -o $@ -lpthread
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests $$(pkg-config --cflags $(TEST_LIBS)) \
+		$(TEST_SRCS) -o $@ $$(pkg-config --libs $(TEST_LIBS)) -lpthread
 
 $(USER_OUT)/bin/pinmgr-demo: tests/demo/pinmgr-demo.c uapi/linux/pinmgr.h
 	@mkdir -p $(dir $@)

@@ -30,13 +30,20 @@
 
 #include "pinmgr.h"
 
-/* A CLOCK_BOOTTIME instant as CLOCK_REALTIME nanoseconds, for the ABI. */
+/*
+ * A CLOCK_BOOTTIME instant as CLOCK_REALTIME nanoseconds, for the ABI.
+ * Through the clocks' offsets, so that the same instant reads the same on
+ * every path (REVOKE's reply, the event, QUERY, netlink) until the clock
+ * is set.
+ */
 u64 pinmgr_boottime_to_real_ns(ktime_t t)
 {
+	ktime_t mono;
+
 	if (!t)
 		return 0;
-	return ktime_get_real_ns() + ktime_to_ns(ktime_sub(t,
-							 ktime_get_boottime()));
+	mono = ktime_sub(t, ktime_mono_to_any(0, TK_OFFS_BOOT));
+	return ktime_to_ns(ktime_mono_to_any(mono, TK_OFFS_REAL));
 }
 
 /* Run the context's work at @when (CLOCK_BOOTTIME). Under ctx->lock. */

@@ -59,6 +59,18 @@ static int pinmgr_nl_put_u64(struct sk_buff *skb, int attr, u64 val)
 	return nla_put_u64_64bit(skb, attr, val, PINMGR_A_PAD);
 }
 
+/*
+ * The attributes of one lease (pinmgr_nl_fill_lease()), for a message of
+ * just that size: an event is sent as it is allocated, where a buffer of
+ * NLMSG_GOODSIZE would be trimmed by a copy on the way to each listener.
+ */
+static size_t pinmgr_nl_lease_size(void)
+{
+	return 12 * nla_total_size_64bit(sizeof(u64)) +
+	       4 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(TASK_COMM_LEN);
+}
+
 /* A lease's attributes, as @v sees them; its changing parts at one moment. */
 static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
 				const struct pinmgr_viewer *v)
@@ -197,7 +209,7 @@ int pinmgr_nl_lease_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(pinmgr_nl_lease_size(), GFP_KERNEL);
 	if (!msg)
 		goto out_put_lease;
 	ret = -EMSGSIZE;
@@ -336,7 +348,8 @@ int pinmgr_nl_lease_revoke_doit(struct sk_buff *skb, struct genl_info *info)
  *
  * Builds nothing when no one listens. Called without the lease's context
  * lock (the message takes it for a moment). Events go to listeners of the
- * initial network namespace, with CAP_SYS_ADMIN there.
+ * initial network namespace, with CAP_SYS_ADMIN there; an event that cannot
+ * be built reaches them as ENOBUFS, as one their socket had no room for.
  */
 void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
 {
@@ -348,18 +361,27 @@ void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
 	    !genl_has_listeners(&pinmgr_nl_family, &init_net,
 				PINMGR_NLGRP_MONITOR))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(pinmgr_nl_lease_size(), GFP_KERNEL);
 	if (!msg)
-		return;
+		goto out_lost;
 	pinmgr_viewer_init_admin(&v);
 	hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0, cmd);
 	if (!hdr || pinmgr_nl_fill_lease(msg, lease, &v)) {
 		nlmsg_free(msg);
-		return;
+		goto out_lost;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
 				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
+	return;
+
+out_lost:
+	/*
+	 * As for a full socket: the listeners learn that they missed one.
+	 * The code is negative: netlink_set_err() makes sk_err of it.
+	 */
+	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
+		     -ENOBUFS);
 }
 
 int pinmgr_netlink_init(void)

@@ -10,6 +10,7 @@
  * address.
  */
 #include <linux/cred.h>
+#include <linux/ctype.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
@@ -95,8 +96,9 @@ void pinmgr_show_lease_locked(struct seq_file *m, struct pinmgr_lease *lease,
 	u64 now_real = ktime_get_real_ns();
 	ktime_t now = ktime_get_boottime(), due;
 	u32 state = pinmgr_abi_state(lease);
-	char expires[24] = "-";
+	char comm[TASK_COMM_LEN], expires[24] = "-";
 	char flags[3];
+	size_t i;
 
 	lockdep_assert_held(&lease->ctx->lock);
 	due = lease->expire_at;
@@ -105,13 +107,19 @@ void pinmgr_show_lease_locked(struct seq_file *m, struct pinmgr_lease *lease,
 	if (due && state <= PINMGR_LEASE_BREAKING)
 		snprintf(expires, sizeof(expires), "%lld",
 			 max(ktime_ms_delta(due, now), 0LL));
+	/* One word per column: a name with blanks or controls gets '?'s. */
+	for (i = 0; i < sizeof(comm) - 1 && lease->comm[i]; i++)
+		comm[i] = isgraph(lease->comm[i]) ? lease->comm[i] : '?';
+	if (!i)
+		comm[i++] = '?';
+	comm[i] = '\0';
 	flags[0] = lease->pin_flags & PINMGR_PIN_WRITE ? 'w' : 'r';
 	flags[1] = lease->pin_flags & PINMGR_PIN_LONGTERM ? 'l' : 's';
 	flags[2] = '\0';
 
 	seq_printf(m, "%-20llu %-8d %-16s %-8u 0x%016lx %14llu %10lu %8lu %-5s %10llu %10s %s\n",
 		   lease->handle, pid_nr_ns(lease->owner, v->pid_ns),
-		   lease->comm, from_kuid_munged(v->user_ns, lease->uid),
+		   comm, from_kuid_munged(v->user_ns, lease->uid),
 		   lease->addr, (u64)lease->nr_pages << PAGE_SHIFT,
 		   lease->nr_pages, lease->pinned ? lease->nr_runs : 0,
 		   flags, div_u64(now_real - min(now_real, lease->create_time_ns),

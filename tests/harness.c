@@ -7,6 +7,7 @@
  * and is killed and reaped before the invariants are checked.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -31,6 +32,7 @@
 #include "harness.h"
 
 #define PM_PARAM_DIR	"/sys/module/pinmgr/parameters/"
+#define PM_SYSFS_DIR	"/sys/class/misc/pinmgr/"
 #define PM_THP_SIZE	(2UL << 20)
 #define PM_REASON_LEN	512
 
@@ -246,6 +248,51 @@ int pm_pin_vec(int fd, void *ranges, __u32 nr, __u32 range_size,
 	v->nr_ranges = nr;
 	v->range_size = range_size;
 	return ioctl(fd, PINMGR_IOC_PIN_VEC, v);
+}
+
+void pm_pin_many(int fd, void *buf, size_t buf_pages, size_t n, __u64 cookie,
+		 __u64 *handles)
+{
+	size_t ps = pm_page_size(), done, i, batch;
+	struct pinmgr_pin_range *r;
+
+	r = calloc(PINMGR_PIN_VEC_MAX, sizeof(*r));
+	ASSERT_NE(r, NULL);
+	for (done = 0; done < n; done += batch) {
+		batch = n - done < PINMGR_PIN_VEC_MAX ? n - done :
+			PINMGR_PIN_VEC_MAX;
+		memset(r, 0, batch * sizeof(*r));
+		for (i = 0; i < batch; i++) {
+			r[i].addr = (__u64)(uintptr_t)buf +
+				    (done + i) % buf_pages * ps;
+			r[i].length = ps;
+			r[i].cookie = cookie;
+		}
+		ASSERT_EQ(pm_pin_vec(fd, r, (__u32)batch, sizeof(*r), NULL), 0);
+		for (i = 0; i < batch; i++)
+			handles[done + i] = r[i].out_handle;
+	}
+	free(r);
+}
+
+long long pm_fdinfo_value(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoll(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 int pm_pin_for(int fd, const void *addr, size_t len, __u32 flags,
@@ -465,13 +512,12 @@ long long pm_anon_huge_kb_at(const void *addr)
 
 /* ---- Module parameters ----------------------------------------------- */
 
-int pm_param_read(const char *name, unsigned long long *val)
+static int pm_read_u64_file(const char *path, unsigned long long *val)
 {
-	char path[256], buf[64];
+	char buf[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), PM_PARAM_DIR "%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -485,6 +531,22 @@ int pm_param_read(const char *name, unsigned long long *val)
 		return -1;
 	}
 	return 0;
+}
+
+int pm_param_read(const char *name, unsigned long long *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), PM_PARAM_DIR "%s", name);
+	return pm_read_u64_file(path, val);
+}
+
+int pm_sysfs_read(const char *name, unsigned long long *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), PM_SYSFS_DIR "%s", name);
+	return pm_read_u64_file(path, val);
 }
 
 int pm_param_write(const char *name, unsigned long long val)
@@ -843,6 +905,49 @@ static void pm_reap_all(void)
 }
 
 /* Fork, run, wait with a timeout. Returns the child's wait status or -1. */
+/* Where each process of a hung test waits: its state, wchan and stack. */
+static void pm_show_stuck(pid_t pgid)
+{
+	char path[64], stat[512], wchan[128], stack[1024], *p;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+	pid_t pid;
+	FILE *f;
+	size_t n;
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		pid = (pid_t)atoi(d->d_name);
+		if (pid <= 0 || getpgid(pid) != pgid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		stat[0] = wchan[0] = stack[0] = '\0';
+		if ((f = fopen(path, "re"))) {
+			n = fread(stat, 1, sizeof(stat) - 1, f);
+			stat[n] = '\0';
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+		if ((f = fopen(path, "re"))) {
+			n = fread(wchan, 1, sizeof(wchan) - 1, f);
+			wchan[n] = '\0';
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+		if ((f = fopen(path, "re"))) {
+			n = fread(stack, 1, sizeof(stack) - 1, f);
+			stack[n] = '\0';
+			fclose(f);
+		}
+		for (p = stack; (p = strchr(p, '\n'));)
+			*p = '|';
+		stat[strcspn(stat, "\n")] = '\0';
+		pm_diag("stuck: %.60s wchan %s stack %s", stat, wchan, stack);
+	}
+	closedir(dir);
+}
+
 static int pm_run_child(const struct pm_test *t, int *timed_out)
 {
 	double deadline = pm_now() + t->timeout;
@@ -880,6 +985,7 @@ static int pm_run_child(const struct pm_test *t, int *timed_out)
 			break;
 		if (pm_now() > deadline) {
 			*timed_out = 1;
+			pm_show_stuck(pid);
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			deadline = pm_now() + 3600;

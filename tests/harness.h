@@ -186,6 +186,16 @@ __u64 pm_monotonic_ns(void);
 
 #define PM_MS	1000000ULL	/* nanoseconds */
 
+/*
+ * @n one-page leases of @fd with @cookie, over the @buf_pages pages at @buf
+ * in turn, through PIN_VEC; their handles in @handles. Asserts.
+ */
+void pm_pin_many(int fd, void *buf, size_t buf_pages, size_t n, __u64 cookie,
+		 __u64 *handles);
+
+/* The number after "@key:" in /proc/self/fdinfo/@fd, or -1. */
+long long pm_fdinfo_value(int fd, const char *key);
+
 /* Pin and assert success; returns the handle. */
 #define PIN_OK(fd, addr, len, flags) ({					\
 	struct pinmgr_pin _pm_p;					\
@@ -201,6 +211,9 @@ long long pm_vmpin_kb(void);		/* VmPin of this process */
 long long pm_anon_huge_kb(void);	/* AnonHugePages of this process */
 long long pm_anon_huge_kb_at(const void *addr);	/* ... of addr's mapping */
 void pm_vmstat_refresh(void);		/* fold per-CPU deltas (root only) */
+
+/* A file of /sys/class/misc/pinmgr/ (e.g. "leases", "failures/fault"). */
+int pm_sysfs_read(const char *name, unsigned long long *val);
 
 /* Module parameters; the runner restores them after every test. */
 int pm_param_read(const char *name, unsigned long long *val);

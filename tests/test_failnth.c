@@ -4,9 +4,9 @@
  * kernel's fault injection (Documentation/fault-injection/fault-injection.rst,
  * "Systematic faults using fail-nth"): for each call that allocates, fail its
  * 1st, 2nd, ... fault point until the call gets through without reaching the
- * n-th one. Every injected failure must come back as -1 with ENOMEM, EFAULT
- * (the kernel has fail_usercopy) or EINTR, and leave nothing behind: no
- * lease, no pin, no charge. A fault that the kernel absorbs (an allocation
+ * n-th one. Every injected failure must come back as -1 with ENOMEM (or
+ * ENOBUFS, netlink's word for it), EFAULT (the kernel has fail_usercopy) or
+ * EINTR, and leave nothing behind: no lease, no pin, no charge. A fault that the kernel absorbs (an allocation
  * with a fallback) may let the call succeed; then the call's result must be
  * complete and correct.
  *
@@ -44,9 +44,15 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
 #include "harness.h"
+#include "nl_client.h"
 
 #define MiB		(1UL << 20)
 #define FN_MAX_POINTS	2000
@@ -390,8 +396,12 @@ static void fn_walk(const struct fn_op *op)
 			case EINTR:
 				intr++;
 				break;
+			case ENOBUFS:
+				/* netlink: no room for a message or its ack. */
+				nomem++;
+				break;
 			default:
-				FAIL("%s: fault point %u: expected -1/ENOMEM, EFAULT or EINTR got -1/%s",
+				FAIL("%s: fault point %u: expected -1/ENOMEM, ENOBUFS, EFAULT or EINTR got -1/%s",
 				     op->name, n, strerrorname_np(err) ?: "?");
 			}
 			op->failed(op->arg, err);
@@ -1540,4 +1550,480 @@ static void fn_close_body(void)
 TEST_TIMEOUT(failnth_close_with_leases, 600)
 {
 	fn_run("close_with_leases", fn_close_body, 0);
+}
+
+/* ---- The netlink family ------------------------------------------------- */
+
+/*
+ * Requests go through a raw socket, so that a fault injected anywhere on
+ * the way (the request's buffer, the family's parsing, the reply, the ack,
+ * each message of a dump, the copies to and from user space) comes back as
+ * the errno of send() or recv() and not as a library's code.
+ */
+#define FN_NL_LEASES	300
+
+struct fn_nl_arg {
+	int sock;
+	int family;
+	__u32 seq;
+	__u8 cmd;
+	__u16 flags;
+	unsigned char attrs[64];
+	size_t attrs_len;
+	/* What the answer held. */
+	size_t replies;
+	__u64 handles[FN_NL_LEASES + 8];
+	__u64 value;			/* the first u64 attribute asked for */
+	int value_attr;
+	int nested;			/* value_attr is in the stats nest */
+	int revoke_now;			/* lease-revoke with the now flag */
+	/* The leases the requests are about, one page each. */
+	int fd;
+	char *p;
+	__u64 h[FN_NL_LEASES];
+	size_t nleases;
+	long long base;
+};
+
+static union {
+	struct nlmsghdr h;
+	char bytes[1 << 16];
+} fn_nl_buf;
+
+static int fn_cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void fn_nl_socket(struct fn_nl_arg *a)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 10 };
+
+	if (a->sock >= 0)
+		close(a->sock);
+	a->sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ASSERT_GE(a->sock, 0);
+	/* Bound now, not by the first send under fault injection. */
+	ASSERT_EQ(bind(a->sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* A lost answer would hang the walk: it is a failure instead. */
+	ASSERT_EQ(setsockopt(a->sock, SOL_SOCKET, SO_RCVTIMEO, &tv,
+			     sizeof(tv)), 0);
+}
+
+static void fn_nl_put_u64(struct fn_nl_arg *a, int type, __u64 v)
+{
+	struct nlattr *nla = (struct nlattr *)(a->attrs + a->attrs_len);
+
+	nla->nla_type = (__u16)type;
+	nla->nla_len = NLA_HDRLEN + sizeof(v);
+	memcpy((char *)nla + NLA_HDRLEN, &v, sizeof(v));
+	a->attrs_len += NLA_ALIGN(nla->nla_len);
+}
+
+/* The u64 attribute @type among the attributes at @nla, or ~0. */
+static __u64 fn_nl_find_u64(const struct nlattr *nla, int len, int type,
+			    int nested)
+{
+	for (; len >= NLA_HDRLEN && nla->nla_len >= NLA_HDRLEN &&
+	       nla->nla_len <= len;
+	     len -= NLA_ALIGN(nla->nla_len),
+	     nla = (const void *)((const char *)nla + NLA_ALIGN(nla->nla_len))) {
+		int t = nla->nla_type & NLA_TYPE_MASK;
+		__u64 v;
+
+		if (nested && t == PINMGR_A_STATS)
+			return fn_nl_find_u64((const void *)((const char *)nla +
+							     NLA_HDRLEN),
+					      nla->nla_len - NLA_HDRLEN, type,
+					      0);
+		if (!nested && t == type && nla->nla_len == NLA_HDRLEN + 8) {
+			memcpy(&v, (const char *)nla + NLA_HDRLEN, sizeof(v));
+			return v;
+		}
+	}
+	return ~0ULL;
+}
+
+static void fn_nl_reply(struct fn_nl_arg *a, const struct nlmsghdr *h)
+{
+	const struct nlattr *attrs = (const void *)((const char *)NLMSG_DATA(h) +
+						    GENL_HDRLEN);
+	int len = (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+	if (a->replies < ARRAY_SIZE(a->handles))
+		a->handles[a->replies] = fn_nl_find_u64(attrs, len,
+							PINMGR_A_HANDLE, 0);
+	if (!a->replies)
+		a->value = fn_nl_find_u64(attrs, len, a->value_attr,
+					  a->nested);
+	a->replies++;
+}
+
+/* One request and its whole answer: replies counted, or -1 and errno. */
+static long fn_nl_call(void *arg)
+{
+	struct fn_nl_arg *a = arg;
+	struct {
+		struct nlmsghdr h;
+		struct genlmsghdr g;
+		unsigned char attrs[64];
+	} req;
+	struct nlmsghdr *h;
+	ssize_t r;
+	int len;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN + a->attrs_len);
+	req.h.nlmsg_type = (__u16)a->family;
+	req.h.nlmsg_flags = NLM_F_REQUEST | a->flags;
+	req.h.nlmsg_seq = ++a->seq;
+	req.g.cmd = a->cmd;
+	req.g.version = PINMGR_FAMILY_VERSION;
+	memcpy(req.attrs, a->attrs, a->attrs_len);
+	a->replies = 0;
+	if (send(a->sock, &req, req.h.nlmsg_len, 0) < 0)
+		return -1;
+	for (;;) {
+		r = recv(a->sock, &fn_nl_buf, sizeof(fn_nl_buf), 0);
+		if (r < 0)
+			return -1;
+		len = (int)r;
+		for (h = &fn_nl_buf.h; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != a->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				if (!e->error)
+					return (long)a->replies;
+				errno = -e->error;
+				return -1;
+			}
+			if (h->nlmsg_type == NLMSG_DONE) {
+				int err = *(const int *)NLMSG_DATA(h);
+
+				if (!err)
+					return (long)a->replies;
+				errno = -err;
+				return -1;
+			}
+			fn_nl_reply(a, h);
+			if (!(h->nlmsg_flags & NLM_F_MULTI) &&
+			    !(a->flags & NLM_F_ACK))
+				return (long)a->replies;
+		}
+	}
+}
+
+static void fn_nl_prepare(void *arg)
+{
+	fn_nl_socket(arg);
+}
+
+static void fn_nl_setup(struct fn_nl_arg *a)
+{
+	struct pm_nl *nl = pm_nl_open();
+
+	ASSERT_NE(nl, NULL);
+	a->family = pm_nl_family(nl);
+	pm_nl_close(nl);
+	a->sock = -1;
+	a->fd = -1;
+	a->p = pm_map_anon(4 * pm_page_size());
+	ASSERT_NE(a->p, NULL);
+	a->base = pm_outstanding_pins();
+}
+
+/* A new file with @n one-page leases. */
+static void fn_nl_leases(struct fn_nl_arg *a, size_t n)
+{
+	if (a->fd >= 0)
+		ASSERT_EQ(close(a->fd), 0);
+	a->fd = pm_open();
+	ASSERT_GE(a->fd, 0);
+	a->nleases = n;
+	if (n)
+		pm_pin_many(a->fd, a->p, 4, n, 42, a->h);
+}
+
+static void fn_nl_teardown(struct fn_nl_arg *a)
+{
+	if (a->sock >= 0)
+		close(a->sock);
+	ASSERT_EQ(close(a->fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a->base, 0);
+	pm_unmap(a->p, 4 * pm_page_size());
+}
+
+/* Reading changes nothing, and keeps no reference to a lease. */
+static void fn_nl_read_failed(void *arg, int err)
+{
+	struct fn_nl_arg *a = arg;
+
+	(void)err;
+	fn_expect_usage(a->fd, a->nleases, a->nleases, a->base);
+}
+
+static void fn_nl_stats_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_nl_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 1);
+	ASSERT_EQ(a->value, a->nleases);	/* leases */
+	fn_nl_read_failed(a, 0);
+}
+
+static void fn_nl_get_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_nl_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 1);
+	ASSERT_EQ(a->handles[0], a->h[1]);
+	ASSERT_EQ(a->value, 1);		/* pages */
+	fn_nl_read_failed(a, 0);
+}
+
+static void fn_nl_dump_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_nl_arg *a = arg;
+	__u64 got[FN_NL_LEASES], want[FN_NL_LEASES];
+	size_t i;
+
+	(void)injected;
+	ASSERT_EQ(ret, FN_NL_LEASES);
+	memcpy(got, a->handles, sizeof(got));
+	memcpy(want, a->h, sizeof(want));
+	qsort(got, FN_NL_LEASES, sizeof(got[0]), fn_cmp_u64);
+	qsort(want, FN_NL_LEASES, sizeof(want[0]), fn_cmp_u64);
+	for (i = 0; i < FN_NL_LEASES; i++)
+		ASSERT_EQ(got[i], want[i]);
+	fn_nl_read_failed(a, 0);
+}
+
+static void fn_nl_read_body(void)
+{
+	static struct fn_nl_arg a;
+	struct fn_op op = {
+		.arg = &a, .prepare = fn_nl_prepare, .call = fn_nl_call,
+		.failed = fn_nl_read_failed,
+	};
+
+	fn_nl_setup(&a);
+	fn_nl_leases(&a, 2);
+
+	op.name = "netlink stats-get";
+	op.succeeded = fn_nl_stats_succeeded;
+	a.cmd = PINMGR_NL_CMD_STATS_GET;
+	a.flags = 0;
+	a.attrs_len = 0;
+	a.value_attr = PINMGR_A_STATS_LEASES;
+	a.nested = 1;
+	fn_walk(&op);
+
+	op.name = "netlink lease-get";
+	op.succeeded = fn_nl_get_succeeded;
+	a.cmd = PINMGR_NL_CMD_LEASE_GET;
+	a.attrs_len = 0;
+	fn_nl_put_u64(&a, PINMGR_A_HANDLE, a.h[1]);
+	a.value_attr = PINMGR_A_PAGES;
+	a.nested = 0;
+	fn_walk(&op);
+
+	/* Many messages: a fault can strike any of them. */
+	fn_nl_leases(&a, FN_NL_LEASES);
+	op.name = "netlink lease-get dump of 300 leases";
+	op.succeeded = fn_nl_dump_succeeded;
+	a.flags = NLM_F_DUMP;
+	a.attrs_len = 0;
+	fn_walk(&op);
+	fn_nl_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_netlink_reads, 1200)
+{
+	fn_run("netlink_reads", fn_nl_read_body, 0);
+}
+
+/*
+ * lease-revoke: a refused request changes nothing; one whose reply was
+ * lost on the way back (the copy to user space, the ack) may have acted,
+ * and then did so completely: a break with its deadline and the owner's
+ * event, or the end at once.
+ */
+static void fn_nl_revoke_prepare(void *arg)
+{
+	struct fn_nl_arg *a = arg;
+
+	fn_nl_socket(a);
+	/* A new file each time: its event queue is made by the revocation. */
+	fn_nl_leases(a, 1);
+	a->attrs_len = 0;
+	fn_nl_put_u64(a, PINMGR_A_HANDLE, a->h[0]);
+	if (a->revoke_now) {
+		struct nlattr *now = (struct nlattr *)(a->attrs + a->attrs_len);
+
+		now->nla_type = PINMGR_A_NOW;
+		now->nla_len = NLA_HDRLEN;
+		a->attrs_len += NLA_HDRLEN;
+	}
+}
+
+/* The lease is either untouched or revoked completely. */
+static void fn_nl_revoke_check(struct fn_nl_arg *a, int must_have_acted)
+{
+	struct pinmgr_event ev;
+	struct pinmgr_query q;
+	int now = a->revoke_now;
+
+	ASSERT_EQ(pm_query(a->fd, a->h[0], &q), 0);
+	if (q.out_state == PINMGR_LEASE_ACTIVE && !must_have_acted) {
+		ASSERT_EQ(q.out_break_deadline_ns, 0);
+		ASSERT_EQ(pm_read_event(a->fd, &ev, 0), 0);
+		ASSERT_EQ(pm_unpin(a->fd, a->h[0]), 0);
+		return;
+	}
+	ASSERT_EQ(q.out_state, now ? PINMGR_LEASE_REVOKED :
+		  PINMGR_LEASE_BREAKING);
+	if (!now)
+		ASSERT_NE(q.out_break_deadline_ns, 0);
+	ASSERT_EQ(pm_read_event(a->fd, &ev, 5000), 1);
+	ASSERT_EQ(ev.handle, a->h[0]);
+	ASSERT_EQ(ev.type, now ? PINMGR_EVENT_REVOKED : PINMGR_EVENT_BREAKING);
+	if (now)
+		ASSERT_ERRNO(pm_unpin(a->fd, a->h[0]), EKEYREVOKED);
+	else
+		ASSERT_EQ(pm_unpin(a->fd, a->h[0]), 0);
+}
+
+static void fn_nl_revoke_failed(void *arg, int err)
+{
+	(void)err;
+	fn_nl_revoke_check(arg, 0);
+}
+
+static void fn_nl_revoke_succeeded(void *arg, long ret, int injected)
+{
+	(void)injected;
+	ASSERT_EQ(ret, 1);
+	fn_nl_revoke_check(arg, 1);
+}
+
+static void fn_nl_revoke_body(void)
+{
+	static struct fn_nl_arg a;
+	struct fn_op op = {
+		.arg = &a, .prepare = fn_nl_revoke_prepare,
+		.call = fn_nl_call, .failed = fn_nl_revoke_failed,
+		.succeeded = fn_nl_revoke_succeeded,
+	};
+
+	/* An hour: no break runs out during the walk. */
+	ASSERT_EQ(pm_param_write("break_time_ms", 3600000), 0);
+	fn_nl_setup(&a);
+	a.cmd = PINMGR_NL_CMD_LEASE_REVOKE;
+	op.name = "netlink lease-revoke (break)";
+	fn_walk(&op);
+	op.name = "netlink lease-revoke now";
+	a.revoke_now = 1;
+	fn_walk(&op);
+	fn_nl_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_netlink_revoke, 900)
+{
+	fn_run("netlink_revoke", fn_nl_revoke_body, 0);
+}
+
+/*
+ * PIN with a monitor listener: an event that cannot be built never fails
+ * the PIN; the listener gets it, or learns of the loss (ENOBUFS).
+ */
+struct fn_mon_arg {
+	struct pm_nl *mon;
+	int fd;
+	char *p;
+	long long base;
+	struct pinmgr_pin pin;
+};
+
+static long fn_mon_call(void *arg)
+{
+	struct fn_mon_arg *a = arg;
+
+	return pm_pin(a->fd, a->p, pm_page_size(), 0, 0, &a->pin);
+}
+
+/* The listener has @cmd of @handle next, or a loss. */
+static void fn_mon_expect(struct fn_mon_arg *a, __u8 cmd, __u64 handle)
+{
+	struct pm_nl_lease ev;
+	int r = pm_nl_event(a->mon, 5000, &ev);
+
+	if (r == -ENOBUFS)
+		return;
+	if (r != 1)
+		FAIL("waiting for event %u of %llu: %s", cmd,
+		     (unsigned long long)handle, r ? strerror(-r) : "none");
+	ASSERT_EQ(ev.cmd, cmd);
+	ASSERT_EQ(ev.handle, handle);
+}
+
+static void fn_mon_failed(void *arg, int err)
+{
+	struct fn_mon_arg *a = arg;
+	struct pm_nl_lease ev;
+	int r;
+
+	(void)err;
+	fn_expect_usage(a->fd, 0, 0, a->base);
+	/* No lease, so no event; at most a loss reported. */
+	r = pm_nl_event(a->mon, 0, &ev);
+	if (r != -ENOBUFS && r != 0)
+		FAIL("after a failed PIN, the listener got %s",
+		     r > 0 ? "an event" : strerror(-r));
+}
+
+static void fn_mon_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_mon_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	fn_expect_usage(a->fd, 1, 1, a->base);
+	fn_mon_expect(a, PINMGR_NL_CMD_LEASE_PINNED_NTF, a->pin.out_handle);
+	ASSERT_EQ(pm_unpin(a->fd, a->pin.out_handle), 0);
+	fn_mon_expect(a, PINMGR_NL_CMD_LEASE_UNPINNED_NTF, a->pin.out_handle);
+}
+
+static void fn_mon_body(void)
+{
+	static struct fn_mon_arg a;
+	struct fn_op op = {
+		.name = "PIN with a monitor listener", .arg = &a,
+		.call = fn_mon_call, .failed = fn_mon_failed,
+		.succeeded = fn_mon_succeeded,
+	};
+
+	a.mon = pm_nl_open();
+	ASSERT_NE(a.mon, NULL);
+	ASSERT_EQ(pm_nl_monitor(a.mon), 0);
+	a.fd = pm_open();
+	ASSERT_GE(a.fd, 0);
+	a.p = pm_map_anon(pm_page_size());
+	ASSERT_NE(a.p, NULL);
+	a.base = pm_outstanding_pins();
+	fn_walk(&op);
+	ASSERT_EQ(close(a.fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+	pm_nl_close(a.mon);
+}
+
+TEST_TIMEOUT(failnth_pin_with_monitor_listener, 900)
+{
+	fn_run("pin_with_monitor", fn_mon_body, 0);
 }

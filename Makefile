@@ -28,8 +28,9 @@ TEST_HDRS := $(wildcard tests/*.h) uapi/linux/pinmgr.h uapi/linux/pinmgr_netlink
 TEST_LIBS := libnl-genl-3.0
 GUEST_SCRIPTS := $(wildcard tests/vm/guest-*.sh)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
-BENCH_HDRS := $(wildcard tests/bench/*.h) uapi/linux/pinmgr.h
-BENCH_LIBS := json-c liburing
+BENCH_HDRS := $(wildcard tests/bench/*.h) uapi/linux/pinmgr.h \
+	      uapi/linux/pinmgr_netlink.h
+BENCH_LIBS := json-c liburing libnl-genl-3.0
 
 all: user
 

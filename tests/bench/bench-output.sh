@@ -26,8 +26,11 @@ extract() {
 }
 
 # Every interface of every measured cell, of the many-buffer run, of the
-# scaling run, of the metadata leases and of the lease ends: a figure with
-# its unit, or an error the bench recorded. Raw (gup_test) interfaces may be absent.
+# scaling run, of the metadata leases, of the lease ends, of the netlink
+# dump and of the monitor listener: a figure with its unit, or an error the
+# bench recorded. Raw (gup_test) interfaces may be absent. A dump that did
+# not return exactly the pinned leases, or a listener that lost or gained
+# events, is a problem even with figures: they would measure something else.
 problems() {
 	jq -r '
 	def fig($f): .status == "ok" and ($f | type == "number");
@@ -56,6 +59,17 @@ problems() {
 		     (.mass_first_to_last_event_ns | type == "number")) or
 		    recorded | not)
 	   | "lease ends: \(.status)"),
+	  (.netlink_dump // {status: "missing"}
+	   | select((fig(.dump.median_ns) and .verified == true) or recorded | not)
+	   | "netlink dump: \(.status)\(if .status == "ok" then
+		", not verified: \(.verification)" else "" end)"),
+	  (.pin_unpin_monitor // {status: "missing"}
+	   | select((fig(.without_listener.median_ns) and
+		     (.with_listener.median_ns | type == "number") and
+		     (.with_listener_read_after.median_ns | type == "number") and
+		     .listener.verified == true) or recorded | not)
+	   | "PIN+UNPIN with a monitor listener: \(.status)\(if .status == "ok" then
+		", events not verified: \(.listener)" else "" end)"),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

@@ -170,6 +170,7 @@ extern const unsigned int nr_scale_ifaces;
 
 int env_open(struct bench_env *env);
 void env_close(struct bench_env *env);
+const struct iface *iface_find(const char *id);
 int pinmgr_query_lease(int fd, const struct region *r, uint64_t *metadata,
 		       uint64_t *runs, uint64_t *pages);
 
@@ -193,6 +194,9 @@ struct options {
 	unsigned int scale_rounds;
 	unsigned int gup_batch;
 	long foll_longterm;		/* -1: from the kernel release */
+	unsigned int dump_leases;	/* leases in the netlink dump */
+	unsigned int dump_repeats;	/* timed dumps, after an untimed one */
+	unsigned int monitor_rounds;	/* with/without a listener, alternated */
 };
 
 /* One interface in one cell; err < 0: it failed (recorded, not fatal). */
@@ -257,6 +261,65 @@ struct ends_result {
 	int64_t mass_span_ns;	/* first to last event's time */
 };
 
+/* A netlink lease-get dump of many one-page leases (netlink.c). */
+struct dump_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int leases;		/* pinned for the dump */
+	unsigned int files;		/* open files of /dev/pinmgr holding them */
+	unsigned int pages;		/* distinct pages they pin, round robin */
+	int64_t pin_ns;			/* pinning them all with PIN_VEC */
+	int64_t close_ns;		/* closing the files, which unpins them */
+	int rcvbuf;			/* SO_RCVBUF as the kernel set it */
+	unsigned int msgbuf;		/* our recvmsg() buffer, bytes */
+	struct stats st;		/* ns per dump, request to NLMSG_DONE */
+	struct stats in_recv;		/* ns of each dump inside nl_recv() */
+	/* per timed dump: the smallest and the largest */
+	uint64_t datagrams_min, datagrams_max;	/* recvmsg() with data */
+	uint64_t messages_min, messages_max;	/* lease messages */
+	uint64_t bytes_min, bytes_max;
+	/*
+	 * Every dump, the untimed one too, must return exactly the pinned
+	 * handles, each once. The counts are of the first dump that did not,
+	 * or of the last one.
+	 */
+	bool verified;
+	unsigned int bad_dump;		/* 0: the untimed one */
+	unsigned int received, distinct, matched, malformed;
+};
+
+/* PIN+UNPIN of one page with and without a monitor listener (netlink.c). */
+#define MAX_MONITOR_ROUNDS 5
+
+/* An interface's figures over rounds: the rounds' medians. */
+struct rounds_figure {
+	struct stats cycle, pin, unpin;	/* ns, over the rounds' medians */
+	unsigned int samples;		/* of all rounds together */
+};
+
+struct monitor_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int rounds;
+	struct iface_result without[MAX_MONITOR_ROUNDS];
+	struct iface_result with[MAX_MONITOR_ROUNDS];	/* drained */
+	struct iface_result late[MAX_MONITOR_ROUNDS];	/* read after */
+	struct iface_result uring[MAX_MONITOR_ROUNDS];
+	struct rounds_figure f_without, f_with, f_late, f_uring;
+	bool uring_ok;			/* io_uring has a figure every round */
+	struct stats ratio;		/* with / without, per round */
+	struct stats late_ratio;	/* late / without, per round */
+	struct stats uring_ratio;	/* io_uring / without, per round */
+	/* the listeners, over all rounds, both kinds */
+	int rcvbuf;
+	uint64_t pins, unpins;		/* leases the device pinned, unpinned */
+	uint64_t pinned_events, unpinned_events, other_events;
+	unsigned int overflows;		/* ENOBUFS: the socket lost events */
+	bool verified;			/* every event read, none lost */
+};
+
 struct sysinfo_run {
 	char release[65];		/* as struct utsname */
 	char version[65];
@@ -281,10 +344,19 @@ struct results {
 	struct meta_result meta[NR_BACKINGS];
 	struct scale_result scale[MAX_IFACES];
 	struct ends_result ends;
+	struct dump_result dump;
+	struct monitor_result monitor;
 	int64_t wall_ns;
 };
 
+/* One interface on one region: probe cycles, then timed samples of k. */
+void measure(struct bench_env *env, const struct iface *ifc,
+	     const struct region *r, const struct budget *b,
+	     struct iface_result *out);
 void run_ends(const struct options *o, struct ends_result *r);
+void run_netlink_dump(const struct options *o, struct dump_result *r);
+void run_monitor(struct bench_env *env, const struct options *o,
+		 struct monitor_result *r);
 
 void report_table(FILE *out, const struct options *o,
 		  const struct results *r);

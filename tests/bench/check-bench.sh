@@ -7,7 +7,10 @@
 #   - the guest's (module loads and unloads, the bench exits 0,
 #     nr_hugepages restored, pin counters balance);
 #   - the VM reported a status; the JSON came back and parses; every
-#     interface has a figure or a recorded error; no kernel splat.
+#     interface has a figure or a recorded error; the netlink dump has its
+#     figures and returned exactly the leases pinned for it; PIN+UNPIN
+#     with and without a monitor listener has its figures and the listener
+#     read every event; no kernel splat.
 # Keeps the VM output, the JSON and the console log in OUTDIR.
 #
 # usage: check-bench.sh KERNEL OUTDIR
@@ -49,6 +52,24 @@ if [[ $parsed -eq 0 ]]; then
 else
 	tap 1 "every interface has a figure or a recorded error ($label)"
 fi
+
+# The netlink parts must have run here, not merely recorded an error.
+jq -e '.netlink_dump | .status == "ok" and .verified == true and
+	.leases > 0 and .verification.handles_received == .leases and
+	(.dump.median_ns | type == "number") and
+	(.dump_in_nl_recv.median_ns | type == "number") and
+	(.leases_per_s | type == "number") and .datagrams_max > 0 and
+	.messages_max == .leases' "$json" >/dev/null 2>&1
+tap $? "the netlink dump returned exactly the pinned leases, with its figures ($label)"
+jq -e '.pin_unpin_monitor | .status == "ok" and
+	(.without_listener.median_ns | type == "number") and
+	(.with_listener.median_ns | type == "number") and
+	(.with_listener_read_after.median_ns | type == "number") and
+	(.ratio_with_to_without | type == "number") and
+	(.ratio_read_after_to_without | type == "number") and
+	has("ratio_io_uring_to_pinmgr") and .listener.verified == true and
+	.listener.pinned_events > 0' "$json" >/dev/null 2>&1
+tap $? "PIN+UNPIN with and without a monitor listener, every event read ($label)"
 
 "$top/tests/vm/splat-scan.sh" "$log"
 tap $? "no kernel splat in the console log ($label bench)"

@@ -272,6 +272,16 @@ const struct iface ifaces[] = {
 
 const unsigned int nr_ifaces = sizeof(ifaces) / sizeof(ifaces[0]);
 
+const struct iface *iface_find(const char *id)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_ifaces; i++)
+		if (!strcmp(ifaces[i].id, id))
+			return &ifaces[i];
+	return NULL;
+}
+
 /* ---- many buffers at once ---- */
 
 struct uring_multi {

@@ -2,7 +2,9 @@
 /*
  * pinmgr-bench: the cost of pinning and unpinning user memory through
  * /dev/pinmgr, side by side with io_uring buffer registration, mlock and
- * the kernel's own gup_test, on 4 KiB pages, THP and hugetlb, in one boot.
+ * the kernel's own gup_test, on 4 KiB pages, THP and hugetlb, in one boot;
+ * and what the generic netlink family costs: a dump of many leases, and a
+ * monitor listener's cost to PIN+UNPIN.
  * Prints a table on stdout and, with --json, writes every figure as JSON.
  * Progress goes to stderr. See docs/benchmarks.md.
  *
@@ -34,18 +36,22 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pinmgr-bench [--quick] [--json FILE] [--sizes LIST]\n"
 		"                    [--backings LIST] [--gup-batch N]\n"
-		"                    [--foll-longterm HEX]\n"
+		"                    [--foll-longterm HEX] [--dump-leases N]\n"
 		"\n"
 		"Measures PIN+UNPIN through /dev/pinmgr against io_uring buffer\n"
-		"registration, mlock/munlock and gup_test's raw in-kernel cost.\n"
+		"registration, mlock/munlock and gup_test's raw in-kernel cost,\n"
+		"a netlink dump of many leases, and PIN+UNPIN with a netlink\n"
+		"monitor listener.\n"
 		"\n"
 		"  --quick            4 KiB, 64 KiB and 2 MiB only, few repeats, 64\n"
-		"                     buffers at once, short scaling loops\n"
+		"                     buffers at once, short scaling loops, a dump\n"
+		"                     of 5000 leases\n"
 		"  --json FILE        write every figure as JSON to FILE\n"
 		"  --sizes LIST       comma-separated sizes (K, M, G suffixes)\n"
 		"  --backings LIST    comma-separated: 4k,thp,hugetlb\n"
 		"  --gup-batch N      gup_test nr_pages_per_call (default 512)\n"
 		"  --foll-longterm X  the kernel's FOLL_LONGTERM, if not 6.12's\n"
+		"  --dump-leases N    leases in the netlink dump (default 100000)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Run as root with pinmgr.ko loaded. Exit: 0 ran (failed interfaces\n"
@@ -126,6 +132,9 @@ static void set_mode(struct options *o)
 		o->multi_n = 64;
 		o->scale_secs = 0.3;
 		o->scale_rounds = 1;
+		o->dump_leases = 5000;
+		o->dump_repeats = 3;
+		o->monitor_rounds = 1;
 	} else {
 		o->budget = (struct budget){ .min_samples = 5,
 					     .max_samples = 41,
@@ -137,6 +146,9 @@ static void set_mode(struct options *o)
 		o->multi_n = 1024;
 		o->scale_secs = 2.0;
 		o->scale_rounds = 3;
+		o->dump_leases = 100000;
+		o->dump_repeats = 5;
+		o->monitor_rounds = 3;
 	}
 	o->multi_size = 64 * KIB;
 }
@@ -150,11 +162,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "backings", required_argument, NULL, 'b' },
 		{ "gup-batch", required_argument, NULL, 'g' },
 		{ "foll-longterm", required_argument, NULL, 'f' },
+		{ "dump-leases", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *sizes = NULL, *backings = NULL, *end;
-	unsigned long v;
+	unsigned long v, dump_leases = 0;
 	int c, b;
 
 	memset(o, 0, sizeof(*o));
@@ -182,6 +195,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			o->foll_longterm = v;
 			break;
+		case 'd':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !v || v > 1000000)
+				return -1;
+			dump_leases = v;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -189,6 +209,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind != argc)
 		return -1;
 	set_mode(o);
+	if (dump_leases)
+		o->dump_leases = dump_leases;
 	if (sizes && parse_sizes(sizes, o))
 		return -1;
 	if (backings && parse_backings(backings, o))
@@ -267,9 +289,9 @@ static void set_error(int err, char *why, const char *what)
 	snprintf(why, WHY_LEN, "%s: %s", what, strerror(-err));
 }
 
-static void measure(struct bench_env *env, const struct iface *ifc,
-		    const struct region *r, const struct budget *b,
-		    struct iface_result *out)
+void measure(struct bench_env *env, const struct iface *ifc,
+	     const struct region *r, const struct budget *b,
+	     struct iface_result *out)
 {
 	double *v = NULL, *pin = NULL, *unpin = NULL, *wall = NULL;
 	struct cycle_result cr;
@@ -779,6 +801,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_scale_ifaces; i++)
 		run_scaling(&o, &scale_ifaces[i], &res.scale[i]);
 	run_ends(&o, &res.ends);
+	run_netlink_dump(&o, &res.dump);
+	run_monitor(&env, &o, &res.monitor);
 	env_close(&env);
 	res.wall_ns = now_ns() - start;
 

@@ -197,6 +197,15 @@ static unsigned int compute_targets(const struct results *r,
 	target_set(&t[n], sp >= 0 && r->scale[sp].measured && !r->scale[sp].err ?
 		   r->scale[sp].ratio : 0, 1.7, true);
 	n++;
+
+	/* Only a dump that returned what was pinned counts. */
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "netlink dump of %u leases, seconds", r->dump.leases);
+	snprintf(t[n].rule, sizeof(t[n].rule), "<= 1 s (of 100,000)");
+	target_set(&t[n], r->dump.measured && !r->dump.err &&
+		   r->dump.verified && r->dump.st.samples ?
+		   r->dump.st.median / 1e9 : 0, 1, false);
+	n++;
 	return n;
 }
 
@@ -207,6 +216,112 @@ static const char *target_state_str(enum target_state s)
 }
 
 /* ---- the table ---- */
+
+static void table_dump(FILE *out, const struct dump_result *d)
+{
+	char a[32], b[32], m[32], pin[32], cl[32];
+
+	fprintf(out, "\n== Netlink: lease-get dump of %u leases, request to NLMSG_DONE ==\n",
+		d->leases);
+	if (d->err) {
+		fprintf(out, "error: %s\n", d->why);
+		return;
+	}
+	fprintf(out, "%u one-page leases (W|LT) over %u pages in %u open file(s), pinned with\n"
+		"PIN_VEC in %s; closing the files unpinned them in %s. Read with\n"
+		"libnl-genl-3, SO_RCVBUF %d bytes, %u KiB recvmsg() buffer. The kernel\n"
+		"fills each datagram inside recvmsg(): \"in nl_recv()\" is its share, the\n"
+		"rest is libnl's parsing and the bench's.\n",
+		d->leases, d->pages, d->files,
+		time_str((double)d->pin_ns, pin, sizeof(pin)),
+		time_str((double)d->close_ns, cl, sizeof(cl)), d->rcvbuf,
+		d->msgbuf / 1024);
+	if (d->st.samples) {
+		fprintf(out, "%-16s %9s  %22s %10s  %s\n", "", "median",
+			"min .. max", "leases/s", "dumps");
+		fprintf(out, "%-16s %9s  %9s .. %-9s %10.0f  %u after 1 untimed\n",
+			"full dump", time_str(d->st.median, m, sizeof(m)),
+			time_str(d->st.min, a, sizeof(a)),
+			time_str(d->st.max, b, sizeof(b)),
+			d->leases / (d->st.median / 1e9), d->st.samples);
+		fprintf(out, "%-16s %9s  %9s .. %-9s %9.0f%%  of the dump's median\n",
+			"in nl_recv()", time_str(d->in_recv.median, m, sizeof(m)),
+			time_str(d->in_recv.min, a, sizeof(a)),
+			time_str(d->in_recv.max, b, sizeof(b)),
+			100 * d->in_recv.median / d->st.median);
+		fprintf(out, "per dump: %llu",
+			(unsigned long long)d->datagrams_min);
+		if (d->datagrams_max != d->datagrams_min)
+			fprintf(out, "..%llu",
+				(unsigned long long)d->datagrams_max);
+		fprintf(out, " datagrams (%.0f leases each), %llu messages, %.0f KiB\n",
+			d->datagrams_max ?
+			(double)d->messages_max / d->datagrams_max : 0,
+			(unsigned long long)d->messages_max,
+			d->bytes_max / 1024.0);
+	}
+	if (d->verified)
+		fprintf(out, "verified: every dump returned exactly the %u pinned handles, each once\n",
+			d->leases);
+	else
+		fprintf(out, "NOT VERIFIED: dump %u (0: the untimed one) returned %u handles, %u distinct,\n"
+			"%u of them pinned ones, and %u malformed messages; %u were pinned\n",
+			d->bad_dump, d->received, d->distinct, d->matched,
+			d->malformed, d->leases);
+}
+
+static void table_rounds(FILE *out, const char *label,
+			 const struct rounds_figure *f)
+{
+	char a[32], b[32], m[32], pn[32], un[32];
+
+	fprintf(out, "%-36s %9s  %9s .. %-9s %9s %9s %8u\n", label,
+		time_str(f->cycle.median, m, sizeof(m)),
+		time_str(f->cycle.min, a, sizeof(a)),
+		time_str(f->cycle.max, b, sizeof(b)),
+		time_str(f->pin.median, pn, sizeof(pn)),
+		time_str(f->unpin.median, un, sizeof(un)), f->samples);
+}
+
+static void table_monitor(FILE *out, const struct monitor_result *r)
+{
+	fprintf(out, "\n== PIN+UNPIN (W|LT) of one 4 KiB page, with and without a monitor listener ==\n");
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	fprintf(out, "%u round(s), each: nobody in the group, io_uring, one listener that a thread\n"
+		"drains, one listener read only after the timing (what sending the events\n"
+		"costs the kernel, without a reader on the CPUs). The rounds' medians:\n"
+		"their median, and min .. max.\n",
+		r->rounds);
+	fprintf(out, "%-36s %9s  %22s %9s %9s %8s\n", "interface", "median",
+		"rounds min .. max", "pin", "unpin", "samples");
+	table_rounds(out, "pinmgr, nobody in the monitor group", &r->f_without);
+	table_rounds(out, "pinmgr, one listener (drained)", &r->f_with);
+	table_rounds(out, "pinmgr, one listener (read after)", &r->f_late);
+	if (r->uring_ok)
+		table_rounds(out, "io_uring register+unreg", &r->f_uring);
+	else
+		fprintf(out, "%-36s error: %s\n", "io_uring register+unreg",
+			r->uring[0].why);
+	fprintf(out, "with a listener / without:            %5.2f  (rounds %.2f .. %.2f)\n",
+		r->ratio.median, r->ratio.min, r->ratio.max);
+	fprintf(out, "listener read after / without:        %5.2f  (rounds %.2f .. %.2f)\n",
+		r->late_ratio.median, r->late_ratio.min, r->late_ratio.max);
+	if (r->uring_ok)
+		fprintf(out, "io_uring / pinmgr without a listener: %5.2f  (rounds %.2f .. %.2f)\n",
+			r->uring_ratio.median, r->uring_ratio.min,
+			r->uring_ratio.max);
+	fprintf(out, "listener: read %llu of %llu PINNED and %llu of %llu UNPINNED events, %llu other,\n"
+		"%u overflows, SO_RCVBUF %d bytes: %s\n",
+		(unsigned long long)r->pinned_events,
+		(unsigned long long)r->pins,
+		(unsigned long long)r->unpinned_events,
+		(unsigned long long)r->unpins,
+		(unsigned long long)r->other_events, r->overflows, r->rcvbuf,
+		r->verified ? "verified" : "NOT VERIFIED (events lost or extra)");
+}
 
 static void table_cell(FILE *out, const struct cell *c)
 {
@@ -377,6 +492,11 @@ void report_table(FILE *out, const struct options *o,
 			time_str((double)r->ends.mass_span_ns, b, sizeof(b)));
 	}
 
+	if (r->dump.measured)
+		table_dump(out, &r->dump);
+	if (r->monitor.measured)
+		table_monitor(out, &r->monitor);
+
 	n = compute_targets(r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
 	for (i = 0; i < n; i++) {
@@ -507,6 +627,117 @@ static struct json_object *jinterfaces(void)
 	return a;
 }
 
+static struct json_object *jdump(const struct dump_result *d)
+{
+	struct json_object *o, *v;
+
+	if (d->err)
+		return jerror(d->err, d->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "leases", json_object_new_int(d->leases));
+	jadd(o, "pages", json_object_new_int(d->pages));
+	jadd(o, "files", json_object_new_int(d->files));
+	jadd(o, "pin_vec_ns", json_object_new_int64(d->pin_ns));
+	jadd(o, "close_ns", json_object_new_int64(d->close_ns));
+	jadd(o, "rcvbuf_bytes", json_object_new_int(d->rcvbuf));
+	jadd(o, "recvmsg_buffer_bytes", json_object_new_int(d->msgbuf));
+	jadd(o, "untimed_dumps", json_object_new_int(1));
+	jadd(o, "dump", jstats(&d->st, "ns"));
+	jadd(o, "dump_in_nl_recv", jstats(&d->in_recv, "ns"));
+	jadd(o, "leases_per_s", d->st.samples ?
+	     jnum(d->leases / (d->st.median / 1e9), "%.0f") : NULL);
+	jadd(o, "datagrams_min", json_object_new_int64(d->datagrams_min));
+	jadd(o, "datagrams_max", json_object_new_int64(d->datagrams_max));
+	jadd(o, "messages_min", json_object_new_int64(d->messages_min));
+	jadd(o, "messages_max", json_object_new_int64(d->messages_max));
+	jadd(o, "bytes_min", json_object_new_int64(d->bytes_min));
+	jadd(o, "bytes_max", json_object_new_int64(d->bytes_max));
+	jadd(o, "verified", json_object_new_boolean(d->verified));
+	v = json_object_new_object();
+	if (!d->verified)
+		jadd(v, "failed_dump", json_object_new_int(d->bad_dump));
+	jadd(v, "handles_received", json_object_new_int(d->received));
+	jadd(v, "handles_distinct", json_object_new_int(d->distinct));
+	jadd(v, "handles_pinned_matched", json_object_new_int(d->matched));
+	jadd(v, "messages_malformed", json_object_new_int(d->malformed));
+	jadd(o, "verification", v);
+	return o;
+}
+
+static struct json_object *jrounds(const struct rounds_figure *f,
+				   const struct iface_result *res,
+				   unsigned int n)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	unsigned int i;
+
+	jadd(o, "median_ns", jnum(f->cycle.median, "%.1f"));
+	jadd(o, "rounds_min_ns", jnum(f->cycle.min, "%.1f"));
+	jadd(o, "rounds_max_ns", jnum(f->cycle.max, "%.1f"));
+	jadd(o, "pin_median_ns", jnum(f->pin.median, "%.1f"));
+	jadd(o, "unpin_median_ns", jnum(f->unpin.median, "%.1f"));
+	jadd(o, "samples", json_object_new_int(f->samples));
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct json_object *x = jstats(&res[i].st, "ns");
+
+		jadd(x, "pin_phase", jstats(&res[i].pin, "ns"));
+		jadd(x, "unpin_phase", jstats(&res[i].unpin, "ns"));
+		json_object_array_add(a, x);
+	}
+	jadd(o, "rounds", a);
+	return o;
+}
+
+static struct json_object *jmonitor(const struct monitor_result *r)
+{
+	struct json_object *o, *l;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "interface", json_object_new_string(PINMGR_IFACE_ID));
+	jadd(o, "size_bytes", json_object_new_int64(BASE_PAGE));
+	jadd(o, "backing", json_object_new_string(backing_id(BACKING_4K)));
+	jadd(o, "rounds", json_object_new_int(r->rounds));
+	jadd(o, "without_listener", jrounds(&r->f_without, r->without,
+					    r->rounds));
+	jadd(o, "with_listener", jrounds(&r->f_with, r->with, r->rounds));
+	jadd(o, "with_listener_read_after", jrounds(&r->f_late, r->late,
+						    r->rounds));
+	jadd(o, "io_uring", r->uring_ok ?
+	     jrounds(&r->f_uring, r->uring, r->rounds) :
+	     jerror(r->uring[0].err, r->uring[0].why));
+	jadd(o, "ratio_with_to_without", jnum(r->ratio.median, "%.4f"));
+	jadd(o, "ratio_with_to_without_min", jnum(r->ratio.min, "%.4f"));
+	jadd(o, "ratio_with_to_without_max", jnum(r->ratio.max, "%.4f"));
+	jadd(o, "ratio_read_after_to_without",
+	     jnum(r->late_ratio.median, "%.4f"));
+	jadd(o, "ratio_read_after_to_without_min",
+	     jnum(r->late_ratio.min, "%.4f"));
+	jadd(o, "ratio_read_after_to_without_max",
+	     jnum(r->late_ratio.max, "%.4f"));
+	jadd(o, "ratio_io_uring_to_pinmgr", r->uring_ok ?
+	     jnum(r->uring_ratio.median, "%.4f") : NULL);
+	jadd(o, "ratio_io_uring_to_pinmgr_min", r->uring_ok ?
+	     jnum(r->uring_ratio.min, "%.4f") : NULL);
+	jadd(o, "ratio_io_uring_to_pinmgr_max", r->uring_ok ?
+	     jnum(r->uring_ratio.max, "%.4f") : NULL);
+	l = json_object_new_object();
+	jadd(l, "rcvbuf_bytes", json_object_new_int(r->rcvbuf));
+	jadd(l, "device_pins", json_object_new_int64(r->pins));
+	jadd(l, "device_unpins", json_object_new_int64(r->unpins));
+	jadd(l, "pinned_events", json_object_new_int64(r->pinned_events));
+	jadd(l, "unpinned_events", json_object_new_int64(r->unpinned_events));
+	jadd(l, "other_events", json_object_new_int64(r->other_events));
+	jadd(l, "overflows", json_object_new_int(r->overflows));
+	jadd(l, "verified", json_object_new_boolean(r->verified));
+	jadd(o, "listener", l);
+	return o;
+}
+
 int report_json(const char *path, const struct options *o,
 		const struct results *r)
 {
@@ -569,6 +800,9 @@ int report_json(const char *path, const struct options *o,
 	jadd(x, "scaling_seconds", jnum(o->scale_secs, "%.2f"));
 	jadd(x, "scaling_rounds", json_object_new_int(o->scale_rounds));
 	jadd(x, "scaling_buffer_bytes", json_object_new_int64(64 * KIB));
+	jadd(x, "dump_leases", json_object_new_int(o->dump_leases));
+	jadd(x, "dump_repeats", json_object_new_int(o->dump_repeats));
+	jadd(x, "monitor_rounds", json_object_new_int(o->monitor_rounds));
 	jadd(x, "clock", json_object_new_string("CLOCK_MONOTONIC"));
 	jadd(root, "parameters", x);
 
@@ -662,6 +896,10 @@ int report_json(const char *path, const struct options *o,
 		     json_object_new_int64(r->ends.mass_span_ns));
 	}
 	jadd(root, "lease_ends", x);
+	if (r->dump.measured)
+		jadd(root, "netlink_dump", jdump(&r->dump));
+	if (r->monitor.measured)
+		jadd(root, "pin_unpin_monitor", jmonitor(&r->monitor));
 
 	n = compute_targets(r, t);
 	a = json_object_new_array();

@@ -77,6 +77,9 @@ $(LIB_SO): $(LIB_OBJS) libpinctl/libpinctl.sym
 		-Wl,--version-script=libpinctl/libpinctl.sym -Wl,--no-undefined \
 		-Wl,-z,relro -Wl,-z,now $(LIB_OBJS) -o $@ \
 		$$(pkg-config --libs $(LIB_DEPS)) -lpthread
+	@# Not executable: run-vm runs ldd on executables, and ldd names each
+	@# file it is given with a colon, which it would take for a library.
+	chmod 0644 $@
 	ln -sf libpinctl.so.$(LIB_VERSION) $(USER_OUT)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(USER_OUT)/lib/libpinctl.so
 
@@ -97,7 +100,7 @@ $(USER_OUT)/bin/pinctl: $(CLI_SRCS) $(CLI_HDRS) $(LIB_SO)
 # The library's and the command's tests, run in the VM after pinmgr-tests.
 $(USER_OUT)/bin/pinctl-tests: $(LIBTEST_SRCS) $(LIBTEST_HDRS) $(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests -Ilibpinctl \
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests -Itests/lib -Ilibpinctl \
 		$$(pkg-config --cflags json-c) $(LIBTEST_SRCS) -o $@ \
 		$(LINK_LIB) $$(pkg-config --libs json-c) -lpthread
 
@@ -111,7 +114,7 @@ $(USER_OUT)/libexec/depmod: $(shell command -v kmod)
 install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/share/man/man3
-	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpinctl.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libpinctl.so
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/

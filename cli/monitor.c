@@ -64,6 +64,7 @@ int do_monitor(struct pinctl_cli *cli, int argc, char **argv)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, NULL);
+	catch_signals(&block);
 	sigemptyset(&empty);
 
 	ret = pinctl_monitor_new(cli->ctx, NULL, &mon);

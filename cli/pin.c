@@ -261,6 +261,7 @@ int do_pin(struct pinctl_cli *cli, int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, NULL);
+	catch_signals(&block);
 	sigemptyset(&empty);
 
 	eo.op = PINCTL_OP_OPEN;

@@ -8,6 +8,7 @@
 #define PINCTL_CLI_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,11 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail_op(struct pinctl_dev *dev, int err, const struct pinctl_err_opts *eo,
 	    const char *what);
 bool is_help(const char *arg);
+/*
+ * The signals of @set interrupt ppoll() (EINTR) instead of ending the
+ * process: they get a handler that does nothing.
+ */
+void catch_signals(const sigset_t *set);
 /* -j / -p / --json / --pretty anywhere in a command's arguments. */
 bool global_opt(struct pinctl_cli *cli, const char *arg);
 

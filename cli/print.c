@@ -301,6 +301,22 @@ int fail_op(struct pinctl_dev *dev, int err, const struct pinctl_err_opts *eo,
 	return fail("%s", msg);
 }
 
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+void catch_signals(const sigset_t *set)
+{
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	int sig;
+
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(set, sig) == 1)
+			sigaction(sig, &sa, NULL);
+}
+
 bool is_help(const char *arg)
 {
 	return !strcmp(arg, "help") || !strcmp(arg, "--help") || !strcmp(arg, "-h");

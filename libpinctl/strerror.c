@@ -169,10 +169,15 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		    H(len), pages, f.max_lease_pages, H(f.max_lease_pages * f.page));
 		return;
 	case EMFILE:
-		say(m, "this open file of /dev/pinmgr already holds %" PRIu64
-		    " leases, the max_leases limit of %" PRIu64 "; unpin some, pin "
-		    "through another open file, or raise " PARAM_DIR "max_leases",
-		    f.have_dev ? f.dev_leases : f.max_leases, f.max_leases);
+		if (f.have_dev)
+			say(m, "this open file of /dev/pinmgr already holds %" PRIu64
+			    " leases, the max_leases limit of %" PRIu64 "; ",
+			    f.dev_leases, f.max_leases);
+		else
+			say(m, "this open file of /dev/pinmgr already holds the "
+			    "max_leases limit of %" PRIu64 " leases; ", f.max_leases);
+		say(m, "unpin some, pin through another open file, or raise "
+		    PARAM_DIR "max_leases");
 		return;
 	case ENOSPC:
 		if (f.have_device_pinned)

@@ -118,7 +118,9 @@ install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 	ln -sf libpinctl.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libpinctl.so
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 0644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' libpinctl/libpinctl.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/libpinctl.pc
 	install -m 0644 libpinctl/libpinctl.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0644 libpinctl/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 

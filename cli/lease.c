@@ -93,7 +93,7 @@ static int lease_list(struct pinctl_cli *cli, int argc, char **argv)
 	o = out_new(cli, true);
 	ret = pinctl_nl_lease_dump(cli->ctx, &f, list_one, o);
 	if (ret) {
-		out_finish(o);
+		out_discard(o);
 		return fail_op(NULL, ret, &eo, "listing leases");
 	}
 	return out_finish(o);

@@ -88,6 +88,8 @@ void out_time(struct out *o, const char *key, uint64_t ns);
 void out_flags(struct out *o, const char *key, uint32_t flags);
 /* Prints what is left and frees; returns EXIT_OK or EXIT_ERR. */
 int out_finish(struct out *o);
+/* Frees without printing (after an error). */
+void out_discard(struct out *o);
 /* Streams: each record printed as it ends (monitor, pin). */
 struct out *out_stream(struct pinctl_cli *cli);
 

@@ -247,6 +247,12 @@ void out_flags(struct out *o, const char *key, uint32_t flags)
 		putchar('-');
 }
 
+void out_discard(struct out *o)
+{
+	json_object_put(o->top);
+	free(o);
+}
+
 int out_finish(struct out *o)
 {
 	if (o->cli->json && o->top)

@@ -54,7 +54,7 @@ PINCTL_API int pinctl_dev_open(struct pinctl_ctx *ctx,
 {
 	struct pinctl_dev_opts o;
 	struct pinctl_dev *dev;
-	int ret, oflags = O_RDWR | O_CLOEXEC;
+	int ret, oflags = O_RDWR;
 
 	if (!ctx || !devp)
 		return -EINVAL;
@@ -68,7 +68,7 @@ PINCTL_API int pinctl_dev_open(struct pinctl_ctx *ctx,
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
-	dev->fd = open(ctx->device_path, oflags);
+	dev->fd = open(ctx->device_path, oflags | O_CLOEXEC);
 	if (dev->fd < 0) {
 		ret = -errno;
 		err(ctx, "open %s: %s\n", ctx->device_path, strerror(-ret));

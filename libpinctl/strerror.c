@@ -321,6 +321,9 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 			if (o->handle)
 				say(m, "no visible %s on the device (an unprivileged user "
 				    "sees only its own)", lease);
+			else if (!access("/sys/module/pinmgr", F_OK))
+				say(m, "the pinmgr generic netlink family is not registered: "
+				    "the loaded pinmgr module is older than netlink support");
 			else
 				say(m, "the pinmgr generic netlink family is not registered: "
 				    "the pinmgr module is not loaded (`pinctl module load`)");

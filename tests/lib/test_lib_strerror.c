@@ -314,7 +314,7 @@ TEST(lib_strerror_every_errno)
 		ASSERT_NE(strcmp(s, strerror(all[i].err)), 0);
 	}
 	ASSERT_CONTAINS(lt_strerror(NULL, -ENOENT, PINCTL_OP_NETLINK, 0, 0, 0, 0),
-			"family is not registered");
+			"family is not registered: the loaded pinmgr module is older");
 	/* Positive errnos too; others in libc's words. */
 	ASSERT_CONTAINS(lt_strerror(NULL, EDQUOT, PINCTL_OP_PIN, 0, 0, 4096, 0),
 			"RLIMIT_MEMLOCK");

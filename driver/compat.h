@@ -8,6 +8,7 @@
 
 #include <linux/refcount.h>
 #include <linux/slab.h>
+#include <net/genetlink.h>
 
 #include "conftest.h"
 
@@ -50,5 +51,26 @@ static inline bool pinmgr_refcount_inc_not_zero_acquire(refcount_t *r)
 	return ret;
 #endif
 }
+
+/* The attributes of the request a dump answers. */
+static inline struct nlattr **pinmgr_genl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef PINMGR_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * The monitor group carries every lease's events: only CAP_SYS_ADMIN may
+ * join it. Where genetlink cannot require that, there are no events (0
+ * turns the group's notifications off).
+ */
+#ifdef PINMGR_HAVE_GENL_MCAST_CAP
+#define PINMGR_GENL_MCAST_CAP_SYS_ADMIN	GENL_MCAST_CAP_SYS_ADMIN
+#else
+#define PINMGR_GENL_MCAST_CAP_SYS_ADMIN	0
+#endif
 
 #endif /* _PINMGR_COMPAT_H */

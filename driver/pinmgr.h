@@ -23,9 +23,15 @@
 #include <linux/xarray.h>
 
 #include <linux/pinmgr.h>
+#include <linux/pinmgr_netlink.h>
 
+struct attribute_group;
+struct cred;
 struct fasync_struct;
 struct file;
+struct pid_namespace;
+struct seq_file;
+struct user_namespace;
 struct mm_struct;
 struct page;
 struct poll_table_struct;
@@ -61,12 +67,46 @@ void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
 void vaddr_unpin_pfn_range(unsigned long pfn, unsigned long nr_pages,
 			   bool make_dirty);
 
-/* Module parameters (pinmgr_main.c); 0 means no limit. */
+/*
+ * Tunables (pinmgr_sysfs.c): module parameters and sysfs files of the
+ * device are the same variables, checked by the same rules. 0 means no
+ * limit for the three limits.
+ */
 extern unsigned long pinmgr_max_lease_pages;
 extern unsigned int pinmgr_max_leases;
 extern unsigned long pinmgr_max_device_pages;
 extern unsigned int pinmgr_break_time_ms;
 extern unsigned int pinmgr_max_events;
+extern const struct attribute_group *pinmgr_attr_groups[];
+
+/*
+ * Counters of the device (pinmgr_stats.c). The pin path counts on its own
+ * CPU only; a report adds up the CPUs.
+ */
+enum pinmgr_stat {
+	PINMGR_STAT_PINS,
+	PINMGR_STAT_UNPINS,
+	PINMGR_STAT_EXPIRIES,
+	PINMGR_STAT_REVOCATIONS,
+	/* PINs that failed, by cause. */
+	PINMGR_STAT_FAIL_MEMLOCK,
+	PINMGR_STAT_FAIL_LEASE_PAGES,
+	PINMGR_STAT_FAIL_LEASES,
+	PINMGR_STAT_FAIL_DEVICE_PAGES,
+	PINMGR_STAT_FAIL_FAULT,
+	PINMGR_STAT_FAIL_FILE,
+	PINMGR_STAT_FAIL_INTERRUPTED,
+	PINMGR_STAT_FAIL_NOMEM,
+	PINMGR_NR_STATS,
+};
+
+void pinmgr_count(enum pinmgr_stat stat);
+void pinmgr_count_failure(int err);
+u64 pinmgr_stat_read(enum pinmgr_stat stat);
+
+/* Device-wide figures that are not on the pin path. */
+extern atomic_long_t pinmgr_files;
+extern atomic_long_t pinmgr_ended_leases;
 
 /* Where expiries and breaks run: process context, so pages can be released. */
 extern struct workqueue_struct *pinmgr_wq;
@@ -117,6 +157,7 @@ extern atomic_long_t pinmgr_device_pages;
  */
 struct pinmgr_ctx {
 	refcount_t refs;
+	u64 id;				/* the file's number, for inspection */
 	struct file *file;		/* valid while the file is open */
 	struct mm_struct *mm;		/* mmgrab()ed: the mm every pin charges */
 	struct pid *owner;		/* tgid of the opener */
@@ -254,6 +295,7 @@ void pinmgr_lease_queue_deadline(struct pinmgr_lease *lease);
 void pinmgr_lease_dequeue_deadline(struct pinmgr_lease *lease);
 int pinmgr_lease_renew(struct pinmgr_ctx *ctx, u64 handle, u64 duration_ns);
 int pinmgr_lease_revoke(u64 handle, ktime_t deadline);
+ktime_t pinmgr_revoke_deadline(bool now, u64 *real_ns);
 u64 pinmgr_boottime_to_real_ns(ktime_t t);
 
 /* pinmgr_events.c */
@@ -264,6 +306,43 @@ ssize_t pinmgr_read(struct file *file, char __user *buf, size_t count,
 		    loff_t *pos);
 __poll_t pinmgr_poll(struct file *file, struct poll_table_struct *wait);
 int pinmgr_fasync(int fd, struct file *file, int on);
+
+/*
+ * Who looks at leases, through netlink, debugfs or fdinfo, and what they
+ * may see (pinmgr_show.c): an administrator every lease, anyone else the
+ * leases of their own uid; and only leases whose owner their pid
+ * namespace can see. Pids and uids are shown through their namespaces.
+ */
+struct pinmgr_viewer {
+	struct user_namespace *user_ns;
+	kuid_t euid;
+	struct pid_namespace *pid_ns;
+	bool admin;
+};
+
+void pinmgr_viewer_init(struct pinmgr_viewer *v, const struct cred *cred,
+			bool admin);
+void pinmgr_viewer_init_admin(struct pinmgr_viewer *v);
+bool pinmgr_lease_visible(const struct pinmgr_lease *lease,
+			  const struct pinmgr_viewer *v);
+u32 pinmgr_abi_state(const struct pinmgr_lease *lease);
+void pinmgr_show_header(struct seq_file *m);
+void pinmgr_show_lease(struct seq_file *m, struct pinmgr_lease *lease,
+		       const struct pinmgr_viewer *v);
+void pinmgr_show_lease_locked(struct seq_file *m, struct pinmgr_lease *lease,
+			      const struct pinmgr_viewer *v);
+struct pinmgr_lease *pinmgr_lease_next(unsigned int *shard,
+				       unsigned long *seq);
+
+/* pinmgr_netlink.c */
+int pinmgr_netlink_init(void);
+void pinmgr_netlink_exit(void);
+void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd);
+
+/* pinmgr_debugfs.c, pinmgr_fdinfo.c */
+void pinmgr_debugfs_init(void);
+void pinmgr_debugfs_exit(void);
+void pinmgr_show_fdinfo(struct seq_file *m, struct file *file);
 
 /* pinmgr_access.c */
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,

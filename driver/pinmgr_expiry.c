@@ -94,10 +94,14 @@ static void pinmgr_lease_claim(struct pinmgr_lease *lease, u32 end)
 	WRITE_ONCE(lease->state, PINMGR_LS_ENDING);
 }
 
-/* Release a claimed lease's pages, then record the end and tell the owner. */
+/*
+ * Release a claimed lease's pages, then record the end and tell the owner
+ * and the monitor group. The caller holds a reference.
+ */
 static void pinmgr_lease_end(struct pinmgr_lease *lease)
 {
 	struct pinmgr_ctx *ctx = lease->ctx;
+	bool expired = lease->end_state == PINMGR_LS_EXPIRED;
 
 	/* The pinned state's own reference; then wait for ACCESS and co. */
 	pinmgr_lease_pages_put(lease);
@@ -108,11 +112,17 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	lease->end_time_ns = ktime_get_real_ns();
 	WRITE_ONCE(lease->state, lease->end_state);
 	/* Unless the owner closed its file, or acknowledged the end already. */
-	if (!list_empty(&lease->ctx_node))
-		pinmgr_event_queue(lease, lease->end_state == PINMGR_LS_EXPIRED ?
-				   PINMGR_EVENT_EXPIRED : PINMGR_EVENT_REVOKED);
+	if (!list_empty(&lease->ctx_node)) {
+		atomic_long_inc(&pinmgr_ended_leases);
+		pinmgr_event_queue(lease, expired ? PINMGR_EVENT_EXPIRED :
+						    PINMGR_EVENT_REVOKED);
+	}
 	mutex_unlock(&ctx->lock);
 	wake_up_var(&lease->state);
+
+	pinmgr_count(expired ? PINMGR_STAT_EXPIRIES : PINMGR_STAT_REVOCATIONS);
+	pinmgr_nl_notify(lease, expired ? PINMGR_NL_CMD_LEASE_EXPIRED_NTF :
+					  PINMGR_NL_CMD_LEASE_REVOKED_NTF);
 }
 
 /* The context's work: end every lease whose deadline has passed. */
@@ -196,6 +206,24 @@ int pinmgr_lease_renew(struct pinmgr_ctx *ctx, u64 handle, u64 duration_ns)
 	return ret;
 }
 
+/*
+ * When a revocation made now releases the pages: at once (0), or after
+ * break_time_ms. *@real_ns is that moment on CLOCK_REALTIME, for the reply.
+ */
+ktime_t pinmgr_revoke_deadline(bool now, u64 *real_ns)
+{
+	u32 ms = READ_ONCE(pinmgr_break_time_ms);
+	ktime_t deadline;
+
+	if (now) {
+		*real_ns = ktime_get_real_ns();
+		return 0;
+	}
+	deadline = ktime_add_safe(ktime_get_boottime(), ms_to_ktime(ms));
+	*real_ns = pinmgr_boottime_to_real_ns(deadline);
+	return deadline;
+}
+
 /**
  * pinmgr_lease_revoke() - take any lease on the device back from its owner
  * @handle: the lease
@@ -243,6 +271,9 @@ int pinmgr_lease_revoke(u64 handle, ktime_t deadline)
 		WRITE_ONCE(lease->state, PINMGR_LS_BREAKING);
 		pinmgr_lease_queue_deadline(lease);
 		pinmgr_event_queue(lease, PINMGR_EVENT_BREAKING);
+		mutex_unlock(&ctx->lock);
+		pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_BREAKING_NTF);
+		goto out_put;
 	}
 	mutex_unlock(&ctx->lock);
 out_put:

@@ -135,6 +135,7 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	if (ret) {
 		/* The caller would never learn the handle: undo it all. */
 		pinmgr_lease_abort(lease);
+		pinmgr_count_failure(ret);
 		return ret;
 	}
 	pinmgr_lease_publish(lease);
@@ -220,6 +221,7 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 			     (u64 __user *)(uranges + (size_t)i * cmd->range_size +
 				offsetof(struct pinmgr_pin_range, out_handle)))) {
 			ret = -EFAULT;
+			pinmgr_count_failure(ret);
 			goto out_abort;
 		}
 	}
@@ -246,24 +248,6 @@ static int pinmgr_unpin(struct pinmgr_ucmd *ucmd)
 	if (!pinmgr_caller_owns(ucmd->ctx))
 		return -EPERM;
 	return pinmgr_lease_unpin(ucmd->ctx, cmd->handle);
-}
-
-/* The ABI's name for a lease's state; an ending lease shows its end. */
-static u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
-{
-	switch (READ_ONCE(lease->state)) {
-	case PINMGR_LS_BREAKING:
-		return PINMGR_LEASE_BREAKING;
-	case PINMGR_LS_ENDING:
-		return READ_ONCE(lease->end_state) == PINMGR_LS_EXPIRED ?
-		       PINMGR_LEASE_EXPIRED : PINMGR_LEASE_REVOKED;
-	case PINMGR_LS_EXPIRED:
-		return PINMGR_LEASE_EXPIRED;
-	case PINMGR_LS_REVOKED:
-		return PINMGR_LEASE_REVOKED;
-	default:
-		return PINMGR_LEASE_ACTIVE;
-	}
 }
 
 static int pinmgr_query(struct pinmgr_ucmd *ucmd)
@@ -428,7 +412,7 @@ static int pinmgr_renew(struct pinmgr_ucmd *ucmd)
 static int pinmgr_revoke(struct pinmgr_ucmd *ucmd)
 {
 	struct pinmgr_revoke *cmd = ucmd->cmd;
-	ktime_t deadline = 0;
+	ktime_t deadline;
 	int ret;
 
 	if (cmd->flags & ~PINMGR_REVOKE_NOW)
@@ -438,15 +422,8 @@ static int pinmgr_revoke(struct pinmgr_ucmd *ucmd)
 		return -EPERM;
 
 	/* The reply first: a revocation the caller cannot learn of never starts. */
-	if (cmd->flags & PINMGR_REVOKE_NOW) {
-		cmd->out_deadline_ns = ktime_get_real_ns();
-	} else {
-		u32 ms = READ_ONCE(pinmgr_break_time_ms);
-
-		deadline = ktime_add_safe(ktime_get_boottime(),
-					  ms_to_ktime(ms));
-		cmd->out_deadline_ns = pinmgr_boottime_to_real_ns(deadline);
-	}
+	deadline = pinmgr_revoke_deadline(cmd->flags & PINMGR_REVOKE_NOW,
+					  &cmd->out_deadline_ns);
 	ret = pinmgr_respond(ucmd, sizeof(*cmd));
 	if (ret)
 		return ret;

@@ -240,8 +240,39 @@ static void pinmgr_runs_unpin(struct pinmgr_lease *lease)
 }
 
 /*
+ * Count a failed pin by its cause. GUP says EFAULT both for memory that is
+ * not there and for a file mapping it refuses to pin long-term (fsdax; on
+ * 6.5+ writable shared mappings that need dirty tracking): the mapping at
+ * the failing address tells which.
+ */
+static void pinmgr_count_pin_failure(struct mm_struct *mm, unsigned long addr,
+				     unsigned int gup_flags, int err)
+{
+	struct vm_area_struct *vma;
+	bool refused = false;
+
+	if ((err == -EFAULT || err == -EOPNOTSUPP) &&
+	    (gup_flags & FOLL_LONGTERM)) {
+		mmap_read_lock(mm);
+		vma = vma_lookup(mm, addr);
+		if (vma && vma->vm_file)
+			refused = vma_is_dax(vma) ||
+				  ((gup_flags & FOLL_WRITE) &&
+				   (vma->vm_flags & VM_SHARED) &&
+				   (vma->vm_flags & VM_WRITE) && vma->vm_ops &&
+				   vma->vm_ops->page_mkwrite);
+		mmap_read_unlock(mm);
+	}
+	if (refused)
+		pinmgr_count(PINMGR_STAT_FAIL_FILE);
+	else
+		pinmgr_count_failure(err);
+}
+
+/*
  * Pin the lease's range batch by batch into runs, through @batch of
- * @batch_len page pointers. On failure nothing stays pinned.
+ * @batch_len page pointers. On failure nothing stays pinned, and the
+ * failure is counted.
  */
 static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease,
 			   struct page **batch, unsigned long batch_len)
@@ -255,6 +286,7 @@ static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease,
 	while (done < lease->nr_pages) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
+			pinmgr_count_failure(ret);
 			goto out_unpin_runs;
 		}
 		nr = min(lease->nr_pages - done, batch_len);
@@ -262,12 +294,16 @@ static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease,
 					 gup_flags, batch, &vp);
 		if (pinned <= 0) {
 			ret = pinned ? pinned : -EFAULT;
+			pinmgr_count_pin_failure(ctx->mm, lease->addr +
+						 (done << PAGE_SHIFT),
+						 gup_flags, ret);
 			goto out_unpin_runs;
 		}
 		ret = pinmgr_runs_append(lease, batch, pinned, &added);
 		if (ret) {
 			vaddr_unpin_pages(batch + added, pinned - added, &vp,
 					  false);
+			pinmgr_count_failure(ret);
 			goto out_unpin_runs;
 		}
 		done += pinned;
@@ -291,8 +327,10 @@ static int pinmgr_pin_range(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease)
 		return pinmgr_pin_runs(ctx, lease, stack, ARRAY_SIZE(stack));
 
 	ret = mutex_lock_killable(&ctx->pin_lock);
-	if (ret)
+	if (ret) {
+		pinmgr_count_failure(ret);
 		return ret;
+	}
 	ret = pinmgr_pin_runs(ctx, lease, ctx->batch, PINMGR_BATCH_PAGES);
 	mutex_unlock(&ctx->pin_lock);
 	return ret;
@@ -383,7 +421,7 @@ static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
  *	with the lease's duration (0: none)
  *
  * Return: the lease, filed under its handle but invisible until published,
- * or an ERR_PTR with nothing pinned or charged.
+ * or an ERR_PTR with nothing pinned or charged (and the failure counted).
  */
 struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 					 const struct pinmgr_pin *req)
@@ -395,13 +433,15 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	struct pid *owner;
 	int ret;
 
-	if (max_pages && nr_pages > max_pages)
-		return ERR_PTR(-EFBIG);
+	if (max_pages && nr_pages > max_pages) {
+		ret = -EFBIG;
+		goto out_count;
+	}
 	/* A lease that can expire can tell so: the queue exists first. */
 	if (req->duration_ns) {
 		ret = pinmgr_events_prepare(ctx);
 		if (ret)
-			return ERR_PTR(ret);
+			goto out_count;
 	}
 	if (atomic_inc_return(&ctx->nr_leases) > max_leases && max_leases) {
 		ret = -EMFILE;
@@ -442,12 +482,15 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	/* Last: a stale lookup may see this memory from now on. */
 	pinmgr_refcount_set_release(&lease->users, 1);
 
+	/* Counts its own failures, whose causes it knows best. */
 	ret = pinmgr_pin_range(ctx, lease);
 	if (ret)
 		goto out_put_lease;
 	ret = pinmgr_lease_insert(lease);
-	if (ret)
+	if (ret) {
+		pinmgr_count_failure(ret);
 		goto out_put_lease;
+	}
 	return lease;
 
 out_put_lease:
@@ -461,12 +504,15 @@ out_uncharge:
 	pinmgr_uncharge(ctx, nr_pages);
 out_dec_leases:
 	atomic_dec(&ctx->nr_leases);
+out_count:
+	pinmgr_count_failure(ret);
 	return ERR_PTR(ret);
 }
 
 /*
- * Make a created lease visible to lookups and to its context's list, and
- * start its clock if it has one.
+ * Make a created lease visible to lookups and to its context's list, start
+ * its clock if it has one, and tell the monitor group. The caller's
+ * reference (the index's) keeps it alive throughout.
  */
 void pinmgr_lease_publish(struct pinmgr_lease *lease)
 {
@@ -479,6 +525,8 @@ void pinmgr_lease_publish(struct pinmgr_lease *lease)
 	if (lease->expire_at)
 		pinmgr_lease_queue_deadline(lease);
 	mutex_unlock(&ctx->lock);
+	pinmgr_count(PINMGR_STAT_PINS);
+	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_PINNED_NTF);
 }
 
 /* Throw away a created, never published lease: unpin, uncharge, free. */
@@ -555,9 +603,22 @@ int pinmgr_lease_ended_errno(const struct pinmgr_lease *lease)
 static void pinmgr_lease_detach(struct pinmgr_lease *lease)
 {
 	lockdep_assert_held(&lease->ctx->lock);
+	if (lease->state == PINMGR_LS_EXPIRED ||
+	    lease->state == PINMGR_LS_REVOKED)
+		atomic_long_dec(&pinmgr_ended_leases);
 	list_del_init(&lease->ctx_node);
 	pinmgr_lease_dequeue_deadline(lease);
 	pinmgr_lease_remove(lease);
+}
+
+/*
+ * A live lease was ended by its owner (UNPIN, or close): count it and tell
+ * the monitor group. Its pages go with the caller's reference.
+ */
+static void pinmgr_lease_unpinned(struct pinmgr_lease *lease)
+{
+	pinmgr_count(PINMGR_STAT_UNPINS);
+	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
 }
 
 /*
@@ -590,6 +651,8 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 	mutex_unlock(&ctx->lock);
 	/* The index's reference; ours goes last and releases the pages. */
 	pinmgr_lease_put(lease);
+	if (!ret)
+		pinmgr_lease_unpinned(lease);
 out_put:
 	pinmgr_lease_put(lease);
 	return ret;
@@ -617,6 +680,55 @@ void pinmgr_lease_pages_put(struct pinmgr_lease *lease)
 {
 	if (refcount_dec_and_test(&lease->pages_ref))
 		wake_up_var(&lease->pages_ref);
+}
+
+/**
+ * pinmgr_lease_next() - walk every published lease on the device
+ * @shard: in: the shard to start in; out: the lease's
+ * @seq: in: the sequence number to start at; out: the lease's
+ *
+ * Leases come in (shard, sequence) order, each with a reference the caller
+ * puts. To go on after one, start at its sequence number + 1; to start
+ * over, at (0, 0). A walk resumed so reports every lease that lived
+ * through it exactly once, whatever was pinned or unpinned meanwhile.
+ *
+ * Return: the lease, or NULL at the end.
+ */
+struct pinmgr_lease *pinmgr_lease_next(unsigned int *shard, unsigned long *seq)
+{
+	struct pinmgr_lease *lease;
+	u32 state;
+
+	for (; *shard < 1U << pinmgr_shard_bits; (*shard)++, *seq = 0) {
+		XA_STATE(xas, &pinmgr_shards[*shard].leases, *seq);
+
+		rcu_read_lock();
+		xas_for_each(&xas, lease, ULONG_MAX) {
+			if (xas_retry(&xas, lease))
+				continue;
+			if (!pinmgr_refcount_inc_not_zero_acquire(&lease->users))
+				continue;
+			/* Pairs with the release in pinmgr_lease_publish(). */
+			state = smp_load_acquire(&lease->state);
+			/* Reused since, or not published: not this one. */
+			if (READ_ONCE(lease->handle) !=
+			    ((u64)xas.xa_index << pinmgr_shard_bits | *shard) ||
+			    state == PINMGR_LS_CREATING) {
+				/* The put may free it: not under RCU. */
+				xas_pause(&xas);
+				rcu_read_unlock();
+				pinmgr_lease_put(lease);
+				rcu_read_lock();
+				continue;
+			}
+			rcu_read_unlock();
+			*seq = xas.xa_index;
+			return lease;
+		}
+		rcu_read_unlock();
+		cond_resched();
+	}
+	return NULL;
 }
 
 /*
@@ -664,7 +776,12 @@ void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 	mutex_unlock(&ctx->lock);
 
 	list_for_each_entry_safe(lease, next, &leases, ctx_node) {
+		u32 state = READ_ONCE(lease->state);
+
 		list_del_init(&lease->ctx_node);
+		/* Ended ones were counted and told when they ended. */
+		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING)
+			pinmgr_lease_unpinned(lease);
 		pinmgr_lease_put(lease);
 		cond_resched();
 	}

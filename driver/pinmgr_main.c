@@ -21,32 +21,10 @@
 /* Handles are xarray indices: they must fit an unsigned long. */
 static_assert(sizeof(unsigned long) >= sizeof(u64));
 
-unsigned long pinmgr_max_lease_pages = 1UL << 20;
-module_param_named(max_lease_pages, pinmgr_max_lease_pages, ulong, 0644);
-MODULE_PARM_DESC(max_lease_pages,
-		 "Pages one lease may pin (0: no limit; default 4 GiB of 4 KiB pages)");
-
-unsigned int pinmgr_max_leases = 65536;
-module_param_named(max_leases, pinmgr_max_leases, uint, 0644);
-MODULE_PARM_DESC(max_leases, "Leases one open file may hold (0: no limit)");
-
-unsigned long pinmgr_max_device_pages;
-module_param_named(max_device_pages, pinmgr_max_device_pages, ulong, 0644);
-MODULE_PARM_DESC(max_device_pages,
-		 "Pages all leases may pin together (0 at load: half of RAM; 0 later: no limit)");
-
-unsigned int pinmgr_break_time_ms = 45000;
-module_param_named(break_time_ms, pinmgr_break_time_ms, uint, 0644);
-MODULE_PARM_DESC(break_time_ms,
-		 "How long a revoked lease's owner has to unpin before its pages are released (default 45 s, as lease-break-time)");
-
-unsigned int pinmgr_max_events = 1024;
-module_param_named(max_events, pinmgr_max_events, uint, 0644);
-MODULE_PARM_DESC(max_events,
-		 "Events one open file queues before it drops them (fixed when the queue is made)");
-
 atomic_long_t pinmgr_device_pages;
 struct workqueue_struct *pinmgr_wq;
+/* Numbers for open files, as inspection shows them: never a pointer. */
+static atomic64_t pinmgr_next_ctx_id;
 
 static int pinmgr_open(struct inode *inode, struct file *file)
 {
@@ -65,6 +43,7 @@ static int pinmgr_open(struct inode *inode, struct file *file)
 		goto out_free_ctx;
 
 	refcount_set(&ctx->refs, 1);
+	ctx->id = atomic64_inc_return(&pinmgr_next_ctx_id);
 	mutex_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->leases);
 	pinmgr_ctx_expiry_init(ctx);
@@ -75,6 +54,7 @@ static int pinmgr_open(struct inode *inode, struct file *file)
 	mmgrab(ctx->mm);
 	ctx->owner = get_pid(task_tgid(current));
 	file->private_data = ctx;
+	atomic_long_inc(&pinmgr_files);
 	return nonseekable_open(inode, file);
 
 out_free_ctx:
@@ -102,6 +82,7 @@ static int pinmgr_release(struct inode *inode, struct file *file)
 
 	pinmgr_lease_release_all(ctx);
 	pinmgr_events_free(ctx);
+	atomic_long_dec(&pinmgr_files);
 	pinmgr_ctx_put(ctx);
 	return 0;
 }
@@ -115,12 +96,14 @@ static const struct file_operations pinmgr_fops = {
 	.read = pinmgr_read,
 	.poll = pinmgr_poll,
 	.fasync = pinmgr_fasync,
+	.show_fdinfo = pinmgr_show_fdinfo,
 };
 
 static struct miscdevice pinmgr_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "pinmgr",
 	.fops = &pinmgr_fops,
+	.groups = pinmgr_attr_groups,
 };
 
 static int __init pinmgr_init(void)
@@ -139,13 +122,22 @@ static int __init pinmgr_init(void)
 	ret = pinmgr_shards_init();
 	if (ret)
 		goto out_destroy_cache;
+	ret = pinmgr_netlink_init();
+	if (ret) {
+		pr_err("pinmgr: cannot register the netlink family: %d\n", ret);
+		goto out_free_shards;
+	}
 	ret = misc_register(&pinmgr_misc);
 	if (ret) {
 		pr_err("pinmgr: cannot register /dev/pinmgr: %d\n", ret);
-		goto out_free_shards;
+		goto out_unregister_family;
 	}
+	/* Optional: without debugfs the driver works all the same. */
+	pinmgr_debugfs_init();
 	return 0;
 
+out_unregister_family:
+	pinmgr_netlink_exit();
 out_free_shards:
 	pinmgr_shards_exit();
 out_destroy_cache:
@@ -157,7 +149,9 @@ out_destroy_wq:
 
 static void __exit pinmgr_exit(void)
 {
+	pinmgr_debugfs_exit();
 	misc_deregister(&pinmgr_misc);
+	pinmgr_netlink_exit();
 	/* The files are gone, and with them every lease and work item. */
 	pinmgr_shards_exit();
 	pinmgr_lease_cache_exit();

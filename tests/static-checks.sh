@@ -4,6 +4,8 @@
 # Static checks of the driver and the ABI, as TAP lines:
 #  - checkpatch.pl --strict (from Debian's linux-source-6.12) on driver/ and
 #    uapi/;
+#  - the netlink family's generated files match its YAML spec (ynl-gen-c.py,
+#    which also validates the spec against the genetlink schema);
 #  - sparse (C=1) and W=1 with -Werror, against each kernel given, built
 #    with that kernel's own compiler (its build root);
 #  - pahole: no implicit holes or padding in any ABI structure, and each
@@ -46,10 +48,17 @@ rc=$?
 [[ $rc -eq 0 ]] || sed 's/^/# /' "$work/checkpatch.log"
 tap $rc "checkpatch --strict is clean on driver/ and uapi/"
 
+# The netlink family's generated code must be what its spec generates.
+"$top/uapi/ynl-regen.sh" --check >"$work/ynl.log" 2>&1
+rc=$?
+[[ $rc -eq 0 ]] || sed 's/^/# /' "$work/ynl.log"
+tap $rc "the netlink code generated from uapi/pinmgr.yaml is up to date"
+
 # The ABI structures, for pahole: user space's view (host compiler) and each
 # kernel's view (its own compiler, from the module's DWARF) must agree.
 abi_structs=(pinmgr_info pinmgr_pin pinmgr_unpin pinmgr_query pinmgr_list
-	pinmgr_access pinmgr_segment pinmgr_get_segments)
+	pinmgr_access pinmgr_segment pinmgr_get_segments pinmgr_pin_range
+	pinmgr_pin_vec pinmgr_renew pinmgr_revoke pinmgr_event)
 {
 	echo '#include <linux/pinmgr.h>'
 	for s in "${abi_structs[@]}"; do echo "struct $s v_$s;"; done

@@ -1765,6 +1765,11 @@ static void fz_op_chaos(struct fz_thread *th)
 		if (!fz_documented(err))
 			fz_fail(th, "failed with undocumented errno %s",
 				fz_errname(err));
+		/* An UNPIN that says how a lease ended also acknowledged it. */
+		idx = cmd == PINMGR_IOC_UNPIN ? fz_find(th, s.unpin.handle) : -1;
+		if (idx >= 0 && th->leases[idx].slot == slot &&
+		    fz_ended(&th->leases[idx], ret, err))
+			fz_drop(th, (unsigned int)idx);
 		return;
 	}
 	if (cmd == PINMGR_IOC_PIN) {

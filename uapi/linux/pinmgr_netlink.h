@@ -9,33 +9,6 @@
 #define PINMGR_FAMILY_NAME	"pinmgr"
 #define PINMGR_FAMILY_VERSION	1
 
-/**
- * enum pinmgr_lease_state - The state of a lease, as enum pinmgr_lease_state
- *   of linux/pinmgr.h.
- * @PINMGR_LEASE_STATE_ACTIVE: The pages are pinned.
- * @PINMGR_LEASE_STATE_BREAKING: Revoked with a deadline; the pages are pinned
- *   until then.
- * @PINMGR_LEASE_STATE_EXPIRED: The lease ran out; its pages were released.
- * @PINMGR_LEASE_STATE_REVOKED: The lease was revoked; its pages were released.
- */
-enum pinmgr_lease_state {
-	PINMGR_LEASE_STATE_ACTIVE = 1,
-	PINMGR_LEASE_STATE_BREAKING,
-	PINMGR_LEASE_STATE_EXPIRED,
-	PINMGR_LEASE_STATE_REVOKED,
-};
-
-/**
- * enum pinmgr_pin_flags - How the pages are pinned, as enum pinmgr_pin_flags
- *   of linux/pinmgr.h.
- * @PINMGR_PIN_FLAGS_WRITE: Pinned for writing (FOLL_WRITE).
- * @PINMGR_PIN_FLAGS_LONGTERM: Pinned long-term (FOLL_LONGTERM).
- */
-enum pinmgr_pin_flags {
-	PINMGR_PIN_FLAGS_WRITE = 1,
-	PINMGR_PIN_FLAGS_LONGTERM = 2,
-};
-
 enum {
 	PINMGR_A_HANDLE = 1,
 	PINMGR_A_FILE_ID,

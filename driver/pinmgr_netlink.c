@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The `pinmgr` generic netlink family (spec: uapi/pinmgr.yaml; policy and
+ * op tables generated into pinmgr_nl_gen.c): statistics, every lease on the
+ * device (one by handle, or a dump with filters), revocation, and the
+ * monitor group's events. Revocation calls the same lease function as the
+ * REVOKE ioctl; what a reader sees is decided as for debugfs and fdinfo
+ * (pinmgr_show.c).
+ *
+ * The family struct is written here: the generator leaves it to legacy
+ * families, and the monitor group must be for administrators only (it
+ * carries every lease's events), which the 6.12 generator cannot say.
+ */
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/pid.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "pinmgr.h"
+#include "pinmgr_nl_gen.h"
+
+static const struct genl_multicast_group pinmgr_nl_mcgrps_priv[] = {
+	[PINMGR_NLGRP_MONITOR] = {
+		.name = PINMGR_MCGRP_MONITOR,
+		.flags = PINMGR_GENL_MCAST_CAP_SYS_ADMIN,
+	},
+};
+
+static struct genl_family pinmgr_nl_family __ro_after_init = {
+	.name = PINMGR_FAMILY_NAME,
+	.version = PINMGR_FAMILY_VERSION,
+	.maxattr = ARRAY_SIZE(pinmgr_nl_policy) - 1,
+	.policy = pinmgr_nl_policy,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.small_ops = pinmgr_nl_ops,
+	.n_small_ops = ARRAY_SIZE(pinmgr_nl_ops),
+	.mcgrps = pinmgr_nl_mcgrps_priv,
+	.n_mcgrps = ARRAY_SIZE(pinmgr_nl_mcgrps_priv),
+};
+
+/* The reader of a request: the task, with its socket's credentials. */
+static void pinmgr_nl_viewer(struct pinmgr_viewer *v, struct sk_buff *skb)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+	const struct cred *cred = sk && sk->sk_socket && sk->sk_socket->file ?
+				  sk->sk_socket->file->f_cred : current_cred();
+
+	pinmgr_viewer_init(v, cred, netlink_capable(skb, CAP_SYS_ADMIN));
+}
+
+static int pinmgr_nl_put_u64(struct sk_buff *skb, int attr, u64 val)
+{
+	return nla_put_u64_64bit(skb, attr, val, PINMGR_A_PAD);
+}
+
+/* A lease's attributes, as @v sees them; its changing parts at one moment. */
+static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
+				const struct pinmgr_viewer *v)
+{
+	struct pinmgr_ctx *ctx = lease->ctx;
+	u64 runs, meta, expire, deadline, end;
+	u32 state;
+
+	mutex_lock(&ctx->lock);
+	state = pinmgr_abi_state(lease);
+	runs = lease->pinned ? lease->nr_runs : 0;
+	meta = pinmgr_lease_metadata_bytes(lease);
+	expire = pinmgr_boottime_to_real_ns(lease->expire_at);
+	deadline = pinmgr_boottime_to_real_ns(lease->break_at);
+	end = lease->end_time_ns;
+	mutex_unlock(&ctx->lock);
+
+	if (pinmgr_nl_put_u64(skb, PINMGR_A_HANDLE, lease->handle) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_FILE_ID, ctx->id) ||
+	    nla_put_u32(skb, PINMGR_A_TGID,
+			pid_nr_ns(lease->owner, v->pid_ns)) ||
+	    nla_put_u32(skb, PINMGR_A_UID,
+			from_kuid_munged(v->user_ns, lease->uid)) ||
+	    nla_put_string(skb, PINMGR_A_COMM, lease->comm) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_ADDR, lease->addr) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_LENGTH,
+			      (u64)lease->nr_pages << PAGE_SHIFT) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_PAGES, lease->nr_pages) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_RUNS, runs) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_METADATA_BYTES, meta) ||
+	    nla_put_u32(skb, PINMGR_A_FLAGS, lease->pin_flags) ||
+	    nla_put_u32(skb, PINMGR_A_STATE, state) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_COOKIE, lease->cookie) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_CREATE_TIME,
+			      lease->create_time_ns) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_EXPIRE_TIME, expire) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_BREAK_DEADLINE, deadline) ||
+	    pinmgr_nl_put_u64(skb, PINMGR_A_END_TIME, end))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int pinmgr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	static const struct {
+		int attr;
+		int stat;
+	} counters[] = {
+		{ PINMGR_A_STATS_PINS, PINMGR_STAT_PINS },
+		{ PINMGR_A_STATS_UNPINS, PINMGR_STAT_UNPINS },
+		{ PINMGR_A_STATS_EXPIRIES, PINMGR_STAT_EXPIRIES },
+		{ PINMGR_A_STATS_REVOCATIONS, PINMGR_STAT_REVOCATIONS },
+		{ PINMGR_A_STATS_FAIL_MEMLOCK, PINMGR_STAT_FAIL_MEMLOCK },
+		{ PINMGR_A_STATS_FAIL_LEASE_PAGES, PINMGR_STAT_FAIL_LEASE_PAGES },
+		{ PINMGR_A_STATS_FAIL_LEASES, PINMGR_STAT_FAIL_LEASES },
+		{ PINMGR_A_STATS_FAIL_DEVICE_PAGES,
+		  PINMGR_STAT_FAIL_DEVICE_PAGES },
+		{ PINMGR_A_STATS_FAIL_FAULT, PINMGR_STAT_FAIL_FAULT },
+		{ PINMGR_A_STATS_FAIL_FILE, PINMGR_STAT_FAIL_FILE },
+		{ PINMGR_A_STATS_FAIL_INTERRUPTED,
+		  PINMGR_STAT_FAIL_INTERRUPTED },
+		{ PINMGR_A_STATS_FAIL_NOMEM, PINMGR_STAT_FAIL_NOMEM },
+	};
+	long ended = atomic_long_read(&pinmgr_ended_leases);
+	long live = pinmgr_device_leases() - ended;
+	const struct {
+		int attr;
+		u64 val;
+	} figures[] = {
+		{ PINMGR_A_STATS_LEASES, live > 0 ? live : 0 },
+		{ PINMGR_A_STATS_ENDED_LEASES, ended },
+		{ PINMGR_A_STATS_FILES, atomic_long_read(&pinmgr_files) },
+		{ PINMGR_A_STATS_PINNED_PAGES,
+		  atomic_long_read(&pinmgr_device_pages) },
+		{ PINMGR_A_STATS_MAX_LEASE_PAGES,
+		  READ_ONCE(pinmgr_max_lease_pages) },
+		{ PINMGR_A_STATS_MAX_LEASES, READ_ONCE(pinmgr_max_leases) },
+		{ PINMGR_A_STATS_MAX_DEVICE_PAGES,
+		  READ_ONCE(pinmgr_max_device_pages) },
+		{ PINMGR_A_STATS_BREAK_TIME_MS, READ_ONCE(pinmgr_break_time_ms) },
+		{ PINMGR_A_STATS_MAX_EVENTS, READ_ONCE(pinmgr_max_events) },
+	};
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &pinmgr_nl_family, 0, PINMGR_NL_CMD_STATS_GET);
+	if (!hdr)
+		goto out_free_msg;
+	nest = nla_nest_start(msg, PINMGR_A_STATS);
+	if (!nest)
+		goto out_free_msg;
+	for (i = 0; i < ARRAY_SIZE(figures); i++)
+		if (nla_put_u64_64bit(msg, figures[i].attr, figures[i].val,
+				      PINMGR_A_STATS_PAD))
+			goto out_free_msg;
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		if (nla_put_u64_64bit(msg, counters[i].attr,
+				      pinmgr_stat_read(counters[i].stat),
+				      PINMGR_A_STATS_PAD))
+			goto out_free_msg;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free_msg:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+int pinmgr_nl_lease_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pinmgr_lease *lease;
+	struct pinmgr_viewer v;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, PINMGR_A_HANDLE))
+		return -EINVAL;
+	pinmgr_nl_viewer(&v, skb);
+	lease = pinmgr_lease_find(nla_get_u64(info->attrs[PINMGR_A_HANDLE]));
+	if (lease && !pinmgr_lease_visible(lease, &v)) {
+		pinmgr_lease_put(lease);
+		lease = NULL;
+	}
+	if (!lease) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PINMGR_A_HANDLE],
+				    "no lease with this handle that you may see");
+		return -ENOENT;
+	}
+
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out_put_lease;
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &pinmgr_nl_family, 0, PINMGR_NL_CMD_LEASE_GET);
+	if (!hdr || pinmgr_nl_fill_lease(msg, lease, &v)) {
+		nlmsg_free(msg);
+		goto out_put_lease;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out_put_lease:
+	pinmgr_lease_put(lease);
+	return ret;
+}
+
+/* Where a dump goes on, kept in the callback between messages. */
+struct pinmgr_nl_dump {
+	unsigned int shard;
+	unsigned long seq;
+};
+
+static bool pinmgr_nl_matches(struct pinmgr_lease *lease,
+			      struct nlattr **attrs,
+			      const struct pinmgr_viewer *v)
+{
+	if (attrs[PINMGR_A_TGID] && pid_nr_ns(lease->owner, v->pid_ns) !=
+	    nla_get_u32(attrs[PINMGR_A_TGID]))
+		return false;
+	if (attrs[PINMGR_A_UID] && from_kuid_munged(v->user_ns, lease->uid) !=
+	    nla_get_u32(attrs[PINMGR_A_UID]))
+		return false;
+	if (attrs[PINMGR_A_COOKIE] &&
+	    lease->cookie != nla_get_u64(attrs[PINMGR_A_COOKIE]))
+		return false;
+	return true;
+}
+
+int pinmgr_nl_lease_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pinmgr_nl_dump *pos = (struct pinmgr_nl_dump *)cb->ctx;
+	struct nlattr **attrs = pinmgr_genl_dump_attrs(cb);
+	struct pinmgr_lease *lease;
+	struct pinmgr_viewer v;
+	void *hdr;
+
+	BUILD_BUG_ON(sizeof(*pos) > sizeof_field(struct netlink_callback, ctx));
+	pinmgr_nl_viewer(&v, cb->skb);
+	while ((lease = pinmgr_lease_next(&pos->shard, &pos->seq))) {
+		if (pinmgr_lease_visible(lease, &v) &&
+		    pinmgr_nl_matches(lease, attrs, &v)) {
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, &pinmgr_nl_family,
+					  NLM_F_MULTI, PINMGR_NL_CMD_LEASE_GET);
+			if (!hdr || pinmgr_nl_fill_lease(skb, lease, &v)) {
+				/* Full: this lease starts the next message. */
+				if (hdr)
+					genlmsg_cancel(skb, hdr);
+				pinmgr_lease_put(lease);
+				return skb->len ? skb->len : -EMSGSIZE;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		pinmgr_lease_put(lease);
+		pos->seq++;
+	}
+	return skb->len;
+}
+
+/* Why a revocation was refused, said of the handle attribute. */
+static void pinmgr_nl_revoke_error(struct genl_info *info, int err)
+{
+	const struct nlattr *attr = info->attrs[PINMGR_A_HANDLE];
+
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such live lease");
+		break;
+	case -EBUSY:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a break is under way; only an immediate revocation ends it");
+		break;
+	case -EKEYEXPIRED:
+	case -EKEYREVOKED:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "the lease has ended already");
+		break;
+	}
+}
+
+int pinmgr_nl_lease_revoke_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	ktime_t deadline;
+	u64 handle, when;
+	void *hdr;
+	int ret;
+
+	/* As the REVOKE ioctl; genetlink checked CAP_NET_ADMIN already. */
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "revoking needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, PINMGR_A_HANDLE))
+		return -EINVAL;
+	handle = nla_get_u64(info->attrs[PINMGR_A_HANDLE]);
+	deadline = pinmgr_revoke_deadline(nla_get_flag(info->attrs[PINMGR_A_NOW]),
+					  &when);
+
+	/* The reply is made first: nothing can fail after the revocation. */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &pinmgr_nl_family, 0, PINMGR_NL_CMD_LEASE_REVOKE);
+	if (!hdr || pinmgr_nl_put_u64(msg, PINMGR_A_HANDLE, handle) ||
+	    pinmgr_nl_put_u64(msg, PINMGR_A_BREAK_DEADLINE, when)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+
+	ret = pinmgr_lease_revoke(handle, deadline);
+	if (ret) {
+		nlmsg_free(msg);
+		pinmgr_nl_revoke_error(info, ret);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * pinmgr_nl_notify() - tell the monitor group what happened to a lease
+ * @lease: the lease, referenced by the caller
+ * @cmd: the notification, PINMGR_NL_CMD_LEASE_*_NTF
+ *
+ * Builds nothing when no one listens. Called without the lease's context
+ * lock (the message takes it for a moment). Events go to listeners of the
+ * initial network namespace, with CAP_SYS_ADMIN there.
+ */
+void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
+{
+	struct pinmgr_viewer v;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!PINMGR_GENL_MCAST_CAP_SYS_ADMIN ||
+	    !genl_has_listeners(&pinmgr_nl_family, &init_net,
+				PINMGR_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	pinmgr_viewer_init_admin(&v);
+	hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0, cmd);
+	if (!hdr || pinmgr_nl_fill_lease(msg, lease, &v)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
+				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+int pinmgr_netlink_init(void)
+{
+	return genl_register_family(&pinmgr_nl_family);
+}
+
+void pinmgr_netlink_exit(void)
+{
+	genl_unregister_family(&pinmgr_nl_family);
+}

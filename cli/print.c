@@ -52,7 +52,8 @@ struct out *out_stream(struct pinctl_cli *cli)
 static int json_flags(const struct out *o)
 {
 	return JSON_C_TO_STRING_NOSLASHESCAPE |
-	       (o->cli->pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN);
+	       (o->cli->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+				  JSON_C_TO_STRING_PLAIN);
 }
 
 void out_record_begin(struct out *o)
@@ -72,8 +73,8 @@ void out_record_end(struct out *o)
 	}
 	if (o->stream) {
 		/* One JSON document per line (JSON Lines), flushed at once. */
-		puts(json_object_to_json_string_ext(o->rec, json_flags(o) &
-						    ~JSON_C_TO_STRING_PRETTY));
+		puts(json_object_to_json_string_ext(o->rec, JSON_C_TO_STRING_NOSLASHESCAPE |
+						    JSON_C_TO_STRING_PLAIN));
 		fflush(stdout);
 		json_object_put(o->rec);
 	} else if (o->list) {

@@ -8,8 +8,8 @@
  * monitor keeps one socket. Errors are the kernel's own errno, taken from
  * the NLMSG_ERROR (or NLMSG_DONE) message, not libnl's NLE_ codes.
  *
- * This file includes only linux/pinmgr_netlink.h: its enums share tags with
- * linux/pinmgr.h, so the two headers cannot meet in one file.
+ * The family's states and pin flags are those of linux/pinmgr.h, whose
+ * values dev.c checks against the library's.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -30,10 +30,6 @@
 #define SOL_NETLINK	270
 #endif
 
-_Static_assert((int)PINCTL_LEASE_ACTIVE == (int)PINMGR_LEASE_STATE_ACTIVE, "states");
-_Static_assert((int)PINCTL_LEASE_REVOKED == (int)PINMGR_LEASE_STATE_REVOKED, "states");
-_Static_assert((int)PINCTL_PIN_WRITE == (int)PINMGR_PIN_FLAGS_WRITE, "pin flags");
-_Static_assert((int)PINCTL_PIN_LONGTERM == (int)PINMGR_PIN_FLAGS_LONGTERM, "pin flags");
 _Static_assert((int)PINMGR_NL_CMD_LEASE_REVOKED_NTF - PINMGR_NL_CMD_LEASE_PINNED_NTF ==
 	       (int)PINCTL_NTF_REVOKED - PINCTL_NTF_PINNED, "notifications");
 

@@ -109,10 +109,11 @@ void run_pinctl(struct run *r, const char *arg, ...)
 	pid = spawn(argv, &out, &err);
 	drain(out, err, r->out, sizeof(r->out), r->err, sizeof(r->err));
 	r->status = status_of(pid);
-	pm_diag("pinctl %s%s%s%s: exit %d%s%s", argv[1] ? argv[1] : "",
+	/* The first line of stderr only: a diagnostic is one line of TAP. */
+	pm_diag("pinctl %s%s%s%s: exit %d%s%.*s", argv[1] ? argv[1] : "",
 		argv[1] && argv[2] ? " " : "", argv[1] && argv[2] ? argv[2] : "",
 		argv[1] && argv[2] && argv[3] ? " ..." : "", r->status,
-		r->err[0] ? ", stderr: " : "", r->err);
+		r->err[0] ? ", stderr: " : "", (int)strcspn(r->err, "\n"), r->err);
 }
 
 void bg_start(struct bg *b, const char *arg, ...)
@@ -171,7 +172,7 @@ int bg_end(struct bg *b, char *rest, size_t size)
 	rest[0] = '\0';
 	drain(b->out, b->err, rest, size, err, sizeof(err));
 	if (err[0])
-		pm_diag("stderr: %s", err);
+		pm_diag("stderr: %.*s", (int)strcspn(err, "\n"), err);
 	return status_of(b->pid);
 }
 

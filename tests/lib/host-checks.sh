@@ -142,3 +142,22 @@ tap $rc "the same application links libpinctl.a statically and runs"
 
 bash -n cli/pinctl.bash-completion
 tap $? "the bash completion parses"
+got=$(bash -c '
+	source /usr/share/bash-completion/bash_completion
+	source cli/pinctl.bash-completion
+	comp() {
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+		_pinctl; echo "${COMPREPLY[*]}"
+	}
+	comp pinctl le
+	comp pinctl lease ""
+	comp pinctl -j lease list ""
+	comp pinctl module ""
+	comp pinctl pin 64M --lo
+	comp pinctl stats --p' 2>&1)
+want=$(printf '%s\n' lease "list show revoke help" "pid uid comm cookie" \
+	"status load unload help" --longterm --prometheus)
+[[ $got == "$want" ]] || diff <(echo "$want") <(echo "$got") | diag
+[[ $got == "$want" ]]
+tap $? "the bash completion completes objects, commands, filters and options"

@@ -7,6 +7,9 @@
 #   make user      user-space build outputs (tests, demo, bench) into build/user
 #   make module KDIR=... KNAME=... [KROOT=...]   pinmgr.ko for one kernel
 #   make deps      install the Debian packages the project needs
+#   make lib       libpinctl (shared, static, pkg-config file) and pinctl
+#   make install-lib install-cli [PREFIX=/usr/local] [DESTDIR=]
+#   make abi-baseline   write libpinctl/abi/libpinctl.abi from today's build
 
 KERNELS ?= 6.1 6.12 sid debug
 RUN_KERNEL ?= 6.12
@@ -32,13 +35,116 @@ BENCH_HDRS := $(wildcard tests/bench/*.h) uapi/linux/pinmgr.h \
 	      uapi/linux/pinmgr_netlink.h
 BENCH_LIBS := json-c liburing libnl-genl-3.0
 
+# ---- libpinctl and pinctl ------------------------------------------------
+# The shared library goes where run-vm copies it into the VM
+# (build/user/lib, on the guest's LD_LIBRARY_PATH); the static library and
+# the pkg-config file stay in build/libpinctl. Programs built here find the
+# library through RUNPATH $ORIGIN/../lib.
+LIB_VERSION := 0.1.0
+LIB_SONAME := libpinctl.so.0
+LIB_OUT := $(BUILD)/libpinctl
+LIB_SRCS := $(sort $(wildcard libpinctl/*.c))
+LIB_HDRS := libpinctl/libpinctl.h libpinctl/libpinctl-private.h \
+	uapi/linux/pinmgr.h uapi/linux/pinmgr_netlink.h
+LIB_DEPS := libnl-genl-3.0 libkmod
+LIB_OBJS := $(patsubst libpinctl/%.c,$(LIB_OUT)/%.o,$(LIB_SRCS))
+LIB_SO := $(USER_OUT)/lib/libpinctl.so.$(LIB_VERSION)
+LIB_A := $(LIB_OUT)/libpinctl.a
+LIB_PC := $(LIB_OUT)/libpinctl.pc
+USER_RPATH := -Wl,-rpath,'$$ORIGIN/../lib'
+LINK_LIB := -L$(USER_OUT)/lib -lpinctl $(USER_RPATH)
+CLI_SRCS := $(sort $(wildcard cli/*.c))
+CLI_HDRS := $(wildcard cli/*.h) libpinctl/libpinctl.h
+LIBTEST_SRCS := tests/harness.c $(sort $(wildcard tests/lib/*.c tests/cli/*.c))
+LIBTEST_HDRS := tests/harness.h $(wildcard tests/lib/*.h tests/cli/*.h) \
+	libpinctl/libpinctl.h
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+DESTDIR ?=
+
 all: user
+
+lib: $(LIB_SO) $(LIB_A) $(LIB_PC) $(USER_OUT)/bin/pinctl
+
+$(LIB_OUT)/%.o: libpinctl/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden \
+		$$(pkg-config --cflags $(LIB_DEPS)) -c $< -o $@
+
+$(LIB_SO): $(LIB_OBJS) libpinctl/libpinctl.sym
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=libpinctl/libpinctl.sym -Wl,--no-undefined \
+		-Wl,-z,relro -Wl,-z,now $(LIB_OBJS) -o $@ \
+		$$(pkg-config --libs $(LIB_DEPS)) -lpthread
+	@# Not executable: run-vm runs ldd on executables, and ldd names each
+	@# file it is given with a colon, which it would take for a library.
+	chmod 0644 $@
+	ln -sf libpinctl.so.$(LIB_VERSION) $(USER_OUT)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(USER_OUT)/lib/libpinctl.so
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(LIB_PC): libpinctl/libpinctl.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $< >$@
+
+$(USER_OUT)/bin/pinctl: $(CLI_SRCS) $(CLI_HDRS) $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -Ilibpinctl $$(pkg-config --cflags json-c) \
+		$(CLI_SRCS) -o $@ $(LINK_LIB) $$(pkg-config --libs json-c)
+
+# The library's and the command's tests, run in the VM after pinmgr-tests.
+$(USER_OUT)/bin/pinctl-tests: $(LIBTEST_SRCS) $(LIBTEST_HDRS) $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests -Itests/lib -Ilibpinctl \
+		$$(pkg-config --cflags json-c) $(LIBTEST_SRCS) -o $@ \
+		$(LINK_LIB) $$(pkg-config --libs json-c) -lpthread
+
+# The real depmod (kmod's), so that the module tests can index a module
+# directory in the VM as a machine's packages do; busybox's writes no
+# modules.dep.bin, which libkmod needs.
+$(USER_OUT)/libexec/depmod: $(shell command -v kmod)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/share/man/man3
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpinctl.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libpinctl.so
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' libpinctl/libpinctl.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/libpinctl.pc
+	install -m 0644 libpinctl/libpinctl.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 libpinctl/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+
+install-cli: $(USER_OUT)/bin/pinctl
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(USER_OUT)/bin/pinctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 cli/pinctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 cli/pinctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pinctl
+
+abi-baseline: $(LIB_SO)
+	@mkdir -p libpinctl/abi
+	abidw --no-corpus-path --headers-dir libpinctl $(LIB_SO) \
+		>libpinctl/abi/libpinctl.abi
 
 deps:
 	tests/vm/install-deps.sh
 
 user: $(USER_OUT)/bin/pinmgr-tests $(USER_OUT)/bin/pinmgr-demo \
       $(USER_OUT)/bin/pinmgr-bench \
+      $(LIB_SO) $(USER_OUT)/bin/pinctl $(USER_OUT)/bin/pinctl-tests \
+      $(USER_OUT)/libexec/depmod \
       $(patsubst tests/vm/%,$(USER_OUT)/bin/%,$(GUEST_SCRIPTS))
 
 $(USER_OUT)/bin/pinmgr-tests: $(TEST_SRCS) $(TEST_HDRS)
@@ -86,4 +192,5 @@ bench:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps user module run check bench clean
+.PHONY: all deps user lib install-lib install-cli abi-baseline module run check \
+	bench clean

@@ -16,7 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=$top/build/check
 mkdir -p "$out"
-rm -f "$out"/*.tap "$out"/*-console.log* "$out"/*-bench.out "$out"/*-bench.json
+rm -f "$out"/*.tap "$out"/*-console.log* "$out"/*-bench.out "$out"/*-bench.json \
+	"$out"/*.prom "$out"/*-promtool.log
 
 kernels=("$@")
 [[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 sid debug)
@@ -57,7 +58,25 @@ run_suite() {
 	if [[ $rc -ge 124 ]]; then
 		echo "not ok - the VM finished and reported a status ($k $label: $rc)" | tee -a "$tap"
 	fi
+	check_prometheus "$tap" "$k-$label" | tee -a "$tap"
 	count "$tap" "$k $label" "$t0"
+}
+
+# check_prometheus TAP NAME: what `pinctl stats --prometheus` printed in the
+# guest ("# prometheus: " lines), checked by Prometheus's own promtool.
+check_prometheus() {
+	local prom metrics=$out/$2.prom
+	grep -q '^# prometheus: ' "$1" || return 0
+	sed -n 's/^# prometheus: //p' "$1" >"$metrics"
+	if ! prom=$("$here/cli/promtool.sh" 2>"$out/$2-promtool.log"); then
+		sed 's/^/# /' "$out/$2-promtool.log"
+		echo "not ok - promtool check metrics: promtool could not be had ($2)"
+	elif "$prom" check metrics <"$metrics" >"$out/$2-promtool.log" 2>&1; then
+		echo "ok - promtool check metrics passes pinctl stats --prometheus ($2)"
+	else
+		sed 's/^/# /' "$out/$2-promtool.log"
+		echo "not ok - promtool check metrics passes pinctl stats --prometheus ($2)"
+	fi
 }
 
 # run_bench KERNEL: the bench in quick mode (tests/bench/check-bench.sh).
@@ -72,6 +91,11 @@ echo "# === static checks ==="
 t0=$SECONDS
 "$here/static-checks.sh" "${kernels[@]}" | tee "$out/static.tap"
 count "$out/static.tap" "static checks" "$t0"
+
+echo "# === libpinctl and pinctl: host checks ==="
+t0=$SECONDS
+"$here/lib/host-checks.sh" | tee "$out/lib.tap"
+count "$out/lib.tap" "library checks" "$t0"
 
 for k in "${kernels[@]}"; do
 	suite_args=(-x movable_)

@@ -3,6 +3,9 @@
  * pinmgr-demo: pin a few buffers of different kinds through /dev/pinmgr,
  * print the context's live leases as a table, then unpin and show that the
  * kernel's pin counters balance. The main job of `make run`.
+ *
+ * pinmgr-demo [COMMAND]: with COMMAND, runs it (sh -c) while the leases
+ * are live, so that `make run` can show them with pinctl.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -160,7 +163,7 @@ static void *map_buffer(size_t length, int thp)
 	return p;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct buffer bufs[] = {
 		{ .what = "anonymous 4 MiB, write+longterm",
@@ -224,6 +227,13 @@ int main(void)
 	}
 	printf("\n");
 	print_counters("while pinned:");
+	if (argc > 1) {
+		fflush(stdout);
+		ret = system(argv[1]);
+		if (ret)
+			fprintf(stderr, "pinmgr-demo: %s: status %d\n", argv[1], ret);
+		printf("\n");
+	}
 
 	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
 		struct pinmgr_unpin unpin = { .size = sizeof(unpin),

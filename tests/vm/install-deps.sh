@@ -17,6 +17,7 @@ packages=(
 	sparse dwarves
 	gnuplot-nox jq
 	python3-yaml python3-jsonschema
+	abigail-tools man-db bash-completion
 	"$@"
 )
 

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libpinctl internals shared by its files. Nothing here is exported: the
+ * library is built with -fvisibility=hidden and only PINCTL_API names of
+ * libpinctl.h are visible.
+ */
+#ifndef LIBPINCTL_PRIVATE_H
+#define LIBPINCTL_PRIVATE_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <syslog.h>
+
+#include "libpinctl.h"
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+
+struct pinctl_ctx {
+	atomic_int refcount;
+	pinctl_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	void *userdata;
+	char *device_path;
+};
+
+void pinctl_log(const struct pinctl_ctx *ctx, int priority, const char *file,
+		int line, const char *fn, const char *format, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#define pinctl_log_cond(ctx, prio, ...)					\
+	do {								\
+		if ((ctx) && (ctx)->log_fn && (prio) <= (ctx)->log_priority) \
+			pinctl_log((ctx), (prio), __FILE__, __LINE__,	\
+				   __func__, __VA_ARGS__);		\
+	} while (0)
+
+#define dbg(ctx, ...)	pinctl_log_cond(ctx, LOG_DEBUG, __VA_ARGS__)
+#define info(ctx, ...)	pinctl_log_cond(ctx, LOG_INFO, __VA_ARGS__)
+#define err(ctx, ...)	pinctl_log_cond(ctx, LOG_ERR, __VA_ARGS__)
+
+/*
+ * Options of the caller's (const, may be NULL): copy what both sides know
+ * into @dst (zeroed first, @known bytes), refusing a size smaller than the
+ * size field (-EINVAL) and unknown non-zero tail bytes (-E2BIG).
+ */
+int pinctl_opts_get(void *dst, size_t known, const void *src);
+#define OPTS_GET(dst, src)	pinctl_opts_get(&(dst), sizeof(dst), (src))
+
+/*
+ * Results for the caller: @out must be non-NULL with a size of at least the
+ * size field (-EINVAL); pinctl_out_put() copies min(out->sz, known) bytes
+ * of @src (whose sz is ignored) and zeroes the caller's tail beyond them.
+ */
+int pinctl_out_check(const void *out);
+void pinctl_out_put(void *out, const void *src, size_t known);
+#define OUT_PUT(out, src)	pinctl_out_put((out), &(src), sizeof(src))
+
+/* The device's leases through netlink, the module through libkmod. */
+int pinctl_module_param_u64(struct pinctl_ctx *ctx, const char *name,
+			    uint64_t *val);
+
+#endif /* LIBPINCTL_PRIVATE_H */

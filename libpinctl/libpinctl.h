@@ -1,0 +1,1181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libpinctl: the C library of pinmgr, the Linux device that pins user memory
+ * through the kernel's FOLL_PIN machinery and hands back lease handles.
+ *
+ * Conventions, for every function below:
+ *  - A function that can fail returns 0 or a negative errno; nothing is
+ *    written to stdout or stderr: messages go to the log function set with
+ *    pinctl_set_log_fn(), if any.
+ *  - Objects are opaque and reference counted (_new or _open, _ref, _unref).
+ *  - Options and result structures start with "size_t sz", which the caller
+ *    sets to sizeof() of the structure it was compiled with. A newer
+ *    library reads an older caller's shorter structure and fills in
+ *    defaults; an older library refuses a longer one whose extra bytes are
+ *    not zero (-E2BIG). Results are written up to the caller's sz only.
+ *    PINCTL_OPTS() declares and sizes one.
+ *  - Every file descriptor the library opens is close-on-exec.
+ *  - Thread safety is stated per function in its Context: line.
+ */
+#ifndef LIBPINCTL_H
+#define LIBPINCTL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PINCTL_API __attribute__((visibility("default")))
+
+/* Declare a zeroed options or result structure with its sz set. */
+#define PINCTL_OPTS(type, name, ...)					\
+	struct type name = { .sz = sizeof(struct type), __VA_ARGS__ }
+
+/*
+ * struct pinctl_ctx - the library context (opaque)
+ *
+ * Holds the log function and where to find the device; every other object
+ * holds a reference to the context it was made from.
+ */
+struct pinctl_ctx;
+
+/*
+ * struct pinctl_dev - an open file of /dev/pinmgr (opaque)
+ *
+ * The driver's "context": leases pinned through it belong to it, and end
+ * when its last reference is dropped (the file is closed).
+ */
+struct pinctl_dev;
+
+/*
+ * struct pinctl_monitor - a subscription to the device's lease events
+ *	through the pinmgr generic netlink family (opaque)
+ */
+struct pinctl_monitor;
+
+/**
+ * struct pinctl_opts - options of pinctl_new()
+ * @sz: sizeof(struct pinctl_opts)
+ * @device_path: the device node; NULL for "/dev/pinmgr"
+ */
+struct pinctl_opts {
+	size_t sz;
+	const char *device_path;
+};
+
+/**
+ * typedef pinctl_log_fn - a log function, see pinctl_set_log_fn()
+ * @data: the pointer given to pinctl_set_log_fn()
+ * @priority: syslog priority, LOG_ERR to LOG_DEBUG
+ * @file: source file of the message
+ * @line: source line of the message
+ * @fn: function that logged
+ * @format: printf format of the message, which ends with a newline
+ * @args: its arguments
+ */
+typedef void (*pinctl_log_fn)(void *data, int priority, const char *file,
+			      int line, const char *fn, const char *format,
+			      va_list args);
+
+/**
+ * pinctl_new() - create a library context
+ * @opts: options, or NULL for the defaults
+ * @ctxp: where to store the new context, with one reference
+ *
+ * The context logs nothing until a log function is set. Its log priority
+ * starts at LOG_ERR, or at the value of the environment variable
+ * PINCTL_LOG (a number or one of "err", "info", "debug").
+ *
+ * Context: thread-safe.
+ * Return: 0, or -ENOMEM, -EINVAL or -E2BIG for bad @opts.
+ */
+PINCTL_API int pinctl_new(const struct pinctl_opts *opts,
+			  struct pinctl_ctx **ctxp);
+
+/**
+ * pinctl_ref() - take a reference to a context
+ * @ctx: the context, or NULL
+ *
+ * Context: thread-safe (atomic reference count).
+ * Return: @ctx.
+ */
+PINCTL_API struct pinctl_ctx *pinctl_ref(struct pinctl_ctx *ctx);
+
+/**
+ * pinctl_unref() - drop a reference to a context
+ * @ctx: the context, or NULL
+ *
+ * The context is freed with its last reference.
+ *
+ * Context: thread-safe (atomic reference count).
+ * Return: NULL.
+ */
+PINCTL_API struct pinctl_ctx *pinctl_unref(struct pinctl_ctx *ctx);
+
+/**
+ * pinctl_set_log_fn() - set where the library's messages go
+ * @ctx: the context
+ * @fn: the log function, or NULL for no messages (the default)
+ * @data: passed to @fn
+ *
+ * Context: not thread-safe: set it before the context is shared.
+ */
+PINCTL_API void pinctl_set_log_fn(struct pinctl_ctx *ctx, pinctl_log_fn fn,
+				  void *data);
+
+/**
+ * pinctl_get_log_priority() - the context's log priority
+ * @ctx: the context
+ *
+ * Context: thread-safe.
+ * Return: the highest syslog priority value that is logged (LOG_ERR ...
+ * LOG_DEBUG).
+ */
+PINCTL_API int pinctl_get_log_priority(const struct pinctl_ctx *ctx);
+
+/**
+ * pinctl_set_log_priority() - set the context's log priority
+ * @ctx: the context
+ * @priority: the highest syslog priority value to log
+ *
+ * Context: not thread-safe: set it before the context is shared.
+ */
+PINCTL_API void pinctl_set_log_priority(struct pinctl_ctx *ctx, int priority);
+
+/**
+ * pinctl_get_userdata() - the caller's pointer stored in a context
+ * @ctx: the context
+ *
+ * Context: thread-safe.
+ * Return: what pinctl_set_userdata() stored, or NULL.
+ */
+PINCTL_API void *pinctl_get_userdata(const struct pinctl_ctx *ctx);
+
+/**
+ * pinctl_set_userdata() - store a pointer of the caller's in a context
+ * @ctx: the context
+ * @data: any pointer
+ *
+ * Context: not thread-safe: set it before the context is shared.
+ */
+PINCTL_API void pinctl_set_userdata(struct pinctl_ctx *ctx, void *data);
+
+/* ---- The device --------------------------------------------------------- */
+
+/**
+ * enum pinctl_dev_flags - flags of struct pinctl_dev_opts
+ * @PINCTL_DEV_NONBLOCK: open with O_NONBLOCK: pinctl_event_read() returns
+ *	-EAGAIN instead of waiting when no event is queued.
+ */
+enum pinctl_dev_flags {
+	PINCTL_DEV_NONBLOCK = 1 << 0,
+};
+
+/**
+ * struct pinctl_dev_opts - options of pinctl_dev_open()
+ * @sz: sizeof(struct pinctl_dev_opts)
+ * @flags: bitmap of enum pinctl_dev_flags
+ */
+struct pinctl_dev_opts {
+	size_t sz;
+	uint32_t flags;
+};
+
+/**
+ * pinctl_dev_open() - open the device
+ * @ctx: the library context
+ * @opts: options, or NULL
+ * @devp: where to store the new device object, with one reference
+ *
+ * Opens the device read-write and close-on-exec. The new file is bound to
+ * the caller's address space: only this process may pin and unpin through
+ * it (a forked child gets -EPERM).
+ *
+ * Context: thread-safe.
+ * Return: 0; -ENOENT if the device node is missing (module not loaded),
+ * -EACCES if its mode refuses the caller, or another errno of open(2).
+ */
+PINCTL_API int pinctl_dev_open(struct pinctl_ctx *ctx,
+			       const struct pinctl_dev_opts *opts,
+			       struct pinctl_dev **devp);
+
+/**
+ * pinctl_dev_ref() - take a reference to a device object
+ * @dev: the device object, or NULL
+ *
+ * Context: thread-safe.
+ * Return: @dev.
+ */
+PINCTL_API struct pinctl_dev *pinctl_dev_ref(struct pinctl_dev *dev);
+
+/**
+ * pinctl_dev_unref() - drop a reference to a device object
+ * @dev: the device object, or NULL
+ *
+ * With the last reference the file is closed, which ends every lease that
+ * was pinned through it.
+ *
+ * Context: thread-safe.
+ * Return: NULL.
+ */
+PINCTL_API struct pinctl_dev *pinctl_dev_unref(struct pinctl_dev *dev);
+
+/**
+ * pinctl_dev_get_fd() - the file descriptor of a device object
+ * @dev: the device object
+ *
+ * The descriptor to poll(2) for events (POLLIN when pinctl_event_read()
+ * has one), or to hand to another process. It stays owned by @dev: do not
+ * close it.
+ *
+ * Context: thread-safe.
+ * Return: the descriptor.
+ */
+PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
+
+/**
+ * enum pinctl_features - feature bits of struct pinctl_info
+ * @PINCTL_FEATURE_LONGTERM: long-term pins are supported.
+ * @PINCTL_FEATURE_WRITE: write pins are supported.
+ * @PINCTL_FEATURE_PIN_VEC: pinctl_pin_vec() is supported.
+ * @PINCTL_FEATURE_EXPIRY: leases may have a duration; renewal works.
+ * @PINCTL_FEATURE_REVOKE: revocation and breaks are supported.
+ * @PINCTL_FEATURE_EVENTS: the device delivers events.
+ */
+enum pinctl_features {
+	PINCTL_FEATURE_LONGTERM = 1 << 0,
+	PINCTL_FEATURE_WRITE = 1 << 1,
+	PINCTL_FEATURE_PIN_VEC = 1 << 2,
+	PINCTL_FEATURE_EXPIRY = 1 << 3,
+	PINCTL_FEATURE_REVOKE = 1 << 4,
+	PINCTL_FEATURE_EVENTS = 1 << 5,
+};
+
+/**
+ * enum pinctl_info_flags - facts about the caller in struct pinctl_info
+ * @PINCTL_INFO_CAP_IPC_LOCK: the caller has CAP_IPC_LOCK, so
+ *	RLIMIT_MEMLOCK does not limit its pins.
+ * @PINCTL_INFO_OWNER_MM: the caller's address space is the one the device
+ *	object is bound to, so it may pin.
+ */
+enum pinctl_info_flags {
+	PINCTL_INFO_CAP_IPC_LOCK = 1 << 0,
+	PINCTL_INFO_OWNER_MM = 1 << 1,
+};
+
+/**
+ * struct pinctl_info - limits and their usage, from pinctl_dev_info()
+ * @sz: sizeof(struct pinctl_info), set by the caller
+ * @abi_version: the driver's ABI version
+ * @page_size: the kernel's page size in bytes
+ * @features: bitmap of enum pinctl_features
+ * @flags: bitmap of enum pinctl_info_flags
+ * @__reserved: 0
+ * @max_lease_pages: pages one lease may hold (0: no limit)
+ * @max_leases: leases one device object may hold (0: no limit)
+ * @max_device_pages: pages all leases together may hold (0: no limit)
+ * @memlock_limit_pages: the caller's RLIMIT_MEMLOCK in pages, or
+ *	UINT64_MAX for unlimited
+ * @mm_pinned_pages: the process's pinned pages (VmPin), from every pinning
+ *	interface
+ * @dev_leases: leases of this device object
+ * @dev_pinned_pages: pages pinned through this device object
+ * @device_leases: leases on the whole device
+ * @device_pinned_pages: pages pinned on the whole device
+ * @break_time_ns: how long a break lasts before a revoked lease's pages
+ *	are released by force
+ * @max_events: events the event queue holds
+ */
+struct pinctl_info {
+	size_t sz;
+	uint32_t abi_version;
+	uint32_t page_size;
+	uint64_t features;
+	uint32_t flags;
+	uint32_t __reserved;
+	uint64_t max_lease_pages;
+	uint64_t max_leases;
+	uint64_t max_device_pages;
+	uint64_t memlock_limit_pages;
+	uint64_t mm_pinned_pages;
+	uint64_t dev_leases;
+	uint64_t dev_pinned_pages;
+	uint64_t device_leases;
+	uint64_t device_pinned_pages;
+	uint64_t break_time_ns;
+	uint64_t max_events;
+};
+
+/**
+ * pinctl_dev_info() - limits, usage and features
+ * @dev: the device object
+ * @info: filled up to @info->sz, which the caller sets
+ *
+ * Context: thread-safe.
+ * Return: 0 or a negative errno (-EINVAL or -E2BIG for a bad @info->sz).
+ */
+PINCTL_API int pinctl_dev_info(struct pinctl_dev *dev, struct pinctl_info *info);
+
+/**
+ * enum pinctl_pin_flags - how pages are pinned
+ * @PINCTL_PIN_WRITE: for writing (FOLL_WRITE): the pages may be written
+ *	through the lease and are marked dirty at unpin; needs a writable
+ *	mapping.
+ * @PINCTL_PIN_LONGTERM: for an indefinite time (FOLL_LONGTERM): pages are
+ *	migrated out of ZONE_MOVABLE and CMA first, and file mappings the
+ *	kernel cannot pin so are refused.
+ */
+enum pinctl_pin_flags {
+	PINCTL_PIN_WRITE = 1 << 0,
+	PINCTL_PIN_LONGTERM = 1 << 1,
+};
+
+/**
+ * struct pinctl_pin_opts - options of pinctl_pin()
+ * @sz: sizeof(struct pinctl_pin_opts)
+ * @flags: bitmap of enum pinctl_pin_flags
+ * @cookie: the caller's value, recorded with the lease and echoed in its
+ *	events and notifications
+ * @duration_ns: the lease ends on its own this long after the pin; 0 for
+ *	no end of its own
+ */
+struct pinctl_pin_opts {
+	size_t sz;
+	uint32_t flags;
+	uint64_t cookie;
+	uint64_t duration_ns;
+};
+
+/**
+ * pinctl_pin() - pin a range of the caller's memory as one lease
+ * @dev: the device object, opened by this process
+ * @addr: start of the range; page aligned
+ * @length: length in bytes; non-zero and page aligned
+ * @opts: options, or NULL (a short-term read pin without an end)
+ * @handle: where to store the new lease's handle
+ *
+ * Either every page is pinned and a lease exists, or nothing is pinned.
+ * pinctl_strerror() explains a failure with the limit and the numbers.
+ *
+ * Context: thread-safe.
+ * Return: 0; -EDQUOT (RLIMIT_MEMLOCK), -EFBIG (pages per lease), -EMFILE
+ * (leases per device object), -ENOSPC (pages on the device), -EFAULT,
+ * -EINVAL, -EOPNOTSUPP, -EPERM, -ENOMEM, -EINTR.
+ */
+PINCTL_API int pinctl_pin(struct pinctl_dev *dev, void *addr, uint64_t length,
+			  const struct pinctl_pin_opts *opts, uint64_t *handle);
+
+/**
+ * struct pinctl_range - one range of pinctl_pin_vec()
+ * @addr: start of the range, page aligned
+ * @length: length in bytes, page aligned
+ * @cookie: as in struct pinctl_pin_opts
+ * @duration_ns: as in struct pinctl_pin_opts
+ * @flags: bitmap of enum pinctl_pin_flags
+ * @__reserved: must be 0
+ * @handle: out: the handle of this range's lease
+ */
+struct pinctl_range {
+	void *addr;
+	uint64_t length;
+	uint64_t cookie;
+	uint64_t duration_ns;
+	uint32_t flags;
+	uint32_t __reserved;
+	uint64_t handle;
+};
+
+/**
+ * struct pinctl_pin_vec_opts - options of pinctl_pin_vec()
+ * @sz: sizeof(struct pinctl_pin_vec_opts)
+ * @range_sz: sizeof(struct pinctl_range) as the caller knows it (the
+ *	stride of the array); 0 for the first version's
+ */
+struct pinctl_pin_vec_opts {
+	size_t sz;
+	size_t range_sz;
+};
+
+/* Ranges one pinctl_pin_vec() takes at most. */
+#define PINCTL_PIN_VEC_MAX	16384
+
+/**
+ * pinctl_pin_vec() - pin many ranges, each as a lease, all or nothing
+ * @dev: the device object, opened by this process
+ * @ranges: the ranges; each one's @handle is set on success
+ * @nr: how many, 1 to PINCTL_PIN_VEC_MAX
+ * @opts: options, or NULL
+ * @error_index: on failure, where to store the index of the range that
+ *	failed (@nr if no single range did); may be NULL
+ *
+ * Context: thread-safe.
+ * Return: 0, or the negative errno of the range that failed, as
+ * pinctl_pin() would; nothing is pinned then.
+ */
+PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
+			      struct pinctl_range *ranges, size_t nr,
+			      const struct pinctl_pin_vec_opts *opts,
+			      size_t *error_index);
+
+/**
+ * pinctl_unpin() - end a lease
+ * @dev: the device object that holds the lease, opened by this process
+ * @handle: the lease
+ *
+ * Unpins the pages (marking them dirty first for a write pin). For a lease
+ * that expired or was revoked, acknowledges it: this call then fails once
+ * with -EKEYEXPIRED or -EKEYREVOKED, and the handle is gone afterwards.
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED or -EPERM.
+ */
+PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle);
+
+/**
+ * enum pinctl_lease_state - state of a lease
+ * @PINCTL_LEASE_ACTIVE: the pages are pinned.
+ * @PINCTL_LEASE_BREAKING: revoked with a deadline; still pinned until then.
+ * @PINCTL_LEASE_EXPIRED: ran out; the pages were released.
+ * @PINCTL_LEASE_REVOKED: revoked; the pages were released.
+ */
+enum pinctl_lease_state {
+	PINCTL_LEASE_ACTIVE = 1,
+	PINCTL_LEASE_BREAKING = 2,
+	PINCTL_LEASE_EXPIRED = 3,
+	PINCTL_LEASE_REVOKED = 4,
+};
+
+/* Room for a comm; the kernel's are shorter. */
+#define PINCTL_COMM_LEN	64
+
+/**
+ * struct pinctl_lease - one lease's record
+ * @sz: sizeof(struct pinctl_lease), set by the caller
+ * @handle: the lease's handle
+ * @file_id: the open file that holds it (netlink only; 0 from
+ *	pinctl_query())
+ * @addr: start of the range in the owner's address space
+ * @length: length of the range in bytes
+ * @nr_pages: pages pinned (or held, once ended)
+ * @nr_runs: physically contiguous runs; 0 once ended
+ * @metadata_bytes: kernel memory the lease's bookkeeping uses
+ * @cookie: the owner's cookie
+ * @create_time_ns: CLOCK_REALTIME of the pin, in nanoseconds
+ * @expire_time_ns: when it runs out; 0 without a duration
+ * @break_deadline_ns: when a break releases the pages; 0 if never revoked
+ * @end_time_ns: when an expired or revoked lease ended; 0 while live
+ * @flags: bitmap of enum pinctl_pin_flags
+ * @state: enum pinctl_lease_state
+ * @tgid: the pinning process, in the reader's pid namespace (0 if not
+ *	visible there)
+ * @uid: the pinning process's uid, in the reader's user namespace
+ * @comm: the pinning thread's name, NUL terminated; any bytes but NUL
+ */
+struct pinctl_lease {
+	size_t sz;
+	uint64_t handle;
+	uint64_t file_id;
+	uint64_t addr;
+	uint64_t length;
+	uint64_t nr_pages;
+	uint64_t nr_runs;
+	uint64_t metadata_bytes;
+	uint64_t cookie;
+	uint64_t create_time_ns;
+	uint64_t expire_time_ns;
+	uint64_t break_deadline_ns;
+	uint64_t end_time_ns;
+	uint32_t flags;
+	uint32_t state;
+	uint32_t tgid;
+	uint32_t uid;
+	char comm[PINCTL_COMM_LEN];
+};
+
+/**
+ * pinctl_query() - one lease's record, from its owner
+ * @dev: the device object that holds the lease
+ * @handle: the lease
+ * @lease: filled up to @lease->sz, which the caller sets
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOENT, or -EINVAL or -E2BIG for a bad @lease->sz.
+ */
+PINCTL_API int pinctl_query(struct pinctl_dev *dev, uint64_t handle,
+			    struct pinctl_lease *lease);
+
+/**
+ * pinctl_list() - the handles of a device object's leases, oldest first
+ * @dev: the device object
+ * @handles: where to store a malloc()ed array, which the caller free()s;
+ *	NULL when there are none
+ * @nr: where to store the number of handles
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOMEM, or another negative errno.
+ */
+PINCTL_API int pinctl_list(struct pinctl_dev *dev, uint64_t **handles,
+			   size_t *nr);
+
+/**
+ * pinctl_access_read() - read a lease's pinned pages, as a device would
+ * @dev: the device object that holds the lease, opened by this process
+ * @handle: the lease
+ * @offset: byte offset into the lease's range
+ * @buf: where to copy to
+ * @length: bytes to copy; @offset + @length must lie within the lease
+ *
+ * Reads the pages the lease pinned, not what the owner's page tables map
+ * now (they may differ after fork, munmap or MADV_DONTNEED).
+ *
+ * Context: thread-safe.
+ * Return: 0, -EINVAL, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -EFAULT, -EPERM.
+ */
+PINCTL_API int pinctl_access_read(struct pinctl_dev *dev, uint64_t handle,
+				  uint64_t offset, void *buf, size_t length);
+
+/**
+ * pinctl_access_write() - write into a lease's pinned pages
+ * @dev: the device object that holds the lease, opened by this process
+ * @handle: a write pin's lease
+ * @offset: byte offset into the lease's range
+ * @buf: what to copy
+ * @length: bytes to copy
+ *
+ * Context: thread-safe.
+ * Return: 0, -EACCES for a lease that is not a write pin, or as
+ * pinctl_access_read().
+ */
+PINCTL_API int pinctl_access_write(struct pinctl_dev *dev, uint64_t handle,
+				   uint64_t offset, const void *buf,
+				   size_t length);
+
+/**
+ * struct pinctl_segment - one physically contiguous run of a lease
+ * @phys_addr: CPU physical address of its first byte
+ * @length: its length in bytes
+ */
+struct pinctl_segment {
+	uint64_t phys_addr;
+	uint64_t length;
+};
+
+/**
+ * pinctl_get_segments() - the physical runs of a lease, in address order
+ * @dev: the device object that holds the lease
+ * @handle: the lease
+ * @segs: where to store a malloc()ed array, which the caller free()s
+ * @nr: where to store the number of runs
+ *
+ * For user-space DMA without an IOMMU. Needs CAP_SYS_ADMIN.
+ *
+ * Context: thread-safe.
+ * Return: 0, -EPERM without CAP_SYS_ADMIN, -ENOENT, -EKEYEXPIRED,
+ * -EKEYREVOKED, -ENOMEM.
+ */
+PINCTL_API int pinctl_get_segments(struct pinctl_dev *dev, uint64_t handle,
+				   struct pinctl_segment **segs, size_t *nr);
+
+/**
+ * pinctl_renew() - give a live lease a new end
+ * @dev: the device object that holds the lease, opened by this process
+ * @handle: the lease
+ * @duration_ns: the lease lasts this long from now; 0 takes its end away
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -EBUSY (under a break),
+ * -EPERM.
+ */
+PINCTL_API int pinctl_renew(struct pinctl_dev *dev, uint64_t handle,
+			    uint64_t duration_ns);
+
+/**
+ * enum pinctl_revoke_flags - flags of struct pinctl_revoke_opts
+ * @PINCTL_REVOKE_NOW: release the pages at once instead of starting a
+ *	break; also ends a break under way.
+ */
+enum pinctl_revoke_flags {
+	PINCTL_REVOKE_NOW = 1 << 0,
+};
+
+/**
+ * struct pinctl_revoke_opts - options of pinctl_revoke() and
+ *	pinctl_nl_revoke()
+ * @sz: sizeof(struct pinctl_revoke_opts)
+ * @flags: bitmap of enum pinctl_revoke_flags
+ */
+struct pinctl_revoke_opts {
+	size_t sz;
+	uint32_t flags;
+};
+
+/**
+ * pinctl_revoke() - take any lease on the device back from its owner
+ * @dev: any device object
+ * @handle: any lease on the device
+ * @opts: options, or NULL for a break
+ * @deadline_ns: where to store the CLOCK_REALTIME at which the pages are
+ *	released (now, with PINCTL_REVOKE_NOW); may be NULL
+ *
+ * Starts a break: the owner is told (PINCTL_EVENT_BREAKING) and may unpin
+ * before the deadline; then the pages are released by force.
+ *
+ * Context: thread-safe.
+ * Return: 0, -EPERM without CAP_SYS_ADMIN, -ENOENT, -EBUSY (already
+ * under a break, without PINCTL_REVOKE_NOW), -EKEYEXPIRED, -EKEYREVOKED.
+ */
+PINCTL_API int pinctl_revoke(struct pinctl_dev *dev, uint64_t handle,
+			     const struct pinctl_revoke_opts *opts,
+			     uint64_t *deadline_ns);
+
+/**
+ * enum pinctl_event_type - type of struct pinctl_event
+ * @PINCTL_EVENT_EXPIRED: a lease expired; its pages are released.
+ * @PINCTL_EVENT_BREAKING: a lease was revoked; its pages are released at
+ *	@deadline_ns unless the owner unpins first.
+ * @PINCTL_EVENT_REVOKED: a revoked lease's pages were released.
+ * @PINCTL_EVENT_OVERFLOW: the queue was full and @lost events were dropped.
+ */
+enum pinctl_event_type {
+	PINCTL_EVENT_EXPIRED = 1,
+	PINCTL_EVENT_BREAKING = 2,
+	PINCTL_EVENT_REVOKED = 3,
+	PINCTL_EVENT_OVERFLOW = 4,
+};
+
+/**
+ * struct pinctl_event - an event of the owner's leases
+ * @sz: sizeof(struct pinctl_event), set by the caller
+ * @type: enum pinctl_event_type
+ * @__reserved: 0
+ * @handle: the lease (0 for an overflow)
+ * @cookie: the lease's cookie
+ * @time_ns: CLOCK_REALTIME when it happened
+ * @deadline_ns: for PINCTL_EVENT_BREAKING, when the pages will be released
+ * @nr_pages: pages the lease holds or held
+ * @lost: for PINCTL_EVENT_OVERFLOW, how many events were dropped
+ */
+struct pinctl_event {
+	size_t sz;
+	uint32_t type;
+	uint32_t __reserved;
+	uint64_t handle;
+	uint64_t cookie;
+	uint64_t time_ns;
+	uint64_t deadline_ns;
+	uint64_t nr_pages;
+	uint64_t lost;
+};
+
+/**
+ * pinctl_event_read() - the next event of this device object's leases
+ * @dev: the device object
+ * @ev: filled up to @ev->sz, which the caller sets
+ *
+ * Returns events oldest first. Waits for one unless the device object was
+ * opened with PINCTL_DEV_NONBLOCK; poll pinctl_dev_get_fd() for POLLIN.
+ * Events already read from the file are kept in @dev, so POLLIN may be
+ * clear while this call still has events to return: call it until
+ * -EAGAIN before polling again.
+ *
+ * Context: thread-safe (events are handed out under a lock).
+ * Return: 0, -EAGAIN (none, non-blocking), -EINTR, or -EINVAL or -E2BIG
+ * for a bad @ev->sz.
+ */
+PINCTL_API int pinctl_event_read(struct pinctl_dev *dev, struct pinctl_event *ev);
+
+/* ---- Errors in words ---------------------------------------------------- */
+
+/**
+ * enum pinctl_op - what failed, for pinctl_strerror()
+ * @PINCTL_OP_UNKNOWN: not said; the errno's meaning alone.
+ * @PINCTL_OP_OPEN: pinctl_dev_open().
+ * @PINCTL_OP_INFO: pinctl_dev_info().
+ * @PINCTL_OP_PIN: pinctl_pin() or a range of pinctl_pin_vec().
+ * @PINCTL_OP_PIN_VEC: pinctl_pin_vec() as a whole.
+ * @PINCTL_OP_UNPIN: pinctl_unpin().
+ * @PINCTL_OP_QUERY: pinctl_query().
+ * @PINCTL_OP_LIST: pinctl_list().
+ * @PINCTL_OP_ACCESS: pinctl_access_read() or pinctl_access_write().
+ * @PINCTL_OP_GET_SEGMENTS: pinctl_get_segments().
+ * @PINCTL_OP_RENEW: pinctl_renew().
+ * @PINCTL_OP_REVOKE: pinctl_revoke() or pinctl_nl_revoke().
+ * @PINCTL_OP_EVENT_READ: pinctl_event_read().
+ * @PINCTL_OP_NETLINK: the pinctl_nl_*() and pinctl_monitor_*() calls.
+ * @PINCTL_OP_MODULE_LOAD: pinctl_module_load().
+ * @PINCTL_OP_MODULE_UNLOAD: pinctl_module_unload().
+ */
+enum pinctl_op {
+	PINCTL_OP_UNKNOWN = 0,
+	PINCTL_OP_OPEN,
+	PINCTL_OP_INFO,
+	PINCTL_OP_PIN,
+	PINCTL_OP_PIN_VEC,
+	PINCTL_OP_UNPIN,
+	PINCTL_OP_QUERY,
+	PINCTL_OP_LIST,
+	PINCTL_OP_ACCESS,
+	PINCTL_OP_GET_SEGMENTS,
+	PINCTL_OP_RENEW,
+	PINCTL_OP_REVOKE,
+	PINCTL_OP_EVENT_READ,
+	PINCTL_OP_NETLINK,
+	PINCTL_OP_MODULE_LOAD,
+	PINCTL_OP_MODULE_UNLOAD,
+};
+
+/**
+ * struct pinctl_err_opts - what the failed call was asked, for
+ *	pinctl_strerror()
+ * @sz: sizeof(struct pinctl_err_opts)
+ * @op: enum pinctl_op
+ * @flags: the call's flags (enum pinctl_pin_flags for a pin; 1 for an
+ *	ACCESS write)
+ * @addr: the range's start (pin)
+ * @length: the range's length (pin, access)
+ * @handle: the lease (unpin, query, access, renew, revoke)
+ * @offset: the offset (access)
+ */
+struct pinctl_err_opts {
+	size_t sz;
+	uint32_t op;
+	uint32_t flags;
+	uint64_t addr;
+	uint64_t length;
+	uint64_t handle;
+	uint64_t offset;
+};
+
+/**
+ * pinctl_strerror() - explain a failed call in a sentence
+ * @dev: the device object the call went through, or NULL
+ * @err: the call's negative (or positive) errno
+ * @opts: what the call was asked, or NULL
+ * @buf: where to write the sentence, NUL terminated
+ * @size: size of @buf; 256 bytes hold every sentence
+ *
+ * Names the limit or the rule that the call ran into and the numbers, read
+ * now from the device (pinctl_dev_info()) or, without @dev, from the
+ * process (RLIMIT_MEMLOCK, VmPin) and the module's parameters. For a pin
+ * over RLIMIT_MEMLOCK, for instance: "pinning 64 MiB would take VmPin to
+ * 72 MiB, over RLIMIT_MEMLOCK of 8 MiB; raise `ulimit -l` or grant
+ * CAP_IPC_LOCK". Every errno of the driver's ABI has a sentence; others
+ * get strerror()'s words.
+ *
+ * Context: thread-safe.
+ * Return: 0, or -ERANGE if the sentence was cut to fit @size.
+ */
+PINCTL_API int pinctl_strerror(struct pinctl_dev *dev, int err,
+			       const struct pinctl_err_opts *opts,
+			       char *buf, size_t size);
+
+/**
+ * pinctl_lease_state_name() - a lease state's name
+ * @state: enum pinctl_lease_state
+ *
+ * Context: thread-safe.
+ * Return: "active", "breaking", "expired", "revoked", or "unknown".
+ */
+PINCTL_API const char *pinctl_lease_state_name(uint32_t state);
+
+/* ---- The device's leases through generic netlink ------------------------ */
+
+/**
+ * struct pinctl_stats - the device's figures and tunables
+ * @sz: sizeof(struct pinctl_stats), set by the caller
+ * @leases: live leases
+ * @ended_leases: leases that expired or were revoked and are not
+ *	acknowledged yet
+ * @files: open files of the device
+ * @pinned_pages: pages pinned
+ * @pins: leases created since the module was loaded
+ * @unpins: leases ended by their owners
+ * @expiries: leases that ran out
+ * @revocations: leases whose pages a revocation released
+ * @fail_memlock: pins refused over RLIMIT_MEMLOCK
+ * @fail_lease_pages: pins refused over max_lease_pages
+ * @fail_leases: pins refused over max_leases
+ * @fail_device_pages: pins refused over max_device_pages
+ * @fail_fault: pins that faulted
+ * @fail_file: pins of file mappings the kernel refuses to pin so
+ * @fail_interrupted: pins ended by a fatal signal
+ * @fail_nomem: pins that ran out of memory
+ * @max_lease_pages: the max_lease_pages parameter
+ * @max_leases: the max_leases parameter
+ * @max_device_pages: the max_device_pages parameter
+ * @break_time_ms: the break_time_ms parameter
+ * @max_events: the max_events parameter
+ */
+struct pinctl_stats {
+	size_t sz;
+	uint64_t leases;
+	uint64_t ended_leases;
+	uint64_t files;
+	uint64_t pinned_pages;
+	uint64_t pins;
+	uint64_t unpins;
+	uint64_t expiries;
+	uint64_t revocations;
+	uint64_t fail_memlock;
+	uint64_t fail_lease_pages;
+	uint64_t fail_leases;
+	uint64_t fail_device_pages;
+	uint64_t fail_fault;
+	uint64_t fail_file;
+	uint64_t fail_interrupted;
+	uint64_t fail_nomem;
+	uint64_t max_lease_pages;
+	uint64_t max_leases;
+	uint64_t max_device_pages;
+	uint64_t break_time_ms;
+	uint64_t max_events;
+};
+
+/**
+ * pinctl_nl_stats() - the device's statistics
+ * @ctx: the library context
+ * @stats: filled up to @stats->sz, which the caller sets
+ *
+ * Asks the pinmgr generic netlink family (a socket of its own per call).
+ *
+ * Context: thread-safe.
+ * Return: 0; -ENOENT if the family is not registered (module not loaded);
+ * another negative errno.
+ */
+PINCTL_API int pinctl_nl_stats(struct pinctl_ctx *ctx, struct pinctl_stats *stats);
+
+/**
+ * pinctl_nl_lease_get() - any visible lease on the device, by handle
+ * @ctx: the library context
+ * @handle: the lease
+ * @lease: filled up to @lease->sz, which the caller sets
+ *
+ * An unprivileged caller sees only leases of its own uid.
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOENT (no such lease, or not visible), or another errno.
+ */
+PINCTL_API int pinctl_nl_lease_get(struct pinctl_ctx *ctx, uint64_t handle,
+				   struct pinctl_lease *lease);
+
+/**
+ * enum pinctl_filter_flags - which fields of struct pinctl_lease_filter
+ *	are set
+ * @PINCTL_FILTER_TGID: only leases of process @tgid.
+ * @PINCTL_FILTER_UID: only leases of user @uid.
+ * @PINCTL_FILTER_COOKIE: only leases with cookie @cookie.
+ */
+enum pinctl_filter_flags {
+	PINCTL_FILTER_TGID = 1 << 0,
+	PINCTL_FILTER_UID = 1 << 1,
+	PINCTL_FILTER_COOKIE = 1 << 2,
+};
+
+/**
+ * struct pinctl_lease_filter - which leases pinctl_nl_lease_dump() reports
+ * @sz: sizeof(struct pinctl_lease_filter)
+ * @flags: bitmap of enum pinctl_filter_flags
+ * @tgid: the process, with PINCTL_FILTER_TGID
+ * @uid: the user, with PINCTL_FILTER_UID
+ * @cookie: the cookie, with PINCTL_FILTER_COOKIE
+ * @comm: only leases whose comm is exactly this (compared by the library,
+ *	byte for byte); NULL for any
+ */
+struct pinctl_lease_filter {
+	size_t sz;
+	uint32_t flags;
+	uint32_t tgid;
+	uint32_t uid;
+	uint64_t cookie;
+	const char *comm;
+};
+
+/**
+ * typedef pinctl_lease_cb - called for each lease of pinctl_nl_lease_dump()
+ * @lease: the lease, valid during the call (its sz is the library's)
+ * @data: the caller's pointer
+ *
+ * Return: 0 to go on, anything else to stop the dump, which then returns it.
+ */
+typedef int (*pinctl_lease_cb)(const struct pinctl_lease *lease, void *data);
+
+/**
+ * pinctl_nl_lease_dump() - every visible lease on the device
+ * @ctx: the library context
+ * @filter: which leases, or NULL for all
+ * @cb: called for each lease
+ * @data: passed to @cb
+ *
+ * The tgid, uid and cookie filters are applied by the kernel, the comm
+ * filter by the library. A lease that lives through the whole dump is
+ * reported exactly once.
+ *
+ * Context: thread-safe; @cb must not call back into the same dump.
+ * Return: 0, what @cb returned to stop, or a negative errno.
+ */
+PINCTL_API int pinctl_nl_lease_dump(struct pinctl_ctx *ctx,
+				    const struct pinctl_lease_filter *filter,
+				    pinctl_lease_cb cb, void *data);
+
+/**
+ * pinctl_nl_revoke() - take any lease on the device back, by netlink
+ * @ctx: the library context
+ * @handle: the lease
+ * @opts: options (PINCTL_REVOKE_NOW), or NULL for a break
+ * @deadline_ns: where to store when the pages are released; may be NULL
+ *
+ * As pinctl_revoke(), without opening the device.
+ *
+ * Context: thread-safe.
+ * Return: 0, -EPERM without CAP_SYS_ADMIN and CAP_NET_ADMIN, -ENOENT,
+ * -EBUSY, or another errno.
+ */
+PINCTL_API int pinctl_nl_revoke(struct pinctl_ctx *ctx, uint64_t handle,
+				const struct pinctl_revoke_opts *opts,
+				uint64_t *deadline_ns);
+
+/**
+ * enum pinctl_ntf_type - what a monitor reports
+ * @PINCTL_NTF_PINNED: a lease was created.
+ * @PINCTL_NTF_UNPINNED: its owner ended a lease (unpin or close).
+ * @PINCTL_NTF_EXPIRED: a lease ran out.
+ * @PINCTL_NTF_BREAKING: a lease was revoked with a deadline.
+ * @PINCTL_NTF_REVOKED: a revoked lease's pages were released.
+ */
+enum pinctl_ntf_type {
+	PINCTL_NTF_PINNED = 1,
+	PINCTL_NTF_UNPINNED = 2,
+	PINCTL_NTF_EXPIRED = 3,
+	PINCTL_NTF_BREAKING = 4,
+	PINCTL_NTF_REVOKED = 5,
+};
+
+/**
+ * pinctl_ntf_name() - a notification type's name
+ * @type: enum pinctl_ntf_type
+ *
+ * Context: thread-safe.
+ * Return: "pinned", "unpinned", "expired", "breaking", "revoked" or
+ * "unknown".
+ */
+PINCTL_API const char *pinctl_ntf_name(uint32_t type);
+
+/**
+ * struct pinctl_monitor_opts - options of pinctl_monitor_new()
+ * @sz: sizeof(struct pinctl_monitor_opts)
+ * @rcvbuf: the socket's receive buffer in bytes; 0 for the default
+ */
+struct pinctl_monitor_opts {
+	size_t sz;
+	uint32_t rcvbuf;
+};
+
+/**
+ * pinctl_monitor_new() - subscribe to every lease's events
+ * @ctx: the library context
+ * @opts: options, or NULL
+ * @monp: where to store the new monitor, with one reference
+ *
+ * Joins the family's multicast group "monitor", which needs CAP_SYS_ADMIN.
+ * The socket is non-blocking and close-on-exec: poll
+ * pinctl_monitor_get_fd() and call pinctl_monitor_read() until -EAGAIN.
+ *
+ * Context: thread-safe.
+ * Return: 0, -EPERM without CAP_SYS_ADMIN, -ENOENT if the family is not
+ * registered, or another negative errno.
+ */
+PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
+				  const struct pinctl_monitor_opts *opts,
+				  struct pinctl_monitor **monp);
+
+/**
+ * pinctl_monitor_ref() - take a reference to a monitor
+ * @mon: the monitor, or NULL
+ *
+ * Context: thread-safe.
+ * Return: @mon.
+ */
+PINCTL_API struct pinctl_monitor *pinctl_monitor_ref(struct pinctl_monitor *mon);
+
+/**
+ * pinctl_monitor_unref() - drop a reference to a monitor
+ * @mon: the monitor, or NULL
+ *
+ * With the last reference the subscription ends and the socket is closed.
+ *
+ * Context: thread-safe.
+ * Return: NULL.
+ */
+PINCTL_API struct pinctl_monitor *pinctl_monitor_unref(struct pinctl_monitor *mon);
+
+/**
+ * pinctl_monitor_get_fd() - the monitor's socket, to poll
+ * @mon: the monitor
+ *
+ * Context: thread-safe.
+ * Return: the descriptor, owned by @mon.
+ */
+PINCTL_API int pinctl_monitor_get_fd(const struct pinctl_monitor *mon);
+
+/**
+ * pinctl_monitor_read() - the next notification
+ * @mon: the monitor
+ * @type: where to store its enum pinctl_ntf_type
+ * @lease: filled up to @lease->sz with the lease it is about
+ *
+ * Context: not thread-safe: one thread reads a monitor at a time.
+ * Return: 0; -EAGAIN when none is waiting; -ENOBUFS when the socket
+ * overflowed and notifications were lost (reading goes on after it).
+ */
+PINCTL_API int pinctl_monitor_read(struct pinctl_monitor *mon, uint32_t *type,
+				   struct pinctl_lease *lease);
+
+/* ---- The module, through libkmod ---------------------------------------- */
+
+/**
+ * enum pinctl_module_state - whether pinmgr is in the kernel
+ * @PINCTL_MODULE_ABSENT: not loaded.
+ * @PINCTL_MODULE_LIVE: loaded and running.
+ * @PINCTL_MODULE_COMING: being loaded.
+ * @PINCTL_MODULE_GOING: being unloaded.
+ * @PINCTL_MODULE_BUILTIN: built into the kernel.
+ */
+enum pinctl_module_state {
+	PINCTL_MODULE_ABSENT = 0,
+	PINCTL_MODULE_LIVE = 1,
+	PINCTL_MODULE_COMING = 2,
+	PINCTL_MODULE_GOING = 3,
+	PINCTL_MODULE_BUILTIN = 4,
+};
+
+/**
+ * struct pinctl_module_status - the module's state, from
+ *	pinctl_module_status()
+ * @sz: sizeof(struct pinctl_module_status), set by the caller
+ * @state: enum pinctl_module_state
+ * @refcount: users of the module (open files of the device and others);
+ *	-1 if unknown
+ * @size: bytes of kernel memory the module takes; 0 if unknown
+ * @max_lease_pages: the parameter; UINT64_MAX if unreadable
+ * @max_leases: the parameter; UINT64_MAX if unreadable
+ * @max_device_pages: the parameter; UINT64_MAX if unreadable
+ * @break_time_ms: the parameter; UINT64_MAX if unreadable
+ * @max_events: the parameter; UINT64_MAX if unreadable
+ * @srcversion: the module's srcversion, or ""
+ * @path: the module file that loading by name would use, or "" when the
+ *	module directory of the running kernel has none
+ */
+struct pinctl_module_status {
+	size_t sz;
+	int32_t state;
+	int32_t refcount;
+	uint64_t size;
+	uint64_t max_lease_pages;
+	uint64_t max_leases;
+	uint64_t max_device_pages;
+	uint64_t break_time_ms;
+	uint64_t max_events;
+	char srcversion[64];
+	char path[512];
+};
+
+/**
+ * pinctl_module_status() - is pinmgr loaded, its parameters and users
+ * @ctx: the library context
+ * @st: filled up to @st->sz, which the caller sets
+ *
+ * Context: thread-safe.
+ * Return: 0 (also when the module is not loaded: see @st->state), or a
+ * negative errno.
+ */
+PINCTL_API int pinctl_module_status(struct pinctl_ctx *ctx,
+				    struct pinctl_module_status *st);
+
+/**
+ * pinctl_module_param_get() - read a parameter of the loaded module
+ * @ctx: the library context
+ * @name: the parameter, e.g. "max_lease_pages"
+ * @buf: where to store its value as text, without the newline
+ * @size: size of @buf
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOENT (no such parameter, or not loaded), -ERANGE (@buf too
+ * small), or another negative errno.
+ */
+PINCTL_API int pinctl_module_param_get(struct pinctl_ctx *ctx, const char *name,
+				       char *buf, size_t size);
+
+/**
+ * pinctl_module_param_set() - change a parameter of the loaded module
+ * @ctx: the library context
+ * @name: the parameter, e.g. "break_time_ms"
+ * @value: its new value, as text
+ *
+ * Context: thread-safe.
+ * Return: 0, -ENOENT, -EACCES (needs root), -EINVAL (refused value).
+ */
+PINCTL_API int pinctl_module_param_set(struct pinctl_ctx *ctx, const char *name,
+				       const char *value);
+
+/**
+ * struct pinctl_module_load_opts - options of pinctl_module_load()
+ * @sz: sizeof(struct pinctl_module_load_opts)
+ * @path: load this module file instead of looking "pinmgr" up in the
+ *	running kernel's module directory (modules.dep); NULL to look it up
+ * @params: module parameters, as for modprobe ("max_leases=10
+ *	break_time_ms=100"); NULL for none
+ */
+struct pinctl_module_load_opts {
+	size_t sz;
+	const char *path;
+	const char *params;
+};
+
+/**
+ * pinctl_module_load() - load pinmgr
+ * @ctx: the library context
+ * @opts: options, or NULL
+ *
+ * Looks the module up as modprobe does (/lib/modules/$(uname -r), where
+ * DKMS or "make install" put it and depmod indexed it) and loads it with
+ * its dependencies and the configured options, or loads the file
+ * @opts->path. Needs CAP_SYS_MODULE.
+ *
+ * Context: thread-safe.
+ * Return: 0; -EEXIST if already loaded; -ENOENT if no module file was
+ * found; -EPERM; or another errno of init_module(2).
+ */
+PINCTL_API int pinctl_module_load(struct pinctl_ctx *ctx,
+				  const struct pinctl_module_load_opts *opts);
+
+/**
+ * struct pinctl_module_unload_opts - options of pinctl_module_unload()
+ * @sz: sizeof(struct pinctl_module_unload_opts)
+ * @flags: must be 0
+ */
+struct pinctl_module_unload_opts {
+	size_t sz;
+	uint32_t flags;
+};
+
+/**
+ * pinctl_module_unload() - unload pinmgr
+ * @ctx: the library context
+ * @opts: options, or NULL
+ *
+ * Fails while the device is open (every lease holds its file open).
+ *
+ * Context: thread-safe.
+ * Return: 0; -ENOENT if not loaded; -EBUSY while in use; -EPERM.
+ */
+PINCTL_API int pinctl_module_unload(struct pinctl_ctx *ctx,
+				    const struct pinctl_module_unload_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPINCTL_H */

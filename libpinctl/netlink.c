@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Every lease on the device through the pinmgr generic netlink family
+ * (uapi/pinmgr.yaml), with libnl-genl-3: stats, one lease, a filtered dump,
+ * revoke, and the "monitor" multicast group.
+ *
+ * Each request opens a socket of its own, so every call is thread-safe; a
+ * monitor keeps one socket. Errors are the kernel's own errno, taken from
+ * the NLMSG_ERROR (or NLMSG_DONE) message, not libnl's NLE_ codes.
+ *
+ * The family's states and pin flags are those of linux/pinmgr.h, whose
+ * values dev.c checks against the library's.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include <linux/pinmgr_netlink.h>
+
+#include "libpinctl-private.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+_Static_assert((int)PINMGR_NL_CMD_LEASE_REVOKED_NTF - PINMGR_NL_CMD_LEASE_PINNED_NTF ==
+	       (int)PINCTL_NTF_REVOKED - PINCTL_NTF_PINNED, "notifications");
+
+/* libnl's own failures (not the kernel's) in errno terms. */
+static int nle_to_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case 0:
+		return 0;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_INTR:
+		return -EINTR;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_AF_NOSUPPORT:
+		return -EAFNOSUPPORT;
+	case NLE_PROTO_MISMATCH:
+		return -EPROTONOSUPPORT;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_MSGSIZE:
+		return -EMSGSIZE;
+	default:
+		return -EIO;
+	}
+}
+
+static const struct nla_policy lease_policy[PINMGR_A_MAX + 1] = {
+	[PINMGR_A_HANDLE] = { .type = NLA_U64 },
+	[PINMGR_A_FILE_ID] = { .type = NLA_U64 },
+	[PINMGR_A_TGID] = { .type = NLA_U32 },
+	[PINMGR_A_UID] = { .type = NLA_U32 },
+	[PINMGR_A_COMM] = { .type = NLA_STRING },
+	[PINMGR_A_ADDR] = { .type = NLA_U64 },
+	[PINMGR_A_LENGTH] = { .type = NLA_U64 },
+	[PINMGR_A_PAGES] = { .type = NLA_U64 },
+	[PINMGR_A_RUNS] = { .type = NLA_U64 },
+	[PINMGR_A_METADATA_BYTES] = { .type = NLA_U64 },
+	[PINMGR_A_FLAGS] = { .type = NLA_U32 },
+	[PINMGR_A_STATE] = { .type = NLA_U32 },
+	[PINMGR_A_COOKIE] = { .type = NLA_U64 },
+	[PINMGR_A_CREATE_TIME] = { .type = NLA_U64 },
+	[PINMGR_A_EXPIRE_TIME] = { .type = NLA_U64 },
+	[PINMGR_A_BREAK_DEADLINE] = { .type = NLA_U64 },
+	[PINMGR_A_END_TIME] = { .type = NLA_U64 },
+	[PINMGR_A_NOW] = { .type = NLA_FLAG },
+	[PINMGR_A_STATS] = { .type = NLA_NESTED },
+};
+
+/* A connected socket and the family's id. */
+struct nl_conn {
+	struct pinctl_ctx *ctx;
+	struct nl_sock *sk;
+	int family;
+};
+
+static void conn_close(struct nl_conn *c)
+{
+	nl_socket_free(c->sk);
+	c->sk = NULL;
+}
+
+static int conn_open(struct pinctl_ctx *ctx, struct nl_conn *c)
+{
+	int ret;
+
+	c->ctx = ctx;
+	c->sk = nl_socket_alloc();
+	if (!c->sk)
+		return -ENOMEM;
+	/* libnl opens its sockets with SOCK_CLOEXEC. */
+	ret = genl_connect(c->sk);
+	if (ret < 0) {
+		ret = nle_to_errno(ret);
+		err(ctx, "netlink: connect: %s\n", strerror(-ret));
+		goto out_free;
+	}
+	nl_socket_enable_msg_peek(c->sk);
+	c->family = genl_ctrl_resolve(c->sk, PINMGR_FAMILY_NAME);
+	if (c->family < 0) {
+		ret = nle_to_errno(c->family);
+		if (ret == -EIO)
+			ret = -ENOENT;
+		dbg(ctx, "netlink: family %s: %s\n", PINMGR_FAMILY_NAME,
+		    strerror(-ret));
+		goto out_free;
+	}
+	return 0;
+
+out_free:
+	conn_close(c);
+	return ret;
+}
+
+/* One request and its replies. */
+struct nl_req {
+	struct pinctl_ctx *ctx;
+	int (*parse)(struct nlattr **tb, void *data);
+	void *data;
+	int err;	/* the kernel's errno, or what parse returned */
+	int done;
+};
+
+static int req_valid(struct nl_msg *msg, void *arg)
+{
+	struct nl_req *r = arg;
+	struct nlattr *tb[PINMGR_A_MAX + 1];
+	int ret;
+
+	if (r->err)
+		return NL_SKIP;
+	ret = genlmsg_parse(nlmsg_hdr(msg), 0, tb, PINMGR_A_MAX, lease_policy);
+	if (ret < 0) {
+		err(r->ctx, "netlink: malformed reply: %s\n", nl_geterror(ret));
+		r->err = -EPROTO;
+		return NL_SKIP;
+	}
+	if (r->parse) {
+		ret = r->parse(tb, r->data);
+		if (ret)
+			r->err = ret;
+	}
+	return NL_OK;
+}
+
+static int req_finish(struct nl_msg *msg, void *arg)
+{
+	struct nl_req *r = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	int e;
+
+	/* A dump that failed part way says why in NLMSG_DONE. */
+	if (nlmsg_datalen(h) >= (int)sizeof(int)) {
+		memcpy(&e, nlmsg_data(h), sizeof(e));
+		if (e < 0 && !r->err)
+			r->err = e;
+	}
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int req_ack(struct nl_msg *msg, void *arg)
+{
+	struct nl_req *r = arg;
+
+	(void)msg;
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int req_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nl_req *r = arg;
+
+	(void)nla;
+	if (!r->err)
+		r->err = e->error;
+	r->done = 1;
+	return NL_STOP;
+}
+
+/*
+ * Send @msg (consumed) and run @parse on every reply until the ack, the end
+ * of the dump, or an error.
+ */
+static int conn_request(struct nl_conn *c, struct nl_msg *msg,
+			int (*parse)(struct nlattr **tb, void *data), void *data)
+{
+	struct nl_req r = { .ctx = c->ctx, .parse = parse, .data = data };
+	struct nl_cb *cb;
+	int ret;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, req_valid, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, req_finish, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, req_ack, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, req_error, &r);
+
+	ret = nl_send_auto(c->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		ret = nle_to_errno(ret);
+		goto out;
+	}
+	ret = 0;
+	while (!r.done) {
+		ret = nl_recvmsgs(c->sk, cb);
+		if (ret < 0) {
+			ret = r.err ? r.err : nle_to_errno(ret);
+			break;
+		}
+	}
+	if (r.err)
+		ret = r.err;
+out:
+	nl_cb_put(cb);
+	return ret;
+}
+
+static struct nl_msg *conn_msg(struct nl_conn *c, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, flags,
+			 cmd, PINMGR_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static uint64_t get_u64(struct nlattr **tb, int a)
+{
+	return tb[a] ? nla_get_u64(tb[a]) : 0;
+}
+
+static uint32_t get_u32(struct nlattr **tb, int a)
+{
+	return tb[a] ? nla_get_u32(tb[a]) : 0;
+}
+
+static void lease_from_attrs(struct nlattr **tb, struct pinctl_lease *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->sz = sizeof(*l);
+	l->handle = get_u64(tb, PINMGR_A_HANDLE);
+	l->file_id = get_u64(tb, PINMGR_A_FILE_ID);
+	l->tgid = get_u32(tb, PINMGR_A_TGID);
+	l->uid = get_u32(tb, PINMGR_A_UID);
+	if (tb[PINMGR_A_COMM])
+		nla_strlcpy(l->comm, tb[PINMGR_A_COMM], sizeof(l->comm));
+	l->addr = get_u64(tb, PINMGR_A_ADDR);
+	l->length = get_u64(tb, PINMGR_A_LENGTH);
+	l->nr_pages = get_u64(tb, PINMGR_A_PAGES);
+	l->nr_runs = get_u64(tb, PINMGR_A_RUNS);
+	l->metadata_bytes = get_u64(tb, PINMGR_A_METADATA_BYTES);
+	l->flags = get_u32(tb, PINMGR_A_FLAGS);
+	l->state = get_u32(tb, PINMGR_A_STATE);
+	l->cookie = get_u64(tb, PINMGR_A_COOKIE);
+	l->create_time_ns = get_u64(tb, PINMGR_A_CREATE_TIME);
+	l->expire_time_ns = get_u64(tb, PINMGR_A_EXPIRE_TIME);
+	l->break_deadline_ns = get_u64(tb, PINMGR_A_BREAK_DEADLINE);
+	l->end_time_ns = get_u64(tb, PINMGR_A_END_TIME);
+}
+
+/* ---- stats ---------------------------------------------------------------- */
+
+static int parse_stats(struct nlattr **tb, void *data)
+{
+	static const struct nla_policy policy[PINMGR_A_STATS_MAX + 1] = {
+		[PINMGR_A_STATS_LEASES ... PINMGR_A_STATS_MAX_EVENTS] = {
+			.type = NLA_U64 },
+	};
+	struct nlattr *st[PINMGR_A_STATS_MAX + 1];
+	struct pinctl_stats *s = data;
+
+	if (!tb[PINMGR_A_STATS] ||
+	    nla_parse_nested(st, PINMGR_A_STATS_MAX, tb[PINMGR_A_STATS], policy) < 0)
+		return -EPROTO;
+	s->leases = get_u64(st, PINMGR_A_STATS_LEASES);
+	s->ended_leases = get_u64(st, PINMGR_A_STATS_ENDED_LEASES);
+	s->files = get_u64(st, PINMGR_A_STATS_FILES);
+	s->pinned_pages = get_u64(st, PINMGR_A_STATS_PINNED_PAGES);
+	s->pins = get_u64(st, PINMGR_A_STATS_PINS);
+	s->unpins = get_u64(st, PINMGR_A_STATS_UNPINS);
+	s->expiries = get_u64(st, PINMGR_A_STATS_EXPIRIES);
+	s->revocations = get_u64(st, PINMGR_A_STATS_REVOCATIONS);
+	s->fail_memlock = get_u64(st, PINMGR_A_STATS_FAIL_MEMLOCK);
+	s->fail_lease_pages = get_u64(st, PINMGR_A_STATS_FAIL_LEASE_PAGES);
+	s->fail_leases = get_u64(st, PINMGR_A_STATS_FAIL_LEASES);
+	s->fail_device_pages = get_u64(st, PINMGR_A_STATS_FAIL_DEVICE_PAGES);
+	s->fail_fault = get_u64(st, PINMGR_A_STATS_FAIL_FAULT);
+	s->fail_file = get_u64(st, PINMGR_A_STATS_FAIL_FILE);
+	s->fail_interrupted = get_u64(st, PINMGR_A_STATS_FAIL_INTERRUPTED);
+	s->fail_nomem = get_u64(st, PINMGR_A_STATS_FAIL_NOMEM);
+	s->max_lease_pages = get_u64(st, PINMGR_A_STATS_MAX_LEASE_PAGES);
+	s->max_leases = get_u64(st, PINMGR_A_STATS_MAX_LEASES);
+	s->max_device_pages = get_u64(st, PINMGR_A_STATS_MAX_DEVICE_PAGES);
+	s->break_time_ms = get_u64(st, PINMGR_A_STATS_BREAK_TIME_MS);
+	s->max_events = get_u64(st, PINMGR_A_STATS_MAX_EVENTS);
+	return 0;
+}
+
+PINCTL_API int pinctl_nl_stats(struct pinctl_ctx *ctx, struct pinctl_stats *stats)
+{
+	struct pinctl_stats s = { .sz = sizeof(s) };
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	ret = pinctl_out_check(stats);
+	if (ret)
+		return ret;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		return ret;
+	msg = conn_msg(&c, PINMGR_NL_CMD_STATS_GET, 0);
+	ret = msg ? conn_request(&c, msg, parse_stats, &s) : -ENOMEM;
+	conn_close(&c);
+	if (!ret)
+		OUT_PUT(stats, s);
+	return ret;
+}
+
+/* ---- leases --------------------------------------------------------------- */
+
+struct one_lease {
+	struct pinctl_lease lease;
+	int found;
+};
+
+static int parse_one(struct nlattr **tb, void *data)
+{
+	struct one_lease *o = data;
+
+	lease_from_attrs(tb, &o->lease);
+	o->found = 1;
+	return 0;
+}
+
+PINCTL_API int pinctl_nl_lease_get(struct pinctl_ctx *ctx, uint64_t handle,
+				   struct pinctl_lease *lease)
+{
+	struct one_lease o = { .found = 0 };
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	ret = pinctl_out_check(lease);
+	if (ret)
+		return ret;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		return ret;
+	msg = conn_msg(&c, PINMGR_NL_CMD_LEASE_GET, 0);
+	if (msg && nla_put_u64(msg, PINMGR_A_HANDLE, handle) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = msg ? conn_request(&c, msg, parse_one, &o) : -ENOMEM;
+	conn_close(&c);
+	if (!ret && !o.found)
+		ret = -EPROTO;
+	if (!ret)
+		OUT_PUT(lease, o.lease);
+	return ret;
+}
+
+struct dump_state {
+	const char *comm;
+	pinctl_lease_cb cb;
+	void *data;
+	int stopped;
+};
+
+static int parse_dumped(struct nlattr **tb, void *data)
+{
+	struct dump_state *d = data;
+	struct pinctl_lease l;
+	int ret;
+
+	if (d->stopped)
+		return 0;
+	lease_from_attrs(tb, &l);
+	if (d->comm && strcmp(d->comm, l.comm))
+		return 0;
+	ret = d->cb(&l, d->data);
+	if (ret) {
+		/* Read the rest of the dump, then report what cb said. */
+		d->stopped = ret;
+	}
+	return 0;
+}
+
+PINCTL_API int pinctl_nl_lease_dump(struct pinctl_ctx *ctx,
+				    const struct pinctl_lease_filter *filter,
+				    pinctl_lease_cb cb, void *data)
+{
+	struct pinctl_lease_filter f;
+	struct dump_state d = { .cb = cb, .data = data };
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	if (!cb)
+		return -EINVAL;
+	ret = OPTS_GET(f, filter);
+	if (ret)
+		return ret;
+	if (f.flags & ~(uint32_t)(PINCTL_FILTER_TGID | PINCTL_FILTER_UID |
+				  PINCTL_FILTER_COOKIE))
+		return -EOPNOTSUPP;
+	d.comm = f.comm;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		return ret;
+	msg = conn_msg(&c, PINMGR_NL_CMD_LEASE_GET, NLM_F_DUMP);
+	if (msg && (((f.flags & PINCTL_FILTER_TGID) &&
+		     nla_put_u32(msg, PINMGR_A_TGID, f.tgid) < 0) ||
+		    ((f.flags & PINCTL_FILTER_UID) &&
+		     nla_put_u32(msg, PINMGR_A_UID, f.uid) < 0) ||
+		    ((f.flags & PINCTL_FILTER_COOKIE) &&
+		     nla_put_u64(msg, PINMGR_A_COOKIE, f.cookie) < 0))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = msg ? conn_request(&c, msg, parse_dumped, &d) : -ENOMEM;
+	conn_close(&c);
+	if (!ret && d.stopped)
+		ret = d.stopped;
+	return ret;
+}
+
+static int parse_revoke(struct nlattr **tb, void *data)
+{
+	*(uint64_t *)data = get_u64(tb, PINMGR_A_BREAK_DEADLINE);
+	return 0;
+}
+
+PINCTL_API int pinctl_nl_revoke(struct pinctl_ctx *ctx, uint64_t handle,
+				const struct pinctl_revoke_opts *opts,
+				uint64_t *deadline_ns)
+{
+	struct pinctl_revoke_opts o;
+	uint64_t deadline = 0;
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	ret = OPTS_GET(o, opts);
+	if (ret)
+		return ret;
+	if (o.flags & ~(uint32_t)PINCTL_REVOKE_NOW)
+		return -EOPNOTSUPP;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		return ret;
+	msg = conn_msg(&c, PINMGR_NL_CMD_LEASE_REVOKE, 0);
+	if (msg && (nla_put_u64(msg, PINMGR_A_HANDLE, handle) < 0 ||
+		    ((o.flags & PINCTL_REVOKE_NOW) &&
+		     nla_put_flag(msg, PINMGR_A_NOW) < 0))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = msg ? conn_request(&c, msg, parse_revoke, &deadline) : -ENOMEM;
+	conn_close(&c);
+	if (!ret && deadline_ns)
+		*deadline_ns = deadline;
+	return ret;
+}
+
+/* ---- monitor -------------------------------------------------------------- */
+
+#define PINCTL_MON_BUF	32768
+
+struct pinctl_monitor {
+	atomic_int refcount;
+	struct pinctl_ctx *ctx;
+	struct nl_conn conn;
+	int fd;
+	size_t len, pos;
+	unsigned char *buf;
+};
+
+PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
+				  const struct pinctl_monitor_opts *opts,
+				  struct pinctl_monitor **monp)
+{
+	struct pinctl_monitor_opts o;
+	struct pinctl_monitor *mon;
+	int ret, grp;
+
+	if (!ctx || !monp)
+		return -EINVAL;
+	ret = OPTS_GET(o, opts);
+	if (ret)
+		return ret;
+	mon = calloc(1, sizeof(*mon));
+	if (!mon)
+		return -ENOMEM;
+	mon->buf = malloc(PINCTL_MON_BUF);
+	if (!mon->buf) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	ret = conn_open(ctx, &mon->conn);
+	if (ret)
+		goto out_free;
+	grp = genl_ctrl_resolve_grp(mon->conn.sk, PINMGR_FAMILY_NAME,
+				    PINMGR_MCGRP_MONITOR);
+	if (grp < 0) {
+		ret = nle_to_errno(grp);
+		if (ret == -EIO)
+			ret = -ENOENT;
+		goto out_close;
+	}
+	mon->fd = nl_socket_get_fd(mon->conn.sk);
+	if (setsockopt(mon->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+		       sizeof(grp)) < 0) {
+		ret = -errno;
+		dbg(ctx, "netlink: join group %s: %s\n", PINMGR_MCGRP_MONITOR,
+		    strerror(-ret));
+		goto out_close;
+	}
+	if (o.rcvbuf) {
+		ret = nl_socket_set_buffer_size(mon->conn.sk, (int)o.rcvbuf, 0);
+		if (ret < 0) {
+			ret = nle_to_errno(ret);
+			goto out_close;
+		}
+	}
+	ret = nl_socket_set_nonblocking(mon->conn.sk);
+	if (ret < 0) {
+		ret = nle_to_errno(ret);
+		goto out_close;
+	}
+	atomic_init(&mon->refcount, 1);
+	mon->ctx = pinctl_ref(ctx);
+	*monp = mon;
+	return 0;
+
+out_close:
+	conn_close(&mon->conn);
+out_free:
+	free(mon->buf);
+	free(mon);
+	return ret;
+}
+
+PINCTL_API struct pinctl_monitor *pinctl_monitor_ref(struct pinctl_monitor *mon)
+{
+	if (mon)
+		atomic_fetch_add(&mon->refcount, 1);
+	return mon;
+}
+
+PINCTL_API struct pinctl_monitor *pinctl_monitor_unref(struct pinctl_monitor *mon)
+{
+	if (!mon || atomic_fetch_sub(&mon->refcount, 1) != 1)
+		return NULL;
+	conn_close(&mon->conn);
+	pinctl_unref(mon->ctx);
+	free(mon->buf);
+	free(mon);
+	return NULL;
+}
+
+PINCTL_API int pinctl_monitor_get_fd(const struct pinctl_monitor *mon)
+{
+	return mon->fd;
+}
+
+PINCTL_API int pinctl_monitor_read(struct pinctl_monitor *mon, uint32_t *type,
+				   struct pinctl_lease *lease)
+{
+	struct nlattr *tb[PINMGR_A_MAX + 1];
+	struct pinctl_lease l;
+	struct genlmsghdr *g;
+	struct nlmsghdr *h;
+	ssize_t n;
+	int ret;
+
+	ret = pinctl_out_check(lease);
+	if (ret || !type)
+		return -EINVAL;
+	for (;;) {
+		if (mon->pos >= mon->len) {
+			mon->pos = mon->len = 0;
+			n = recv(mon->fd, mon->buf, PINCTL_MON_BUF, MSG_DONTWAIT);
+			if (n < 0)
+				return -errno;
+			mon->len = (size_t)n;
+		}
+		h = (struct nlmsghdr *)(mon->buf + mon->pos);
+		if (!nlmsg_ok(h, (int)(mon->len - mon->pos))) {
+			mon->pos = mon->len;
+			continue;
+		}
+		mon->pos += NLMSG_ALIGN(h->nlmsg_len);
+		if (h->nlmsg_type != mon->conn.family)
+			continue;
+		g = nlmsg_data(h);
+		if (g->cmd < PINMGR_NL_CMD_LEASE_PINNED_NTF ||
+		    g->cmd > PINMGR_NL_CMD_LEASE_REVOKED_NTF)
+			continue;
+		if (genlmsg_parse(h, 0, tb, PINMGR_A_MAX, lease_policy) < 0) {
+			err(mon->ctx, "netlink: malformed notification\n");
+			continue;
+		}
+		lease_from_attrs(tb, &l);
+		*type = g->cmd - PINMGR_NL_CMD_LEASE_PINNED_NTF + PINCTL_NTF_PINNED;
+		OUT_PUT(lease, l);
+		return 0;
+	}
+}

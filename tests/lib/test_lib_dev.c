@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libpinctl: a function per ioctl, against the real driver.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "libtest.h"
+
+#define MIB	(1024ULL * 1024)
+
+TEST(lib_dev_open_cloexec_and_fd)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	PINCTL_OPTS(pinctl_dev_opts, o, .flags = PINCTL_DEV_NONBLOCK);
+	struct pinctl_dev *dev;
+	int fd;
+
+	dev = lt_dev(ctx);
+	fd = pinctl_dev_get_fd(dev);
+	ASSERT_GE(fd, 0);
+	ASSERT_TRUE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	ASSERT_FALSE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	ASSERT_EQ(pinctl_dev_ref(dev), dev);
+	pinctl_dev_unref(dev);
+	/* One reference left: the fd is still open. */
+	ASSERT_GE(fcntl(fd, F_GETFD), 0);
+	pinctl_dev_unref(dev);
+
+	ASSERT_RET(pinctl_dev_open(ctx, &o, &dev), 0);
+	ASSERT_TRUE(fcntl(pinctl_dev_get_fd(dev), F_GETFL) & O_NONBLOCK);
+	/* The device keeps the context alive. */
+	pinctl_unref(ctx);
+	pinctl_dev_unref(dev);
+
+	ctx = lt_ctx();
+	o.flags = 1u << 30;
+	ASSERT_RET(pinctl_dev_open(ctx, &o, &dev), -EOPNOTSUPP);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_dev_info)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_info, info);
+	struct pinmgr_info k;
+	unsigned long long v;
+	void *buf = pm_map_anon(MIB);
+	uint64_t h;
+
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, &h), 0);
+	ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+	ASSERT_EQ(pm_get_info(pinctl_dev_get_fd(dev), &k), 0);
+	ASSERT_EQ(info.abi_version, PINMGR_ABI_VERSION);
+	ASSERT_EQ(info.page_size, pm_page_size());
+	ASSERT_EQ(info.features, k.features);
+	ASSERT_TRUE(info.features & PINCTL_FEATURE_EVENTS);
+	ASSERT_TRUE(info.flags & PINCTL_INFO_OWNER_MM);
+	ASSERT_EQ(info.dev_leases, 1);
+	ASSERT_EQ(info.dev_pinned_pages, MIB / pm_page_size());
+	ASSERT_EQ(info.device_leases, k.device_leases);
+	ASSERT_EQ(info.memlock_limit_pages, k.memlock_limit_pages);
+	ASSERT_EQ(pm_param_read("max_lease_pages", &v), 0);
+	ASSERT_EQ(info.max_lease_pages, v);
+	ASSERT_EQ(pm_param_read("max_leases", &v), 0);
+	ASSERT_EQ(info.max_leases, v);
+	ASSERT_EQ(pm_param_read("break_time_ms", &v), 0);
+	ASSERT_EQ(info.break_time_ns, v * PM_MS);
+	ASSERT_RET(pinctl_unpin(dev, h), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_pin_query_unpin)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM,
+		    .cookie = 0xc0ffee);
+	PINCTL_OPTS(pinctl_lease, l);
+	char *buf = pm_map_anon(4 * MIB);
+	uint64_t h = 0, t0 = pm_realtime_ns();
+
+	ASSERT_RET(pinctl_pin(dev, buf, 4 * MIB, &po, &h), 0);
+	ASSERT_NE(h, 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.handle, h);
+	ASSERT_EQ(l.addr, (uintptr_t)buf);
+	ASSERT_EQ(l.length, 4 * MIB);
+	ASSERT_EQ(l.nr_pages, 4 * MIB / pm_page_size());
+	ASSERT_GE(l.nr_runs, 1);
+	ASSERT_GT(l.metadata_bytes, 0);
+	ASSERT_EQ(l.cookie, 0xc0ffee);
+	ASSERT_EQ(l.flags, PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM);
+	ASSERT_EQ(l.state, PINCTL_LEASE_ACTIVE);
+	ASSERT_EQ(l.tgid, getpid());
+	ASSERT_EQ(l.uid, getuid());
+	ASSERT_GE(l.create_time_ns, t0 - 1000 * PM_MS);
+	ASSERT_EQ(l.expire_time_ns, 0);
+	ASSERT_EQ(l.file_id, 0);
+	ASSERT_GT(strlen(l.comm), 0);
+	ASSERT_RET(pinctl_unpin(dev, h), 0);
+	ASSERT_RET(pinctl_unpin(dev, h), -ENOENT);
+	ASSERT_RET(pinctl_query(dev, h, &l), -ENOENT);
+
+	/* Bad input comes back as the driver's errno. */
+	ASSERT_RET(pinctl_pin(dev, buf + 1, MIB, NULL, &h), -EINVAL);
+	ASSERT_RET(pinctl_pin(dev, buf, 0, NULL, &h), -EINVAL);
+	po.flags = 1u << 20;
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, &po, &h), -EOPNOTSUPP);
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, NULL), -EINVAL);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* A short-term read pin with the defaults (no options). */
+TEST(lib_pin_defaults)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_lease, l);
+	void *buf = pm_map_anon(MIB);
+	uint64_t h;
+
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, &h), 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.flags, 0);
+	ASSERT_EQ(l.cookie, 0);
+	ASSERT_EQ(l.expire_time_ns, 0);
+	pinctl_dev_unref(dev);	/* closing ends the lease */
+	pinctl_unref(ctx);
+}
+
+TEST(lib_list)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	size_t page = pm_page_size(), nr = 99, i;
+	char *buf = pm_map_anon(100 * page);
+	uint64_t h[100], *list = (uint64_t *)1;
+
+	ASSERT_RET(pinctl_list(dev, &list, &nr), 0);
+	ASSERT_EQ(nr, 0);
+	ASSERT_EQ(list, NULL);
+	for (i = 0; i < 100; i++)
+		ASSERT_RET(pinctl_pin(dev, buf + i * page, page, NULL, &h[i]), 0);
+	ASSERT_RET(pinctl_list(dev, &list, &nr), 0);
+	ASSERT_EQ(nr, 100);
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(list[i], h[i]);	/* oldest first */
+	free(list);
+	ASSERT_RET(pinctl_list(dev, NULL, &nr), -EINVAL);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_access)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, wr, .flags = PINCTL_PIN_WRITE);
+	size_t page = pm_page_size();
+	char *buf = pm_map_anon(4 * page), in[64], out[64];
+	uint64_t hw, hr;
+
+	ASSERT_RET(pinctl_pin(dev, buf, 2 * page, &wr, &hw), 0);
+	ASSERT_RET(pinctl_pin(dev, buf + 2 * page, 2 * page, NULL, &hr), 0);
+	memset(in, 'x', sizeof(in));
+	ASSERT_RET(pinctl_access_write(dev, hw, page - 8, in, sizeof(in)), 0);
+	ASSERT_EQ(memcmp(buf + page - 8, in, sizeof(in)), 0);
+	ASSERT_RET(pinctl_access_read(dev, hw, page - 8, out, sizeof(out)), 0);
+	ASSERT_EQ(memcmp(out, in, sizeof(out)), 0);
+	memset(buf + 2 * page, 'r', 16);
+	ASSERT_RET(pinctl_access_read(dev, hr, 0, out, 16), 0);
+	ASSERT_ALL_BYTES(out, 16, 'r');
+	ASSERT_RET(pinctl_access_write(dev, hr, 0, in, 16), -EACCES);
+	ASSERT_RET(pinctl_access_read(dev, hw, 2 * page - 8, out, 16), -EINVAL);
+	ASSERT_RET(pinctl_access_read(dev, 12345678, 0, out, 16), -ENOENT);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_get_segments)
+{
+	pid_t pid;
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_lease, l);
+	size_t page = pm_page_size(), nr = 0, i;
+	char *buf = pm_map_small_pages(64 * page);
+	struct pinctl_segment *segs = NULL;
+	uint64_t h, total = 0;
+
+	ASSERT_NE(buf, NULL);
+	ASSERT_RET(pinctl_pin(dev, buf, 64 * page, NULL, &h), 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_RET(pinctl_get_segments(dev, h, &segs, &nr), 0);
+	ASSERT_EQ(nr, l.nr_runs);
+	for (i = 0; i < nr; i++) {
+		ASSERT_EQ(segs[i].phys_addr % page, 0);
+		total += segs[i].length;
+	}
+	ASSERT_EQ(total, 64 * page);
+	free(segs);
+	pid = fork();
+	if (pid == 0) {
+		/* Without CAP_SYS_ADMIN: EPERM. */
+		ASSERT_EQ(pm_become_nobody(), 0);
+		ASSERT_RET(pinctl_get_segments(dev, h, &segs, &nr), -EPERM);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_pin_vec)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_lease, l);
+	size_t page = pm_page_size(), i, bad = 99;
+	char *buf = pm_map_anon(16 * page);
+	struct pinctl_range r[8];
+	struct {
+		struct pinctl_range r;
+		uint64_t future;
+	} big[2];
+	PINCTL_OPTS(pinctl_pin_vec_opts, vo, .range_sz = sizeof(big[0]));
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 8; i++) {
+		r[i].addr = buf + 2 * i * page;
+		r[i].length = page;
+		r[i].cookie = 100 + i;
+		r[i].flags = i % 2 ? PINCTL_PIN_WRITE : 0;
+	}
+	ASSERT_RET(pinctl_pin_vec(dev, r, 8, NULL, &bad), 0);
+	for (i = 0; i < 8; i++) {
+		ASSERT_NE(r[i].handle, 0);
+		ASSERT_RET(pinctl_query(dev, r[i].handle, &l), 0);
+		ASSERT_EQ(l.cookie, 100 + i);
+		ASSERT_EQ(l.addr, (uintptr_t)buf + 2 * i * page);
+		ASSERT_EQ(l.flags, i % 2 ? PINCTL_PIN_WRITE : 0);
+		ASSERT_RET(pinctl_unpin(dev, r[i].handle), 0);
+	}
+
+	/* All or nothing, naming the range that failed. */
+	r[5].addr = buf + 1;
+	ASSERT_RET(pinctl_pin_vec(dev, r, 8, NULL, &bad), -EINVAL);
+	ASSERT_EQ(bad, 5);
+	{
+		uint64_t *list;
+		size_t nr;
+
+		ASSERT_RET(pinctl_list(dev, &list, &nr), 0);
+		ASSERT_EQ(nr, 0);
+	}
+	ASSERT_RET(pinctl_pin_vec(dev, r, 0, NULL, &bad), -EINVAL);
+
+	/* A caller with a longer range struct: its stride, a zero tail. */
+	memset(big, 0, sizeof(big));
+	big[0].r.addr = buf;
+	big[0].r.length = page;
+	big[1].r.addr = buf + 4 * page;
+	big[1].r.length = 2 * page;
+	ASSERT_RET(pinctl_pin_vec(dev, &big[0].r, 2, &vo, NULL), 0);
+	ASSERT_RET(pinctl_query(dev, big[1].r.handle, &l), 0);
+	ASSERT_EQ(l.length, 2 * page);
+	big[1].future = 1;
+	ASSERT_RET(pinctl_pin_vec(dev, &big[0].r, 2, &vo, NULL), -E2BIG);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_renew_and_expiry)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .duration_ns = 60000 * PM_MS);
+	PINCTL_OPTS(pinctl_lease, l);
+	void *buf = pm_map_anon(MIB);
+	uint64_t h, t0 = pm_realtime_ns();
+
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, &po, &h), 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_GE(l.expire_time_ns, t0 + 59000 * PM_MS);
+	ASSERT_RET(pinctl_renew(dev, h, 0), 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.expire_time_ns, 0);
+	ASSERT_RET(pinctl_renew(dev, h, 50 * PM_MS), 0);
+	pm_msleep(400);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_EXPIRED);
+	ASSERT_NE(l.end_time_ns, 0);
+	ASSERT_RET(pinctl_renew(dev, h, 0), -EKEYEXPIRED);
+	ASSERT_RET(pinctl_unpin(dev, h), -EKEYEXPIRED);
+	ASSERT_RET(pinctl_unpin(dev, h), -ENOENT);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+TEST(lib_revoke)
+{
+	pid_t pid;
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx), *admin = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_revoke_opts, now, .flags = PINCTL_REVOKE_NOW);
+	PINCTL_OPTS(pinctl_lease, l);
+	void *buf = pm_map_anon(2 * MIB);
+	uint64_t h1, h2, deadline = 0, t0 = pm_realtime_ns();
+	unsigned long long bt;
+
+	ASSERT_EQ(pm_param_read("break_time_ms", &bt), 0);
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, &h1), 0);
+	ASSERT_RET(pinctl_pin(dev, (char *)buf + MIB, MIB, NULL, &h2), 0);
+
+	/* A break, from another open file. */
+	ASSERT_RET(pinctl_revoke(admin, h1, NULL, &deadline), 0);
+	ASSERT_GE(deadline, t0 + bt * PM_MS - 1000 * PM_MS);
+	ASSERT_RET(pinctl_query(dev, h1, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_BREAKING);
+	/* Each report converts from CLOCK_BOOTTIME: equal to within 1 ms. */
+	ASSERT_LT(l.break_deadline_ns - deadline + PM_MS, 2 * PM_MS);
+	ASSERT_RET(pinctl_revoke(admin, h1, NULL, NULL), -EBUSY);
+	ASSERT_RET(pinctl_renew(dev, h1, 0), -EBUSY);
+	ASSERT_RET(pinctl_unpin(dev, h1), 0);	/* the owner gives in */
+
+	/* At once. */
+	ASSERT_RET(pinctl_revoke(admin, h2, &now, NULL), 0);
+	ASSERT_RET(pinctl_query(dev, h2, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_REVOKED);
+	ASSERT_RET(pinctl_unpin(dev, h2), -EKEYREVOKED);
+	ASSERT_RET(pinctl_revoke(admin, h2, NULL, NULL), -ENOENT);
+	now.flags = 1u << 7;
+	ASSERT_RET(pinctl_revoke(admin, h2, &now, NULL), -EOPNOTSUPP);
+
+	pid = fork();
+	if (pid == 0) {
+		ASSERT_EQ(pm_become_nobody(), 0);
+		ASSERT_RET(pinctl_revoke(admin, 1, NULL, NULL), -EPERM);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	pinctl_dev_unref(admin);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* A forked child shares the device object but not the address space. */
+TEST(lib_foreign_mm)
+{
+	pid_t pid;
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_info, info);
+	PINCTL_OPTS(pinctl_lease, l);
+	void *buf = pm_map_anon(MIB);
+	uint64_t h;
+
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, &h), 0);
+	pid = fork();
+	if (pid == 0) {
+		ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, &h), -EPERM);
+		ASSERT_RET(pinctl_unpin(dev, h), -EPERM);
+		ASSERT_RET(pinctl_query(dev, h, &l), 0);
+		ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+		ASSERT_FALSE(info.flags & PINCTL_INFO_OWNER_MM);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}

@@ -320,11 +320,17 @@ static void fz_add_stale(struct fz_thread *th, __u64 h)
 	th->stale[th->nstale++ % FZ_STALE] = h;
 }
 
+/* Forget lease @i without calling its handle dead. */
+static void fz_forget(struct fz_thread *th, unsigned int i)
+{
+	th->pinned -= th->leases[i].npages;
+	th->leases[i] = th->leases[--th->nleases];
+}
+
 static void fz_drop(struct fz_thread *th, unsigned int i)
 {
 	fz_add_stale(th, th->leases[i].handle);
-	th->pinned -= th->leases[i].npages;
-	th->leases[i] = th->leases[--th->nleases];
+	fz_forget(th, i);
 }
 
 static int fz_find(struct fz_thread *th, __u64 h)
@@ -1914,9 +1920,13 @@ static void fz_op_reopen(struct fz_thread *th)
 	fz_desc(th, "close and reopen private fd slot %d", slot);
 	if (close(th->priv_fd[k]))
 		fz_fail(th, "close: %s", strerror(errno));
+	/*
+	 * Not dead yet, device-wide: a child another thread forked may still
+	 * hold the file, and REVOKE finds its leases until the child exits.
+	 */
 	for (i = th->nleases; i-- > 0;)
 		if (th->leases[i].slot == slot)
-			fz_drop(th, i);
+			fz_forget(th, i);
 	th->priv_fd[k] = fz_open();
 	if (th->priv_fd[k] < 0)
 		fz_fail(th, "open: %s", strerror(errno));

@@ -248,13 +248,15 @@ TEST(sysfs_figures_follow_pins_and_ends)
 	ASSERT_EQ(sysfs("pinned_pages"), 0);
 
 	a = PIN_OK(fd, buf, 3 * ps, 0);
-	ASSERT_EQ(pm_pin_for(fd, buf + 3 * ps, ps, 0, 20 * PM_MS, &pin), 0);
+	/* Long enough to be live when counted, however slow the kernel. */
+	ASSERT_EQ(pm_pin_for(fd, buf + 3 * ps, ps, 0, 600000 * PM_MS, &pin), 0);
 	b = pin.out_handle;
 	ASSERT_EQ(sysfs("pins"), pins + 2);
 	ASSERT_EQ(sysfs("leases"), 2);
 	ASSERT_EQ(sysfs("pinned_pages"), 4);
 
 	/* b runs out: ended, not live, its page released. */
+	ASSERT_EQ(pm_renew(fd, b, 20 * PM_MS), 0);
 	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, b, 5000, &ev);
 	ASSERT_EQ(sysfs("expiries"), expiries + 1);
 	ASSERT_EQ(sysfs("leases"), 1);

@@ -180,13 +180,13 @@ TEST(renew_moves_and_clears_the_end)
 	__u64 t;
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 150 * PM_MS, &pin), 0);
+	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 1000 * PM_MS, &pin), 0);
 	/* Later: it outlives its first deadline. */
 	t = pm_realtime_ns();
 	ASSERT_EQ(pm_renew(fd, pin.out_handle, 5000 * PM_MS), 0);
 	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
 	ASSERT_GE(q.out_expire_time_ns, t + 4900 * PM_MS);
-	pm_msleep(400);
+	pm_msleep(1200);
 	le_no_event(fd);
 	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
 	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
@@ -474,7 +474,7 @@ TEST(events_read_poll_and_epoll)
 	ASSERT_EQ(epoll_wait(ep, &ee, 1, 10000), 1);
 	ASSERT_TRUE(ee.events & EPOLLIN);
 	/* All three in one read, once they are all there. */
-	pm_msleep(300);
+	pm_msleep(1000);
 	n = read(fd, ev, sizeof(ev));
 	ASSERT_EQ(n, (ssize_t)(3 * sizeof(ev[0])));
 	for (i = 0; i < 3; i++) {

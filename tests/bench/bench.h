@@ -275,6 +275,7 @@ struct dump_result {
 	unsigned int msgbuf;		/* our recvmsg() buffer, bytes */
 	struct stats st;		/* ns per dump, request to NLMSG_DONE */
 	struct stats in_recv;		/* ns of each dump inside nl_recv() */
+	struct stats raw;		/* ns per dump read from a raw socket */
 	/* per timed dump: the smallest and the largest */
 	uint64_t datagrams_min, datagrams_max;	/* recvmsg() with data */
 	uint64_t messages_min, messages_max;	/* lease messages */

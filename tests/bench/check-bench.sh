@@ -58,6 +58,7 @@ jq -e '.netlink_dump | .status == "ok" and .verified == true and
 	.leases > 0 and .verification.handles_received == .leases and
 	(.dump.median_ns | type == "number") and
 	(.dump_in_nl_recv.median_ns | type == "number") and
+	(.raw_dump.median_ns | type == "number") and
 	(.leases_per_s | type == "number") and .datagrams_max > 0 and
 	.messages_max == .leases' "$json" >/dev/null 2>&1
 tap $? "the netlink dump returned exactly the pinned leases, with its figures ($label)"

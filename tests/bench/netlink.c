@@ -5,7 +5,9 @@
  *
  * - A lease-get dump of many one-page leases: the time from the request to
  *   NLMSG_DONE, the datagrams it took, and proof that every dump returned
- *   exactly the handles pinned for it, each once.
+ *   exactly the handles pinned for it, each once; read through libnl, and
+ *   straight from a socket (the family's own speed, without the copy of
+ *   each message that libnl makes before parsing it).
  * - PIN+UNPIN of one 4 KiB page with nobody in the monitor group, and with
  *   one socket in it that a thread drains, in alternating rounds with
  *   io_uring beside them; and with a socket that is read only after the
@@ -33,6 +35,8 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <linux/pinmgr.h>
 #include <linux/pinmgr_netlink.h>
 
@@ -282,6 +286,90 @@ static int dump_once(struct nl_sock *sk, struct nl_cb *cb, int family,
 }
 
 /*
+ * The same dump read straight from a raw socket into one buffer, each
+ * message's attributes walked for its handle and pages, as a lean client
+ * of the family would. *@seq numbers the requests of @sock.
+ */
+static int dump_once_raw(int sock, int family, uint32_t *seq,
+			 struct dump_reader *d, int64_t *ns, char *why)
+{
+	static union {
+		struct nlmsghdr h;
+		char b[NL_MSG_BUF];
+	} buf;
+	struct {
+		struct nlmsghdr h;
+		struct genlmsghdr g;
+	} req = {
+		.h = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = (uint16_t)family,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = ++*seq,
+		},
+		.g = {
+			.cmd = PINMGR_NL_CMD_LEASE_GET,
+			.version = PINMGR_FAMILY_VERSION,
+		},
+	};
+	struct nlmsghdr *h;
+	int64_t t0;
+	ssize_t n;
+	int len;
+
+	d->nr = 0;
+	d->messages = 0;
+	d->malformed = 0;
+	d->err = 0;
+	t0 = now_ns();
+	if (send(sock, &req, sizeof(req), 0) < 0)
+		return sys_fail(-errno, why, "sending the raw dump request");
+	for (;;) {
+		n = recv(sock, &buf, sizeof(buf), 0);
+		if (n < 0)
+			return sys_fail(-errno, why, "raw dump: recv");
+		len = (int)n;
+		for (h = &buf.h; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			const struct nlattr *a;
+			uint64_t handle = 0, pages = 0;
+			int alen;
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				*ns = now_ns() - t0;
+				return 0;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return sys_fail(((struct nlmsgerr *)
+						 NLMSG_DATA(h))->error, why,
+						"raw dump");
+			d->messages++;
+			a = (const void *)((const char *)NLMSG_DATA(h) +
+					   GENL_HDRLEN);
+			alen = (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+			for (; alen >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+			       a->nla_len <= alen;
+			     alen -= NLA_ALIGN(a->nla_len),
+			     a = (const void *)((const char *)a +
+						NLA_ALIGN(a->nla_len))) {
+				if (a->nla_len != NLA_HDRLEN + 8)
+					continue;
+				if (a->nla_type == PINMGR_A_HANDLE)
+					memcpy(&handle, (const char *)a +
+					       NLA_HDRLEN, 8);
+				else if (a->nla_type == PINMGR_A_PAGES)
+					memcpy(&pages, (const char *)a +
+					       NLA_HDRLEN, 8);
+			}
+			if (!handle || pages != 1 || d->nr == d->cap) {
+				d->malformed++;
+				continue;
+			}
+			d->handles[d->nr++] = handle;
+		}
+	}
+}
+
+/*
  * Did a dump return exactly the @n pinned handles (@want, sorted), each
  * once? Counts go into @r; the reader's handles end up sorted.
  */
@@ -376,6 +464,51 @@ static void span(uint64_t v, bool first, uint64_t *min, uint64_t *max)
 }
 
 /* Dumps of @n leases: one untimed, then o->dump_repeats timed. */
+/* As many raw dumps, on a raw socket of the same buffer sizes. */
+static int dump_measure_raw(const struct options *o, const uint64_t *want,
+			    size_t n, struct dump_reader *d, double *v,
+			    struct dump_result *r)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int sock, size = NL_RCVBUF, family, ret = 0;
+	struct nl_sock *sk;
+	unsigned int i, timed = 0;
+	uint32_t seq = 0;
+	int64_t ns = 0;
+
+	/* The family's id, from a libnl socket that is then done with. */
+	ret = genl_open(&sk, &family, &r->rcvbuf, r->why);
+	if (ret)
+		return ret;
+	nl_socket_free(sk);
+	sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (sock < 0)
+		return sys_fail(-errno, r->why, "raw netlink socket");
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = sys_fail(-errno, r->why, "binding the raw socket");
+		goto out;
+	}
+	for (i = 0; i <= o->dump_repeats; i++) {
+		ret = dump_once_raw(sock, family, &seq, d, &ns, r->why);
+		if (ret)
+			break;
+		if (i > 0)
+			v[timed++] = (double)ns;
+		if (!dump_check(want, n, d, r)) {
+			r->verified = false;
+			r->bad_dump = i;
+			break;
+		}
+	}
+	if (!ret)
+		stats_compute(&r->raw, v, timed);
+out:
+	close(sock);
+	return ret;
+}
+
 static int dump_measure(const struct options *o, const uint64_t *want,
 			size_t n, struct dump_result *r)
 {
@@ -433,6 +566,7 @@ static int dump_measure(const struct options *o, const uint64_t *want,
 	if (!ret) {
 		stats_compute(&r->st, v, timed);
 		stats_compute(&r->in_recv, in_recv, timed);
+		ret = dump_measure_raw(o, want, n, &d, v, r);
 	}
 	nl_cb_put(cb);
 out_sock:

@@ -198,13 +198,16 @@ static unsigned int compute_targets(const struct results *r,
 		   r->scale[sp].ratio : 0, 1.7, true);
 	n++;
 
-	/* Only a dump that returned what was pinned counts. */
+	/*
+	 * Only a dump that returned what was pinned counts; the family's
+	 * speed is the raw reader's, libnl's is shown beside it.
+	 */
 	snprintf(t[n].name, sizeof(t[n].name),
-		 "netlink dump of %u leases, seconds", r->dump.leases);
+		 "netlink dump of %u leases (raw), seconds", r->dump.leases);
 	snprintf(t[n].rule, sizeof(t[n].rule), "<= 1 s (of 100,000)");
 	target_set(&t[n], r->dump.measured && !r->dump.err &&
-		   r->dump.verified && r->dump.st.samples ?
-		   r->dump.st.median / 1e9 : 0, 1, false);
+		   r->dump.verified && r->dump.raw.samples ?
+		   r->dump.raw.median / 1e9 : 0, 1, false);
 	n++;
 	return n;
 }
@@ -249,6 +252,12 @@ static void table_dump(FILE *out, const struct dump_result *d)
 			time_str(d->in_recv.min, a, sizeof(a)),
 			time_str(d->in_recv.max, b, sizeof(b)),
 			100 * d->in_recv.median / d->st.median);
+		if (d->raw.samples)
+			fprintf(out, "%-16s %9s  %9s .. %-9s %10.0f  read from a raw socket\n",
+				"raw dump", time_str(d->raw.median, m, sizeof(m)),
+				time_str(d->raw.min, a, sizeof(a)),
+				time_str(d->raw.max, b, sizeof(b)),
+				d->leases / (d->raw.median / 1e9));
 		fprintf(out, "per dump: %llu",
 			(unsigned long long)d->datagrams_min);
 		if (d->datagrams_max != d->datagrams_min)
@@ -645,6 +654,7 @@ static struct json_object *jdump(const struct dump_result *d)
 	jadd(o, "untimed_dumps", json_object_new_int(1));
 	jadd(o, "dump", jstats(&d->st, "ns"));
 	jadd(o, "dump_in_nl_recv", jstats(&d->in_recv, "ns"));
+	jadd(o, "raw_dump", jstats(&d->raw, "ns"));
 	jadd(o, "leases_per_s", d->st.samples ?
 	     jnum(d->leases / (d->st.median / 1e9), "%.0f") : NULL);
 	jadd(o, "datagrams_min", json_object_new_int64(d->datagrams_min));

@@ -39,8 +39,17 @@ if [[ -n $warnings ]]; then
 	exit 1
 fi
 
+# kernel-doc -function also prints a struct of the same name (struct
+# pinctl_module_status): keep only the page whose NAME is not a struct's.
+function_page() {
+	awk 'function flush() { if (page !~ /\.SH NAME\nstruct /) printf "%s", page; page = "" }
+	     /^\.TH / { flush() }
+	     { page = page $0 "\n" }
+	     END { flush() }'
+}
+
 for s in "${syms[@]}"; do
-	"$kd" -man -function "$s" "$lib/libpinctl.h" 2>/dev/null | sed -E \
+	"$kd" -man -function "$s" "$lib/libpinctl.h" 2>/dev/null | function_page | sed -E \
 		-e 's/^\.TH "([^"]*)" 9 .*/.TH "\1" 3 "" "libpinctl" "libpinctl Manual"/' \
 		-e 's/^\.B "PINCTL_API /.B "/' \
 		-e 's/^\.SH SYNOPSIS$/.SH SYNOPSIS\n.B #include <libpinctl.h>\n.sp/' \

@@ -11,7 +11,7 @@
 #                (built here with bookworm's gcc-12)
 #   SID_ROOT     sid: dkms and the headers of sid's kernel, with sid's gcc
 #   TARGET_ROOT  bookworm as a machine would be: dkms, udev, systemd, the
-#                6.12 headers and the packages' run-time libraries; the
+#                6.12 headers and the packages' dependencies; the
 #                install test copies it and installs the .debs into the copy
 #
 # Each lives in a cache directory of its own: build-root.sh keeps one root
@@ -47,8 +47,11 @@ for w in "${want[@]}"; do
 		r=$(root sid sid make dkms "linux-headers-$(abi sid)")
 		printf 'SID_ROOT=%q\n' "$r" ;;
 	target)
+		# dpkg -i resolves nothing: what the packages depend on is
+		# there already (libpinctl-dev's -dev dependencies too).
 		r=$(root target bookworm make dkms udev systemd kmod \
 			libnl-genl-3-200 libkmod2 libjson-c5 \
+			libnl-genl-3-dev libkmod-dev \
 			"linux-headers-$(abi 6.12)")
 		printf 'TARGET_ROOT=%q\n' "$r" ;;
 	*)

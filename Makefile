@@ -213,7 +213,7 @@ uninstall:
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pinctl-metrics.timer \
 		$(DESTDIR)$(LIBEXECDIR)/pinctl/pinctl-metrics
 	rm -rf $(DESTDIR)$(DKMS_SRC) $(DESTDIR)$(DOCDIR)/examples
-	-rmdir $(DESTDIR)$(LIBEXECDIR)/pinctl $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rmdir $(DESTDIR)$(LIBEXECDIR)/pinctl $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 deb:
 	tests/pkg/build-debs.sh $(BUILD)/deb

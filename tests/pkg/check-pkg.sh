@@ -67,6 +67,28 @@ left=$(find "$stage" -type f -o -type l)
 [[ -z $left ]]
 tap $? "make uninstall removes every file make install put there"
 
+# pinctl-metrics replaces the textfile whole or not at all: while a slow
+# pinctl writes, the collector still reads the old file; a failing one
+# leaves the old file and no temporary one.
+m=$out/metrics
+mkdir -p "$m/dir"
+echo old >"$m/dir/pinmgr.prom"
+printf '#!/bin/sh\necho "pinmgr_leases 1"; sleep 1; echo "pinmgr_files 1"\n' >"$m/slow"
+printf '#!/bin/sh\necho partial; exit 1\n' >"$m/fail"
+chmod +x "$m/slow" "$m/fail"
+PINCTL=$m/slow packaging/systemd/pinctl-metrics "$m/dir" &
+writer=$!
+sleep 0.5
+mid=$(cat "$m/dir/pinmgr.prom")
+wait $writer
+rc=$?
+[[ $rc -eq 0 && $mid == old && $(cat "$m/dir/pinmgr.prom") == $'pinmgr_leases 1\npinmgr_files 1' ]]
+tap $? "pinctl-metrics replaces pinmgr.prom only once the new one is complete"
+! PINCTL=$m/fail packaging/systemd/pinctl-metrics "$m/dir" 2>/dev/null &&
+	[[ $(cat "$m/dir/pinmgr.prom") == $'pinmgr_leases 1\npinmgr_files 1' ]] &&
+	[[ $(find "$m/dir" -type f | wc -l) -eq 1 ]]
+tap $? "a failing pinctl leaves the old pinmgr.prom and no temporary file"
+
 # The packages.
 debs=$out/deb
 "$here/build-debs.sh" "$debs" >"$out/build-debs.out" 2>&1

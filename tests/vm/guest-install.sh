@@ -82,12 +82,18 @@ echo "$stats" | grep -Eq '"leases": ?1[,}]'
 tap $? "pinctl stats reports the lease"
 
 dir=/var/lib/prometheus/node-exporter
-in_root env PINCTL=/usr/sbin/pinctl /usr/libexec/pinctl/pinctl-metrics $dir
+# What the packaged service runs: its Environment= and ExecStart= lines.
+unit=$r/lib/systemd/system/pinctl-metrics.service
+svc_env=$(sed -n 's/^Environment=//p' $unit)
+svc_cmd=$(sed -n 's/^ExecStart=//p' $unit)
+echo "# service: $svc_env $svc_cmd"
+# shellcheck disable=SC2086 # the unit's words
+in_root env $svc_env $svc_cmd
 rc=$?
 [ $rc -eq 0 ] && [ -s $r$dir/pinmgr.prom ] &&
 	[ -z "$(find $r$dir -name '.pinmgr.prom.*')" ] &&
 	grep -q '^pinmgr_leases 1$' $r$dir/pinmgr.prom
-tap $? "pinctl-metrics writes pinmgr.prom (1 lease) and leaves no temporary file"
+tap $? "pinctl-metrics.service's command writes pinmgr.prom (1 lease), no temporary file left"
 sed 's/^/# textfile: /' $r$dir/pinmgr.prom
 
 kill $pin 2>/dev/null

@@ -9,6 +9,12 @@
 #   make deps      install the Debian packages the project needs
 #   make lib       libpinctl (shared, static, pkg-config file) and pinctl
 #   make install-lib install-cli [PREFIX=/usr/local] [DESTDIR=]
+#   make install   [PREFIX=/usr/local] [DESTDIR=] [LIBDIR= SBINDIR= ...]
+#                  library, headers, pinctl, man pages, completion, udev
+#                  rule, metrics units, DKMS source, examples
+#   make uninstall the same variables: removes what make install installed
+#   make deb       the Debian packages (pinmgr-dkms, libpinctl0,
+#                  libpinctl-dev, pinctl) into build/deb
 #   make abi-baseline   write libpinctl/abi/libpinctl.abi from today's build
 
 KERNELS ?= 6.1 6.12 sid debug
@@ -61,7 +67,29 @@ LIBTEST_HDRS := tests/harness.h $(wildcard tests/lib/*.h tests/cli/*.h) \
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+LIBEXECDIR ?= $(PREFIX)/libexec
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+DOCDIR ?= $(DATADIR)/doc/pinmgr
+# DKMS looks for sources in /usr/src only.
+DKMSDIR ?= /usr/src
+# udev and systemd read /usr/lib (and /lib), /etc and /run only: under any
+# other prefix the rule and the units go to /etc.
+ifeq ($(PREFIX),/usr)
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+else
+UDEVRULESDIR ?= /etc/udev/rules.d
+SYSTEMDUNITDIR ?= /etc/systemd/system
+endif
 DESTDIR ?=
+# The version of the module's DKMS source and of the packages: the
+# library's (packaging/debian/changelog must agree; tests/pkg checks it).
+PKG_VERSION := $(LIB_VERSION)
+LDFLAGS ?=
 
 all: user
 
@@ -76,7 +104,7 @@ $(LIB_SO): $(LIB_OBJS) libpinctl/libpinctl.sym
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
 		-Wl,--version-script=libpinctl/libpinctl.sym -Wl,--no-undefined \
-		-Wl,-z,relro -Wl,-z,now $(LIB_OBJS) -o $@ \
+		-Wl,-z,relro -Wl,-z,now $(LDFLAGS) $(LIB_OBJS) -o $@ \
 		$$(pkg-config --libs $(LIB_DEPS)) -lpthread
 	@# Not executable: run-vm runs ldd on executables, and ldd names each
 	@# file it is given with a colon, which it would take for a library.
@@ -96,7 +124,7 @@ $(LIB_PC): libpinctl/libpinctl.pc.in Makefile
 $(USER_OUT)/bin/pinctl: $(CLI_SRCS) $(CLI_HDRS) $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(PM_CFLAGS) $(CFLAGS) -Ilibpinctl $$(pkg-config --cflags json-c) \
-		$(CLI_SRCS) -o $@ $(LINK_LIB) $$(pkg-config --libs json-c)
+		$(LDFLAGS) $(CLI_SRCS) -o $@ $(LINK_LIB) $$(pkg-config --libs json-c)
 
 # The library's and the command's tests, run in the VM after pinmgr-tests.
 $(USER_OUT)/bin/pinctl-tests: $(LIBTEST_SRCS) $(LIBTEST_HDRS) $(LIB_SO)
@@ -113,8 +141,8 @@ $(USER_OUT)/libexec/depmod: $(shell command -v kmod)
 	cp $< $@
 
 install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include \
-		$(DESTDIR)$(PREFIX)/share/man/man3
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(MANDIR)/man3
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpinctl.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libpinctl.so
@@ -122,16 +150,73 @@ install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(LIB_VERSION)|' libpinctl/libpinctl.pc.in \
 		>$(DESTDIR)$(LIBDIR)/pkgconfig/libpinctl.pc
-	install -m 0644 libpinctl/libpinctl.h $(DESTDIR)$(PREFIX)/include/
-	install -m 0644 libpinctl/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 0644 libpinctl/libpinctl.h $(DESTDIR)$(INCLUDEDIR)/
+	@# The ABI headers, for programs that speak to /dev/pinmgr or the
+	@# netlink family directly: #include <linux/pinmgr.h>.
+	install -m 0644 uapi/linux/pinmgr.h uapi/linux/pinmgr_netlink.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 0644 libpinctl/man/*.3 $(DESTDIR)$(MANDIR)/man3/
 
 install-cli: $(USER_OUT)/bin/pinctl
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 0755 $(USER_OUT)/bin/pinctl $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 cli/pinctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 0644 cli/pinctl.bash-completion \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pinctl
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(USER_OUT)/bin/pinctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 cli/pinctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 cli/pinctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/pinctl
+
+# ---- installing on a machine (packaging/, README "Installing on a real
+# machine") ------------------------------------------------------------
+# The driver's source as DKMS wants it: $(DKMSDIR)/pinmgr-VERSION with
+# dkms.conf, driver/ and uapi/ (the build includes ../uapi).
+DKMS_SRC := $(DKMSDIR)/pinmgr-$(PKG_VERSION)
+SUBST := sed -e 's|@VERSION@|$(PKG_VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g'
+
+install-dkms:
+	install -d $(DESTDIR)$(DKMS_SRC)/driver/conftest $(DESTDIR)$(DKMS_SRC)/uapi/linux
+	$(SUBST) packaging/dkms/dkms.conf >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+	install -m 0644 driver/Kbuild driver/Makefile driver/*.[ch] \
+		$(DESTDIR)$(DKMS_SRC)/driver/
+	install -m 0755 driver/conftest.sh $(DESTDIR)$(DKMS_SRC)/driver/
+	install -m 0644 driver/conftest/*.c $(DESTDIR)$(DKMS_SRC)/driver/conftest/
+	install -m 0644 uapi/linux/*.h $(DESTDIR)$(DKMS_SRC)/uapi/linux/
+	@# A tree where conftest.h was generated for another kernel must not
+	@# be shipped: the Makefile regenerates it only when older than its
+	@# inputs.
+	rm -f $(DESTDIR)$(DKMS_SRC)/driver/conftest.h
+
+install-system:
+	install -d $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(LIBEXECDIR)/pinctl $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 packaging/udev/60-pinmgr.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -m 0755 packaging/systemd/pinctl-metrics $(DESTDIR)$(LIBEXECDIR)/pinctl/
+	$(SUBST) packaging/systemd/pinctl-metrics.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/pinctl-metrics.service
+	install -m 0644 packaging/systemd/pinctl-metrics.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 packaging/examples/modules-load.d-pinmgr.conf \
+		packaging/examples/modprobe.d-pinmgr.conf $(DESTDIR)$(DOCDIR)/examples/
+
+install: install-lib install-cli install-dkms install-system
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libpinctl.so.$(LIB_VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libpinctl.so \
+		$(DESTDIR)$(LIBDIR)/libpinctl.a $(DESTDIR)$(LIBDIR)/pkgconfig/libpinctl.pc \
+		$(DESTDIR)$(INCLUDEDIR)/libpinctl.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/pinmgr.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/pinmgr_netlink.h \
+		$(patsubst libpinctl/man/%,$(DESTDIR)$(MANDIR)/man3/%,$(wildcard libpinctl/man/*.3)) \
+		$(DESTDIR)$(SBINDIR)/pinctl $(DESTDIR)$(MANDIR)/man8/pinctl.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/pinctl \
+		$(DESTDIR)$(UDEVRULESDIR)/60-pinmgr.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pinctl-metrics.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pinctl-metrics.timer \
+		$(DESTDIR)$(LIBEXECDIR)/pinctl/pinctl-metrics
+	rm -rf $(DESTDIR)$(DKMS_SRC) $(DESTDIR)$(DOCDIR)/examples
+	rmdir $(DESTDIR)$(LIBEXECDIR)/pinctl $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+deb:
+	tests/pkg/build-debs.sh $(BUILD)/deb
 
 abi-baseline: $(LIB_SO)
 	@mkdir -p libpinctl/abi
@@ -192,5 +277,5 @@ bench:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps user lib install-lib install-cli abi-baseline module run check \
-	bench clean
+.PHONY: all deps user lib install-lib install-cli install-dkms install-system \
+	install uninstall deb abi-baseline module run check bench clean

@@ -163,3 +163,5 @@ module_exit(pinmgr_exit);
 
 MODULE_DESCRIPTION("Pin user memory with FOLL_PIN, account and inspect every pin");
 MODULE_LICENSE("GPL");
+/* The packages' version (LIB_VERSION in the Makefile; tests/pkg checks it). */
+MODULE_VERSION("0.1.0");

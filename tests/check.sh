@@ -10,6 +10,9 @@
 # in ZONE_MOVABLE (movablecore=) for the tests named movable_*, which need
 # their memory to start there. The debug kernel boots a third time for
 # `pinmgr-bench --quick`, judged on running cleanly, never on timings.
+# Last, the packaging stage (tests/pkg/check-pkg.sh): make install, the
+# Debian packages, dkms build for every kernel, and the packages installed
+# with dpkg -i and used in a 6.12 VM.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -113,6 +116,15 @@ for k in "${kernels[@]}"; do
 	# The debug kernel has GUP_TEST, so all of the bench's columns.
 	if [[ $k == debug ]]; then run_bench "$k"; fi
 done
+
+# run_pkg KERNEL...: the packaging stage.
+run_pkg() {
+	local tap=$out/packaging.tap t0=$SECONDS
+	echo "# === packaging: make install, debs, dkms build, install test ==="
+	"$here/pkg/check-pkg.sh" "$out/pkg" "$@" | tee "$tap"
+	count "$tap" "packaging" "$t0"
+}
+run_pkg "${kernels[@]}"
 
 echo "# ---"
 printf '# %s\n' "${summary[@]}"

@@ -18,6 +18,7 @@ packages=(
 	gnuplot-nox jq
 	python3-yaml python3-jsonschema
 	abigail-tools man-db bash-completion
+	e2fsprogs
 	"$@"
 )
 

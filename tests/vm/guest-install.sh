@@ -53,6 +53,17 @@ echo "# /dev/pinmgr after udev: $mode"
 [ "$mode" = "666 root:root" ]
 tap $? "the packaged udev rule gives /dev/pinmgr mode 0666, root:root"
 
+# A module loaded before pinctl was installed: its node has the kernel's
+# mode until pinctl's postinst replays the device's event.
+chmod 0600 /dev/pinmgr
+in_root DPKG_MAINTSCRIPT_PACKAGE=pinctl DPKG_MAINTSCRIPT_NAME=postinst \
+	/var/lib/dpkg/info/pinctl.postinst configure &&
+	in_root udevadm settle --timeout=30
+mode=$(stat -c '%a %U:%G' /dev/pinmgr)
+echo "# /dev/pinmgr after pinctl's postinst: $mode"
+[ "$mode" = "666 root:root" ]
+tap $? "pinctl's postinst applies the rule to a node that was already there"
+
 lib=$(in_root ldd /usr/sbin/pinctl | awk '$1 == "libpinctl.so.0" { print $3 }')
 echo "# pinctl links $lib"
 case $lib in /lib/*/libpinctl.so.0 | /usr/lib/*/libpinctl.so.0) rc=0 ;; *) rc=1 ;; esac

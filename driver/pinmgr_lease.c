@@ -606,6 +606,7 @@ static void pinmgr_lease_detach(struct pinmgr_lease *lease)
 	if (lease->state == PINMGR_LS_EXPIRED ||
 	    lease->state == PINMGR_LS_REVOKED)
 		atomic_long_dec(&pinmgr_ended_leases);
+	lease->detached = true;
 	list_del_init(&lease->ctx_node);
 	pinmgr_lease_dequeue_deadline(lease);
 	pinmgr_lease_remove(lease);

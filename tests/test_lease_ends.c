@@ -718,9 +718,11 @@ TEST_TIMEOUT(race_revoke_against_close_and_exit, 300)
 	size_t ps = pm_page_size(), n = 64;
 	long long base = pm_outstanding_pins();
 	int round, admin = pm_open(), pfd[2];
+	unsigned long long ended, v;
 
 	le_need_admin();
 	ASSERT_GE(admin, 0);
+	ASSERT_EQ(pm_sysfs_read("ended_leases", &ended), 0);
 	le_set_param("break_time_ms", 5);
 	for (round = 0; round < 20; round++) {
 		__u64 h[64];
@@ -765,6 +767,9 @@ TEST_TIMEOUT(race_revoke_against_close_and_exit, 300)
 	}
 	pm_msleep(100);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	/* An end that raced a close is not left counted as ended. */
+	ASSERT_EQ(pm_sysfs_read("ended_leases", &v), 0);
+	ASSERT_EQ(v, ended);
 	close(admin);
 }
 

@@ -60,6 +60,15 @@ if [ -e /dev/pinmgr ] && pinctl stats >/dev/null 2>&1; then
 	wait $pin
 fi
 
+# The device's own figures balance too: nothing live, nothing ended left.
+dev=/sys/class/misc/pinmgr
+if [ -e $dev/leases ]; then
+	figures="leases $(cat $dev/leases) ended_leases $(cat $dev/ended_leases) pinned_pages $(cat $dev/pinned_pages)"
+	echo "# after the suite: $figures"
+	[ "$figures" = "leases 0 ended_leases 0 pinned_pages 0" ]
+	tap $? "the device counts no lease and no page after the suite"
+fi
+
 rmmod pinmgr
 tap $? "module unloads after the suite"
 [ ! -e /dev/pinmgr ]

@@ -209,6 +209,30 @@ int pm_wait(pid_t pid)
 	return -1;
 }
 
+int pm_in_new_pid_namespace(void (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		pid_t inner;
+
+		/* The caller's next child is the namespace's first process. */
+		if (unshare(CLONE_NEWPID))
+			_exit(126);
+		inner = fork();
+		if (inner < 0)
+			_exit(126);
+		if (inner == 0) {
+			fn(arg);
+			_exit(0);
+		}
+		_exit(pm_wait(inner));
+	}
+	return pm_wait(pid);
+}
+
 /* ---- Device ---------------------------------------------------------- */
 
 int pm_open(void)

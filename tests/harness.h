@@ -239,6 +239,12 @@ void pm_unmap(void *addr, size_t len);
 /* Wait for a child; its exit status, 128 + signal, or -1. */
 int pm_wait(pid_t pid);
 
+/*
+ * Run @fn(@arg) as pid 1 of a new pid namespace (needs root): its exit
+ * status, 0 if @fn returned, as pm_wait() gives it.
+ */
+int pm_in_new_pid_namespace(void (*fn)(void *), void *arg);
+
 /* Bind the calling thread to the CPU it runs on; 0 or -1 with errno. */
 int pm_stay_on_one_cpu(void);
 

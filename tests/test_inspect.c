@@ -645,6 +645,23 @@ static void nobody_reads_debugfs(__u64 root_handle, int root_opened_fd)
 	close(fd);
 }
 
+/* As pid 1 of a new pid namespace: only its own lease, its pid 1. */
+static void debugfs_pidns_reader(void *buf)
+{
+	struct row *rows;
+	size_t nr;
+	int fd = pm_open();
+	__u64 own;
+
+	ASSERT_GE(fd, 0);
+	own = PIN_OK(fd, buf, pm_page_size(), 0);
+	rows = read_debugfs(4096, &nr);
+	ASSERT_EQ(nr, 1);
+	ASSERT_EQ(rows[0].handle, own);
+	ASSERT_EQ(rows[0].tgid, 1);
+	free(rows);
+}
+
 TEST(debugfs_shows_each_reader_what_it_may_see)
 {
 	size_t ps = pm_page_size();
@@ -674,32 +691,7 @@ TEST(debugfs_shows_each_reader_what_it_may_see)
 	close(dfd);
 
 	/* Opened in a child pid namespace: only what is visible there. */
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		pid_t inner;
-
-		ASSERT_EQ(unshare(CLONE_NEWPID), 0);
-		inner = fork();
-		ASSERT_GE(inner, 0);
-		if (inner == 0) {
-			struct row *rows;
-			size_t nr;
-			int nfd = pm_open();
-			__u64 own;
-
-			ASSERT_GE(nfd, 0);
-			own = PIN_OK(nfd, buf, ps, 0);
-			rows = read_debugfs(4096, &nr);
-			ASSERT_EQ(nr, 1);
-			ASSERT_EQ(rows[0].handle, own);
-			ASSERT_EQ(rows[0].tgid, 1);
-			free(rows);
-			_exit(0);
-		}
-		_exit(pm_wait(inner));
-	}
-	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_EQ(pm_in_new_pid_namespace(debugfs_pidns_reader, buf), 0);
 	ASSERT_EQ(pm_unpin(fd, h), 0);
 	close(fd);
 }

@@ -591,8 +591,9 @@ TEST(netlink_unprivileged_user_sees_only_its_own_leases)
  * there, with their pids as seen there, and no other; the same in debugfs
  * (the opener's namespace) and in a lease-get by handle.
  */
-static void pidns_reader(__u64 outside_handle)
+static void pidns_reader(void *outside)
 {
+	__u64 outside_handle = *(__u64 *)outside;
 	size_t ps = pm_page_size();
 	struct pm_nl *nl = nl_open();
 	struct pm_nl_lease *leases, l;
@@ -630,28 +631,13 @@ TEST(netlink_reader_in_child_pid_namespace)
 	char *buf = pm_map_anon(ps);
 	int fd = pm_open();
 	__u64 outside;
-	pid_t pid;
 
 	if (geteuid() != 0)
 		SKIP("needs root for a pid namespace");
 	ASSERT_NE(buf, NULL);
 	ASSERT_GE(fd, 0);
 	outside = PIN_OK(fd, buf, ps, 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		pid_t inner;
-
-		ASSERT_EQ(unshare(CLONE_NEWPID), 0);
-		inner = fork();
-		ASSERT_GE(inner, 0);
-		if (inner == 0) {
-			pidns_reader(outside);
-			_exit(0);
-		}
-		_exit(pm_wait(inner));
-	}
-	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_EQ(pm_in_new_pid_namespace(pidns_reader, &outside), 0);
 	ASSERT_EQ(pm_unpin(fd, outside), 0);
 	close(fd);
 }

@@ -4,6 +4,9 @@
 #   make run       boot a VM with the driver, pin memory, show the live pins
 #   make check     every test, on every kernel of KERNELS, with a summary line
 #   make bench     the benchmark on BENCH_KERNEL (default: perf) into build/bench
+#   make bench-profile  perf profiles of one page's PIN+UNPIN, io_uring's
+#                  register+unregister and two null system calls on
+#                  BENCH_KERNEL, into build/bench/profile.txt
 #   make user      user-space build outputs (tests, demo, bench) into build/user
 #   make module KDIR=... KNAME=... [KROOT=...]   pinmgr.ko for one kernel
 #   make deps      install the Debian packages the project needs
@@ -274,8 +277,11 @@ check:
 bench:
 	tests/bench/run-bench.sh -k $(BENCH_KERNEL) -- $(BENCH_ARGS)
 
+bench-profile:
+	tests/bench/run-profile.sh -k $(BENCH_KERNEL)
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps user lib install-lib install-cli install-dkms install-system \
-	install uninstall deb abi-baseline module run check bench clean
+	install uninstall deb abi-baseline module run check bench bench-profile clean

@@ -27,7 +27,7 @@ extract() {
 
 # Every interface of every measured cell, of the many-buffer run, of the
 # scaling run, of the metadata leases, of the lease ends, of the netlink
-# dump and of the monitor listener: a figure with its unit, or an error the
+# dump, of the monitor listener and of the floor: a figure with its unit, or an error the
 # bench recorded. Raw (gup_test) interfaces may be absent. A dump that did
 # not return exactly the pinned leases, or a listener that lost or gained
 # events, is a problem even with figures: they would measure something else.
@@ -70,6 +70,11 @@ problems() {
 		     .listener.verified == true) or recorded | not)
 	   | "PIN+UNPIN with a monitor listener: \(.status)\(if .status == "ok" then
 		", events not verified: \(.listener)" else "" end)"),
+	  (.syscall_floor // {status: "missing"}
+	   | select((fig(.null_ioctl_pair.median_ns) and
+		     (.getppid_pair.median_ns | type == "number") and
+		     (.pinmgr_wl.median_ns | type == "number")) or recorded | not)
+	   | "the floor of two system calls: \(.status)"),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

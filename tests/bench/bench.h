@@ -130,6 +130,10 @@ struct iface {
 
 extern const struct iface ifaces[];
 extern const unsigned int nr_ifaces;
+/* What any PIN+UNPIN pair of system calls costs at least (no range). */
+extern const struct iface floor_ifaces[];
+extern const unsigned int nr_floor_ifaces;
+#define NULL_IOCTL_IFACE_ID "null-ioctl-pair"
 /* the interface whose median is "raw" in the ratios */
 #define RAW_IFACE_ID "gup-pin-fast"
 /* the pinmgr interface the DESIGN targets speak of */
@@ -197,6 +201,9 @@ struct options {
 	unsigned int dump_leases;	/* leases in the netlink dump */
 	unsigned int dump_repeats;	/* timed dumps, after an untimed one */
 	unsigned int monitor_rounds;	/* with/without a listener, alternated */
+	unsigned int floor_rounds;	/* the floor's rows, alternated */
+	const char *loop_id;		/* --loop: one interface, nothing else */
+	double loop_secs;
 };
 
 /* One interface in one cell; err < 0: it failed (recorded, not fatal). */
@@ -250,6 +257,15 @@ struct scale_result {
 	double ratio;		/* two.median / one.median */
 };
 
+/* Measurements taken in alternating rounds, so a busy spell hits all. */
+#define MAX_ROUNDS 5
+
+/* An interface's figures over rounds: the rounds' medians. */
+struct rounds_figure {
+	struct stats cycle, pin, unpin;	/* ns, over the rounds' medians */
+	unsigned int samples;		/* of all rounds together */
+};
+
 /* Leases that end on their own (ends.c). */
 struct ends_result {
 	bool measured;
@@ -291,23 +307,15 @@ struct dump_result {
 };
 
 /* PIN+UNPIN of one page with and without a monitor listener (netlink.c). */
-#define MAX_MONITOR_ROUNDS 5
-
-/* An interface's figures over rounds: the rounds' medians. */
-struct rounds_figure {
-	struct stats cycle, pin, unpin;	/* ns, over the rounds' medians */
-	unsigned int samples;		/* of all rounds together */
-};
-
 struct monitor_result {
 	bool measured;
 	int err;
 	char why[WHY_LEN];
 	unsigned int rounds;
-	struct iface_result without[MAX_MONITOR_ROUNDS];
-	struct iface_result with[MAX_MONITOR_ROUNDS];	/* drained */
-	struct iface_result late[MAX_MONITOR_ROUNDS];	/* read after */
-	struct iface_result uring[MAX_MONITOR_ROUNDS];
+	struct iface_result without[MAX_ROUNDS];
+	struct iface_result with[MAX_ROUNDS];	/* drained */
+	struct iface_result late[MAX_ROUNDS];	/* read after */
+	struct iface_result uring[MAX_ROUNDS];
 	struct rounds_figure f_without, f_with, f_late, f_uring;
 	bool uring_ok;			/* io_uring has a figure every round */
 	struct stats ratio;		/* with / without, per round */
@@ -319,6 +327,28 @@ struct monitor_result {
 	uint64_t pinned_events, unpinned_events, other_events;
 	unsigned int overflows;		/* ENOBUFS: the socket lost events */
 	bool verified;			/* every event read, none lost */
+};
+
+/*
+ * The floor (floor.c): two system calls that do nothing, beside one page's
+ * PIN+UNPIN and io_uring's register+unregister, in alternating rounds.
+ */
+enum floor_row {
+	FLOOR_GETPPID,		/* two getppid() */
+	FLOOR_NULL_IOCTL,	/* two ioctl()s the driver answers ENOTTY */
+	FLOOR_PINMGR,		/* PIN+UNPIN (W|LT) of one 4 KiB page */
+	FLOOR_URING,		/* register+unregister of the same page */
+	NR_FLOOR_ROWS,
+};
+
+struct floor_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int rounds;
+	struct iface_result res[NR_FLOOR_ROWS][MAX_ROUNDS];
+	struct rounds_figure f[NR_FLOOR_ROWS];
+	bool uring_ok;		/* io_uring has a figure every round */
 };
 
 struct sysinfo_run {
@@ -347,6 +377,7 @@ struct results {
 	struct ends_result ends;
 	struct dump_result dump;
 	struct monitor_result monitor;
+	struct floor_result floor;
 	int64_t wall_ns;
 };
 
@@ -358,6 +389,11 @@ void run_ends(const struct options *o, struct ends_result *r);
 void run_netlink_dump(const struct options *o, struct dump_result *r);
 void run_monitor(struct bench_env *env, const struct options *o,
 		 struct monitor_result *r);
+void run_floor(struct bench_env *env, const struct options *o,
+	       struct floor_result *r);
+void rounds_figure(const struct iface_result *res, unsigned int n,
+		   struct rounds_figure *f);
+bool iface_ok(const struct iface_result *res);
 
 void report_table(FILE *out, const struct options *o,
 		  const struct results *r);

@@ -10,7 +10,8 @@
 #     interface has a figure or a recorded error; the netlink dump has its
 #     figures and returned exactly the leases pinned for it; PIN+UNPIN
 #     with and without a monitor listener has its figures and the listener
-#     read every event; no kernel splat.
+#     read every event; the floor of two system calls has its figures;
+#     no kernel splat.
 # Keeps the VM output, the JSON and the console log in OUTDIR.
 #
 # usage: check-bench.sh KERNEL OUTDIR
@@ -71,6 +72,13 @@ jq -e '.pin_unpin_monitor | .status == "ok" and
 	has("ratio_io_uring_to_pinmgr") and .listener.verified == true and
 	.listener.pinned_events > 0' "$json" >/dev/null 2>&1
 tap $? "PIN+UNPIN with and without a monitor listener, every event read ($label)"
+jq -e '.syscall_floor | .status == "ok" and .rounds > 0 and
+	(.null_ioctl_pair.median_ns | type == "number") and
+	(.getppid_pair.median_ns | type == "number") and
+	(.pinmgr_wl.median_ns | type == "number") and
+	.pinmgr_wl.median_ns > .null_ioctl_pair.median_ns and
+	(.pinmgr_above_floor_ns | type == "number")' "$json" >/dev/null 2>&1
+tap $? "the floor of two system calls has its figures, under PIN+UNPIN ($label)"
 
 "$top/tests/vm/splat-scan.sh" "$log"
 tap $? "no kernel splat in the console log ($label bench)"

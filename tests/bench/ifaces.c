@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -194,6 +195,71 @@ static int mlock_cycle(struct bench_env *env, const struct region *r,
 	return 0;
 }
 
+/*
+ * ---- the floor: two system calls that do nothing ----
+ *
+ * Any PIN+UNPIN pair through ioctl() pays for two system calls and the
+ * way to the driver; these two cycles measure that much and no more, so
+ * that what an interface costs above it can be told from what no design
+ * of a two-call interface can avoid.
+ */
+
+static int getppid_pair_cycle(struct bench_env *env, const struct region *r,
+			      struct cycle_result *res)
+{
+	int64_t t0, t1;
+
+	(void)env;
+	(void)r;
+	t0 = now_ns();
+	syscall(SYS_getppid);
+	t1 = now_ns();
+	syscall(SYS_getppid);
+	res->pin_ns = t1 - t0;
+	res->unpin_ns = now_ns() - t1;
+	res->ns = res->pin_ns + res->unpin_ns;
+	return 0;
+}
+
+/* A command number the driver has no entry for: it answers ENOTTY. */
+#define PINMGR_IOC_NONE _IO(PINMGR_TYPE, 0xff)
+
+static int null_ioctl(int fd)
+{
+	if (ioctl(fd, PINMGR_IOC_NONE, NULL) != -1 || errno != ENOTTY)
+		return -EPROTO;
+	return 0;
+}
+
+static int null_ioctl_pair_cycle(struct bench_env *env, const struct region *r,
+				 struct cycle_result *res)
+{
+	int64_t t0, t1;
+	int ret;
+
+	(void)r;
+	t0 = now_ns();
+	ret = null_ioctl(env->pinmgr_fd);
+	t1 = now_ns();
+	if (ret)
+		return ret;
+	ret = null_ioctl(env->pinmgr_fd);
+	res->pin_ns = t1 - t0;
+	res->unpin_ns = now_ns() - t1;
+	res->ns = res->pin_ns + res->unpin_ns;
+	return ret;
+}
+
+const struct iface floor_ifaces[] = {
+	{ .id = "getppid-pair", .label = "2 x getppid()",
+	  .cycle = getppid_pair_cycle },
+	{ .id = NULL_IOCTL_IFACE_ID, .label = "2 x ioctl() /dev/pinmgr: ENOTTY",
+	  .cycle = null_ioctl_pair_cycle },
+};
+
+const unsigned int nr_floor_ifaces =
+	sizeof(floor_ifaces) / sizeof(floor_ifaces[0]);
+
 /* ---- gup_test: the kernel's own in-kernel pin and unpin times ---- */
 
 static int gup_cycle(struct bench_env *env, const struct region *r,
@@ -279,6 +345,9 @@ const struct iface *iface_find(const char *id)
 	for (i = 0; i < nr_ifaces; i++)
 		if (!strcmp(ifaces[i].id, id))
 			return &ifaces[i];
+	for (i = 0; i < nr_floor_ifaces; i++)
+		if (!strcmp(floor_ifaces[i].id, id))
+			return &floor_ifaces[i];
 	return NULL;
 }
 

@@ -881,46 +881,21 @@ out:
 	return ret;
 }
 
-/* The rounds' medians of one interface, and how many samples in all. */
-static void rounds_figure(const struct iface_result *res, unsigned int n,
-			  struct rounds_figure *f)
-{
-	double c[MAX_MONITOR_ROUNDS], p[MAX_MONITOR_ROUNDS];
-	double u[MAX_MONITOR_ROUNDS];
-	unsigned int i;
-
-	f->samples = 0;
-	for (i = 0; i < n; i++) {
-		c[i] = res[i].st.median;
-		p[i] = res[i].pin.median;
-		u[i] = res[i].unpin.median;
-		f->samples += res[i].st.samples;
-	}
-	stats_compute(&f->cycle, c, n);
-	stats_compute(&f->pin, p, n);
-	stats_compute(&f->unpin, u, n);
-}
-
-static bool iface_ok(const struct iface_result *res)
-{
-	return !res->err && !res->absent && res->st.samples;
-}
-
 void run_monitor(struct bench_env *env, const struct options *o,
 		 struct monitor_result *r)
 {
 	const struct iface *pm = iface_find(PINMGR_IFACE_ID);
 	const struct iface *ur = iface_find(URING_IFACE_ID);
-	double ratio[MAX_MONITOR_ROUNDS], uratio[MAX_MONITOR_ROUNDS];
-	double late_ratio[MAX_MONITOR_ROUNDS];
+	double ratio[MAX_ROUNDS], uratio[MAX_ROUNDS];
+	double late_ratio[MAX_ROUNDS];
 	struct region page;
 	unsigned int i, n;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->measured = true;
-	n = o->monitor_rounds < MAX_MONITOR_ROUNDS ? o->monitor_rounds :
-						    MAX_MONITOR_ROUNDS;
+	n = o->monitor_rounds < MAX_ROUNDS ? o->monitor_rounds :
+						    MAX_ROUNDS;
 	fprintf(stderr, "pinmgr-bench: PIN+UNPIN with a monitor listener\n");
 	ret = region_map(&page, BACKING_4K, BASE_PAGE);
 	if (ret) {

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 		"usage: pinmgr-bench [--quick] [--json FILE] [--sizes LIST]\n"
 		"                    [--backings LIST] [--gup-batch N]\n"
 		"                    [--foll-longterm HEX] [--dump-leases N]\n"
+		"       pinmgr-bench --loop ID [--seconds S] [--sizes SIZE]\n"
+		"                    [--backings BACKING]\n"
 		"\n"
 		"Measures PIN+UNPIN through /dev/pinmgr against io_uring buffer\n"
 		"registration, mlock/munlock and gup_test's raw in-kernel cost,\n"
@@ -52,6 +54,10 @@ static void usage(FILE *f)
 		"  --gup-batch N      gup_test nr_pages_per_call (default 512)\n"
 		"  --foll-longterm X  the kernel's FOLL_LONGTERM, if not 6.12's\n"
 		"  --dump-leases N    leases in the netlink dump (default 100000)\n"
+		"  --loop ID          only run interface ID's cycle (e.g. pinmgr-wl,\n"
+		"                     io_uring, null-ioctl-pair) back to back on the\n"
+		"                     first size (4K) and backing (4k), for a profiler\n"
+		"  --seconds S        how long --loop runs (default 5)\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Run as root with pinmgr.ko loaded. Exit: 0 ran (failed interfaces\n"
@@ -135,6 +141,7 @@ static void set_mode(struct options *o)
 		o->dump_leases = 5000;
 		o->dump_repeats = 3;
 		o->monitor_rounds = 1;
+		o->floor_rounds = 1;
 	} else {
 		o->budget = (struct budget){ .min_samples = 5,
 					     .max_samples = 41,
@@ -149,6 +156,7 @@ static void set_mode(struct options *o)
 		o->dump_leases = 100000;
 		o->dump_repeats = 5;
 		o->monitor_rounds = 3;
+		o->floor_rounds = 3;
 	}
 	o->multi_size = 64 * KIB;
 }
@@ -163,6 +171,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "gup-batch", required_argument, NULL, 'g' },
 		{ "foll-longterm", required_argument, NULL, 'f' },
 		{ "dump-leases", required_argument, NULL, 'd' },
+		{ "loop", required_argument, NULL, 'l' },
+		{ "seconds", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -172,6 +182,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->gup_batch = 512;
+	o->loop_secs = 5;
 	o->foll_longterm = -1;
 	for (b = 0; b < NR_BACKINGS; b++)
 		o->backing_on[b] = true;
@@ -202,6 +213,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			dump_leases = v;
 			break;
+		case 'l':
+			if (!iface_find(optarg))
+				return -1;
+			o->loop_id = optarg;
+			break;
+		case 'S':
+			errno = 0;
+			o->loop_secs = strtod(optarg, &end);
+			if (errno || *end || !(o->loop_secs > 0) ||
+			    o->loop_secs > 3600)
+				return -1;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -209,6 +232,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind != argc)
 		return -1;
 	set_mode(o);
+	if (o->loop_id && !sizes)
+		o->nr_sizes = 1;	/* 4 KiB */
+	if (o->loop_id && !backings)
+		for (b = BACKING_THP; b < NR_BACKINGS; b++)
+			o->backing_on[b] = false;
 	if (dump_leases)
 		o->dump_leases = dump_leases;
 	if (sizes && parse_sizes(sizes, o))
@@ -699,6 +727,70 @@ static void run_scaling(const struct options *o, const struct scale_iface *si,
 	out->ratio = out->one.median > 0 ? out->two.median / out->one.median : 0;
 }
 
+/*
+ * --loop: one interface's cycle back to back on one region, for as long
+ * as asked, so that a profiler attached to the whole guest (perf record
+ * -a) sees that path and little else. Prints what it did; 0 or 1.
+ */
+static int run_loop(struct bench_env *env, const struct options *o)
+{
+	struct hugetlb_reservation hres = { .old_nr = -1 };
+	const struct iface *ifc = iface_find(o->loop_id);
+	int64_t start, stop, elapsed;
+	struct cycle_result cr;
+	enum backing b = BACKING_4K;
+	unsigned long long cycles = 0;
+	char why[WHY_LEN], sz[32];
+	struct region r;
+	unsigned int i;
+	int ret;
+
+	while (!o->backing_on[b])
+		b++;
+	size_str(o->sizes[0], sz, sizeof(sz));
+	if (b == BACKING_HUGETLB) {
+		ret = hugetlb_reserve(&hres, o->sizes[0] / HUGE_PAGE);
+		if (ret) {
+			set_error(ret, why, "reserving huge pages");
+			goto out_fail;
+		}
+	}
+	ret = region_map(&r, b, o->sizes[0]);
+	if (ret) {
+		set_error(ret, why, "mmap");
+		goto out_restore;
+	}
+	if (region_confirm(&r, why, sizeof(why))) {
+		ret = -EINVAL;
+		goto out_unmap;
+	}
+	start = now_ns();
+	stop = start + (int64_t)(o->loop_secs * NSEC_PER_SEC);
+	do {
+		for (i = 0; i < 64; i++) {
+			ret = ifc->cycle(env, &r, &cr);
+			if (ret) {
+				set_error(ret, why, ifc->label);
+				goto out_unmap;
+			}
+		}
+		cycles += i;
+	} while (now_ns() < stop);
+	elapsed = now_ns() - start;
+	printf("%s, %s on %s: %llu cycles in %.2f s, %.0f ns per cycle\n",
+	       ifc->label, sz, backing_id(b), cycles,
+	       (double)elapsed / NSEC_PER_SEC, (double)elapsed / cycles);
+out_unmap:
+	region_unmap(&r);
+out_restore:
+	hugetlb_restore(&hres);
+	if (!ret)
+		return 0;
+out_fail:
+	fprintf(stderr, "pinmgr-bench: --loop %s: %s\n", o->loop_id, why);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct hugetlb_reservation hres = { .old_nr = -1 };
@@ -744,6 +836,11 @@ int main(int argc, char **argv)
 	res.ring_err = env.ring_err;
 	res.foll_write = env.foll_write;
 	res.foll_longterm = env.foll_longterm;
+	if (o.loop_id) {
+		rc = run_loop(&env, &o);
+		env_close(&env);
+		return rc;
+	}
 
 	res.cells = calloc((size_t)NR_BACKINGS * o.nr_sizes, sizeof(*res.cells));
 	if (!res.cells) {
@@ -803,6 +900,7 @@ int main(int argc, char **argv)
 	run_ends(&o, &res.ends);
 	run_netlink_dump(&o, &res.dump);
 	run_monitor(&env, &o, &res.monitor);
+	run_floor(&env, &o, &res.floor);
 	env_close(&env);
 	res.wall_ns = now_ns() - start;
 

@@ -116,6 +116,13 @@ struct target {
 	char rule[64];
 	double value;
 	enum target_state state;
+	/*
+	 * 0, or the best value any interface could reach in this boot, from
+	 * what it cannot avoid (bound_why); a target beyond it cannot be met
+	 * on this machine by making the driver leaner.
+	 */
+	double bound;
+	const char *bound_why;
 };
 
 #define MAX_TARGETS 24
@@ -131,15 +138,19 @@ static void target_set(struct target *t, double value, double limit,
 				   TARGET_MET : TARGET_NOT_MET;
 }
 
-static unsigned int compute_targets(const struct results *r,
-				    struct target *t)
+static unsigned int compute_targets(const struct options *o,
+				    const struct results *r, struct target *t)
 {
 	static const size_t big[] = { 64 * MIB, 256 * MIB, 1 * GIB };
 	int pi = iface_index(PINMGR_IFACE_ID), ui = iface_index(URING_IFACE_ID);
+	int ri = iface_index(RAW_IFACE_ID);
+	const struct floor_result *fl = &r->floor;
 	const struct cell *c;
 	unsigned int n = 0, i;
 	int b, mp, mu, sp;
 	char sz[32];
+
+	memset(t, 0, MAX_TARGETS * sizeof(*t));
 
 	for (b = 0; b < NR_BACKINGS; b++) {
 		double limit = b == BACKING_4K ? 1.10 : 1.25;
@@ -166,6 +177,12 @@ static unsigned int compute_targets(const struct results *r,
 	target_set(&t[n], c && c->status == CELL_OK &&
 		   result_ok(&c->res[pi]) && result_ok(&c->res[ui]) ?
 		   c->res[ui].st.median / c->res[pi].st.median : 0, 3, true);
+	if (fl->measured && !fl->err && fl->uring_ok &&
+	    fl->f[FLOOR_NULL_IOCTL].cycle.median > 0) {
+		t[n].bound = fl->f[FLOOR_URING].cycle.median /
+			     fl->f[FLOOR_NULL_IOCTL].cycle.median;
+		t[n].bound_why = "io_uring over two ioctl()s that do nothing";
+	}
 	n++;
 
 	/* Registering many buffers: PIN_VEC against io_uring's one call. */
@@ -178,6 +195,13 @@ static unsigned int compute_targets(const struct results *r,
 		   !r->multi[mu].err && r->multi[mp].reg.median > 0 ?
 		   r->multi[mu].reg.median / r->multi[mp].reg.median : 0,
 		   2, true);
+	c = find_cell(r, BACKING_4K, o->multi_size);
+	if (t[n].state != TARGET_NOT_MEASURED && c && c->status == CELL_OK &&
+	    cell_raw(c) > 0 && c->res[ri].pin.median > 0) {
+		t[n].bound = r->multi[mu].reg.median /
+			     (o->multi_n * c->res[ri].pin.median);
+		t[n].bound_why = "io_uring's registration over gup_test's pin of the same pages";
+	}
 	n++;
 
 	snprintf(t[n].name, sizeof(t[n].name),
@@ -290,6 +314,50 @@ static void table_rounds(FILE *out, const char *label,
 		time_str(f->cycle.max, b, sizeof(b)),
 		time_str(f->pin.median, pn, sizeof(pn)),
 		time_str(f->unpin.median, un, sizeof(un)), f->samples);
+}
+
+static const char *const floor_labels[NR_FLOOR_ROWS] = {
+	[FLOOR_GETPPID] = "2 x getppid()",
+	[FLOOR_NULL_IOCTL] = "2 x ioctl() answered ENOTTY",
+	[FLOOR_PINMGR] = "pinmgr PIN+UNPIN (W|LT)",
+	[FLOOR_URING] = "io_uring register+unreg",
+};
+
+static void table_floor(FILE *out, const struct floor_result *r)
+{
+	double floor_ns = r->f[FLOOR_NULL_IOCTL].cycle.median;
+	char a[32], b[32];
+	unsigned int row;
+
+	fprintf(out, "\n== The floor: two system calls that do nothing, beside one page's PIN+UNPIN ==\n");
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	fprintf(out, "%u round(s) of the four, alternated; one 4 KiB page (4k). A PIN and an\n"
+		"UNPIN are two ioctl()s: they cannot cost less than two ioctl()s that\n"
+		"/dev/pinmgr answers at once (ENOTTY).\n", r->rounds);
+	fprintf(out, "%-36s %9s  %22s %9s %9s %8s\n", "interface", "median",
+		"rounds min .. max", "first", "second", "samples");
+	for (row = 0; row < NR_FLOOR_ROWS; row++) {
+		if (row == FLOOR_URING && !r->uring_ok)
+			fprintf(out, "%-36s error: %s\n", floor_labels[row],
+				r->res[row][0].why);
+		else
+			table_rounds(out, floor_labels[row], &r->f[row]);
+	}
+	fprintf(out, "above the floor: pinmgr %s",
+		time_str(r->f[FLOOR_PINMGR].cycle.median - floor_ns, a,
+			 sizeof(a)));
+	if (r->uring_ok)
+		fprintf(out, ", io_uring %s;\nio_uring / pinmgr %.2f; io_uring / the floor %.2f: no PIN+UNPIN\npair of system calls can do better than that here\n",
+			time_str(r->f[FLOOR_URING].cycle.median - floor_ns, b,
+				 sizeof(b)),
+			r->f[FLOOR_URING].cycle.median /
+				r->f[FLOOR_PINMGR].cycle.median,
+			r->f[FLOOR_URING].cycle.median / floor_ns);
+	else
+		fprintf(out, "\n");
 }
 
 static void table_monitor(FILE *out, const struct monitor_result *r)
@@ -505,8 +573,10 @@ void report_table(FILE *out, const struct options *o,
 		table_dump(out, &r->dump);
 	if (r->monitor.measured)
 		table_monitor(out, &r->monitor);
+	if (r->floor.measured)
+		table_floor(out, &r->floor);
 
-	n = compute_targets(r, t);
+	n = compute_targets(o, r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
 	for (i = 0; i < n; i++) {
 		if (t[i].state == TARGET_NOT_MEASURED)
@@ -516,6 +586,9 @@ void report_table(FILE *out, const struct options *o,
 			fprintf(out, "%-46s %-22s %9.2f  %s\n", t[i].name,
 				t[i].rule, t[i].value,
 				target_state_str(t[i].state));
+		if (t[i].bound > 0)
+			fprintf(out, "  at best %.2f here: %s\n", t[i].bound,
+				t[i].bound_why);
 	}
 	fprintf(out, "\nwall time %.1f s\n", r->wall_ns / 1e9);
 }
@@ -748,6 +821,41 @@ static struct json_object *jmonitor(const struct monitor_result *r)
 	return o;
 }
 
+static struct json_object *jfloor(const struct floor_result *r)
+{
+	static const char *const keys[NR_FLOOR_ROWS] = {
+		[FLOOR_GETPPID] = "getppid_pair",
+		[FLOOR_NULL_IOCTL] = "null_ioctl_pair",
+		[FLOOR_PINMGR] = "pinmgr_wl",
+		[FLOOR_URING] = "io_uring",
+	};
+	double floor_ns = r->f[FLOOR_NULL_IOCTL].cycle.median;
+	struct json_object *o;
+	unsigned int row;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "size_bytes", json_object_new_int64(BASE_PAGE));
+	jadd(o, "backing", json_object_new_string(backing_id(BACKING_4K)));
+	jadd(o, "rounds", json_object_new_int(r->rounds));
+	for (row = 0; row < NR_FLOOR_ROWS; row++)
+		jadd(o, keys[row], row == FLOOR_URING && !r->uring_ok ?
+		     jerror(r->res[row][0].err, r->res[row][0].why) :
+		     jrounds(&r->f[row], r->res[row], r->rounds));
+	jadd(o, "pinmgr_above_floor_ns",
+	     jnum(r->f[FLOOR_PINMGR].cycle.median - floor_ns, "%.1f"));
+	jadd(o, "io_uring_above_floor_ns", r->uring_ok ?
+	     jnum(r->f[FLOOR_URING].cycle.median - floor_ns, "%.1f") : NULL);
+	jadd(o, "ratio_io_uring_to_pinmgr", r->uring_ok ?
+	     jnum(r->f[FLOOR_URING].cycle.median /
+		  r->f[FLOOR_PINMGR].cycle.median, "%.4f") : NULL);
+	jadd(o, "ratio_io_uring_to_floor", r->uring_ok ?
+	     jnum(r->f[FLOOR_URING].cycle.median / floor_ns, "%.4f") : NULL);
+	return o;
+}
+
 int report_json(const char *path, const struct options *o,
 		const struct results *r)
 {
@@ -910,8 +1018,10 @@ int report_json(const char *path, const struct options *o,
 		jadd(root, "netlink_dump", jdump(&r->dump));
 	if (r->monitor.measured)
 		jadd(root, "pin_unpin_monitor", jmonitor(&r->monitor));
+	if (r->floor.measured)
+		jadd(root, "syscall_floor", jfloor(&r->floor));
 
-	n = compute_targets(r, t);
+	n = compute_targets(o, r, t);
 	a = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		x = json_object_new_object();
@@ -920,6 +1030,11 @@ int report_json(const char *path, const struct options *o,
 		jadd(x, "value", t[i].state == TARGET_NOT_MEASURED ? NULL :
 		     jnum(t[i].value, "%.3f"));
 		jadd(x, "state", json_object_new_string(target_state_str(t[i].state)));
+		if (t[i].bound > 0) {
+			jadd(x, "best_reachable", jnum(t[i].bound, "%.3f"));
+			jadd(x, "best_reachable_is",
+			     json_object_new_string(t[i].bound_why));
+		}
 		json_object_array_add(a, x);
 	}
 	jadd(root, "targets", a);

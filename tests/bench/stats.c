@@ -50,3 +50,27 @@ void stats_compute(struct stats *st, double *values, unsigned int n)
 	st->median = n % 2 ? values[n / 2] :
 			     (values[n / 2 - 1] + values[n / 2]) / 2;
 }
+
+/* The rounds' medians of one interface, and how many samples in all. */
+void rounds_figure(const struct iface_result *res, unsigned int n,
+		   struct rounds_figure *f)
+{
+	double c[MAX_ROUNDS], p[MAX_ROUNDS], u[MAX_ROUNDS];
+	unsigned int i;
+
+	f->samples = 0;
+	for (i = 0; i < n; i++) {
+		c[i] = res[i].st.median;
+		p[i] = res[i].pin.median;
+		u[i] = res[i].unpin.median;
+		f->samples += res[i].st.samples;
+	}
+	stats_compute(&f->cycle, c, n);
+	stats_compute(&f->pin, p, n);
+	stats_compute(&f->unpin, u, n);
+}
+
+bool iface_ok(const struct iface_result *res)
+{
+	return !res->err && !res->absent && res->st.samples;
+}

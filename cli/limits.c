@@ -22,17 +22,11 @@ int do_limits(struct pinctl_cli *cli, int argc, char **argv)
 	struct pinctl_dev *dev;
 	struct out *o;
 	uint64_t page;
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < argc; i++) {
-		if (global_opt(cli, argv[i]))
-			continue;
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		return usage_error(usage, "unknown argument \"%s\"", argv[i]);
-	}
+	ret = no_args(cli, argc, argv, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
 	ret = pinctl_dev_open(cli->ctx, NULL, &dev);
 	if (ret)
 		return fail_op(NULL, ret, &eo, NULL);

@@ -42,17 +42,11 @@ static int module_status(struct pinctl_cli *cli, int argc, char **argv)
 {
 	PINCTL_OPTS(pinctl_module_status, st);
 	struct out *o;
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < argc; i++) {
-		if (global_opt(cli, argv[i]))
-			continue;
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		return usage_error(usage, "unknown argument \"%s\"", argv[i]);
-	}
+	ret = no_args(cli, argc, argv, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
 	ret = pinctl_module_status(cli->ctx, &st);
 	if (ret)
 		return fail("module status: %s", strerror(-ret));
@@ -122,17 +116,11 @@ static int module_load(struct pinctl_cli *cli, int argc, char **argv)
 static int module_unload(struct pinctl_cli *cli, int argc, char **argv)
 {
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_MODULE_UNLOAD);
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < argc; i++) {
-		if (global_opt(cli, argv[i]))
-			continue;
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		return usage_error(usage, "unknown argument \"%s\"", argv[i]);
-	}
+	ret = no_args(cli, argc, argv, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
 	ret = pinctl_module_unload(cli->ctx, NULL);
 	if (ret)
 		return fail_op(NULL, ret, &eo, "unloading pinmgr");

@@ -56,6 +56,14 @@ bool is_help(const char *arg);
 void catch_signals(const sigset_t *set);
 /* -j / -p / --json / --pretty anywhere in a command's arguments. */
 bool global_opt(struct pinctl_cli *cli, const char *arg);
+/*
+ * For a command that takes no argument of its own: global options pass,
+ * help prints @usage. ARGS_GO_ON if the command should run, else the exit
+ * status to return (EXIT_OK after help, EXIT_USAGE for anything else).
+ */
+#define ARGS_GO_ON (-1)
+int no_args(struct pinctl_cli *cli, int argc, char **argv,
+	    void (*usage)(FILE *f));
 
 /* Parsing: 0 or -EINVAL. */
 int parse_size(const char *s, uint64_t *bytes);

@@ -346,6 +346,23 @@ bool global_opt(struct pinctl_cli *cli, const char *arg)
 	return false;
 }
 
+int no_args(struct pinctl_cli *cli, int argc, char **argv,
+	    void (*usage)(FILE *f))
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (global_opt(cli, argv[i]))
+			continue;
+		if (is_help(argv[i])) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		return usage_error(usage, "unknown argument \"%s\"", argv[i]);
+	}
+	return ARGS_GO_ON;
+}
+
 int cmd_dispatch(struct pinctl_cli *cli, const char *object,
 		 const struct cmd *cmds, int argc, char **argv,
 		 void (*usage)(FILE *f))

@@ -395,6 +395,10 @@ void rounds_figure(const struct iface_result *res, unsigned int n,
 		   struct rounds_figure *f);
 bool iface_ok(const struct iface_result *res);
 
+/* "4 KiB", "64 MiB", "1 GiB": a size as the table and the progress say it. */
+const char *size_str(size_t size, char *buf, size_t len);
+/* The largest of the run's sizes: the metadata leases are of this size. */
+size_t largest_size(const struct options *o);
 void report_table(FILE *out, const struct options *o,
 		  const struct results *r);
 int report_json(const char *path, const struct options *o,

@@ -405,28 +405,6 @@ out_free:
 	free(wall);
 }
 
-static const char *size_str(size_t size, char *buf, size_t len)
-{
-	if (size >= GIB && !(size % GIB))
-		snprintf(buf, len, "%zu GiB", size / GIB);
-	else if (size >= MIB && !(size % MIB))
-		snprintf(buf, len, "%zu MiB", size / MIB);
-	else
-		snprintf(buf, len, "%zu KiB", size / KIB);
-	return buf;
-}
-
-static size_t largest_size(const struct options *o)
-{
-	size_t m = 0;
-	unsigned int i;
-
-	for (i = 0; i < o->nr_sizes; i++)
-		if (o->sizes[i] > m)
-			m = o->sizes[i];
-	return m;
-}
-
 static void run_cell(struct bench_env *env, const struct options *o,
 		     struct cell *c, long hugetlb_free, struct results *res)
 {

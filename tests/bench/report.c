@@ -72,7 +72,7 @@ static const struct cell *find_cell(const struct results *r, enum backing b,
 	return NULL;
 }
 
-static const char *size_str(size_t size, char *buf, size_t len)
+const char *size_str(size_t size, char *buf, size_t len)
 {
 	if (size >= GIB && !(size % GIB))
 		snprintf(buf, len, "%zu GiB", size / GIB);
@@ -83,7 +83,7 @@ static const char *size_str(size_t size, char *buf, size_t len)
 	return buf;
 }
 
-static size_t opts_largest(const struct options *o)
+size_t largest_size(const struct options *o)
 {
 	size_t m = 0;
 	unsigned int i;
@@ -514,7 +514,7 @@ void report_table(FILE *out, const struct options *o,
 	}
 
 	fprintf(out, "\n== Metadata of a %s lease (PIN W|LT, then QUERY) ==\n",
-		size_str(opts_largest(o), sz, sizeof(sz)));
+		size_str(largest_size(o), sz, sizeof(sz)));
 	fprintf(out, "%-10s %14s %10s %10s\n", "backing", "metadata bytes",
 		"runs", "pages");
 	for (bk = 0; bk < NR_BACKINGS; bk++) {

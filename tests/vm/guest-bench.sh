@@ -6,18 +6,8 @@
 # and its JSON to the host between marker lines, and check that the run left
 # nothing behind: the module unloads, nr_hugepages is as before, and the
 # kernel's pin counters balance. Prints TAP lines; no timing is judged here.
-fold_vmstat() {
-	# Per-CPU vmstat deltas are folded into /proc/vmstat only now and then;
-	# writing stat_refresh folds them so the counters are exact.
-	echo 1 >/proc/sys/vm/stat_refresh
-}
-counter() {
-	fold_vmstat
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
-}
-tap() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+# shellcheck source=tests/vm/guest-common.sh
+. /pinmgr/bin/guest-common.sh
 
 echo "# kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
 acquired=$(counter nr_foll_pin_acquired)

@@ -8,6 +8,7 @@ set -e
 insmod /pinmgr/pinmgr.ko
 echo "pinmgr loaded on $(uname -r): $(ls -l /dev/pinmgr)"
 
+# shellcheck source=tests/vm/guest-demo-show.sh
 . /pinmgr/bin/guest-demo-show.sh
 
 pinctl monitor >/tmp/monitor.out 2>/dev/null &

@@ -11,9 +11,8 @@
 # lists, reports stats, and its metrics script writes the textfile.
 #
 #   guest-install.sh SUITE-PREFIX...   the tests of the suite to run
-tap() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+# shellcheck source=tests/vm/guest-common.sh
+. /pinmgr/bin/guest-common.sh
 
 sh /pinmgr/bin/guest-suite.sh "$@"
 

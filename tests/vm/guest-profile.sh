@@ -8,9 +8,8 @@
 # own samples. Prints TAP lines for what must hold: the module loads and
 # unloads, every loop and every profile ran.
 # usage: guest-profile.sh SECONDS ID...
-tap() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+# shellcheck source=tests/vm/guest-common.sh
+. /pinmgr/bin/guest-common.sh
 
 secs=$1
 shift

@@ -4,18 +4,8 @@
 # Inside the VM for `make check`: load the driver, run the C suite, unload,
 # and check that the kernel's pin counters balance over the whole run. Prints
 # TAP lines; the host counts them.
-fold_vmstat() {
-	# Per-CPU vmstat deltas are folded into /proc/vmstat only now and then;
-	# writing stat_refresh folds them so the counters are exact.
-	echo 1 >/proc/sys/vm/stat_refresh
-}
-counter() {
-	fold_vmstat
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
-}
-tap() {
-	if [ "$1" -eq 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
-}
+# shellcheck source=tests/vm/guest-common.sh
+. /pinmgr/bin/guest-common.sh
 
 echo "# kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
 acquired=$(counter nr_foll_pin_acquired)
@@ -87,7 +77,8 @@ if [ -w $kmemleak ]; then
 	echo scan >$kmemleak
 	leaks=$(grep -c 'unreferenced object' $kmemleak)
 	[ "$leaks" -eq 0 ] || cat $kmemleak
-	tap $([ "$leaks" -eq 0 ]; echo $?) "kmemleak finds no leak after the suite ($leaks)"
+	[ "$leaks" -eq 0 ]
+	tap $? "kmemleak finds no leak after the suite ($leaks)"
 fi
 
 d_acq=$(( $(counter nr_foll_pin_acquired) - acquired ))

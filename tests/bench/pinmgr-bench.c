@@ -464,65 +464,112 @@ out_unmap:
 
 /* ---- many buffers at once ---- */
 
-static void run_multi(struct bench_env *env, const struct options *o,
-		      const struct multi_iface *mi, const struct region *bufs,
-		      struct multi_result *out)
-{
-	const struct budget *b = &o->multi_budget;
+/* One many-buffer interface's state and samples while the rounds go on. */
+struct multi_run {
+	const struct multi_iface *mi;
+	struct multi_result *out;
+	void *state;
 	double *reg, *unreg, *total;
-	void *state = NULL;
-	unsigned int n = 0;
-	int64_t start, t0, t1, t2;
+};
+
+static int multi_sample(struct bench_env *env, const struct options *o,
+			struct multi_run *m, unsigned int n)
+{
+	int64_t t0, t1, t2;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	out->measured = true;
-	reg = calloc(b->max_samples, sizeof(*reg));
-	unreg = calloc(b->max_samples, sizeof(*unreg));
-	total = calloc(b->max_samples, sizeof(*total));
-	if (!reg || !unreg || !total) {
-		out->err = -ENOMEM;
-		set_error(out->err, out->why, "allocating samples");
-		goto out_free;
-	}
-	ret = mi->prepare(env, bufs, o->multi_n, &state);
-	if (ret) {
-		out->err = ret;
-		set_error(ret, out->why, mi->label);
-		goto out_free;
-	}
-	/* one unmeasured round first: warm-up, and proof that it works */
-	ret = mi->reg(env, state, o->multi_n);
-	if (!ret)
-		ret = mi->unreg(env, state, o->multi_n);
-	start = now_ns();
-	while (!ret && n < b->max_samples &&
-	       (n < b->min_samples || now_ns() - start < b->cell_ns)) {
-		t0 = now_ns();
-		ret = mi->reg(env, state, o->multi_n);
-		t1 = now_ns();
+	t0 = now_ns();
+	ret = m->mi->reg(env, m->state, o->multi_n);
+	t1 = now_ns();
+	if (ret)
+		return ret;
+	ret = m->mi->unreg(env, m->state, o->multi_n);
+	t2 = now_ns();
+	m->reg[n] = t1 - t0;
+	m->unreg[n] = t2 - t1;
+	m->total[n] = t2 - t0;
+	return ret;
+}
+
+static void multi_fail(struct multi_run *m, int err)
+{
+	m->out->err = err;
+	set_error(err, m->out->why, m->mi->label);
+}
+
+/*
+ * Every interface registers and unregisters all the buffers once per
+ * round, in turn, so that a slow spell of the host falls on all of them:
+ * in one interface's samples after another's, it fell on one only.
+ */
+static void run_multi_rounds(struct bench_env *env, const struct options *o,
+			     const struct region *bufs, struct results *res)
+{
+	const struct budget *b = &o->multi_budget;
+	struct multi_run runs[MAX_IFACES] = { 0 };
+	unsigned int i, n = 0, live = 0;
+	struct multi_run *m;
+	int64_t start;
+	int ret;
+
+	for (i = 0; i < nr_multi_ifaces; i++) {
+		m = &runs[i];
+		m->mi = &multi_ifaces[i];
+		m->out = &res->multi[i];
+		memset(m->out, 0, sizeof(*m->out));
+		m->out->measured = true;
+		m->reg = calloc(b->max_samples, sizeof(*m->reg));
+		m->unreg = calloc(b->max_samples, sizeof(*m->unreg));
+		m->total = calloc(b->max_samples, sizeof(*m->total));
+		if (!m->reg || !m->unreg || !m->total) {
+			multi_fail(m, -ENOMEM);
+			continue;
+		}
+		ret = m->mi->prepare(env, bufs, o->multi_n, &m->state);
+		if (ret) {
+			m->state = NULL;
+			multi_fail(m, ret);
+			continue;
+		}
+		/* one unmeasured round first: warm-up, and proof that it works */
+		ret = m->mi->reg(env, m->state, o->multi_n);
+		if (!ret)
+			ret = m->mi->unreg(env, m->state, o->multi_n);
 		if (ret)
-			break;
-		ret = mi->unreg(env, state, o->multi_n);
-		t2 = now_ns();
-		reg[n] = t1 - t0;
-		unreg[n] = t2 - t1;
-		total[n] = t2 - t0;
+			multi_fail(m, ret);
+		else
+			live++;
+	}
+	/* The budget is per interface, as for a cell. */
+	start = now_ns();
+	while (live && n < b->max_samples &&
+	       (n < b->min_samples ||
+		now_ns() - start < b->cell_ns * (int64_t)nr_multi_ifaces)) {
+		for (i = 0; i < nr_multi_ifaces; i++) {
+			m = &runs[i];
+			if (m->out->err)
+				continue;
+			ret = multi_sample(env, o, m, n);
+			if (ret) {
+				multi_fail(m, ret);
+				live--;
+			}
+		}
 		n++;
 	}
-	if (ret) {
-		out->err = ret;
-		set_error(ret, out->why, mi->label);
-	} else {
-		stats_compute(&out->reg, reg, n);
-		stats_compute(&out->unreg, unreg, n);
-		stats_compute(&out->total, total, n);
+	for (i = 0; i < nr_multi_ifaces; i++) {
+		m = &runs[i];
+		if (!m->out->err) {
+			stats_compute(&m->out->reg, m->reg, n);
+			stats_compute(&m->out->unreg, m->unreg, n);
+			stats_compute(&m->out->total, m->total, n);
+		}
+		if (m->state)
+			m->mi->release(m->state);
+		free(m->reg);
+		free(m->unreg);
+		free(m->total);
 	}
-	mi->release(state);
-out_free:
-	free(reg);
-	free(unreg);
-	free(total);
 }
 
 static void run_multis(struct bench_env *env, const struct options *o,
@@ -560,8 +607,7 @@ static void run_multis(struct bench_env *env, const struct options *o,
 		bufs[i].length = o->multi_size;
 		bufs[i].backing = BACKING_4K;
 	}
-	for (i = 0; i < nr_multi_ifaces; i++)
-		run_multi(env, o, &multi_ifaces[i], bufs, &res->multi[i]);
+	run_multi_rounds(env, o, bufs, res);
 	free(bufs);
 	region_unmap(&whole);
 }

@@ -317,16 +317,31 @@ static void set_error(int err, char *why, const char *what)
 	snprintf(why, WHY_LEN, "%s: %s", what, strerror(-err));
 }
 
-void measure(struct bench_env *env, const struct iface *ifc,
-	     const struct region *r, const struct budget *b,
-	     struct iface_result *out)
+/*
+ * One interface's measurement in a cell, taken in pieces so that a cell's
+ * interfaces can take their samples in turn (measure_cell()).
+ */
+struct sampling {
+	const struct iface *ifc;
+	struct iface_result *out;
+	unsigned int k;			/* cycles per sample */
+	unsigned int n;			/* samples taken */
+	double *v, *pin, *unpin, *wall;
+};
+
+/* Probe: the first cycles warm up, show the interface works, and set k. */
+static bool sampling_begin(struct sampling *sp, struct bench_env *env,
+			   const struct iface *ifc, const struct region *r,
+			   const struct budget *b, struct iface_result *out)
 {
-	double *v = NULL, *pin = NULL, *unpin = NULL, *wall = NULL;
 	struct cycle_result cr;
-	int64_t t0, t, best = INT64_MAX, start;
-	unsigned int k, i, n = 0, probes;
+	int64_t t0, t, best = INT64_MAX;
+	unsigned int probes;
 	int ret;
 
+	memset(sp, 0, sizeof(*sp));
+	sp->ifc = ifc;
+	sp->out = out;
 	memset(out, 0, sizeof(*out));
 	out->measured = true;
 	if (ifc->needs_gup && env->gup_fd < 0) {
@@ -334,9 +349,8 @@ void measure(struct bench_env *env, const struct iface *ifc,
 		out->err = -env->gup_errno;
 		snprintf(out->why, WHY_LEN, "no gup_test in this kernel (%s)",
 			 strerror(env->gup_errno));
-		return;
+		return false;
 	}
-	/* Probe: the first cycle warms up and shows the interface works. */
 	for (probes = 0; probes < 3; probes++) {
 		memset(&cr, 0, sizeof(cr));
 		t0 = now_ns();
@@ -345,64 +359,124 @@ void measure(struct bench_env *env, const struct iface *ifc,
 		if (ret) {
 			out->err = ret;
 			set_error(ret, out->why, ifc->label);
-			return;
+			return false;
 		}
 		if (t < best)
 			best = t;
 		if (t > b->sample_ns)
 			break;
 	}
-	k = best >= b->sample_ns ? 1 : (unsigned int)(b->sample_ns / (best + 1));
-	if (k < 1)
-		k = 1;
-	if (k > 10000)
-		k = 10000;
-
-	v = calloc(b->max_samples, sizeof(*v));
-	pin = calloc(b->max_samples, sizeof(*pin));
-	unpin = calloc(b->max_samples, sizeof(*unpin));
-	wall = calloc(b->max_samples, sizeof(*wall));
-	if (!v || !pin || !unpin || !wall) {
+	sp->k = best >= b->sample_ns ? 1 :
+		(unsigned int)(b->sample_ns / (best + 1));
+	if (sp->k < 1)
+		sp->k = 1;
+	if (sp->k > 10000)
+		sp->k = 10000;
+	sp->v = calloc(b->max_samples, sizeof(*sp->v));
+	sp->pin = calloc(b->max_samples, sizeof(*sp->pin));
+	sp->unpin = calloc(b->max_samples, sizeof(*sp->unpin));
+	sp->wall = calloc(b->max_samples, sizeof(*sp->wall));
+	if (!sp->v || !sp->pin || !sp->unpin || !sp->wall) {
 		out->err = -ENOMEM;
 		set_error(out->err, out->why, "allocating samples");
-		goto out_free;
+		return false;
 	}
+	return true;
+}
 
-	start = now_ns();
-	while (n < b->max_samples &&
-	       (n < b->min_samples || now_ns() - start < b->cell_ns)) {
-		double s = 0, sg = 0, sp = 0, sw = 0;
+/* One sample of k cycles; false (and the error recorded) if one failed. */
+static bool sampling_take(struct sampling *sp, struct bench_env *env,
+			  const struct region *r)
+{
+	double s = 0, sg = 0, su = 0, sw = 0;
+	struct cycle_result cr;
+	unsigned int i;
+	int ret;
 
-		for (i = 0; i < k; i++) {
-			memset(&cr, 0, sizeof(cr));
-			ret = ifc->cycle(env, r, &cr);
-			if (ret) {
-				out->err = ret;
-				set_error(ret, out->why, ifc->label);
-				goto out_free;
-			}
-			s += cr.ns;
-			sg += cr.pin_ns;
-			sp += cr.unpin_ns;
-			sw += cr.wall_ns;
+	for (i = 0; i < sp->k; i++) {
+		memset(&cr, 0, sizeof(cr));
+		ret = sp->ifc->cycle(env, r, &cr);
+		if (ret) {
+			sp->out->err = ret;
+			set_error(ret, sp->out->why, sp->ifc->label);
+			return false;
 		}
-		v[n] = s / k;
-		pin[n] = sg / k;
-		unpin[n] = sp / k;
-		wall[n] = sw / k;
-		n++;
+		s += cr.ns;
+		sg += cr.pin_ns;
+		su += cr.unpin_ns;
+		sw += cr.wall_ns;
 	}
-	stats_compute(&out->st, v, n);
-	out->st.cycles_per_sample = k;
-	stats_compute(&out->pin, pin, n);
-	stats_compute(&out->unpin, unpin, n);
-	if (ifc->raw)
-		stats_compute(&out->wall, wall, n);
-out_free:
-	free(v);
-	free(pin);
-	free(unpin);
-	free(wall);
+	sp->v[sp->n] = s / sp->k;
+	sp->pin[sp->n] = sg / sp->k;
+	sp->unpin[sp->n] = su / sp->k;
+	sp->wall[sp->n] = sw / sp->k;
+	sp->n++;
+	return true;
+}
+
+/* The figures, unless the interface failed; frees the samples. */
+static void sampling_end(struct sampling *sp)
+{
+	struct iface_result *out = sp->out;
+
+	if (!out->err && sp->n) {
+		stats_compute(&out->st, sp->v, sp->n);
+		out->st.cycles_per_sample = sp->k;
+		stats_compute(&out->pin, sp->pin, sp->n);
+		stats_compute(&out->unpin, sp->unpin, sp->n);
+		if (sp->ifc->raw)
+			stats_compute(&out->wall, sp->wall, sp->n);
+	}
+	free(sp->v);
+	free(sp->pin);
+	free(sp->unpin);
+	free(sp->wall);
+}
+
+void measure(struct bench_env *env, const struct iface *ifc,
+	     const struct region *r, const struct budget *b,
+	     struct iface_result *out)
+{
+	struct sampling sp;
+	int64_t start;
+
+	if (sampling_begin(&sp, env, ifc, r, b, out)) {
+		start = now_ns();
+		while (sp.n < b->max_samples &&
+		       (sp.n < b->min_samples || now_ns() - start < b->cell_ns))
+			if (!sampling_take(&sp, env, r))
+				break;
+	}
+	sampling_end(&sp);
+}
+
+/*
+ * A cell's interfaces, a sample each in turn, so that a slow spell of the
+ * host falls on all of them rather than on the one measured then: their
+ * ratios, to raw above all, are what the cell is for. The time budget is
+ * per interface, as if each were measured alone.
+ */
+static void measure_cell(struct bench_env *env, const struct region *r,
+			 const struct budget *b, struct cell *c)
+{
+	struct sampling sp[MAX_IFACES];
+	unsigned int i, n, live = 0;
+	int64_t start;
+
+	/* An interface that failed has its error recorded: out of the rounds. */
+	for (i = 0; i < nr_ifaces; i++)
+		if (sampling_begin(&sp[i], env, &ifaces[i], r, b, &c->res[i]))
+			live++;
+	start = now_ns();
+	for (n = 0; live && n < b->max_samples &&
+	     (n < b->min_samples || now_ns() - start < b->cell_ns * nr_ifaces);
+	     n++) {
+		for (i = 0; i < nr_ifaces; i++)
+			if (!sp[i].out->err && !sampling_take(&sp[i], env, r))
+				live--;
+	}
+	for (i = 0; i < nr_ifaces; i++)
+		sampling_end(&sp[i]);
 }
 
 static void run_cell(struct bench_env *env, const struct options *o,
@@ -410,7 +484,6 @@ static void run_cell(struct bench_env *env, const struct options *o,
 {
 	struct region r;
 	char sz[32];
-	unsigned int i;
 	int ret;
 
 	size_str(c->size, sz, sizeof(sz));
@@ -441,8 +514,7 @@ static void run_cell(struct bench_env *env, const struct options *o,
 		goto out_unmap;
 	}
 	c->status = CELL_OK;
-	for (i = 0; i < nr_ifaces; i++)
-		measure(env, &ifaces[i], &r, &o->budget, &c->res[i]);
+	measure_cell(env, &r, &o->budget, c);
 	if (region_confirm(&r, c->why_after, WHY_LEN))
 		c->changed_after = true;
 

@@ -372,6 +372,8 @@ struct results {
 	struct cell *cells;
 	unsigned int nr_cells;
 	struct multi_result multi[MAX_IFACES];
+	/* gup_test on one of the buffers, in the same rounds: raw's pin */
+	struct iface_result multi_raw;
 	struct meta_result meta[NR_BACKINGS];
 	struct scale_result scale[MAX_IFACES];
 	struct ends_result ends;

@@ -581,8 +581,20 @@ static void run_multi_rounds(struct bench_env *env, const struct options *o,
 	struct multi_run runs[MAX_IFACES] = { 0 };
 	unsigned int i, n = 0, live = 0;
 	struct multi_run *m;
+	struct budget raw_budget;
+	struct sampling raw;
+	bool raw_live;
 	int64_t start;
 	int ret;
+
+	/*
+	 * What pinning one buffer costs inside the kernel, measured in the
+	 * same rounds: the floor of any interface that pins these pages.
+	 */
+	raw_budget = *b;
+	raw_budget.sample_ns = o->budget.sample_ns;	/* k cycles a sample */
+	raw_live = sampling_begin(&raw, env, iface_find(RAW_IFACE_ID), &bufs[0],
+				  &raw_budget, &res->multi_raw);
 
 	for (i = 0; i < nr_multi_ifaces; i++) {
 		m = &runs[i];
@@ -627,8 +639,11 @@ static void run_multi_rounds(struct bench_env *env, const struct options *o,
 				live--;
 			}
 		}
+		if (raw_live)
+			raw_live = sampling_take(&raw, env, &bufs[0]);
 		n++;
 	}
+	sampling_end(&raw);
 	for (i = 0; i < nr_multi_ifaces; i++) {
 		m = &runs[i];
 		if (!m->out->err) {

@@ -149,7 +149,6 @@ static unsigned int compute_targets(const struct options *o,
 {
 	static const size_t big[] = { 64 * MIB, 256 * MIB, 1 * GIB };
 	int pi = iface_index(PINMGR_IFACE_ID), ui = iface_index(URING_IFACE_ID);
-	int ri = iface_index(RAW_IFACE_ID);
 	const struct floor_result *fl = &r->floor;
 	double cell_ratio;
 	const struct cell *c;
@@ -217,11 +216,10 @@ static unsigned int compute_targets(const struct options *o,
 		   !r->multi[mu].err && r->multi[mp].reg.median > 0 ?
 		   r->multi[mu].reg.median / r->multi[mp].reg.median : 0,
 		   2, true);
-	c = find_cell(r, BACKING_4K, o->multi_size);
-	if (t[n].state != TARGET_NOT_MEASURED && c && c->status == CELL_OK &&
-	    cell_raw(c) > 0 && c->res[ri].pin.median > 0) {
+	if (t[n].state != TARGET_NOT_MEASURED &&
+	    result_ok(&r->multi_raw) && r->multi_raw.pin.median > 0) {
 		t[n].bound = r->multi[mu].reg.median /
-			     (o->multi_n * c->res[ri].pin.median);
+			     (o->multi_n * r->multi_raw.pin.median);
 		t[n].bound_why = "io_uring's registration over gup_test's pin of the same pages";
 	}
 	n++;
@@ -985,6 +983,14 @@ int report_json(const char *path, const struct options *o,
 		jadd(y, multi_ifaces[i].id, m);
 	}
 	jadd(x, "results", y);
+	if (r->multi_raw.measured) {
+		y = result_ok(&r->multi_raw) ?
+		    jstats(&r->multi_raw.st, "ns") :
+		    jerror(r->multi_raw.err, r->multi_raw.why);
+		if (result_ok(&r->multi_raw))
+			jadd(y, "pin_phase", jstats(&r->multi_raw.pin, "ns"));
+		jadd(x, "raw_one_buffer", y);
+	}
 	jadd(root, "many_buffers", x);
 
 	x = json_object_new_object();

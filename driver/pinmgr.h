@@ -238,7 +238,6 @@ struct pinmgr_lease {
 	u32 state;			/* enum pinmgr_lease_int_state */
 	u32 end_state;			/* ENDING: EXPIRED or REVOKED to come */
 	bool pinned;			/* pages pinned and charged */
-	bool detached;			/* out of ctx->leases for good */
 	struct list_head ctx_node;	/* in ctx->leases, under ctx->lock */
 
 	/* Deadlines on CLOCK_BOOTTIME, 0 for none; under ctx->lock. */

@@ -118,12 +118,8 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	mutex_lock(&ctx->lock);
 	lease->end_time_ns = ktime_get_real_ns();
 	WRITE_ONCE(lease->state, lease->end_state);
-	/*
-	 * Unless the owner closed its file, or acknowledged the end already.
-	 * Not list_empty(): a closing file moves its detached leases onto a
-	 * list of its own, and counting one of those would never be undone.
-	 */
-	if (!lease->detached) {
+	/* Unless the owner closed its file, or acknowledged the end already. */
+	if (!list_empty(&lease->ctx_node)) {
 		atomic_long_inc(&pinmgr_ended_leases);
 		pinmgr_event_queue(lease, expired ? PINMGR_EVENT_EXPIRED :
 						    PINMGR_EVENT_REVOKED);

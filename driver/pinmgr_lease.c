@@ -606,7 +606,6 @@ static void pinmgr_lease_detach(struct pinmgr_lease *lease)
 	if (lease->state == PINMGR_LS_EXPIRED ||
 	    lease->state == PINMGR_LS_REVOKED)
 		atomic_long_dec(&pinmgr_ended_leases);
-	lease->detached = true;
 	list_del_init(&lease->ctx_node);
 	pinmgr_lease_dequeue_deadline(lease);
 	pinmgr_lease_remove(lease);
@@ -756,12 +755,14 @@ u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total)
 /*
  * End every lease of a context whose file is going away; no ioctl of it
  * runs. An expiry or revocation that is releasing pages meanwhile finishes
- * on its own reference; its event is dropped.
+ * on its own reference; its event is dropped. One lease per hold of the
+ * lock: a detached lease's ctx_node stays empty, which is how the end path
+ * knows not to count it as ended.
  */
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 {
-	struct pinmgr_lease *lease, *next;
-	LIST_HEAD(leases);
+	struct pinmgr_lease *lease;
+	u32 state;
 
 	mutex_lock(&ctx->lock);
 	ctx->closed = true;
@@ -770,20 +771,18 @@ void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 	cancel_delayed_work_sync(&ctx->expire_work);
 
 	mutex_lock(&ctx->lock);
-	list_for_each_entry_safe(lease, next, &ctx->leases, ctx_node) {
+	while ((lease = list_first_entry_or_null(&ctx->leases,
+						 struct pinmgr_lease,
+						 ctx_node))) {
+		state = lease->state;
 		pinmgr_lease_detach(lease);
-		list_add_tail(&lease->ctx_node, &leases);
-	}
-	mutex_unlock(&ctx->lock);
-
-	list_for_each_entry_safe(lease, next, &leases, ctx_node) {
-		u32 state = READ_ONCE(lease->state);
-
-		list_del_init(&lease->ctx_node);
+		mutex_unlock(&ctx->lock);
 		/* Ended ones were counted and told when they ended. */
 		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING)
 			pinmgr_lease_unpinned(lease);
 		pinmgr_lease_put(lease);
 		cond_resched();
+		mutex_lock(&ctx->lock);
 	}
+	mutex_unlock(&ctx->lock);
 }

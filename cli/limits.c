@@ -11,8 +11,9 @@ static void usage(FILE *f)
 	fputs("usage: pinctl limits\n"
 	      "\n"
 	      "The limits a pin by this process runs into and their use: its\n"
-	      "RLIMIT_MEMLOCK and VmPin (unless it has CAP_IPC_LOCK), pages per\n"
-	      "lease, leases per open file, pages on the whole device.\n", f);
+	      "RLIMIT_MEMLOCK against the memory its user has locked in all of\n"
+	      "its processes (user_locked; no limit with CAP_IPC_LOCK), VmPin,\n"
+	      "pages per lease, leases per open file, pages on the whole device.\n", f);
 }
 
 int do_limits(struct pinctl_cli *cli, int argc, char **argv)
@@ -48,6 +49,9 @@ int do_limits(struct pinctl_cli *cli, int argc, char **argv)
 	else
 		out_size(o, "memlock_limit", info.memlock_limit_pages * page);
 	out_str(o, "cap_ipc_lock", info.flags & PINCTL_INFO_CAP_IPC_LOCK ? "yes" : "no");
+	/* What RLIMIT_MEMLOCK bounds: the user's locked memory, all processes. */
+	if (info.features & PINCTL_FEATURE_USER_LIMITS)
+		out_size(o, "user_locked", info.user_pinned_pages * page);
 	out_size(o, "vmpin", info.mm_pinned_pages * page);
 	out_size(o, "max_lease", info.max_lease_pages * page);
 	out_u64(o, "max_lease_pages", info.max_lease_pages);

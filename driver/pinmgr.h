@@ -32,6 +32,7 @@ struct file;
 struct pid_namespace;
 struct seq_file;
 struct user_namespace;
+struct user_struct;
 struct mm_struct;
 struct page;
 struct poll_table_struct;
@@ -159,8 +160,9 @@ struct pinmgr_ctx {
 	refcount_t refs;
 	u64 id;				/* the file's number, for inspection */
 	struct file *file;		/* valid while the file is open */
-	struct mm_struct *mm;		/* mmgrab()ed: the mm every pin charges */
+	struct mm_struct *mm;		/* mmgrab()ed: its VmPin shows the pins */
 	struct pid *owner;		/* tgid of the opener */
+	struct user_struct *user;	/* the opener's user, for its leases */
 
 	/*
 	 * lock protects the lease list, the deadline queue, the state of
@@ -180,6 +182,13 @@ struct pinmgr_ctx {
 	u64 ev_lost;			/* dropped since the queue was last full */
 	wait_queue_head_t ev_wait;
 	struct fasync_struct *fasync;
+	/*
+	 * read_lock serialises readers of the event queue, so that a reader
+	 * can copy records out with lock dropped and take them off after.
+	 * It is held across the copy to user space, and so only ever waited
+	 * for by other readers of the same file, interruptibly.
+	 */
+	struct mutex read_lock;
 
 	/*
 	 * pin_lock serialises PIN requests of this context that are too
@@ -248,8 +257,9 @@ struct pinmgr_lease {
 
 	unsigned long addr;
 	unsigned long nr_pages;
-	u32 pin_flags;			/* enum pinmgr_pin_flags */
-	kuid_t uid;
+	u32 pin_flags;			/* enum pinmgr_pin_flags, as pinned */
+	kuid_t uid;			/* the pinner's effective uid: shown */
+	struct user_struct *user;	/* the pinner's (real) user: charged */
 	u64 cookie;
 	u64 create_time_ns;
 	struct pid *owner;		/* tgid of the pinning process */
@@ -262,9 +272,13 @@ struct pinmgr_lease {
 };
 
 /* pinmgr_account.c */
-int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages);
-void pinmgr_uncharge(struct pinmgr_ctx *ctx, unsigned long nr_pages);
+int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
+		  unsigned long nr_pages);
+void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
+		     unsigned long nr_pages);
 u64 pinmgr_memlock_limit_pages(void);
+u64 pinmgr_user_pinned_pages(void);
+u32 pinmgr_pin_flags(u32 flags);
 
 /* pinmgr_lease.c */
 int pinmgr_lease_cache_init(void);
@@ -323,6 +337,8 @@ struct pinmgr_viewer {
 void pinmgr_viewer_init(struct pinmgr_viewer *v, const struct cred *cred,
 			bool admin);
 void pinmgr_viewer_init_admin(struct pinmgr_viewer *v);
+pid_t pinmgr_lease_owner_nr(const struct pinmgr_lease *lease,
+			    struct pid_namespace *ns);
 bool pinmgr_lease_visible(const struct pinmgr_lease *lease,
 			  const struct pinmgr_viewer *v);
 u32 pinmgr_abi_state(const struct pinmgr_lease *lease);
@@ -348,7 +364,8 @@ void pinmgr_show_fdinfo(struct seq_file *m, struct file *file);
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 			void __user *buf, u64 length, bool write);
 long pinmgr_lease_segments(struct pinmgr_lease *lease,
-			   struct pinmgr_segment __user *segs, u32 max);
+			   struct pinmgr_segment __user *segs, u32 max,
+			   u64 *total);
 
 /* pinmgr_ioctl.c */
 long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

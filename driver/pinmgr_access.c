@@ -4,6 +4,14 @@
  * themselves, as a device would by DMA, and GET_SEGMENTS hands out their
  * physical runs. Both walk the lease's runs; neither touches the owner's page
  * tables, which may no longer map those pages.
+ *
+ * The users of a lease's pages (pinmgr_lease_pages_get()) hold them only
+ * while they copy between the pages and kernel memory, never across a user
+ * copy: an expiry or a revocation waits for them, and a user buffer whose
+ * fault never completes (userfaultfd, a FUSE file whose server does not
+ * answer) must not make it wait forever. So ACCESS goes through a bounce
+ * page and GET_SEGMENTS through a small batch, taking the pages anew for
+ * each; a lease that ends meanwhile stops the copy there.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -11,6 +19,65 @@
 #include <linux/uaccess.h>
 
 #include "pinmgr.h"
+
+/* Segments GET_SEGMENTS gathers per hold of the pages. */
+#define PINMGR_SEGMENT_BATCH	32
+
+/* Where in the lease's runs byte @offset lies. */
+struct pinmgr_run_pos {
+	unsigned long run;
+	unsigned long page;		/* within the run */
+	size_t in_page;
+};
+
+static void pinmgr_run_pos_init(const struct pinmgr_lease *lease, u64 offset,
+				struct pinmgr_run_pos *pos)
+{
+	pos->run = 0;
+	pos->page = offset >> PAGE_SHIFT;
+	pos->in_page = offset & ~PAGE_MASK;
+	while (pos->run < lease->nr_runs &&
+	       pos->page >= lease->runs[pos->run].nr_pages)
+		pos->page -= lease->runs[pos->run++].nr_pages;
+}
+
+/*
+ * Copy @chunk bytes (within one page) between the lease's pages at @pos and
+ * @bounce, and move @pos on. Return: 0, or the ended lease's errno.
+ */
+static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
+			 void *bounce, size_t chunk, bool write)
+{
+	struct page *page;
+	void *kaddr;
+
+	if (!pinmgr_lease_pages_get(lease))
+		return pinmgr_lease_ended_errno(lease);
+	if (WARN_ON_ONCE(pos->run >= lease->nr_runs)) {
+		pinmgr_lease_pages_put(lease);
+		return -EINVAL;
+	}
+	page = pfn_to_page(lease->runs[pos->run].pfn + pos->page);
+	kaddr = kmap_local_page(page);
+	if (write) {
+		memcpy(kaddr + pos->in_page, bounce, chunk);
+		flush_dcache_page(page);
+	} else {
+		memcpy(bounce, kaddr + pos->in_page, chunk);
+	}
+	kunmap_local(kaddr);
+	pinmgr_lease_pages_put(lease);
+
+	pos->in_page += chunk;
+	if (pos->in_page == PAGE_SIZE) {
+		pos->in_page = 0;
+		if (++pos->page == lease->runs[pos->run].nr_pages) {
+			pos->run++;
+			pos->page = 0;
+		}
+	}
+	return 0;
+}
 
 /**
  * pinmgr_lease_access() - copy between a user buffer and a lease's pages
@@ -20,59 +87,52 @@
  * @length: bytes to copy; [@offset, @offset + @length) is within the lease
  * @write: copy from @buf into the pages (needs a write pin; checked by caller)
  *
- * Return: 0, -EFAULT if @buf faults, -EINTR on a fatal signal. Bytes before
- * the fault or signal have been copied; no byte after it is touched.
+ * Return: 0, -EFAULT if @buf faults, -EINTR on a fatal signal, the lease's
+ * ended errno if it ends meanwhile, -ENOMEM. Bytes before the fault, signal
+ * or end have been copied; no byte after it is touched.
  */
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 			void __user *buf, u64 length, bool write)
 {
-	unsigned long page_index = offset >> PAGE_SHIFT;
-	size_t in_page = offset & ~PAGE_MASK;
-	unsigned long run = 0, left;
-	struct page *page;
-	size_t chunk;
-	void *kaddr;
+	struct pinmgr_run_pos pos;
+	size_t chunk, left;
+	void *bounce;
+	int ret = 0;
 
-	/*
-	 * copy_from_user() zero-fills what it could not copy, and here the
-	 * destination is memory a device may be using: check the buffer once
-	 * and copy with __copy_from_user(), which leaves the rest alone.
-	 */
+	if (!length)
+		return 0;
 	if (!access_ok(buf, length))
 		return -EFAULT;
-
-	while (run < lease->nr_runs && page_index >= lease->runs[run].nr_pages)
-		page_index -= lease->runs[run++].nr_pages;
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (!bounce)
+		return -ENOMEM;
+	pinmgr_run_pos_init(lease, offset, &pos);
 
 	while (length) {
-		if (WARN_ON_ONCE(run >= lease->nr_runs))
-			return -EINVAL;
-		page = pfn_to_page(lease->runs[run].pfn + page_index);
-		chunk = min_t(u64, length, PAGE_SIZE - in_page);
-
-		kaddr = kmap_local_page(page);
-		if (write)
-			left = __copy_from_user(kaddr + in_page, buf, chunk);
-		else
-			left = copy_to_user(buf, kaddr + in_page, chunk);
-		kunmap_local(kaddr);
-		if (left)
-			return -EFAULT;
-		if (write)
-			flush_dcache_page(page);
-
+		chunk = min_t(u64, length, PAGE_SIZE - pos.in_page);
+		if (write) {
+			/* What could be read goes in; then the fault. */
+			left = copy_from_user(bounce, buf, chunk);
+			ret = pinmgr_bounce(lease, &pos, bounce, chunk - left,
+					    true);
+		} else {
+			ret = pinmgr_bounce(lease, &pos, bounce, chunk, false);
+			left = ret ? 0 : copy_to_user(buf, bounce, chunk);
+		}
+		if (!ret && left)
+			ret = -EFAULT;
+		if (ret)
+			break;
 		buf += chunk;
 		length -= chunk;
-		in_page = 0;
-		if (++page_index == lease->runs[run].nr_pages) {
-			run++;
-			page_index = 0;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
 		}
-		if (fatal_signal_pending(current))
-			return -EINTR;
 		cond_resched();
 	}
-	return 0;
+	kfree(bounce);
+	return ret;
 }
 
 /**
@@ -80,20 +140,36 @@ int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
  * @lease: a lease the caller holds a reference on
  * @segs: user array of struct pinmgr_segment
  * @max: capacity of @segs
+ * @total: out: the lease's runs
  *
- * Return: entries written, or -EFAULT.
+ * Return: entries written, -EFAULT, -EINTR on a fatal signal, or the
+ * lease's ended errno.
  */
 long pinmgr_lease_segments(struct pinmgr_lease *lease,
-			   struct pinmgr_segment __user *segs, u32 max)
+			   struct pinmgr_segment __user *segs, u32 max,
+			   u64 *total)
 {
-	struct pinmgr_segment seg;
-	unsigned long i;
+	struct pinmgr_segment batch[PINMGR_SEGMENT_BATCH];
+	unsigned long i = 0, n, k;
 
-	for (i = 0; i < lease->nr_runs && i < max; i++) {
-		seg.phys_addr = PFN_PHYS(lease->runs[i].pfn);
-		seg.length = (u64)lease->runs[i].nr_pages << PAGE_SHIFT;
-		if (copy_to_user(&segs[i], &seg, sizeof(seg)))
+	do {
+		if (!pinmgr_lease_pages_get(lease))
+			return pinmgr_lease_ended_errno(lease);
+		*total = lease->nr_runs;
+		n = min3(lease->nr_runs - i, (unsigned long)max - i,
+			 (unsigned long)ARRAY_SIZE(batch));
+		for (k = 0; k < n; k++) {
+			batch[k].phys_addr = PFN_PHYS(lease->runs[i + k].pfn);
+			batch[k].length = (u64)lease->runs[i + k].nr_pages <<
+					  PAGE_SHIFT;
+		}
+		pinmgr_lease_pages_put(lease);
+		if (copy_to_user(&segs[i], batch, n * sizeof(batch[0])))
 			return -EFAULT;
-	}
+		i += n;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	} while (n == ARRAY_SIZE(batch));
 	return i;
 }

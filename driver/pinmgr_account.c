@@ -1,18 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Accounting of pinned pages: the mm's pinned_vm (VmPin) against
- * RLIMIT_MEMLOCK, as RDMA does, and the device-wide total against the
- * max_device_pages parameter. Both are atomics, raised by compare-and-swap
- * only while the new value stays within the limit: adding first and taking
- * it back when over would let one oversized request make concurrent,
- * well-sized ones fail for the moment it is counted.
+ * Accounting of pinned pages, and the bounds an unprivileged caller is held
+ * to.
+ *
+ * RLIMIT_MEMLOCK bounds a user, not an address space: pages are charged to
+ * the pinning task's user (user_struct->locked_vm, which io_uring, iommufd
+ * and others charge too), so that no sequence of exec, fork, exit or passed
+ * files lets a user hold more than its limit. A lease outlives the process
+ * that pinned it when its file was passed on or survived an exec; charged
+ * to the mm, the pages would then be counted against an address space that
+ * no longer runs, and a new one would start from zero. The mm's pinned_vm
+ * is still raised, without a limit, so that VmPin in /proc/PID/status shows
+ * the pinning process's pins.
+ *
+ * The per-user and device-wide totals are atomics, raised by
+ * compare-and-swap only while the new value stays within the limit: adding
+ * first and taking it back when over would let one oversized request make
+ * concurrent, well-sized ones fail for the moment it is counted.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 
 #include "pinmgr.h"
+
+/*
+ * user_struct has locked_vm on every kernel that has CONFIG_NET, which
+ * the netlink family needs anyway.
+ */
+static_assert(IS_ENABLED(CONFIG_NET));
 
 /* The caller's RLIMIT_MEMLOCK in pages; U64_MAX when unlimited. */
 u64 pinmgr_memlock_limit_pages(void)
@@ -24,21 +43,29 @@ u64 pinmgr_memlock_limit_pages(void)
 	return limit >> PAGE_SHIFT;
 }
 
+/* Pages charged to the caller's user, by pinmgr and every other charger. */
+u64 pinmgr_user_pinned_pages(void)
+{
+	return atomic_long_read(&current_user()->locked_vm);
+}
+
 /**
- * pinmgr_charge() - charge @nr_pages to the device and to the context's mm
+ * pinmgr_charge() - charge @nr_pages to the device, @user and the ctx's mm
  * @ctx: the pinning context
+ * @user: the pinning task's user
  * @nr_pages: pages about to be pinned
  *
- * Return: 0, -ENOSPC over the device-wide limit, or -EDQUOT over
- * RLIMIT_MEMLOCK for a caller without CAP_IPC_LOCK. Nothing stays charged on
- * failure.
+ * Return: 0, -ENOSPC over the device-wide limit, or -EDQUOT when @user's
+ * locked pages would exceed the caller's RLIMIT_MEMLOCK and the caller
+ * lacks CAP_IPC_LOCK. Nothing stays charged on failure.
  */
-int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
+int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
+		  unsigned long nr_pages)
 {
 	unsigned long dev_max = READ_ONCE(pinmgr_max_device_pages);
 	long dev_cur = atomic_long_read(&pinmgr_device_pages);
-	s64 mm_cur = atomic64_read(&ctx->mm->pinned_vm);
-	u64 mm_max = pinmgr_memlock_limit_pages();
+	long user_cur = atomic_long_read(&user->locked_vm);
+	u64 user_max = pinmgr_memlock_limit_pages();
 	bool unlimited = false;
 
 	do {
@@ -50,14 +77,15 @@ int pinmgr_charge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
 
 	do {
 		/* Ask for the capability only when it matters: it is audited. */
-		if (!unlimited && (u64)mm_cur + nr_pages > mm_max) {
+		if (!unlimited && (u64)user_cur + nr_pages > user_max) {
 			if (!capable(CAP_IPC_LOCK))
 				goto out_uncharge_device;
 			unlimited = true;
 		}
-	} while (!atomic64_try_cmpxchg(&ctx->mm->pinned_vm, &mm_cur,
-				       mm_cur + nr_pages));
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &user_cur,
+					  user_cur + nr_pages));
 
+	atomic64_add(nr_pages, &ctx->mm->pinned_vm);
 	atomic_long_add(nr_pages, &ctx->pinned_pages);
 	return 0;
 
@@ -66,10 +94,39 @@ out_uncharge_device:
 	return -EDQUOT;
 }
 
-/* Undo pinmgr_charge(); the context's mm stays valid through mmgrab(). */
-void pinmgr_uncharge(struct pinmgr_ctx *ctx, unsigned long nr_pages)
+/*
+ * Undo pinmgr_charge(); the context's mm stays valid through mmgrab(), the
+ * user through the lease's reference.
+ */
+void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
+		     unsigned long nr_pages)
 {
 	atomic_long_sub(nr_pages, &ctx->pinned_pages);
 	atomic64_sub(nr_pages, &ctx->mm->pinned_vm);
+	atomic_long_sub(nr_pages, &user->locked_vm);
 	atomic_long_sub(nr_pages, &pinmgr_device_pages);
+}
+
+/**
+ * pinmgr_pin_flags() - the pin flags a request is pinned with
+ * @flags: the request's enum pinmgr_pin_flags
+ *
+ * A short-term pin skips what FOLL_LONGTERM does for long pins: moving the
+ * pages out of ZONE_MOVABLE and CMA first, and refusing file mappings that
+ * need writeback (and fsdax). Held for long, it keeps memory from being
+ * compacted, offlined or handed to CMA's users, and a lease may be held
+ * for as long as its owner likes. So only a caller with CAP_IPC_LOCK gets
+ * a true short-term pin; anyone else's is made long-term, as io_uring and
+ * RDMA make every pin, and says so in its flags.
+ *
+ * Return: @flags, with PINMGR_PIN_LONGTERM added where it is required.
+ */
+u32 pinmgr_pin_flags(u32 flags)
+{
+	if (flags & PINMGR_PIN_LONGTERM)
+		return flags;
+	/* Not an attempt to use the privilege: a denial is not audited. */
+	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
+		return flags;
+	return flags | PINMGR_PIN_LONGTERM;
 }

@@ -11,7 +11,8 @@
  * read the PINMGR_EVENT_OVERFLOW record that says how many were lost, so
  * that records stay in the order things happened (as inotify does).
  *
- * The queue is under the context's lock; readers sleep on ev_wait.
+ * The queue is under the context's lock; readers sleep on ev_wait, and
+ * take turns through read_lock.
  */
 #include <linux/fs.h>
 #include <linux/poll.h>
@@ -21,7 +22,10 @@
 
 #include "pinmgr.h"
 
-/* Give @ctx its event queue, if it has none yet. */
+/*
+ * Give @ctx its event queue, if it has none yet. A closed context gets
+ * none: its release freed the queue already, or will find none to free.
+ */
 int pinmgr_events_prepare(struct pinmgr_ctx *ctx)
 {
 	unsigned int cap = max(READ_ONCE(pinmgr_max_events), 1U);
@@ -33,7 +37,7 @@ int pinmgr_events_prepare(struct pinmgr_ctx *ctx)
 	if (!ring)
 		return -ENOMEM;
 	mutex_lock(&ctx->lock);
-	if (!ctx->events) {
+	if (!ctx->events && !ctx->closed) {
 		ctx->ev_cap = cap;
 		WRITE_ONCE(ctx->events, ring);
 		ring = NULL;
@@ -91,73 +95,113 @@ static bool pinmgr_events_ready(struct pinmgr_ctx *ctx)
 	return READ_ONCE(ctx->ev_len) || READ_ONCE(ctx->ev_lost);
 }
 
+/* Records read(2) copies out per hold of the lock. */
+#define PINMGR_READ_BATCH	8
+
 /*
- * The oldest record into *@ev, without taking it: a queued event, or the
- * overflow marker once the queue is drained. False if there is none.
+ * Up to @max of the oldest records into @evs, without taking them: queued
+ * events, then the overflow marker once the queue is drained. Return: how
+ * many.
  */
-static bool pinmgr_event_peek(struct pinmgr_ctx *ctx, struct pinmgr_event *ev)
+static unsigned int pinmgr_events_peek(struct pinmgr_ctx *ctx,
+				       struct pinmgr_event *evs,
+				       unsigned int max)
 {
+	unsigned int n = 0;
+
 	lockdep_assert_held(&ctx->lock);
-	if (ctx->ev_len) {
-		*ev = ctx->events[ctx->ev_head];
-		return true;
+	for (; n < max && n < ctx->ev_len; n++)
+		evs[n] = ctx->events[(ctx->ev_head + n) % ctx->ev_cap];
+	if (n < max && n == ctx->ev_len && ctx->ev_lost) {
+		evs[n++] = (struct pinmgr_event) {
+			.size = sizeof(*evs),
+			.type = PINMGR_EVENT_OVERFLOW,
+			.time_ns = ktime_get_real_ns(),
+			.lost = ctx->ev_lost,
+		};
 	}
-	if (!ctx->ev_lost)
-		return false;
-	*ev = (struct pinmgr_event) {
-		.size = sizeof(*ev),
-		.type = PINMGR_EVENT_OVERFLOW,
-		.time_ns = ktime_get_real_ns(),
-		.lost = ctx->ev_lost,
-	};
-	return true;
+	return n;
 }
 
-static void pinmgr_event_pop(struct pinmgr_ctx *ctx)
+/*
+ * Take the first @n records that pinmgr_events_peek() gave out of the
+ * queue. Only readers take records, one at a time (read_lock), so they are
+ * still the oldest; events dropped meanwhile stay counted for the next
+ * marker.
+ */
+static void pinmgr_events_pop(struct pinmgr_ctx *ctx,
+			      const struct pinmgr_event *evs, unsigned int n)
 {
-	if (ctx->ev_len) {
-		ctx->ev_head = (ctx->ev_head + 1) % ctx->ev_cap;
-		WRITE_ONCE(ctx->ev_len, ctx->ev_len - 1);
-	} else {
-		WRITE_ONCE(ctx->ev_lost, 0);
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->lock);
+	for (i = 0; i < n; i++) {
+		if (evs[i].type == PINMGR_EVENT_OVERFLOW) {
+			WRITE_ONCE(ctx->ev_lost, ctx->ev_lost - evs[i].lost);
+		} else {
+			ctx->ev_head = (ctx->ev_head + 1) % ctx->ev_cap;
+			WRITE_ONCE(ctx->ev_len, ctx->ev_len - 1);
+		}
 	}
 }
 
-/* read(2): as many whole records as fit, oldest first. */
+/*
+ * read(2): as many whole records as fit, oldest first. Records are copied
+ * out with the context's lock dropped: a buffer whose fault never
+ * completes stalls this reader alone, never the expiry work, a REVOKE or
+ * a listing that need the lock.
+ */
 ssize_t pinmgr_read(struct file *file, char __user *buf, size_t count,
 		    loff_t *pos)
 {
 	struct pinmgr_ctx *ctx = file->private_data;
-	struct pinmgr_event ev;
+	struct pinmgr_event evs[PINMGR_READ_BATCH];
+	unsigned int n, copied;
 	ssize_t done = 0;
 	int ret;
 
-	if (count < sizeof(ev))
+	if (count < sizeof(evs[0]))
 		return -EINVAL;
-
-	mutex_lock(&ctx->lock);
+	ret = mutex_lock_interruptible(&ctx->read_lock);
+	if (ret)
+		return ret;
 	while (!pinmgr_events_ready(ctx)) {
-		mutex_unlock(&ctx->lock);
-		if (file->f_flags & O_NONBLOCK)
-			return -EAGAIN;
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			goto out_unlock_read;
+		}
 		ret = wait_event_interruptible(ctx->ev_wait,
 					       pinmgr_events_ready(ctx));
 		if (ret)
-			return ret;
-		mutex_lock(&ctx->lock);
+			goto out_unlock_read;
 	}
-	while (count - done >= sizeof(ev) && pinmgr_event_peek(ctx, &ev)) {
+	while (count - done >= sizeof(evs[0])) {
+		mutex_lock(&ctx->lock);
+		n = pinmgr_events_peek(ctx, evs,
+				       min_t(size_t, ARRAY_SIZE(evs),
+					     (count - done) / sizeof(evs[0])));
+		mutex_unlock(&ctx->lock);
+		if (!n)
+			break;
 		/* A record that cannot be delivered stays queued. */
-		if (copy_to_user(buf + done, &ev, sizeof(ev))) {
+		copied = (n * sizeof(evs[0]) -
+			  copy_to_user(buf + done, evs, n * sizeof(evs[0]))) /
+			 sizeof(evs[0]);
+		mutex_lock(&ctx->lock);
+		pinmgr_events_pop(ctx, evs, copied);
+		mutex_unlock(&ctx->lock);
+		done += copied * sizeof(evs[0]);
+		if (copied < n) {
 			if (!done)
-				done = -EFAULT;
+				ret = -EFAULT;
 			break;
 		}
-		pinmgr_event_pop(ctx);
-		done += sizeof(ev);
+		if (fatal_signal_pending(current))
+			break;
 	}
-	mutex_unlock(&ctx->lock);
-	return done;
+out_unlock_read:
+	mutex_unlock(&ctx->read_lock);
+	return done ? done : ret;
 }
 
 __poll_t pinmgr_poll(struct file *file, struct poll_table_struct *wait)

@@ -14,6 +14,7 @@
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -70,7 +71,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	cmd->page_size = PAGE_SIZE;
 	cmd->features = PINMGR_FEATURE_LONGTERM | PINMGR_FEATURE_WRITE |
 			PINMGR_FEATURE_PIN_VEC | PINMGR_FEATURE_EXPIRY |
-			PINMGR_FEATURE_REVOKE | PINMGR_FEATURE_EVENTS;
+			PINMGR_FEATURE_REVOKE | PINMGR_FEATURE_EVENTS |
+			PINMGR_FEATURE_USER_LIMITS;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
 	if (has_capability_noaudit(current, CAP_IPC_LOCK))
@@ -82,6 +84,7 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	cmd->max_device_pages = READ_ONCE(pinmgr_max_device_pages);
 	cmd->memlock_limit_pages = pinmgr_memlock_limit_pages();
 	cmd->mm_pinned_pages = atomic64_read(&ctx->mm->pinned_vm);
+	cmd->user_pinned_pages = pinmgr_user_pinned_pages();
 	cmd->ctx_leases = atomic_read(&ctx->nr_leases);
 	cmd->ctx_pinned_pages = atomic_long_read(&ctx->pinned_pages);
 	cmd->device_leases = pinmgr_device_leases();
@@ -172,6 +175,9 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 	if (!nr || nr > PINMGR_PIN_VEC_MAX ||
 	    cmd->range_size < offsetofend(struct pinmgr_pin_range, out_handle))
 		return pinmgr_pin_vec_fail(ucmd, nr, -EINVAL);
+	/* Each range's tail is read for zeros: keep that work small. */
+	if (cmd->range_size > PINMGR_STRUCT_SIZE_MAX)
+		return pinmgr_pin_vec_fail(ucmd, nr, -E2BIG);
 	if (!pinmgr_caller_owns(ctx))
 		return pinmgr_pin_vec_fail(ucmd, nr, -EPERM);
 
@@ -196,6 +202,11 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 			ret = pinmgr_pin_vec_fail(ucmd, i, ret);
 			goto out_free;
 		}
+		if (fatal_signal_pending(current)) {
+			ret = pinmgr_pin_vec_fail(ucmd, i, -EINTR);
+			goto out_free;
+		}
+		cond_resched();
 	}
 
 	for (done = 0; done < nr; done++) {
@@ -207,12 +218,14 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 			.duration_ns = ranges[done].duration_ns,
 		};
 
+		/* pinmgr_lease_create() checks for fatal signals as it pins. */
 		leases[done] = pinmgr_lease_create(ctx, &req);
 		if (IS_ERR(leases[done])) {
 			ret = pinmgr_pin_vec_fail(ucmd, done,
 						  PTR_ERR(leases[done]));
 			goto out_abort;
 		}
+		cond_resched();
 	}
 
 	/* The handles reach the caller before any lease becomes visible. */
@@ -269,7 +282,8 @@ static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 	cmd->out_cookie = lease->cookie;
 	cmd->out_create_time_ns = lease->create_time_ns;
 	cmd->out_pin_flags = lease->pin_flags;
-	cmd->out_owner_tgid = pid_vnr(lease->owner);
+	cmd->out_owner_tgid = pinmgr_lease_owner_nr(lease,
+						    task_active_pid_ns(current));
 	cmd->out_owner_uid = from_kuid_munged(current_user_ns(), lease->uid);
 	strscpy_pad(cmd->out_owner_comm, lease->comm,
 		    sizeof(cmd->out_owner_comm));
@@ -346,19 +360,16 @@ static int pinmgr_access(struct pinmgr_ucmd *ucmd)
 	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
 	if (!lease)
 		return -ENOENT;
-	if (!pinmgr_lease_pages_get(lease)) {
-		ret = pinmgr_lease_ended_errno(lease);
-	} else {
-		if (end > ((u64)lease->nr_pages << PAGE_SHIFT))
-			ret = -EINVAL;
-		else if (write && !(lease->pin_flags & PINMGR_PIN_WRITE))
-			ret = -EACCES;
-		else
-			ret = pinmgr_lease_access(lease, cmd->offset,
-						  u64_to_user_ptr(cmd->buf),
-						  cmd->length, write);
-		pinmgr_lease_pages_put(lease);
-	}
+	ret = pinmgr_lease_ended_errno(lease);
+	if (!ret && end > ((u64)lease->nr_pages << PAGE_SHIFT))
+		ret = -EINVAL;
+	if (!ret && write && !(lease->pin_flags & PINMGR_PIN_WRITE))
+		ret = -EACCES;
+	/* Takes the pages for each page it copies: it may end meanwhile. */
+	if (!ret)
+		ret = pinmgr_lease_access(lease, cmd->offset,
+					  u64_to_user_ptr(cmd->buf),
+					  cmd->length, write);
 	pinmgr_lease_put(lease);
 	return ret;
 }
@@ -382,15 +393,8 @@ static int pinmgr_get_segments(struct pinmgr_ucmd *ucmd)
 	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
 	if (!lease)
 		return -ENOENT;
-	if (!pinmgr_lease_pages_get(lease)) {
-		filled = pinmgr_lease_ended_errno(lease);
-	} else {
-		filled = pinmgr_lease_segments(lease,
-					       u64_to_user_ptr(cmd->segments),
-					       cmd->nr_segments);
-		cmd->out_total = lease->nr_runs;
-		pinmgr_lease_pages_put(lease);
-	}
+	filled = pinmgr_lease_segments(lease, u64_to_user_ptr(cmd->segments),
+				       cmd->nr_segments, &cmd->out_total);
 	pinmgr_lease_put(lease);
 	if (filled < 0)
 		return filled;
@@ -505,6 +509,9 @@ long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ret;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
+	/* The tail beyond our structure is read for zeros: keep it small. */
+	if (ucmd.user_size > PINMGR_STRUCT_SIZE_MAX)
+		return -E2BIG;
 	ret = copy_struct_from_user(&buf, op->size, ucmd.ubuffer,
 				    ucmd.user_size);
 	if (ret)

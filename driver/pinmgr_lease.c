@@ -25,6 +25,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
@@ -351,7 +352,7 @@ static int pinmgr_lease_insert(struct pinmgr_lease *lease)
 	xa_lock(&shard->leases);
 	seq = shard->next_seq++;
 	WRITE_ONCE(lease->handle, (u64)seq << pinmgr_shard_bits | idx);
-	old = __xa_store(&shard->leases, seq, lease, GFP_KERNEL);
+	old = __xa_store(&shard->leases, seq, lease, GFP_KERNEL_ACCOUNT);
 	if (xa_is_err(old)) {
 		xa_unlock(&shard->leases);
 		return xa_err(old);
@@ -365,7 +366,7 @@ static int pinmgr_lease_insert(struct pinmgr_lease *lease)
 	 */
 	if (!(seq & XA_CHUNK_MASK) || seq == 1)
 		__xa_cmpxchg(&shard->leases, seq | XA_CHUNK_MASK, NULL,
-			     XA_ZERO_ENTRY, GFP_KERNEL);
+			     XA_ZERO_ENTRY, GFP_KERNEL_ACCOUNT);
 	xa_unlock(&shard->leases);
 	return 0;
 }
@@ -393,7 +394,7 @@ void pinmgr_lease_release_pages(struct pinmgr_lease *lease)
 	if (!lease->pinned)
 		return;
 	pinmgr_runs_unpin(lease);
-	pinmgr_uncharge(lease->ctx, lease->nr_pages);
+	pinmgr_uncharge(lease->ctx, lease->user, lease->nr_pages);
 	if (lease->runs != lease->inline_runs)
 		kvfree(lease->runs);
 	lease->runs = lease->inline_runs;
@@ -410,6 +411,8 @@ static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 	atomic_dec(&ctx->nr_leases);
 	if (lease->owner != ctx->owner)
 		put_pid(lease->owner);
+	if (lease->user != ctx->user)
+		free_uid(lease->user);
 	kmem_cache_free(pinmgr_lease_cache, lease);
 	pinmgr_ctx_put(ctx);
 }
@@ -429,6 +432,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	unsigned long max_pages = READ_ONCE(pinmgr_max_lease_pages);
 	unsigned int max_leases = READ_ONCE(pinmgr_max_leases);
 	unsigned long nr_pages = req->length >> PAGE_SHIFT;
+	struct user_struct *user = current_user();
 	struct pinmgr_lease *lease;
 	struct pid *owner;
 	int ret;
@@ -447,7 +451,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 		ret = -EMFILE;
 		goto out_dec_leases;
 	}
-	ret = pinmgr_charge(ctx, nr_pages);
+	ret = pinmgr_charge(ctx, user, nr_pages);
 	if (ret)
 		goto out_dec_leases;
 
@@ -468,13 +472,16 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 						  ns_to_ktime(req->duration_ns));
 	lease->addr = req->addr;
 	lease->nr_pages = nr_pages;
-	lease->pin_flags = req->flags;
+	lease->pin_flags = pinmgr_pin_flags(req->flags);
 	lease->cookie = req->cookie;
 	lease->create_time_ns = ktime_get_real_ns();
 	/* The opener pins in the common case: share the context's reference. */
 	owner = task_tgid(current);
 	lease->owner = owner == ctx->owner ? owner : get_pid(owner);
-	lease->uid = current_uid();
+	/* The charge goes with the lease, whoever holds its file later. */
+	lease->user = user == ctx->user ? user : get_uid(user);
+	/* Shown as /proc shows a task's owner: who the pinner acts as. */
+	lease->uid = current_euid();
 	/* Our own comm: only we, or PR_SET_NAME of a sibling, change it. */
 	strscpy_pad(lease->comm, current->comm, sizeof(lease->comm));
 	lease->runs = lease->inline_runs;
@@ -501,7 +508,7 @@ out_put_lease:
 	pinmgr_lease_put(lease);
 	return ERR_PTR(ret);
 out_uncharge:
-	pinmgr_uncharge(ctx, nr_pages);
+	pinmgr_uncharge(ctx, user, nr_pages);
 out_dec_leases:
 	atomic_dec(&ctx->nr_leases);
 out_count:

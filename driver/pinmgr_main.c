@@ -13,6 +13,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -48,11 +49,13 @@ static int pinmgr_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->leases);
 	pinmgr_ctx_expiry_init(ctx);
 	init_waitqueue_head(&ctx->ev_wait);
+	mutex_init(&ctx->read_lock);
 	mutex_init(&ctx->pin_lock);
 	ctx->file = file;
 	ctx->mm = current->mm;
 	mmgrab(ctx->mm);
 	ctx->owner = get_pid(task_tgid(current));
+	ctx->user = get_uid(current_user());
 	file->private_data = ctx;
 	atomic_long_inc(&pinmgr_files);
 	return nonseekable_open(inode, file);
@@ -69,8 +72,10 @@ void pinmgr_ctx_put(struct pinmgr_ctx *ctx)
 		return;
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
 	put_pid(ctx->owner);
+	free_uid(ctx->user);
 	mmdrop(ctx->mm);
 	mutex_destroy(&ctx->pin_lock);
+	mutex_destroy(&ctx->read_lock);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx->batch);
 	kfree(ctx);

@@ -91,7 +91,7 @@ static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
 	if (pinmgr_nl_put_u64(skb, PINMGR_A_HANDLE, lease->handle) ||
 	    pinmgr_nl_put_u64(skb, PINMGR_A_FILE_ID, ctx->id) ||
 	    nla_put_u32(skb, PINMGR_A_TGID,
-			pid_nr_ns(lease->owner, v->pid_ns)) ||
+			pinmgr_lease_owner_nr(lease, v->pid_ns)) ||
 	    nla_put_u32(skb, PINMGR_A_UID,
 			from_kuid_munged(v->user_ns, lease->uid)) ||
 	    nla_put_string(skb, PINMGR_A_COMM, lease->comm) ||
@@ -236,7 +236,7 @@ static bool pinmgr_nl_matches(struct pinmgr_lease *lease,
 			      struct nlattr **attrs,
 			      const struct pinmgr_viewer *v)
 {
-	if (attrs[PINMGR_A_TGID] && pid_nr_ns(lease->owner, v->pid_ns) !=
+	if (attrs[PINMGR_A_TGID] && pinmgr_lease_owner_nr(lease, v->pid_ns) !=
 	    nla_get_u32(attrs[PINMGR_A_TGID]))
 		return false;
 	if (attrs[PINMGR_A_UID] && from_kuid_munged(v->user_ns, lease->uid) !=

@@ -4,8 +4,9 @@
  * debugfs and fdinfo. Who may see a lease, how its pid and uid read in the
  * viewer's namespaces, and the text rows of debugfs and fdinfo.
  *
- * An administrator (CAP_SYS_ADMIN) sees every lease, anyone else those of
- * their own effective uid; either way only leases whose owner the viewer's
+ * An administrator (CAP_SYS_ADMIN) sees every lease, anyone else those
+ * whose pinner's effective uid is their own effective uid (as /proc shows
+ * a task to its owner); either way only leases whose owner the viewer's
  * pid namespace can see (as RDMA's nldev does). Nothing shown is a kernel
  * address.
  */
@@ -44,6 +45,18 @@ void pinmgr_viewer_init_admin(struct pinmgr_viewer *v)
 	v->euid = GLOBAL_ROOT_UID;
 	v->pid_ns = &init_pid_ns;
 	v->admin = true;
+}
+
+/*
+ * The owner's tgid in the viewer's pid namespace; 0 once it has exited,
+ * since its number may be another process's by then.
+ */
+pid_t pinmgr_lease_owner_nr(const struct pinmgr_lease *lease,
+			    struct pid_namespace *ns)
+{
+	if (!pid_has_task(lease->owner, PIDTYPE_TGID))
+		return 0;
+	return pid_nr_ns(lease->owner, ns);
 }
 
 bool pinmgr_lease_visible(const struct pinmgr_lease *lease,
@@ -118,7 +131,7 @@ void pinmgr_show_lease_locked(struct seq_file *m, struct pinmgr_lease *lease,
 	flags[2] = '\0';
 
 	seq_printf(m, "%-20llu %-8d %-16s %-8u 0x%016lx %14llu %10lu %8lu %-5s %10llu %10s %s\n",
-		   lease->handle, pid_nr_ns(lease->owner, v->pid_ns),
+		   lease->handle, pinmgr_lease_owner_nr(lease, v->pid_ns),
 		   comm, from_kuid_munged(v->user_ns, lease->uid),
 		   lease->addr, (u64)lease->nr_pages << PAGE_SHIFT,
 		   lease->nr_pages, lease->pinned ? lease->nr_runs : 0,

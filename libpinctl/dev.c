@@ -22,6 +22,7 @@ _Static_assert((int)PINCTL_REVOKE_NOW == (int)PINMGR_REVOKE_NOW, "revoke flags")
 _Static_assert((int)PINCTL_LEASE_REVOKED == (int)PINMGR_LEASE_REVOKED, "lease states");
 _Static_assert((int)PINCTL_EVENT_OVERFLOW == (int)PINMGR_EVENT_OVERFLOW, "event types");
 _Static_assert((int)PINCTL_FEATURE_EVENTS == (int)PINMGR_FEATURE_EVENTS, "features");
+_Static_assert((int)PINCTL_FEATURE_USER_LIMITS == (int)PINMGR_FEATURE_USER_LIMITS, "features");
 _Static_assert((int)PINCTL_INFO_OWNER_MM == (int)PINMGR_INFO_OWNER_MM, "info flags");
 _Static_assert((int)PINCTL_PIN_VEC_MAX == (int)PINMGR_PIN_VEC_MAX, "pin_vec max");
 _Static_assert(PINCTL_COMM_LEN >= PINMGR_COMM_LEN, "comm length");
@@ -138,6 +139,7 @@ PINCTL_API int pinctl_dev_info(struct pinctl_dev *dev, struct pinctl_info *info)
 	r.device_pinned_pages = k.device_pinned_pages;
 	r.break_time_ns = k.break_time_ns;
 	r.max_events = k.max_events;
+	r.user_pinned_pages = k.user_pinned_pages;
 	OUT_PUT(info, r);
 	return 0;
 }

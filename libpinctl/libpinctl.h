@@ -244,6 +244,9 @@ PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
  * @PINCTL_FEATURE_EXPIRY: leases may have a duration; renewal works.
  * @PINCTL_FEATURE_REVOKE: revocation and breaks are supported.
  * @PINCTL_FEATURE_EVENTS: the device delivers events.
+ * @PINCTL_FEATURE_USER_LIMITS: RLIMIT_MEMLOCK bounds the caller's user
+ *	(&pinctl_info.user_pinned_pages), and short-term pins of callers
+ *	without CAP_IPC_LOCK are made long-term.
  */
 enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM = 1 << 0,
@@ -252,6 +255,7 @@ enum pinctl_features {
 	PINCTL_FEATURE_EXPIRY = 1 << 3,
 	PINCTL_FEATURE_REVOKE = 1 << 4,
 	PINCTL_FEATURE_EVENTS = 1 << 5,
+	PINCTL_FEATURE_USER_LIMITS = 1 << 6,
 };
 
 /**
@@ -288,6 +292,10 @@ enum pinctl_info_flags {
  * @break_time_ns: how long a break lasts before a revoked lease's pages
  *	are released by force
  * @max_events: events the event queue holds
+ * @user_pinned_pages: pages locked by the caller's user, which
+ *	RLIMIT_MEMLOCK bounds: pinmgr's leases and every other charger of
+ *	the user's locked memory (io_uring's buffers, for one), in all of the
+ *	user's processes
  */
 struct pinctl_info {
 	size_t sz;
@@ -307,6 +315,7 @@ struct pinctl_info {
 	uint64_t device_pinned_pages;
 	uint64_t break_time_ns;
 	uint64_t max_events;
+	uint64_t user_pinned_pages;
 };
 
 /**
@@ -760,9 +769,10 @@ struct pinctl_err_opts {
  * Names the limit or the rule that the call ran into and the numbers, read
  * now from the device (pinctl_dev_info()) or, without @dev, from the
  * process (RLIMIT_MEMLOCK, VmPin) and the module's parameters. For a pin
- * over RLIMIT_MEMLOCK, for instance: "pinning 64 MiB would take VmPin to
- * 72 MiB, over RLIMIT_MEMLOCK of 8 MiB; raise `ulimit -l` or grant
- * CAP_IPC_LOCK". Every errno of the driver's ABI has a sentence; others
+ * over RLIMIT_MEMLOCK, for instance: "pinning 64 MiB would take the memory
+ * this user has locked (in all of its processes) to 72 MiB, over
+ * RLIMIT_MEMLOCK of 8 MiB; raise `ulimit -l` or grant CAP_IPC_LOCK". Every
+ * errno of the driver's ABI has a sentence; others
  * get strerror()'s words.
  *
  * Context: thread-safe.

@@ -76,6 +76,8 @@ struct facts {
 	uint64_t page;
 	uint64_t memlock_pages;		/* UINT64_MAX: unlimited */
 	uint64_t vmpin_pages;
+	uint64_t user_pages;		/* locked by the user, all processes */
+	int have_user_pages;
 	int cap_ipc_lock;
 	uint64_t max_lease_pages, max_leases, max_device_pages;
 	uint64_t dev_leases, device_pinned_pages;
@@ -126,6 +128,8 @@ static void get_facts(struct pinctl_dev *dev, struct facts *f)
 		f->page = info.page_size;
 		f->memlock_pages = info.memlock_limit_pages;
 		f->vmpin_pages = info.mm_pinned_pages;
+		f->user_pages = info.user_pinned_pages;
+		f->have_user_pages = !!(info.features & PINCTL_FEATURE_USER_LIMITS);
 		f->cap_ipc_lock = !!(info.flags & PINCTL_INFO_CAP_IPC_LOCK);
 		f->max_lease_pages = info.max_lease_pages;
 		f->max_leases = info.max_leases;
@@ -151,17 +155,30 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 	const uint32_t known = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM;
 	struct facts f;
 	uint64_t len = o->length, pages;
+	uint32_t longterm = o->flags & PINCTL_PIN_LONGTERM;
 
 	get_facts(dev, &f);
 	pages = f.page ? (len + f.page - 1) / f.page : 0;
+	/* Without CAP_IPC_LOCK, the driver pins short-term requests long-term. */
+	if (f.have_user_pages && !f.cap_ipc_lock)
+		longterm = PINCTL_PIN_LONGTERM;
 	switch (e) {
 	case EDQUOT:
-		say(m, "pinning %s would take VmPin to %s, over RLIMIT_MEMLOCK of %s; "
-		    "raise `ulimit -l` or grant CAP_IPC_LOCK",
-		    H(len), H((f.vmpin_pages + pages) * f.page),
-		    f.memlock_pages == UINT64_MAX ? "unlimited" :
-		    H(f.memlock_pages * f.page));
+		if (f.have_user_pages)
+			say(m, "pinning %s would take the memory this user has locked "
+			    "(in all of its processes) to %s, over RLIMIT_MEMLOCK of %s; "
+			    "raise `ulimit -l` or grant CAP_IPC_LOCK",
+			    H(len), H((f.user_pages + pages) * f.page),
+			    f.memlock_pages == UINT64_MAX ? "unlimited" :
+			    H(f.memlock_pages * f.page));
+		else
+			say(m, "pinning %s would take VmPin to %s, over RLIMIT_MEMLOCK "
+			    "of %s; raise `ulimit -l` or grant CAP_IPC_LOCK",
+			    H(len), H((f.vmpin_pages + pages) * f.page),
+			    f.memlock_pages == UINT64_MAX ? "unlimited" :
+			    H(f.memlock_pages * f.page));
 		return;
+
 	case EFBIG:
 		say(m, "pinning %s (%" PRIu64 " pages) as one lease is over max_lease_pages "
 		    "of %" PRIu64 " pages (%s); pin it as several leases or raise "
@@ -197,7 +214,7 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		    "or PROT_NONE", H(len), o->addr);
 		if (o->flags & PINCTL_PIN_WRITE)
 			say(m, ", or read-only while this is a write pin");
-		if ((o->flags & PINCTL_PIN_WRITE) && (o->flags & PINCTL_PIN_LONGTERM))
+		if ((o->flags & PINCTL_PIN_WRITE) && longterm)
 			say(m, ", or a shared mapping of an ordinary file, which Linux "
 			    "refuses to pin long-term for writing since 6.5");
 		say(m, " (or the range reaches beyond user space)");
@@ -227,7 +244,9 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		else
 			say(m, "cannot pin %s at 0x%" PRIx64 " long-term: it is an fsdax "
 			    "mapping, which the kernel cannot pin long-term; pin it "
-			    "short-term", H(len), o->addr);
+			    "short-term%s", H(len), o->addr,
+			    o->flags & PINCTL_PIN_LONGTERM ? "" :
+			    " (which needs CAP_IPC_LOCK)");
 		return;
 	case EPERM:
 		say(m, "this process did not open this file of /dev/pinmgr (a forked "

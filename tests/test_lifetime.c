@@ -422,16 +422,18 @@ TEST(leases_live_while_file_referenced)
 
 /*
  * The owner exits while another process holds its context: the pages stay
- * pinned and charged to the dead mm until that process closes the file.
+ * pinned, and charged to the pinner's user (not to an mm that no longer
+ * runs), until that process closes the file. The lease shows no pid any
+ * more: the number may be another process's by now.
  */
 TEST(owner_exits_file_held_elsewhere)
 {
 	size_t npages = MiB / pm_page_size();
 	struct pinmgr_info info;
 	long long base = pm_outstanding_pins();
+	__u64 h, user;
 	int sv[2], fd;
 	pid_t pid;
-	__u64 h;
 
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	pid = fork();
@@ -455,9 +457,23 @@ TEST(owner_exits_file_held_elsewhere)
 	check_not_owner(fd, h, npages, 0);
 	ASSERT_EQ(pm_get_info(fd, &info), 0);
 	ASSERT_EQ(info.device_pinned_pages, npages);
+	/* Root's user, which we are too. */
+	ASSERT_GE(info.user_pinned_pages, npages);
+	user = info.user_pinned_pages;
+	{
+		struct pinmgr_query q;
 
-	/* The last reference goes: unpin, uncharge the dead mm, drop it. */
+		ASSERT_EQ(pm_query(fd, h, &q), 0);
+		ASSERT_EQ(q.out_owner_tgid, 0);
+	}
+
+	/* The last reference goes: unpin, uncharge the user, drop the mm. */
 	ASSERT_EQ(close(fd), 0);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.user_pinned_pages, user - npages);
+	close(fd);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	assert_device_empty();
 	close(sv[0]);

@@ -114,8 +114,9 @@ TEST(cli_pin_over_memlock)
 	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
 	PINCTL(&r, "pin", "64M");
 	ASSERT_EQ(r.status, 1);
-	ASSERT_EQ(strcmp(r.err, "pinctl: pinning 64 MiB would take VmPin to 64 MiB, "
-			 "over RLIMIT_MEMLOCK of 8 MiB; raise `ulimit -l` or grant "
+	ASSERT_EQ(strcmp(r.err, "pinctl: pinning 64 MiB would take the memory this "
+			 "user has locked (in all of its processes) to 64 MiB, over "
+			 "RLIMIT_MEMLOCK of 8 MiB; raise `ulimit -l` or grant "
 			 "CAP_IPC_LOCK\n"), 0);
 	PINCTL(&r, "pin", "64M", "--file", "/nonexistent");
 	ASSERT_EQ(r.status, 1);

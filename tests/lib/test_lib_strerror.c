@@ -40,9 +40,11 @@ TEST(lib_strerror_memlock)
 	ASSERT_RET(pinctl_pin(dev, small, 4 * MIB, NULL, &h), 0);
 	ret = pinctl_pin(dev, big, 64 * MIB, NULL, &h);
 	ASSERT_RET(ret, -EDQUOT);
+	/* RLIMIT_MEMLOCK bounds the user, in all of its processes. */
 	ASSERT_EQ(strcmp(lt_strerror(dev, ret, PINCTL_OP_PIN, 0, (uintptr_t)big,
 				     64 * MIB, 0),
-			 "pinning 64 MiB would take VmPin to 68 MiB, over "
+			 "pinning 64 MiB would take the memory this user has "
+			 "locked (in all of its processes) to 68 MiB, over "
 			 "RLIMIT_MEMLOCK of 8 MiB; raise `ulimit -l` or grant "
 			 "CAP_IPC_LOCK"), 0);
 	/* Without the device: from getrlimit() and /proc/self/status. */

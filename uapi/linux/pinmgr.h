@@ -12,6 +12,13 @@
 #define PINMGR_DEVICE_PATH	"/dev/pinmgr"
 #define PINMGR_ABI_VERSION	1
 
+/*
+ * The largest @size of an ioctl's structure, and @range_size of PIN_VEC, the
+ * kernel reads (E2BIG beyond): bytes past its own structure are read only
+ * to check that they are zero.
+ */
+#define PINMGR_STRUCT_SIZE_MAX	4096
+
 /**
  * DOC: General ioctl format
  *
@@ -60,6 +67,42 @@
  * context first needs it); events beyond are dropped and counted, and a
  * PINMGR_EVENT_OVERFLOW record says how many after the events that made it.
  *
+ * Limits, and whom they bound. The device is meant to be opened by anyone
+ * (mode 0666, as io_uring and RDMA's uverbs are), so every pin is held to
+ * limits that no unprivileged sequence of calls can get around:
+ *
+ *  - RLIMIT_MEMLOCK bounds the pages a *user* holds pinned, not an address
+ *    space: each lease is charged to the real uid of the task that pinned
+ *    it (the kernel's per-user locked_vm, which io_uring, iommufd and others
+ *    charge too), for as long as the lease holds its pages, whoever holds
+ *    its file by then. A lease outlives its process when its file was
+ *    passed on (SCM_RIGHTS), inherited by a child, or kept open across
+ *    exec; charged to the address space, its pages would count against an
+ *    mm that no longer runs while a new one started from zero. The pinning
+ *    process's VmPin also shows the pages while it lives. CAP_IPC_LOCK lifts
+ *    the limit (the pages are still counted).
+ *  - A short-term pin (without PINMGR_PIN_LONGTERM) skips what long-term
+ *    pins go through: its pages are not moved out of ZONE_MOVABLE and CMA
+ *    first, and file mappings that need writeback are not refused. Held
+ *    for long, it keeps memory from being compacted, offlined or used by
+ *    CMA, and a lease lasts as long as its owner likes. So only a caller
+ *    with CAP_IPC_LOCK gets a true short-term pin; anyone else's is made
+ *    long-term, as io_uring and RDMA make every pin: it succeeds, fails
+ *    and moves pages exactly as a PINMGR_PIN_LONGTERM pin would, and QUERY
+ *    and every listing show PINMGR_PIN_LONGTERM in its flags.
+ *  - max_lease_pages, max_leases (per open file, ended leases not yet
+ *    acknowledged included) and max_device_pages bound one lease, one
+ *    file and the device. The kernel memory a caller makes the driver
+ *    allocate is charged to its memory cgroup.
+ *
+ * Nothing an owner does stalls the administrator: no lock or reference that
+ * REVOKE, an expiry or a listing waits for is held while the kernel reads
+ * or writes the owner's memory, so a buffer whose page fault never
+ * completes (userfaultfd, a FUSE file whose server does not answer) holds
+ * up only the call that uses it. A revocation or expiry that meets an
+ * ACCESS in progress ends the lease at once; the ACCESS stops at the next
+ * page with the lease's ended errno.
+ *
  * What a forced release means: when a break runs out, or an administrator
  * revokes now, the pages are unpinned whatever the owner is doing with them.
  * The owner's mappings are untouched, but a device that was given their
@@ -77,7 +120,8 @@
  *    reserved field or padding is not zero, or a field's value is invalid
  *    (zero or unaligned address or length, a range that wraps around).
  *  - E2BIG: @size is larger than the kernel's structure and the extra bytes
- *    are not all zero: the caller uses a field this kernel does not know.
+ *    are not all zero: the caller uses a field this kernel does not know;
+ *    or @size (PIN_VEC: @range_size) is over PINMGR_STRUCT_SIZE_MAX.
  *  - EOPNOTSUPP: @flags has a bit this kernel does not know.
  *  - EPERM: the caller's mm is not the context's mm (a forked child or a
  *    process that received the file), for PIN, UNPIN and ACCESS; or the
@@ -90,7 +134,8 @@
  *  - EKEYREVOKED: the lease was revoked; its pages were released. UNPIN
  *    acknowledges it.
  *  - ENOMEM: the kernel could not allocate memory for the request.
- *  - EINTR: a fatal signal arrived while pinning; nothing stays pinned.
+ *  - EINTR: a fatal signal arrived while pinning (nothing stays pinned),
+ *    or during ACCESS or GET_SEGMENTS (what was copied stays copied).
  *
  * PINMGR_IOC_PIN_VEC fails as PIN does, for the first range that fails, and
  * says which range that was; with EINVAL also for zero ranges or more than
@@ -110,8 +155,10 @@
  * Errors of PINMGR_IOC_PIN, one per limit, so that a caller can tell which
  * limit was hit and compare with PINMGR_IOC_GET_INFO:
  *
- *  - EDQUOT: the pin would take the mm's pinned pages (VmPin) over
- *    RLIMIT_MEMLOCK and the caller lacks CAP_IPC_LOCK.
+ *  - EDQUOT: the pin would take the pages locked by the caller's user
+ *    (pinmgr's leases and every other charger of the user's locked_vm, in
+ *    every process of the user) over the caller's RLIMIT_MEMLOCK, and the
+ *    caller lacks CAP_IPC_LOCK.
  *  - EFBIG: the range has more pages than the max_lease_pages parameter.
  *  - EMFILE: the context already holds max_leases leases.
  *  - ENOSPC: the device-wide pinned pages would exceed max_device_pages.
@@ -149,6 +196,9 @@ enum {
  * @PINMGR_FEATURE_EXPIRY: leases may have a duration; RENEW is supported.
  * @PINMGR_FEATURE_REVOKE: REVOKE and breaks are supported.
  * @PINMGR_FEATURE_EVENTS: read(2), poll(2) and O_ASYNC deliver events.
+ * @PINMGR_FEATURE_USER_LIMITS: RLIMIT_MEMLOCK bounds the caller's user
+ *	(@user_pinned_pages of struct pinmgr_info), and short-term pins of
+ *	callers without CAP_IPC_LOCK are made long-term.
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
@@ -157,11 +207,13 @@ enum pinmgr_features {
 	PINMGR_FEATURE_EXPIRY = 1 << 3,
 	PINMGR_FEATURE_REVOKE = 1 << 4,
 	PINMGR_FEATURE_EVENTS = 1 << 5,
+	PINMGR_FEATURE_USER_LIMITS = 1 << 6,
 };
 
 /**
  * enum pinmgr_info_out_flags - facts about the caller in struct pinmgr_info
- * @PINMGR_INFO_CAP_IPC_LOCK: the caller has CAP_IPC_LOCK, so RLIMIT_MEMLOCK
+ * @PINMGR_INFO_CAP_IPC_LOCK: the caller has CAP_IPC_LOCK, so its short-term
+ *	pins are short-term indeed, and RLIMIT_MEMLOCK
  *	does not limit its pins.
  * @PINMGR_INFO_OWNER_MM: the caller's mm is the context's mm, so it may pin.
  */
@@ -193,6 +245,9 @@ enum pinmgr_info_out_flags {
  * @break_time_ns: out: how long a break lasts before the pages are
  *	released by force (the break_time_ms module parameter)
  * @max_events: out: events this context's queue holds
+ * @user_pinned_pages: out: pages locked by the caller's user, which
+ *	RLIMIT_MEMLOCK bounds: pinmgr's leases and every other charger of the
+ *	user's locked_vm (io_uring's buffers, for one), in all its processes
  *
  * Reports the limits and how much of each is in use, so that a caller whose
  * PINMGR_IOC_PIN failed can say which limit it hit and by how much.
@@ -216,6 +271,7 @@ struct pinmgr_info {
 	__u64 device_pinned_pages;
 	__u64 break_time_ns;
 	__u64 max_events;
+	__u64 user_pinned_pages;
 };
 
 #define PINMGR_IOC_GET_INFO	_IO(PINMGR_TYPE, PINMGR_CMD_GET_INFO)
@@ -314,12 +370,15 @@ enum pinmgr_lease_state {
  * @out_metadata_bytes: out: kernel memory the lease's bookkeeping uses
  * @out_cookie: out: the cookie given at pin time
  * @out_create_time_ns: out: CLOCK_REALTIME at pin time, in nanoseconds
- * @out_pin_flags: out: the enum pinmgr_pin_flags the lease was pinned with
+ * @out_pin_flags: out: the enum pinmgr_pin_flags the lease was pinned with:
+ *	PINMGR_PIN_LONGTERM also for a short-term request of a caller without
+ *	CAP_IPC_LOCK (see the DOC block)
  * @out_state: out: enum pinmgr_lease_state
  * @out_owner_tgid: out: thread group id of the pinning process, as seen
- *	from the caller's pid namespace (0 if not visible there)
- * @out_owner_uid: out: the pinning process's uid, in the caller's user
- *	namespace
+ *	from the caller's pid namespace; 0 if not visible there, or if the
+ *	process has exited (its number may belong to another by now)
+ * @out_owner_uid: out: the pinning process's effective uid, in the
+ *	caller's user namespace
  * @out_owner_comm: out: the pinning process's comm, NUL terminated
  * @out_expire_time_ns: out: CLOCK_REALTIME when the lease expires (or
  *	expired), in nanoseconds; 0 if it has no duration

@@ -158,13 +158,19 @@ ssize_t pinmgr_read(struct file *file, char __user *buf, size_t count,
 	struct pinmgr_event evs[PINMGR_READ_BATCH];
 	unsigned int n, copied;
 	ssize_t done = 0;
-	int ret;
+	int ret = 0;
 
 	if (count < sizeof(evs[0]))
 		return -EINVAL;
-	ret = mutex_lock_interruptible(&ctx->read_lock);
-	if (ret)
-		return ret;
+	/* Another reader may be stalled in its copy: never wait for it here. */
+	if (file->f_flags & O_NONBLOCK) {
+		if (!mutex_trylock(&ctx->read_lock))
+			return -EAGAIN;
+	} else {
+		ret = mutex_lock_interruptible(&ctx->read_lock);
+		if (ret)
+			return ret;
+	}
 	while (!pinmgr_events_ready(ctx)) {
 		if (file->f_flags & O_NONBLOCK) {
 			ret = -EAGAIN;

@@ -129,7 +129,7 @@ struct pinmgr_shard {
 	/*
 	 * Leases by sequence number. The xarray's spinlock (xa_lock) also
 	 * protects next_seq and nr_leases; it nests inside a context's
-	 * list_lock and is taken with no other pinmgr lock inside it.
+	 * lock and is taken with no other pinmgr lock inside it.
 	 * Lookups take no lock: RCU and the lease's refcount.
 	 *
 	 * The last slot of each block of sequence numbers that one xarray

@@ -317,8 +317,9 @@ static int pinmgr_list(struct pinmgr_ucmd *ucmd)
 		return -EFAULT;
 
 	/*
-	 * The list is walked under a spinlock, so the handles are gathered
-	 * into a buffer and copied out after; if leases were added meanwhile
+	 * The list is walked under the context's lock, which REVOKE and the
+	 * expiry work wait for, so the handles are gathered into a buffer
+	 * and copied out after; if leases were added meanwhile
 	 * and the caller has room for them, gather again with more room.
 	 * out_total counts exactly what the last walk saw.
 	 */

@@ -124,7 +124,8 @@
  *    or @size (PIN_VEC: @range_size) is over PINMGR_STRUCT_SIZE_MAX.
  *  - EOPNOTSUPP: @flags has a bit this kernel does not know.
  *  - EPERM: the caller's mm is not the context's mm (a forked child or a
- *    process that received the file), for PIN, UNPIN and ACCESS; or the
+ *    process that received the file), for PIN, PIN_VEC, UNPIN, RENEW and
+ *    ACCESS; or the
  *    caller lacks CAP_SYS_ADMIN, for GET_SEGMENTS.
  *  - EACCES: ACCESS asked to write into a lease that is not a write pin.
  *  - ENOENT: no lease with that handle in this context (never existed,

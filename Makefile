@@ -34,7 +34,8 @@ CC ?= gcc
 CFLAGS ?= -O2 -g
 PM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iuapi
 
-TEST_SRCS := $(sort $(wildcard tests/harness.c tests/nl_client.c tests/test_*.c))
+TEST_SRCS := $(sort $(wildcard tests/harness.c tests/nl_client.c tests/fuse_stall.c \
+	tests/test_*.c))
 TEST_HDRS := $(wildcard tests/*.h) uapi/linux/pinmgr.h uapi/linux/pinmgr_netlink.h
 # The netlink tests speak to the family with libnl, as any client would.
 TEST_LIBS := libnl-genl-3.0

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "fuse_stall.h"
 #include "nl_client.h"
 
 #define MiB		(1UL << 20)
@@ -253,61 +254,99 @@ TEST(hostile_passed_file_and_exit_keep_the_user_charged)
 /* ---- A stalled user copy holds up no one else ------------------------ */
 
 /*
- * @len bytes that fault into a userfaultfd that nobody serves until
- * ho_uffd_serve(): any access stalls, from user space or the kernel.
+ * @len bytes of user memory whose page faults do not complete until
+ * ho_stall_serve(), from user space or the kernel: an anonymous region of
+ * a userfaultfd that nobody serves, or a mapping of a file whose FUSE
+ * server holds its reads.
  */
-struct ho_uffd {
-	int uffd;
+enum ho_stall_kind { HO_UFFD, HO_FUSE };
+
+struct ho_stall {
+	enum ho_stall_kind kind;
 	char *addr;
 	size_t len;
+	int uffd;
+	struct pm_fuse *fuse;
 };
 
-static void ho_uffd_setup(struct ho_uffd *u, size_t len)
+static void ho_stall_setup(struct ho_stall *s, enum ho_stall_kind kind,
+			   size_t len)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
+	int fd;
 
-	u->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	if (u->uffd < 0)
+	s->kind = kind;
+	s->len = len;
+	if (kind == HO_FUSE) {
+		s->fuse = pm_fuse_start(len);
+		if (!s->fuse)
+			SKIP("no FUSE: %s", strerror(errno));
+		fd = open(pm_fuse_path(s->fuse), O_RDONLY | O_CLOEXEC);
+		ASSERT_GE(fd, 0);
+		/* Private and writable: a write fault reads the page first. */
+		s->addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+			       fd, 0);
+		ASSERT_NE(s->addr, MAP_FAILED);
+		close(fd);
+		return;
+	}
+	s->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (s->uffd < 0)
 		SKIP("no userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(ioctl(u->uffd, UFFDIO_API, &api), 0);
-	u->len = len;
-	u->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	ASSERT_EQ(ioctl(s->uffd, UFFDIO_API, &api), 0);
+	s->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(u->addr, MAP_FAILED);
-	reg.range.start = (uintptr_t)u->addr;
+	ASSERT_NE(s->addr, MAP_FAILED);
+	reg.range.start = (uintptr_t)s->addr;
 	reg.range.len = len;
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	ASSERT_EQ(ioctl(u->uffd, UFFDIO_REGISTER, &reg), 0);
+	ASSERT_EQ(ioctl(s->uffd, UFFDIO_REGISTER, &reg), 0);
 }
 
 /* Wait until something faults on the region: the stall has begun. */
-static void ho_uffd_wait_fault(struct ho_uffd *u)
+static void ho_stall_wait(struct ho_stall *s)
 {
-	struct pollfd pfd = { .fd = u->uffd, .events = POLLIN };
+	struct pollfd pfd = { .fd = s->uffd, .events = POLLIN };
 	struct uffd_msg msg;
 
+	if (s->kind == HO_FUSE) {
+		ASSERT_EQ(pm_fuse_wait_read(s->fuse, HO_DEADLINE_MS), 0);
+		return;
+	}
 	ASSERT_EQ(poll(&pfd, 1, HO_DEADLINE_MS), 1);
-	ASSERT_EQ(read(u->uffd, &msg, sizeof(msg)), sizeof(msg));
+	ASSERT_EQ(read(s->uffd, &msg, sizeof(msg)), sizeof(msg));
 	ASSERT_EQ(msg.event, UFFD_EVENT_PAGEFAULT);
 }
 
 /* Let every stalled access go on: zero pages for the whole region. */
-static void ho_uffd_serve(struct ho_uffd *u)
+static void ho_stall_serve(struct ho_stall *s)
 {
 	struct uffdio_zeropage zp = {
-		.range = { .start = (uintptr_t)u->addr, .len = u->len },
+		.range = { .start = (uintptr_t)s->addr, .len = s->len },
 	};
 
-	ASSERT_EQ(ioctl(u->uffd, UFFDIO_ZEROPAGE, &zp), 0);
-	close(u->uffd);
+	if (s->kind == HO_FUSE) {
+		pm_fuse_answer(s->fuse);
+		return;
+	}
+	ASSERT_EQ(ioctl(s->uffd, UFFDIO_ZEROPAGE, &zp), 0);
+}
+
+static void ho_stall_end(struct ho_stall *s)
+{
+	munmap(s->addr, s->len);
+	if (s->kind == HO_FUSE)
+		pm_fuse_stop(s->fuse);
+	else
+		close(s->uffd);
 }
 
 /* A call of the owner's, in a thread, that stalls on the region. */
 struct ho_call {
 	int fd;
 	__u64 handle;
-	struct ho_uffd *u;
+	struct ho_stall *u;
 	int write;
 	long ret;
 	int err;
@@ -405,7 +444,7 @@ static void ho_admin_while_stalled(struct ho_admin *a, struct ho_call *c)
 		pm_msleep(10);
 	if (!__atomic_load_n(&a->done, __ATOMIC_ACQUIRE)) {
 		/* Let it go, so the test ends, and say what happened. */
-		ho_uffd_serve(c->u);
+		ho_stall_serve(c->u);
 		FAIL("the administrator was held up by the owner's stalled copy");
 	}
 	ASSERT_EQ(pthread_join(th, NULL), 0);
@@ -416,7 +455,7 @@ static void ho_admin_while_stalled(struct ho_admin *a, struct ho_call *c)
 		ASSERT_EQ(a->expired_state, PINMGR_LEASE_EXPIRED);
 }
 
-TEST(hostile_stalled_event_read_holds_up_no_one)
+static void ho_stalled_read(enum ho_stall_kind kind)
 {
 	size_t ps = pm_page_size();
 	char *p = pm_map_anon(3 * ps);
@@ -427,7 +466,7 @@ TEST(hostile_stalled_event_read_holds_up_no_one)
 	struct ho_admin a = { 0 };
 	size_t i;
 	struct ho_call c = { 0 };
-	struct ho_uffd u;
+	struct ho_stall u;
 	pthread_t th;
 	int fd = pm_open();
 
@@ -443,10 +482,10 @@ TEST(hostile_stalled_event_read_holds_up_no_one)
 	/* A BREAKING event for the reader to stall on. */
 	ASSERT_EQ(pm_revoke(a.admin, a.breaking, 0, NULL), 0);
 
-	ho_uffd_setup(&u, ps);
+	ho_stall_setup(&u, kind, ps);
 	c = (struct ho_call){ .fd = fd, .u = &u };
 	ASSERT_EQ(pthread_create(&th, NULL, ho_read_events, &c), 0);
-	ho_uffd_wait_fault(&u);
+	ho_stall_wait(&u);
 	/* The expiry work needs the owner's lock as well. */
 	ASSERT_EQ(pm_pin_for(fd, p + 2 * ps, ps, PINMGR_PIN_LONGTERM, 1000,
 			     &pin), 0);
@@ -454,7 +493,7 @@ TEST(hostile_stalled_event_read_holds_up_no_one)
 	ho_admin_while_stalled(&a, &c);
 	ASSERT_GE(a.debugfs_bytes, 0);
 
-	ho_uffd_serve(&u);
+	ho_stall_serve(&u);
 	ASSERT_EQ(pthread_join(th, NULL), 0);
 	/*
 	 * The reader gets the oldest first, then whatever came meanwhile
@@ -478,6 +517,7 @@ TEST(hostile_stalled_event_read_holds_up_no_one)
 		pm_expect_event(fd, PINMGR_EVENT_EXPIRED, a.expiring, 5000,
 				NULL);
 	ASSERT_EQ(pm_read_event(fd, &extra, 0), 0);
+	ho_stall_end(&u);
 	ASSERT_ERRNO(pm_unpin(fd, a.revoke_now), EKEYREVOKED);
 	ASSERT_ERRNO(pm_unpin(fd, a.expiring), EKEYEXPIRED);
 	ASSERT_EQ(pm_unpin(fd, a.breaking), 0);
@@ -486,15 +526,25 @@ TEST(hostile_stalled_event_read_holds_up_no_one)
 	close(fd);
 }
 
+TEST(hostile_stalled_event_read_holds_up_no_one)
+{
+	ho_stalled_read(HO_UFFD);
+}
+
+TEST(hostile_fuse_stalled_event_read_holds_up_no_one)
+{
+	ho_stalled_read(HO_FUSE);
+}
+
 /* ACCESS either way with its buffer stalled: REVOKE_NOW releases at once. */
-static void ho_stalled_access(int write)
+static void ho_stalled_access(enum ho_stall_kind kind, int write)
 {
 	size_t ps = pm_page_size(), len = 4 * ps;
 	char *p = pm_map_anon(len);
 	long long base = pm_outstanding_pins();
 	struct ho_admin a = { 0 };
 	struct ho_call c;
-	struct ho_uffd u;
+	struct ho_stall u;
 	pthread_t th;
 	int fd = pm_open();
 
@@ -508,17 +558,17 @@ static void ho_stalled_access(int write)
 	a.breaking = a.revoke_now;
 	memset(p, 0x5a, len);
 
-	ho_uffd_setup(&u, len);
+	ho_stall_setup(&u, kind, len);
 	c = (struct ho_call){
 		.fd = fd, .handle = a.revoke_now, .u = &u, .write = write,
 	};
 	ASSERT_EQ(pthread_create(&th, NULL, ho_access, &c), 0);
-	ho_uffd_wait_fault(&u);
+	ho_stall_wait(&u);
 	ho_admin_while_stalled(&a, &c);
 	/* Released while the ACCESS still waits for its buffer. */
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 
-	ho_uffd_serve(&u);
+	ho_stall_serve(&u);
 	ASSERT_EQ(pthread_join(th, NULL), 0);
 	/* It stops at the next page, with the lease's end. */
 	ASSERT_EQ(c.ret, -1);
@@ -526,18 +576,29 @@ static void ho_stalled_access(int write)
 	/* Nothing reached the owner's pages after the end. */
 	ASSERT_ALL_BYTES(p, len, 0x5a);
 	ASSERT_ERRNO(pm_unpin(fd, a.revoke_now), EKEYREVOKED);
+	ho_stall_end(&u);
 	close(a.admin);
 	close(fd);
 }
 
 TEST(hostile_stalled_access_read_holds_up_no_one)
 {
-	ho_stalled_access(0);
+	ho_stalled_access(HO_UFFD, 0);
 }
 
 TEST(hostile_stalled_access_write_holds_up_no_one)
 {
-	ho_stalled_access(1);
+	ho_stalled_access(HO_UFFD, 1);
+}
+
+TEST(hostile_fuse_stalled_access_read_holds_up_no_one)
+{
+	ho_stalled_access(HO_FUSE, 0);
+}
+
+TEST(hostile_fuse_stalled_access_write_holds_up_no_one)
+{
+	ho_stalled_access(HO_FUSE, 1);
 }
 
 /* ---- Bounded and killable -------------------------------------------- */

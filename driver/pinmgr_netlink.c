@@ -236,8 +236,11 @@ static bool pinmgr_nl_matches(struct pinmgr_lease *lease,
 			      struct nlattr **attrs,
 			      const struct pinmgr_viewer *v)
 {
-	if (attrs[PINMGR_A_TGID] && pinmgr_lease_owner_nr(lease, v->pid_ns) !=
-	    nla_get_u32(attrs[PINMGR_A_TGID]))
+	/* An exited owner (0) is no process: it matches no pid. */
+	if (attrs[PINMGR_A_TGID] &&
+	    (!pinmgr_lease_owner_nr(lease, v->pid_ns) ||
+	     pinmgr_lease_owner_nr(lease, v->pid_ns) !=
+	     nla_get_u32(attrs[PINMGR_A_TGID])))
 		return false;
 	if (attrs[PINMGR_A_UID] && from_kuid_munged(v->user_ns, lease->uid) !=
 	    nla_get_u32(attrs[PINMGR_A_UID]))

@@ -936,6 +936,11 @@ TEST(hostile_exited_owner_shows_no_pid)
 	ASSERT_EQ(pm_nl_dump(nl, &f, &found, &nr), 0);
 	ASSERT_EQ(nr, 0);
 	free(found);
+	/* Nor does the 0 it shows. */
+	f.tgid = 0;
+	ASSERT_EQ(pm_nl_dump(nl, &f, &found, &nr), 0);
+	ASSERT_EQ(nr, 0);
+	free(found);
 	pm_nl_close(nl);
 	close(fd);
 	close(sv[0]);

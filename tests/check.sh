@@ -10,6 +10,10 @@
 # in ZONE_MOVABLE (movablecore=) for the tests named movable_*, which need
 # their memory to start there. The debug kernel boots a third time for
 # `pinmgr-bench --quick`, judged on running cleanly, never on timings.
+# Each VM declares what it was set up for in PINMGR_REQUIRE (see
+# tests/harness.h): a test that needs it and skips there fails. A test
+# binary that reports fewer tests than it planned, or exits with a failure
+# its TAP lines do not show, fails too.
 # Last, the packaging stage (tests/pkg/check-pkg.sh): make install, the
 # Debian packages, dkms build for every kernel, and the packages installed
 # with dpkg -i and used in a 6.12 VM.
@@ -48,9 +52,10 @@ run_suite() {
 	tap=$out/$k-$label.tap
 	log=$out/$k-$label-console.log
 	echo "# === kernel $k: $label ==="
-	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 -M "loop ext4" "$@" |
+	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 -M "loop ext4 fuse" "$@" |
 		tee "$tap"
 	rc=${PIPESTATUS[0]}
+	check_plan "$tap" "$k $label" "$rc" | tee -a "$tap"
 
 	# The console must be free of splats: a test of its own.
 	if "$here/vm/splat-scan.sh" "$log"; then
@@ -63,6 +68,21 @@ run_suite() {
 	fi
 	check_prometheus "$tap" "$k-$label" | tee -a "$tap"
 	count "$tap" "$k $label" "$t0"
+}
+
+# check_plan TAP NAME RC: every test a binary planned ("1..N") reported a
+# result, and an exit status that says a test binary failed shows as a
+# failed test: a runner that crashed or bailed out hides nothing.
+check_plan() {
+	local planned reported
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$1" |
+		awk '{ n += $1 } END { print n + 0 }')
+	reported=$(grep -cE '^(not )?ok [0-9]+ ' "$1")
+	[[ $planned -eq $reported ]] ||
+		echo "not ok - every planned test reported a result ($2: $reported of $planned)"
+	if [[ $3 -ne 0 && $3 -lt 124 ]] && ! grep -q '^not ok' "$1"; then
+		echo "not ok - the suite's exit status $3 shows in its results ($2)"
+	fi
 }
 
 # check_prometheus TAP NAME: what `pinctl stats --prometheus` printed in the
@@ -104,14 +124,23 @@ for k in "${kernels[@]}"; do
 	suite_args=(-x movable_)
 	# Debian's kernels have no fault injection: the fail-nth walk needs
 	# the debug kernel, which also stresses for longer and needs room for
-	# KASAN's shadow memory.
+	# KASAN's shadow memory. Every VM has the ext2 file system (-M "loop
+	# ext4"), FUSE and userfaultfd (the hostile owner's stalled buffers);
+	# guest-suite.sh adds netlink once the module loads.
 	case $k in
-	debug) vm_args=(-m 3072); suite_env=(env PINMGR_STRESS_SECS=60) ;;
-	*) vm_args=(); suite_env=(env); suite_args+=(-x failnth_) ;;
+	debug)
+		vm_args=(-m 3072)
+		suite_env=(env PINMGR_STRESS_SECS=60
+			PINMGR_REQUIRE="extfs failnth fuse userfaultfd") ;;
+	*)
+		vm_args=()
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd")
+		suite_args+=(-x failnth_) ;;
 	esac
 	run_suite "$k" suite "${vm_args[@]}" -- "${suite_env[@]}" \
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \
+		env PINMGR_REQUIRE="extfs movable" \
 		sh /pinmgr/bin/guest-suite.sh movable_
 	# The debug kernel has GUP_TEST, so all of the bench's columns.
 	if [[ $k == debug ]]; then run_bench "$k"; fi

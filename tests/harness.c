@@ -35,12 +35,20 @@
 #define PM_SYSFS_DIR	"/sys/class/misc/pinmgr/"
 #define PM_THP_SIZE	(2UL << 20)
 #define PM_REASON_LEN	512
+#define PM_NEEDS_LEN	128
 
 static struct pm_test *pm_tests;
 static unsigned int pm_nr_tests;
 
-/* Shared with the test child: the reason of a SKIP. */
-static char *pm_reason;
+/*
+ * Shared with the test child and whatever it forks: the reason of a SKIP,
+ * and the capabilities the test declared it needs (pm_require()).
+ */
+struct pm_shared {
+	char reason[PM_REASON_LEN];
+	char needs[PM_NEEDS_LEN];
+};
+static struct pm_shared *pm_shared;
 
 void pm_register(struct pm_test *test)
 {
@@ -146,12 +154,101 @@ void pm_skip(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (pm_reason) {
+	if (pm_shared) {
 		va_start(ap, fmt);
-		vsnprintf(pm_reason, PM_REASON_LEN, fmt, ap);
+		vsnprintf(pm_shared->reason, PM_REASON_LEN, fmt, ap);
 		va_end(ap);
 	}
 	pm_exit(PM_EXIT_SKIP);
+}
+
+/* ---- Capabilities the machine was set up for ------------------------- */
+
+static const char *const pm_caps[] = { PM_CAPS };
+
+static int pm_known_cap(const char *cap, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pm_caps); i++)
+		if (strlen(pm_caps[i]) == len && !strncmp(pm_caps[i], cap, len))
+			return 1;
+	return 0;
+}
+
+/* Is @cap (@len bytes) a word of @list (words split by spaces or commas)? */
+static int pm_in_list(const char *list, const char *cap, size_t len)
+{
+	const char *w = list;
+	size_t n;
+
+	while (w && *w) {
+		w += strspn(w, " ,\t\n");
+		n = strcspn(w, " ,\t\n");
+		if (n && n == len && !strncmp(w, cap, len))
+			return 1;
+		w += n;
+	}
+	return 0;
+}
+
+int pm_required(const char *cap)
+{
+	return pm_in_list(getenv("PINMGR_REQUIRE"), cap, strlen(cap));
+}
+
+void pm_require(const char *cap)
+{
+	size_t len = strlen(cap), used;
+
+	if (!pm_known_cap(cap, len))
+		FAIL("unknown capability \"%s\" (not one of PM_CAPS)", cap);
+	if (!pm_shared || pm_in_list(pm_shared->needs, cap, len))
+		return;
+	used = strlen(pm_shared->needs);
+	if (used + len + 2 > PM_NEEDS_LEN)
+		FAIL("no room for capability \"%s\"", cap);
+	snprintf(pm_shared->needs + used, PM_NEEDS_LEN - used, " %s", cap);
+}
+
+/*
+ * The first capability that @t needs and the machine declares, or NULL: by
+ * its name, or by what it declared while it ran.
+ */
+static const char *pm_required_need(const struct pm_test *t)
+{
+	unsigned int i;
+	size_t len;
+
+	for (i = 0; i < ARRAY_SIZE(pm_caps); i++) {
+		len = strlen(pm_caps[i]);
+		if (!pm_required(pm_caps[i]))
+			continue;
+		if ((!strncmp(t->name, pm_caps[i], len) && t->name[len] == '_') ||
+		    pm_in_list(pm_shared->needs, pm_caps[i], len))
+			return pm_caps[i];
+	}
+	return NULL;
+}
+
+/* Every word of PINMGR_REQUIRE is a known capability; 0 if so. */
+static int pm_check_required(void)
+{
+	const char *w = getenv("PINMGR_REQUIRE");
+	size_t n;
+
+	while (w && *w) {
+		w += strspn(w, " ,\t\n");
+		n = strcspn(w, " ,\t\n");
+		if (n && !pm_known_cap(w, n)) {
+			/* A misspelt word would quietly require nothing. */
+			printf("Bail out! PINMGR_REQUIRE: unknown capability \"%.*s\"\n",
+			       (int)n, w);
+			return -1;
+		}
+		w += n;
+	}
+	return 0;
 }
 
 /* ---- Small helpers --------------------------------------------------- */
@@ -414,6 +511,11 @@ __u64 pm_realtime_ns(void)
 __u64 pm_monotonic_ns(void)
 {
 	return pm_clock_ns(CLOCK_MONOTONIC);
+}
+
+__u64 pm_boottime_ns(void)
+{
+	return pm_clock_ns(CLOCK_BOOTTIME);
 }
 
 int pm_unpin(int fd, __u64 handle)
@@ -828,6 +930,7 @@ static const char *const pm_knob_paths[] = {
 	PM_PARAM_DIR "max_device_pages",
 	PM_PARAM_DIR "break_time_ms",
 	PM_PARAM_DIR "max_events",
+	PM_PARAM_DIR "short_pin_max_ms",
 	"/proc/sys/vm/nr_hugepages",
 	"/sys/kernel/debug/failslab/probability",
 	"/sys/kernel/debug/failslab/times",
@@ -1072,13 +1175,14 @@ static enum pm_result pm_run_one(const struct pm_test *t, unsigned int nr)
 	enum pm_result res = PM_FAIL;
 	struct pm_knobs knobs;
 	long long acq0, rel0;
+	const char *need;
 	int status, timed_out;
 
 	pm_knobs_save(&knobs);
 	pm_vmstat_refresh();
 	acq0 = pm_vmstat("nr_foll_pin_acquired");
 	rel0 = pm_vmstat("nr_foll_pin_released");
-	memset(pm_reason, 0, PM_REASON_LEN);
+	memset(pm_shared, 0, sizeof(*pm_shared));
 
 	status = pm_run_child(t, &timed_out);
 	if (timed_out) {
@@ -1107,15 +1211,24 @@ static enum pm_result pm_run_one(const struct pm_test *t, unsigned int nr)
 	pm_knobs_restore(&knobs);
 	if (pm_check_invariants(acq0, rel0))
 		res = PM_FAIL;
+	pm_shared->reason[PM_REASON_LEN - 1] = '\0';
+	pm_shared->needs[PM_NEEDS_LEN - 1] = '\0';
+	need = res == PM_SKIP ? pm_required_need(t) : NULL;
+	if (need) {
+		pm_diag("%s: skipped, but this machine is set up for %s (PINMGR_REQUIRE): %s",
+			t->name, need, pm_shared->reason[0] ? pm_shared->reason :
+			"no reason given");
+		res = PM_FAIL;
+	}
 
 	switch (res) {
 	case PM_PASS:
 		printf("ok %u %s\n", nr, t->name);
 		break;
 	case PM_SKIP:
-		pm_reason[PM_REASON_LEN - 1] = '\0';
 		printf("ok %u %s # SKIP %s\n", nr, t->name,
-		       pm_reason[0] ? pm_reason : "no reason given");
+		       pm_shared->reason[0] ? pm_shared->reason :
+		       "no reason given");
 		break;
 	case PM_FAIL:
 		printf("not ok %u %s\n", nr, t->name);
@@ -1201,9 +1314,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	pm_reason = mmap(NULL, PM_REASON_LEN, PROT_READ | PROT_WRITE,
+	if (pm_check_required())
+		return 2;
+	pm_shared = mmap(NULL, sizeof(*pm_shared), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (pm_reason == MAP_FAILED) {
+	if (pm_shared == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
@@ -1214,6 +1329,9 @@ int main(int argc, char **argv)
 
 	printf("TAP version 13\n");
 	printf("1..%u\n", nr_sel);
+	if (getenv("PINMGR_REQUIRE"))
+		pm_diag("PINMGR_REQUIRE=%s: tests that need these may not skip",
+			getenv("PINMGR_REQUIRE"));
 	if (access(PINMGR_DEVICE_PATH, F_OK))
 		pm_diag("%s: %s (is the module loaded?)", PINMGR_DEVICE_PATH,
 			strerror(errno));

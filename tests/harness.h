@@ -143,6 +143,30 @@ void pm_skip(const char *fmt, ...)
 #define FAIL(...)	pm_fail_msg(__FILE__, __LINE__, __VA_ARGS__)
 #define SKIP(...)	pm_skip(__VA_ARGS__)
 
+/*
+ * What the machine was set up for: PINMGR_REQUIRE lists capabilities
+ * (separated by spaces or commas) of the PM_CAPS below. A test needs a
+ * capability when its name starts with it and "_" (failnth_open needs
+ * failnth), or once it called pm_require() with it. A test that needs a
+ * capability the machine declares may not skip: its SKIP() is a failure,
+ * since the machinery it wanted is there and a skip could only hide a
+ * regression. Elsewhere SKIP() is a skip as before.
+ */
+#define PM_CAPS		"failnth", "movable", "extfs", "netlink", "fuse", \
+			"userfaultfd"
+
+/* The running test needs @cap (one of PM_CAPS; anything else fails). */
+void pm_require(const char *cap);
+/* Does PINMGR_REQUIRE declare @cap? */
+int pm_required(const char *cap);
+
+/* SKIP() for want of @cap: a failure where the machine declares @cap. */
+#define SKIP_NEEDS(cap, ...)						\
+	do {								\
+		pm_require(cap);					\
+		pm_skip(__VA_ARGS__);					\
+	} while (0)
+
 /* Page size of the running kernel. */
 size_t pm_page_size(void);
 
@@ -180,9 +204,10 @@ int pm_read_event(int fd, struct pinmgr_event *ev, unsigned int timeout_ms);
 void pm_expect_event(int fd, __u16 type, __u64 handle,
 		     unsigned int timeout_ms, struct pinmgr_event *ev);
 
-/* CLOCK_REALTIME and CLOCK_MONOTONIC now, in nanoseconds. */
+/* CLOCK_REALTIME, CLOCK_MONOTONIC and CLOCK_BOOTTIME now, in nanoseconds. */
 __u64 pm_realtime_ns(void);
 __u64 pm_monotonic_ns(void);
+__u64 pm_boottime_ns(void);
 
 #define PM_MS	1000000ULL	/* nanoseconds */
 

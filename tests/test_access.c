@@ -860,7 +860,7 @@ TEST(access_pagecache_extfs_readonly)
 	const char *dir = getenv("PINMGR_EXTFS");
 
 	if (!dir || !*dir)
-		SKIP("PINMGR_EXTFS is not set (no ext2/ext4 file system mounted)");
+		SKIP_NEEDS("extfs", "PINMGR_EXTFS is not set (no ext2/ext4 file system mounted)");
 	ta_pagecache_readonly(dir);
 }
 

@@ -29,8 +29,13 @@
  * Their leases stay below one page of runs, so that kvmalloc() never falls
  * back to vmalloc(), whose failures print a stack trace.
  *
+ * Every walk must inject at least one failure, and every test must walk:
+ * a fail-nth that stopped firing would otherwise pass as a call that
+ * reaches no fault point.
+ *
  * Kernels without fault injection (Debian's) have no fail-nth: the tests
- * skip there. Injected allocation failures in vmalloc make the kernel print
+ * skip there, and fail where PINMGR_REQUIRE declares failnth (the debug
+ * kernel). Injected allocation failures in vmalloc make the kernel print
  * "vmalloc error: ..." with a stack trace (warn_alloc); each walk writes
  * "pinmgr-failnth: begin NAME" and "end NAME" lines to /dev/kmsg so that
  * those reports can be told from real ones in the console log.
@@ -133,8 +138,16 @@ static int fn_write_file(const char *path, const char *val)
 /* Sticky mode of the walks of this test. */
 static int fn_sticky;
 
-/* Where the walk is, shared with the parent that reports a failure. */
+/*
+ * Shared with the parent that reports a failure: where the walk is, and how
+ * many walks of the test got to their end.
+ */
 #define FN_WHERE_LEN	256
+struct fn_shared {
+	char where[FN_WHERE_LEN];
+	unsigned int walks;
+};
+static struct fn_shared *fn_shared;
 static char *fn_where;
 
 static void fn_knobs_restore(void);
@@ -226,6 +239,7 @@ static void fn_run(const char *name, void (*body)(void), int sticky)
 	pid_t pid;
 	int st;
 
+	pm_require("failnth");
 	if (access(FN_FAIL_NTH, F_OK))
 		SKIP("kernel without fail-nth");
 	if (geteuid() != 0)
@@ -234,9 +248,14 @@ static void fn_run(const char *name, void (*body)(void), int sticky)
 	if (sticky && (access(FN_MAKE_IT_FAIL, F_OK) ||
 		       access(FN_DEBUGFS "failslab/task-filter", F_OK)))
 		SKIP("no make-it-fail or %sfailslab/task-filter", FN_DEBUGFS);
-	fn_where = mmap(NULL, FN_WHERE_LEN, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(fn_where, MAP_FAILED);
+	/* Without failslab the walks reach only a few fault points. */
+	if (pm_required("failnth") && access(FN_DEBUGFS "failslab", F_OK))
+		FAIL("no %sfailslab on a kernel set up for fail-nth",
+		     FN_DEBUGFS);
+	fn_shared = mmap(NULL, sizeof(*fn_shared), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(fn_shared, MAP_FAILED);
+	fn_where = fn_shared->where;
 	fn_knobs_set();
 	fn_kmsg("begin", name);
 	fflush(stdout);
@@ -256,6 +275,8 @@ static void fn_run(const char *name, void (*body)(void), int sticky)
 		FAIL("the fail-nth walk ended with status %d at: %s", st,
 		     fn_where[0] ? fn_where : "(before the first call)");
 	}
+	if (!fn_shared->walks)
+		FAIL("%s: no fail-nth walk ran", name);
 }
 
 /* ---- fail-nth ----------------------------------------------------------- */
@@ -415,6 +436,11 @@ static void fn_walk(const struct fn_op *op)
 	pm_diag("failnth: %s%s: %u fault points walked: %u ENOMEM, %u EFAULT, %u EINTR, %u absorbed (call succeeded)",
 		fn_sticky ? "sticky " : "", op->name, n - 1, nomem, fault,
 		intr, absorbed);
+	/* Each of those counted a fault that fail-nth says it injected. */
+	if (!(nomem + fault + intr + absorbed))
+		FAIL("%s%s: the walk injected no failure (fail-nth never fired)",
+		     fn_sticky ? "sticky " : "", op->name);
+	fn_shared->walks++;
 }
 
 /* ---- Checks ------------------------------------------------------------- */

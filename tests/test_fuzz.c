@@ -5,10 +5,21 @@
  * interleaved with munmap, mprotect, MADV_DONTNEED of the fuzzer's own
  * memory, fd close/reopen and fork.
  *
+ * Two runs at once: root's, in the test process, and an unprivileged one,
+ * in a child that became nobody with a small RLIMIT_MEMLOCK, each with
+ * half of the operations. The unprivileged run's model knows what its
+ * caller may not do: REVOKE and GET_SEGMENTS fail with EPERM, a short-term
+ * pin needs a duration within short_pin_max_ms (ERANGE, also for RENEW;
+ * a driver without that parameter makes such pins long-term instead),
+ * and PIN fails with EDQUOT when the user's pinned pages would pass the
+ * limit. EDQUOT is accepted only where the pages charged to the user
+ * could have been that many (see struct fz_quota).
+ *
  * Each thread draws from its own PRNG, seeded from the run's seed and the
  * thread index, so a thread's sequence of operations is reproducible
  * (PINMGR_FUZZ_SEED=... replays it; the interleaving of threads is not).
- * PINMGR_FUZZ_OPS sets the total number of operations (default 100000).
+ * PINMGR_FUZZ_OPS sets the total number of operations (default 150000,
+ * which take about as long as 100000 on four threads of one run did).
  *
  * Four kinds of operations, each with its own assertions:
  *  - valid calls, whose outcome is predicted exactly from what the thread
@@ -20,7 +31,9 @@
  *    PINs must return a new non-zero handle;
  *  - memory, fd and process events (munmap, mprotect, MADV_DONTNEED, remap,
  *    close and reopen, fork: the child must get EPERM for PIN, UNPIN and
- *    ACCESS through every inherited fd).
+ *    ACCESS through every inherited fd), and the close of a file all
+ *    threads use while they use it: their calls fail with EBADF until a new
+ *    file takes its number, and its leases end, whoever pinned them.
  * At the end every fd is closed and nothing may stay pinned or charged.
  */
 #define _GNU_SOURCE
@@ -37,12 +50,13 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "harness.h"
 
 #define FZ_THREADS	4
-#define FZ_DEFAULT_OPS	100000UL
+#define FZ_DEFAULT_OPS	150000UL
 #define FZ_SHARED	3		/* fds every thread uses */
 #define FZ_PRIV		2		/* fds of one thread only */
 #define FZ_SLOTS	(FZ_SHARED + FZ_PRIV)
@@ -60,6 +74,8 @@
 #define FZ_HSET_BITS	18
 #define FZ_KERNEL_PTR	0xffffffff81000000ULL
 #define FZ_DIRECT_MAP	0xffff888000000000ULL
+#define FZ_FD_TOP	1000		/* shared fds sit just below */
+#define FZ_MEMLOCK	1024		/* the unprivileged run's limit, pages */
 
 enum fz_state { FZ_RW, FZ_RO, FZ_NONE, FZ_UNMAPPED };
 
@@ -72,6 +88,7 @@ struct fz_lease {
 	__u64 nruns;
 	__u64 cookie;
 	int may_end;		/* it has a duration or was revoked */
+	__u64 born0, born1;	/* CLOCK_BOOTTIME around its PIN */
 };
 
 struct fz_thread {
@@ -104,15 +121,56 @@ struct fz_thread {
 	unsigned long pinned;
 	unsigned long budget;
 
+	__u64 t0, t1;			/* CLOCK_BOOTTIME around the last call */
+	__u64 born0, born1;		/* ... around the last PIN or PIN_VEC */
+
 	unsigned long ok[FZ_NR_CMDS + 1];
 	unsigned long fail[FZ_NR_CMDS + 1];
-	unsigned long forks, arena_ops, reopens, steals, absorbed;
+	unsigned long forks, arena_ops, reopens, closes, steals, absorbed;
+	unsigned long edquot, erange;
 	char desc[320];
 };
 
+/* The run of this process: root's, or the unprivileged one. */
+struct fz_run {
+	const char *name;
+	int unpriv;
+	unsigned int first_thread;	/* index of its first thread */
+	__u64 limit;			/* RLIMIT_MEMLOCK, pages (unprivileged) */
+	__u64 short_max_ns;		/* short_pin_max (unprivileged), 0: none */
+	int upgrade;			/* short-term pins made long-term */
+};
+
+static struct fz_run fz_run = { .name = "root" };
+/* How the driver bounds unprivileged short-term pins (fz_unprivileged()). */
+static __u64 fz_short_max_ns;
+static int fz_upgrade;
 static unsigned long long fz_seed;
 static __u64 fz_max_lease_pages, fz_max_device_pages;
-static int fz_shared_fd[FZ_SHARED];
+/* Shared fds live at fixed numbers that open() never hands out. */
+static int fz_shared_base;
+
+/*
+ * The unprivileged run's view of its user's charge, shared with the
+ * children it forks. Every call that may charge pages adds them to @asked
+ * before the call and to @answered after it: pages charged by calls still
+ * under way are at most asked - answered. So if a call reads the user's
+ * charge C (GET_INFO) after reading @answered as A0, and @asked is A1 after
+ * the call, the charge it met was at most C + A1 - A0 (its own pages
+ * included): EDQUOT is possible only when that is over the limit.
+ */
+struct fz_quota {
+	_Atomic unsigned long asked;
+	_Atomic unsigned long answered;
+};
+static struct fz_quota *fz_quota;
+
+/* One call's window on the charge. */
+struct fz_qwin {
+	unsigned long pages;
+	unsigned long answered;
+	__u64 charged;
+};
 
 /* Every handle a PIN ever returned in this run. */
 static pthread_mutex_t fz_hset_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -192,8 +250,8 @@ void fz_fail_at(struct fz_thread *th, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pm_diag("fuzz: thread %u, operation %lu of %lu, seed 0x%llx",
-		th->idx, th->op, th->nops, fz_seed);
+	pm_diag("fuzz: %s run, thread %u, operation %lu of %lu, seed 0x%llx",
+		fz_run.name, th->idx, th->op, th->nops, fz_seed);
 	pm_diag("fuzz: operation: %s", th->desc);
 	pm_fail_msg(__FILE__, line, "%s", msg);
 }
@@ -216,7 +274,7 @@ static int fz_documented(int err)
 	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case EOPNOTSUPP:
 	case EPERM: case ENOENT: case ENOMEM: case EACCES: case EFBIG:
 	case EKEYEXPIRED: case EKEYREVOKED: case EBUSY:
-	case EMFILE: case ENOSPC: case EDQUOT: case EINTR:
+	case EMFILE: case ENOSPC: case EDQUOT: case EINTR: case ERANGE:
 		return 1;
 	}
 	return 0;
@@ -231,17 +289,53 @@ static int fz_ended(const struct fz_lease *l, int ret, int err)
 	       (err == EKEYEXPIRED || err == EKEYREVOKED);
 }
 
-/* A duration for a new lease: mostly none, some that run out during the run. */
-static __u64 fz_duration(struct fz_thread *th)
+/* Must a short-term lease for @d of an unprivileged caller be refused? */
+static int fz_short_refused(__u32 flags, __u64 d)
 {
-	switch (rndn(th, 8)) {
-	case 0:
+	return fz_run.unpriv && fz_run.short_max_ns &&
+	       !(flags & PINMGR_PIN_LONGTERM) &&
+	       (!d || d > fz_run.short_max_ns);
+}
+
+/* The flags a lease asked for with @flags has. */
+static __u32 fz_lease_flags(__u32 flags)
+{
+	return fz_run.upgrade ? flags | PINMGR_PIN_LONGTERM : flags;
+}
+
+/*
+ * A duration for a lease pinned with @flags: mostly none, some that run
+ * out during the run. Unprivileged short-term pins mostly get one within
+ * short_pin_max; none, or an hour, is their ERANGE.
+ */
+static __u64 fz_duration(struct fz_thread *th, __u32 flags)
+{
+	unsigned int k = rndn(th, 8);
+
+	if (k == 0)
 		return 1 + rndn(th, 50) * 1000000ULL;
-	case 1:
+	if (k == 1)
 		return 3600ULL * 1000000000ULL;
-	default:
+	if (k > 2 && fz_short_refused(flags, 0))
+		return fz_run.short_max_ns - rndn(th, fz_run.short_max_ns / 2);
+	return 0;
+}
+
+/*
+ * RENEW of lease @l for @d made in [r0, r1]: 1 if it must be refused with
+ * ERANGE (its end would be past short_pin_max from its creation), 0 if it
+ * must not, -1 if the clocks cannot tell.
+ */
+static int fz_renew_refused(const struct fz_lease *l, __u64 d, __u64 r0,
+			    __u64 r1)
+{
+	__u64 max = fz_run.short_max_ns;
+
+	if (!fz_short_refused(l->flags, 0))
 		return 0;
-	}
+	if (!d || d > max || r0 - l->born1 + d > max)
+		return 1;
+	return r1 - l->born0 + d <= max ? 0 : -1;
 }
 
 /* A context for the fuzzer: reads of its events never wait. */
@@ -256,13 +350,30 @@ static int fz_open(void)
 
 static int fz_fd(struct fz_thread *th, int slot)
 {
-	return slot < FZ_SHARED ? fz_shared_fd[slot] :
+	return slot < FZ_SHARED ? fz_shared_base + slot :
 				  th->priv_fd[slot - FZ_SHARED];
 }
 
 static int fz_private(int slot)
 {
 	return slot >= FZ_SHARED;
+}
+
+/* Another thread closed the shared file of @slot: the call did nothing. */
+static int fz_closed(int slot, int ret, int err)
+{
+	return !fz_private(slot) && ret == -1 && err == EBADF;
+}
+
+/*
+ * A lease on the shared file of @slot is not there: another thread ended
+ * it, or closed the file (then it may live a little longer in a forked
+ * child's copy, where REVOKE still finds it).
+ */
+static int fz_lost(int slot, int ret, int err)
+{
+	return fz_closed(slot, ret, err) ||
+	       (!fz_private(slot) && ret == -1 && err == ENOENT);
 }
 
 /* ioctl through the counters; errno in *err. */
@@ -273,9 +384,15 @@ static int fz_ioctl(struct fz_thread *th, int fd, unsigned long cmd, void *arg,
 	int ret;
 
 	k = (cmd == _IO(PINMGR_TYPE, nr) && nr < FZ_NR_CMDS) ? nr : FZ_BAD;
+	th->t0 = pm_boottime_ns();
 	errno = 0;
 	ret = ioctl(fd, cmd, arg);
 	*err = errno;
+	th->t1 = pm_boottime_ns();
+	if (cmd == PINMGR_IOC_PIN || cmd == PINMGR_IOC_PIN_VEC) {
+		th->born0 = th->t0;
+		th->born1 = th->t1;
+	}
 	if (ret == 0)
 		th->ok[k]++;
 	else
@@ -283,6 +400,60 @@ static int fz_ioctl(struct fz_thread *th, int fd, unsigned long cmd, void *arg,
 	if (ret != 0 && ret != -1)
 		fz_fail(th, "%s returned %d", fz_names[k], ret);
 	return ret;
+}
+
+/* Pages a call may charge: asked for before it, answered after it. */
+static void fz_quota_ask(unsigned long pages)
+{
+	if (fz_quota)
+		atomic_fetch_add(&fz_quota->asked, pages);
+}
+
+static void fz_quota_answer(unsigned long pages)
+{
+	if (fz_quota)
+		atomic_fetch_add(&fz_quota->answered, pages);
+}
+
+/* Before a PIN or PIN_VEC that may charge @pages: the charge as it is. */
+static void fz_quota_begin(struct fz_thread *th, struct fz_qwin *w,
+			   unsigned long pages)
+{
+	struct pinmgr_info info;
+	int ret, err;
+
+	w->pages = pages;
+	if (!fz_quota)
+		return;
+	w->answered = atomic_load(&fz_quota->answered);
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	ret = fz_ioctl(th, th->priv_fd[0], PINMGR_IOC_GET_INFO, &info, &err);
+	fz_expect(th, ret, err, 0);
+	w->charged = info.user_pinned_pages;
+	fz_quota_ask(pages);
+}
+
+/*
+ * After the call: 1 if an EDQUOT it got is explained (the charge it met
+ * could have been over the limit), 0 if not. For root's run always 0.
+ */
+static int fz_quota_end(struct fz_thread *th, const struct fz_qwin *w,
+			int ret, int err)
+{
+	unsigned long most;
+
+	if (!fz_quota)
+		return 0;
+	most = w->charged + atomic_load(&fz_quota->asked) - w->answered;
+	fz_quota_answer(w->pages);
+	if (ret != -1 || err != EDQUOT)
+		return 0;
+	if (most <= fz_run.limit)
+		fz_fail(th, "EDQUOT, but at most %lu of the limit's %llu pages were charged",
+			most, (unsigned long long)fz_run.limit);
+	th->edquot++;
+	return 1;
 }
 
 static int fz_cmp_u64(const void *a, const void *b)
@@ -367,9 +538,12 @@ static void fz_unpin_rec(struct fz_thread *th, unsigned int i)
 	fz_desc(th, "UNPIN slot %d handle %llu", l->slot,
 		(unsigned long long)l->handle);
 	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_UNPIN, &u, &err);
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, i);
+		return;
+	}
 	/* An ended lease is acknowledged by this UNPIN, and gone after it. */
-	if (!fz_ended(l, ret, err) &&
-	    (fz_private(l->slot) || ret == 0 || err != ENOENT))
+	if (!fz_ended(l, ret, err))
 		fz_expect(th, ret, err, 0);
 	fz_drop(th, i);
 }
@@ -398,15 +572,21 @@ static void fz_record(struct fz_thread *th, int slot,
 		fz_fail(th, "PIN out_nr_runs %llu for %llu pages",
 			(unsigned long long)p->out_nr_runs,
 			(unsigned long long)p->out_nr_pages);
+	if (fz_short_refused(p->flags, p->duration_ns))
+		fz_fail(th, "an unprivileged short-term PIN for %llu ns succeeded (short_pin_max %llu ns)",
+			(unsigned long long)p->duration_ns,
+			(unsigned long long)fz_run.short_max_ns);
 	l = &th->leases[th->nleases++];
 	l->slot = slot;
-	l->flags = p->flags;
+	l->flags = fz_lease_flags(p->flags);
 	l->handle = p->out_handle;
 	l->addr = p->addr;
 	l->npages = p->out_nr_pages;
 	l->nruns = p->out_nr_runs;
 	l->cookie = p->cookie;
 	l->may_end = p->duration_ns != 0;
+	l->born0 = th->born0;
+	l->born1 = th->born1;
 	th->pinned += l->npages;
 	if (th->nleases >= FZ_MAX_LEASES || th->pinned > th->budget)
 		fz_unpin_rec(th, th->nleases - 1);
@@ -428,8 +608,8 @@ static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
 		q.size = sizeof(q);
 		q.handle = th->vbuf[i].out_handle;
 		ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_QUERY, &q, &err);
-		if (ret && !fz_private(slot) && err == ENOENT) {
-			/* Another thread ended it already, through LIST. */
+		if (fz_lost(slot, ret, err)) {
+			/* Another thread ended it already, through LIST or close. */
 			fz_new_handle(th, q.handle);
 			continue;
 		}
@@ -437,7 +617,7 @@ static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
 		if (q.out_addr != th->vbuf[i].addr ||
 		    q.out_length != th->vbuf[i].length ||
 		    q.out_cookie != th->vbuf[i].cookie ||
-		    q.out_pin_flags != th->vbuf[i].flags)
+		    q.out_pin_flags != fz_lease_flags(th->vbuf[i].flags))
 			fz_fail(th, "PIN_VEC range %u: QUERY says addr 0x%llx length %llu cookie 0x%llx flags %u",
 				i, (unsigned long long)q.out_addr,
 				(unsigned long long)q.out_length,
@@ -652,27 +832,36 @@ static void fz_pick_range(struct fz_thread *th, unsigned long *first,
 
 static void fz_op_pin(struct fz_thread *th)
 {
-	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want;
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want, quota;
 	__u32 flags = (__u32)rndn(th, 4);
 	unsigned long first, n;
+	struct fz_qwin w;
 	union fz_any s;
 
 	fz_pick_range(th, &first, &n);
 	if (!fz_make_room(th, n))
 		return;
-	want = fz_range_expect(th, first, n, flags);
 	memset(&s, 0, sizeof(s));
 	s.pin.flags = flags;
 	s.pin.addr = (uintptr_t)(th->arena + first * th->ps);
 	s.pin.length = n * th->ps;
 	s.pin.cookie = rnd(th);
-	s.pin.duration_ns = fz_duration(th);
+	s.pin.duration_ns = fz_duration(th, flags);
+	/* ERANGE comes before the charge, EFAULT of the pages after it. */
+	want = fz_short_refused(flags, s.pin.duration_ns) ? ERANGE :
+	       fz_range_expect(th, first, n, flags);
 	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u for %llu ns",
 		slot, first, n, flags, (unsigned long long)s.pin.duration_ns);
+	fz_quota_begin(th, &w, n);
 	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN, &s,
 		      sizeof(s.pin), sizeof(s.pin), FZ_P_VALID, FZ_T_ZERO,
 		      &err);
-	fz_expect(th, ret, err, want);
+	quota = fz_quota_end(th, &w, ret, err);
+	if (fz_closed(slot, ret, err))
+		return;
+	if (!quota || want == ERANGE)
+		fz_expect(th, ret, err, want);
+	th->erange += want == ERANGE;
 	if (ret == 0)
 		fz_record(th, slot, &s.pin);
 	else if (!rndn(th, 4))
@@ -685,9 +874,10 @@ static void fz_op_pin(struct fz_thread *th)
  */
 static void fz_op_pin_vec(struct fz_thread *th)
 {
-	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want = 0;
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want = 0, quota;
 	__u32 nr = 1 + (__u32)rndn(th, FZ_VEC), i, bad = nr;
 	unsigned long first, n, total = 0;
+	struct fz_qwin w;
 	union fz_any s;
 
 	memset(th->vbuf, 0, FZ_VEC * sizeof(*th->vbuf));
@@ -699,10 +889,12 @@ static void fz_op_pin_vec(struct fz_thread *th)
 		th->vbuf[i].length = n * th->ps;
 		th->vbuf[i].flags = (__u32)rndn(th, 4);
 		th->vbuf[i].cookie = rnd(th);
-		th->vbuf[i].duration_ns = fz_duration(th);
+		th->vbuf[i].duration_ns = fz_duration(th, th->vbuf[i].flags);
 		if (!want) {
-			want = fz_range_expect(th, first, n,
-					       th->vbuf[i].flags);
+			want = fz_short_refused(th->vbuf[i].flags,
+						th->vbuf[i].duration_ns) ?
+			       ERANGE : fz_range_expect(th, first, n,
+							th->vbuf[i].flags);
 			if (want)
 				bad = i;
 		}
@@ -720,14 +912,25 @@ static void fz_op_pin_vec(struct fz_thread *th)
 	s.vec.nr_ranges = nr;
 	s.vec.range_size = sizeof(*th->vbuf);
 	fz_desc(th, "PIN_VEC slot %d of %u ranges, %lu pages", slot, nr, total);
+	fz_quota_begin(th, &w, total);
 	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN_VEC, &s,
 		      sizeof(s.vec), sizeof(s.vec), FZ_P_VALID, FZ_T_ZERO,
 		      &err);
+	quota = fz_quota_end(th, &w, ret, err);
+	if (fz_closed(slot, ret, err))
+		return;
+	/* The ranges are pinned in turn: the charge of any of them may fail. */
+	if (quota && (s.vec.out_error_index < bad ||
+		      (s.vec.out_error_index == bad && want != ERANGE))) {
+		fz_check_private_usage(th, slot);
+		return;
+	}
 	fz_expect(th, ret, err, want);
 	if (ret) {
 		if (s.vec.out_error_index != bad)
 			fz_fail(th, "PIN_VEC failed at range %u, expected %u",
 				s.vec.out_error_index, bad);
+		th->erange += want == ERANGE;
 		fz_check_private_usage(th, slot);
 		return;
 	}
@@ -739,7 +942,7 @@ static void fz_op_unpin(struct fz_thread *th)
 	struct pinmgr_query q;
 	unsigned int i;
 	__u64 h;
-	int ret, err;
+	int ret, err, slot;
 
 	if (!th->nleases)
 		return;
@@ -753,9 +956,10 @@ static void fz_op_unpin(struct fz_thread *th)
 		q.handle = h;
 		fz_desc(th, "QUERY of just unpinned handle %llu",
 			(unsigned long long)h);
-		ret = fz_ioctl(th, fz_fd(th, (int)rndn(th, FZ_SLOTS)),
-			       PINMGR_IOC_QUERY, &q, &err);
-		fz_expect(th, ret, err, ENOENT);
+		slot = (int)rndn(th, FZ_SLOTS);
+		ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_QUERY, &q, &err);
+		if (!fz_closed(slot, ret, err))
+			fz_expect(th, ret, err, ENOENT);
 	}
 }
 
@@ -776,9 +980,9 @@ static void fz_op_query(struct fz_thread *th)
 	fz_desc(th, "QUERY slot %d handle %llu", l->slot,
 		(unsigned long long)l->handle);
 	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_QUERY, &q, &err);
-	if (ret && !fz_private(l->slot) && err == ENOENT) {
-		/* Another thread unpinned it through LIST. */
-		fz_drop(th, i);
+	if (fz_lost(l->slot, ret, err)) {
+		/* Another thread unpinned it through LIST, or closed the file. */
+		fz_forget(th, i);
 		return;
 	}
 	fz_expect(th, ret, err, 0);
@@ -820,6 +1024,8 @@ static void fz_op_list(struct fz_thread *th)
 	l.nr_handles = FZ_HANDLES;
 	fz_desc(th, "LIST slot %d", slot);
 	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_LIST, &l, &err);
+	if (fz_closed(slot, ret, err))
+		return;
 	fz_expect(th, ret, err, 0);
 	if (l.nr_handles != (l.out_total < FZ_HANDLES ? l.out_total :
 			     FZ_HANDLES))
@@ -860,10 +1066,19 @@ static void fz_op_list(struct fz_thread *th)
 	fz_desc(th, "UNPIN slot %d handle %llu found by LIST", slot,
 		(unsigned long long)u.handle);
 	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_UNPIN, &u, &err);
-	/* Another thread's lease may have ended: UNPIN acknowledges it. */
-	if (ret && err != ENOENT && err != EKEYEXPIRED && err != EKEYREVOKED)
-		fz_expect(th, ret, err, 0);
 	idx = fz_find(th, u.handle);
+	/*
+	 * Gone since the LIST: another thread ended it, or closed the file
+	 * listed (its leases end with it).
+	 */
+	if (fz_lost(slot, ret, err)) {
+		if (idx >= 0)
+			fz_forget(th, (unsigned int)idx);
+		return;
+	}
+	/* Another thread's lease may have ended: UNPIN acknowledges it. */
+	if (ret && err != EKEYEXPIRED && err != EKEYREVOKED)
+		fz_expect(th, ret, err, 0);
 	if (idx >= 0) {
 		if (ret && !fz_ended(&th->leases[idx], ret, err))
 			fz_fail(th, "own lease %llu listed but UNPIN says %s",
@@ -905,8 +1120,8 @@ static void fz_op_access(struct fz_thread *th)
 			l->slot, (unsigned long long)l->handle);
 		ret = fz_access(th, fd, l->handle, PINMGR_ACCESS_WRITE, off,
 				len, th->iobuf, &err);
-		if (ret && !fz_private(l->slot) && err == ENOENT) {
-			fz_drop(th, k);
+		if (fz_lost(l->slot, ret, err)) {
+			fz_forget(th, k);
 			return;
 		}
 		if (fz_ended(l, ret, err))
@@ -917,8 +1132,8 @@ static void fz_op_access(struct fz_thread *th)
 			(unsigned long long)off, (unsigned long long)len);
 		ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf,
 				&err);
-		if (ret && !fz_private(l->slot) && err == ENOENT) {
-			fz_drop(th, k);
+		if (fz_lost(l->slot, ret, err)) {
+			fz_forget(th, k);
 			return;
 		}
 		if (fz_ended(l, ret, err))
@@ -935,8 +1150,8 @@ static void fz_op_access(struct fz_thread *th)
 		(unsigned long long)len);
 	ret = fz_access(th, fd, l->handle, PINMGR_ACCESS_WRITE, off, len,
 			th->iobuf, &err);
-	if (ret && !fz_private(l->slot) && err == ENOENT) {
-		fz_drop(th, k);
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, k);
 		return;
 	}
 	if (fz_ended(l, ret, err))
@@ -947,8 +1162,8 @@ static void fz_op_access(struct fz_thread *th)
 		l->slot, (unsigned long long)l->handle,
 		(unsigned long long)off, (unsigned long long)len);
 	ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf2, &err);
-	if (ret && !fz_private(l->slot) && err == ENOENT) {
-		fz_drop(th, k);
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, k);
 		return;
 	}
 	if (fz_ended(l, ret, err))
@@ -981,8 +1196,15 @@ static void fz_op_segments(struct fz_thread *th)
 		(unsigned long long)l->handle, g.nr_segments);
 	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_GET_SEGMENTS, &g,
 		       &err);
-	if (ret && !fz_private(l->slot) && err == ENOENT) {
-		fz_drop(th, k);
+	if (fz_closed(l->slot, ret, err))
+		return;
+	/* Physical addresses are the administrator's, whatever the lease. */
+	if (fz_run.unpriv) {
+		fz_expect(th, ret, err, EPERM);
+		return;
+	}
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, k);
 		return;
 	}
 	if (fz_ended(l, ret, err))
@@ -1020,7 +1242,7 @@ static void fz_op_renew(struct fz_thread *th)
 	struct pinmgr_renew r;
 	struct fz_lease *l;
 	unsigned int k;
-	int ret, err;
+	int ret, err, refused;
 
 	if (!th->nleases)
 		return;
@@ -1029,19 +1251,25 @@ static void fz_op_renew(struct fz_thread *th)
 	memset(&r, 0, sizeof(r));
 	r.size = sizeof(r);
 	r.handle = l->handle;
-	r.duration_ns = fz_duration(th);
+	r.duration_ns = fz_duration(th, l->flags);
 	fz_desc(th, "RENEW slot %d handle %llu for %llu ns", l->slot,
 		(unsigned long long)l->handle,
 		(unsigned long long)r.duration_ns);
 	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_RENEW, &r, &err);
-	if (ret && !fz_private(l->slot) && err == ENOENT) {
-		fz_drop(th, k);
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, k);
 		return;
 	}
 	/* Under a break only if we revoked it ourselves. */
 	if (fz_ended(l, ret, err) || (l->may_end && ret && err == EBUSY))
 		return;
-	fz_expect(th, ret, err, 0);
+	/* Past short_pin_max: refused, and the lease keeps its end. */
+	refused = fz_renew_refused(l, r.duration_ns, th->t0, th->t1);
+	if (refused && ret == -1 && err == ERANGE) {
+		th->erange++;
+		return;
+	}
+	fz_expect(th, ret, err, refused == 1 ? ERANGE : 0);
 	if (r.duration_ns)
 		l->may_end = 1;
 }
@@ -1052,7 +1280,7 @@ static void fz_op_revoke(struct fz_thread *th)
 	struct pinmgr_revoke r;
 	struct fz_lease *l;
 	unsigned int k;
-	int ret, err;
+	int ret, err, slot;
 
 	if (!th->nleases)
 		return;
@@ -1062,11 +1290,20 @@ static void fz_op_revoke(struct fz_thread *th)
 	r.size = sizeof(r);
 	r.handle = l->handle;
 	r.flags = rndn(th, 2) ? PINMGR_REVOKE_NOW : 0;
-	fz_desc(th, "REVOKE%s slot %d handle %llu",
-		r.flags ? " now" : "", l->slot, (unsigned long long)l->handle);
+	slot = (int)rndn(th, FZ_SLOTS);
+	fz_desc(th, "REVOKE%s slot %d handle %llu through slot %d",
+		r.flags ? " now" : "", l->slot, (unsigned long long)l->handle,
+		slot);
 	/* From any fd: revocation is device-wide. */
-	ret = fz_ioctl(th, fz_fd(th, (int)rndn(th, FZ_SLOTS)),
-		       PINMGR_IOC_REVOKE, &r, &err);
+	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_REVOKE, &r, &err);
+	if (fz_closed(slot, ret, err))
+		return;
+	/* The administrator's power, even over one's own lease. */
+	if (fz_run.unpriv) {
+		fz_expect(th, ret, err, EPERM);
+		return;
+	}
+	/* Device-wide: ENOENT means the lease is gone for good. */
 	if (ret && !fz_private(l->slot) && err == ENOENT) {
 		fz_drop(th, k);
 		return;
@@ -1092,7 +1329,7 @@ static void fz_op_events(struct fz_thread *th)
 	/* Every fuzzer fd is O_NONBLOCK: an empty queue is EAGAIN. */
 	n = read(fd, ev, rndn(th, 2) ? sizeof(ev) : sizeof(ev[0]));
 	if (n < 0) {
-		if (errno == EAGAIN)
+		if (errno == EAGAIN || fz_closed(slot, -1, errno))
 			return;
 		fz_fail(th, "read of events: %s", fz_errname(errno));
 	}
@@ -1122,16 +1359,32 @@ static void fz_op_info(struct fz_thread *th)
 	info.size = sizeof(info);
 	fz_desc(th, "GET_INFO slot %d", slot);
 	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_GET_INFO, &info, &err);
+	if (fz_closed(slot, ret, err))
+		return;
 	fz_expect(th, ret, err, 0);
 	if (info.abi_version != PINMGR_ABI_VERSION ||
 	    info.page_size != th->ps ||
-	    !(info.out_flags & PINMGR_INFO_OWNER_MM))
+	    !(info.out_flags & PINMGR_INFO_OWNER_MM) ||
+	    !!(info.out_flags & PINMGR_INFO_CAP_IPC_LOCK) == fz_run.unpriv)
 		fz_fail(th, "GET_INFO abi %u page_size %u out_flags 0x%x",
 			info.abi_version, info.page_size, info.out_flags);
+	/* No sequence of calls takes a user past its RLIMIT_MEMLOCK. */
+	if (fz_run.unpriv && (info.memlock_limit_pages != fz_run.limit ||
+			      info.user_pinned_pages > fz_run.limit))
+		fz_fail(th, "GET_INFO: the user has %llu pages pinned, its limit is %llu (RLIMIT_MEMLOCK %llu)",
+			(unsigned long long)info.user_pinned_pages,
+			(unsigned long long)info.memlock_limit_pages,
+			(unsigned long long)fz_run.limit);
 	fz_check_private_usage(th, slot);
 }
 
 /* ---- Requests with exactly one defect ---------------------------------- */
+
+/* A duration that every caller may give a lease pinned with @flags. */
+static __u64 fz_valid_duration(__u32 flags)
+{
+	return fz_short_refused(flags, 0) ? fz_run.short_max_ns : 0;
+}
 
 /* A well-formed request of command @nr on @slot, using a lease if any. */
 static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
@@ -1155,6 +1408,7 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 		s->pin.addr = (uintptr_t)th->rotarget;
 		s->pin.length = th->ps;
 		s->pin.flags = (__u32)rndn(th, 4);
+		s->pin.duration_ns = fz_valid_duration(s->pin.flags);
 		break;
 	case PINMGR_CMD_UNPIN:
 		s->unpin.handle = l ? l->handle : 0;
@@ -1184,6 +1438,8 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 			th->vbuf[i].addr = (uintptr_t)th->rotarget;
 			th->vbuf[i].length = th->ps;
 			th->vbuf[i].flags = (__u32)rndn(th, 4);
+			th->vbuf[i].duration_ns =
+				fz_valid_duration(th->vbuf[i].flags);
 		}
 		s->vec.ranges = (uintptr_t)th->vbuf;
 		s->vec.range_size = sizeof(*th->vbuf);
@@ -1251,9 +1507,11 @@ static void fz_op_defect(struct fz_thread *th)
 	__u32 usize = (__u32)exact;
 	struct fz_lease *l;
 	union fz_any s;
-	int want, ret, err;
+	int want, ret, err, quota;
 	const char *what = "";
 	__u32 vec_index = ~0U;	/* the range a PIN_VEC defect must name */
+	unsigned long charge = 0;	/* pages charged before the defect bites */
+	struct fz_qwin w;
 
 	fz_valid_request(th, nr, slot, &s, &l);
 	switch (kind) {
@@ -1328,6 +1586,9 @@ static void fz_op_defect(struct fz_thread *th)
 		/* Prepared in a read-only page: the reply cannot be written. */
 		what = "read-only argument";
 		ptr = FZ_P_RO;
+		/* A PIN pins its page before the reply cannot be written. */
+		if (nr == PINMGR_CMD_PIN)
+			charge = 1;
 		if (nr == PINMGR_CMD_UNPIN)
 			want = ENOENT;
 		else if (nr == PINMGR_CMD_GET_INFO || nr == PINMGR_CMD_PIN ||
@@ -1409,6 +1670,7 @@ static void fz_op_defect(struct fz_thread *th)
 			case 5:
 				what = "PROT_NONE page";
 				s.pin.addr = (uintptr_t)th->arg_guard;
+				charge = 1;
 				want = EFAULT;
 				break;
 			case 6:
@@ -1416,6 +1678,7 @@ static void fz_op_defect(struct fz_thread *th)
 				s.pin.addr = (uintptr_t)th->io_guard -
 					     ps * (1 + rndn(th, 4));
 				s.pin.length = ps * 8;
+				charge = 8;
 				want = EFAULT;
 				break;
 			case 7:
@@ -1504,6 +1767,7 @@ static void fz_op_defect(struct fz_thread *th)
 			case 3:
 				what = "PIN_VEC range over PROT_NONE";
 				th->vbuf[k].addr = (uintptr_t)th->arg_guard;
+				charge = s.vec.nr_ranges;
 				want = EFAULT;
 				break;
 			case 4:
@@ -1541,18 +1805,34 @@ static void fz_op_defect(struct fz_thread *th)
 		break;
 	}
 
+	/*
+	 * Unprivileged, REVOKE and GET_SEGMENTS stop at EPERM once the
+	 * request is read and its flags and reserved fields checked.
+	 */
+	if (fz_run.unpriv && (nr == PINMGR_CMD_REVOKE ||
+			      nr == PINMGR_CMD_GET_SEGMENTS) &&
+	    (kind == 5 || kind >= 7))
+		want = EPERM;
 	fz_desc(th, "%s: cmd 0x%lx (%s) slot %d size %u ptr %d", what, cmd,
 		fz_names[nr], slot, usize, ptr);
+	if (charge)
+		fz_quota_begin(th, &w, charge);
 	ret = fz_call(th, fd, cmd, &s, exact, usize, ptr, tail, &err);
+	/* A charge that fails comes before the defect that would have. */
+	quota = charge ? fz_quota_end(th, &w, ret, err) : 0;
+	if (fz_closed(slot, ret, err) ||
+	    (quota && (vec_index == ~0U || s.vec.out_error_index <= vec_index)))
+		return;
 	if (ret && want == ENOENT && err == ENOENT)
 		return;
+	/* EPERM comes before the lease is looked up. */
 	if (ret && !fz_private(slot) && l && err == ENOENT &&
-	    want != ENOENT) {
+	    want != ENOENT && want != EPERM) {
 		/* Our lease on a shared fd went away meanwhile. */
 		return;
 	}
 	/* The lease ended meanwhile: that answer comes before the defect's. */
-	if (l && fz_ended(l, ret, err))
+	if (l && want != EPERM && fz_ended(l, ret, err))
 		return;
 	fz_expect(th, ret, err, want);
 	if (vec_index != ~0U && s.vec.out_error_index != vec_index)
@@ -1643,11 +1923,40 @@ static __u64 fz_any_buf(struct fz_thread *th, void *good)
 	}
 }
 
+/*
+ * The most a chaotic request @s may charge, for the quota: what the ranges
+ * it names add up to, or the whole limit when it is hard to tell.
+ */
+static unsigned long fz_chaos_pages(struct fz_thread *th, unsigned long cmd,
+				    const union fz_any *s, enum fz_ptr ptr)
+{
+	unsigned long pages = 0;
+	__u32 v;
+
+	if (!fz_quota || (cmd != PINMGR_IOC_PIN && cmd != PINMGR_IOC_PIN_VEC))
+		return 0;
+	/* The prepared PIN of a read-only page pins one page. */
+	if (ptr == FZ_P_RO)
+		return cmd == PINMGR_IOC_PIN;
+	if (ptr != FZ_P_VALID && ptr != FZ_P_ODD)
+		return 0;
+	if (cmd == PINMGR_IOC_PIN)
+		pages = s->pin.length / th->ps + 1;
+	else if (s->vec.ranges != (uintptr_t)th->vbuf ||
+		 s->vec.range_size != sizeof(*th->vbuf))
+		pages = fz_run.limit;
+	else
+		for (v = 0; v < s->vec.nr_ranges && v < FZ_VEC; v++)
+			pages += th->vbuf[v].length / th->ps + 1;
+	return pages < fz_run.limit ? pages : fz_run.limit;
+}
+
 static void fz_op_chaos(struct fz_thread *th)
 {
 	static const __u32 sizes[] = { 0, 1, 4, 4096, 65536 };
 	unsigned int nr = rndn(th, FZ_NR_CMDS), v;
 	int slot = (int)rndn(th, FZ_SLOTS), ret, err, idx;
+	unsigned long charge;
 	unsigned long cmd = _IO(PINMGR_TYPE, nr);
 	size_t exact = fz_sizes[nr];
 	enum fz_ptr ptr;
@@ -1721,7 +2030,9 @@ static void fz_op_chaos(struct fz_thread *th)
 		idx = th->nleases && rndn(th, 2) ? (int)rndn(th, th->nleases) : -1;
 		s.renew.handle = idx >= 0 ? th->leases[idx].handle :
 				 fz_dead_handle(th, slot);
-		s.renew.duration_ns = rndn(th, 4) ? fz_duration(th) : rnd(th);
+		s.renew.duration_ns = rndn(th, 4) ?
+			fz_duration(th, idx >= 0 ? th->leases[idx].flags : 0) :
+			rnd(th);
 		break;
 	case PINMGR_CMD_REVOKE:
 		idx = th->nleases && rndn(th, 2) ? (int)rndn(th, th->nleases) : -1;
@@ -1765,8 +2076,13 @@ static void fz_op_chaos(struct fz_thread *th)
 		    th->pinned + FZ_VEC * FZ_THP_PAGES > th->budget)
 			return;
 	}
+	charge = fz_chaos_pages(th, cmd, &s, ptr);
+	fz_quota_ask(charge);
 	ret = fz_call(th, fz_fd(th, slot), cmd, &s, exact, usize, ptr, tail,
 		      &err);
+	fz_quota_answer(charge);
+	if (fz_closed(slot, ret, err))
+		return;
 	if (ret) {
 		if (!fz_documented(err))
 			fz_fail(th, "failed with undocumented errno %s",
@@ -1814,17 +2130,36 @@ static void fz_op_chaos(struct fz_thread *th)
 		if (idx < 0)
 			fz_fail(th, "%s of handle %llu, not ours, succeeded",
 				fz_names[nr], (unsigned long long)s.renew.handle);
+		if (cmd == PINMGR_IOC_REVOKE && fz_run.unpriv)
+			fz_fail(th, "an unprivileged REVOKE succeeded");
+		if (cmd == PINMGR_IOC_RENEW &&
+		    fz_renew_refused(&th->leases[idx], s.renew.duration_ns,
+				     th->t0, th->t1) == 1)
+			fz_fail(th, "an unprivileged RENEW of a short-term lease for %llu ns succeeded",
+				(unsigned long long)s.renew.duration_ns);
 		if (cmd == PINMGR_IOC_REVOKE || s.renew.duration_ns)
 			th->leases[idx].may_end = 1;
+	} else if (cmd == PINMGR_IOC_GET_SEGMENTS && fz_run.unpriv) {
+		fz_fail(th, "an unprivileged GET_SEGMENTS succeeded");
 	}
 }
 
 /* ---- Process and fd events --------------------------------------------- */
 
+/*
+ * Is @fd open in this forked child? A shared one may have been closed by
+ * another thread of the parent when it forked; the child alone uses its
+ * copy of the table, so the answer holds.
+ */
+static int fz_child_has(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
 /* In a forked child: nothing of the parent's contexts may be changed. */
 static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 {
-	int slot = (int)rndn(th, FZ_SLOTS), fd = fz_fd(th, slot), own;
+	int slot = (int)rndn(th, FZ_SLOTS), fd = fz_fd(th, slot), own, r;
 	struct pinmgr_access a;
 	struct pinmgr_query q;
 	struct pinmgr_info info;
@@ -1837,15 +2172,17 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 	p.flags = (__u32)rndn(th, 4);
 	p.addr = (uintptr_t)th->iobuf;
 	p.length = th->ps * (1 + rndn(th, FZ_IO_PAGES));
-	if (ioctl(fd, PINMGR_IOC_PIN, &p) != -1 || errno != EPERM)
-		_exit(10);
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (ioctl(fd, PINMGR_IOC_GET_INFO, &info) ||
-	    (info.out_flags & PINMGR_INFO_OWNER_MM))
-		_exit(11);
-	if (th->nleases) {
-		l = &th->leases[rndn(th, th->nleases)];
+	if (fz_child_has(fd)) {
+		if (ioctl(fd, PINMGR_IOC_PIN, &p) != -1 || errno != EPERM)
+			_exit(10);
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		if (ioctl(fd, PINMGR_IOC_GET_INFO, &info) ||
+		    (info.out_flags & PINMGR_INFO_OWNER_MM))
+			_exit(11);
+	}
+	l = th->nleases ? &th->leases[rndn(th, th->nleases)] : NULL;
+	if (l && fz_child_has(fz_fd(th, l->slot))) {
 		fd = fz_fd(th, l->slot);
 		memset(&u, 0, sizeof(u));
 		u.size = sizeof(u);
@@ -1882,14 +2219,24 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 			_exit(15);
 		}
 	}
-	/* Its own context works, and dies with it unclosed. */
+	/*
+	 * Its own context works, and dies with it unclosed. Unprivileged, a
+	 * short-term pin needs a duration, and our user's limit applies.
+	 */
 	own = pm_open();
 	if (own < 0)
 		_exit(16);
 	p.size = sizeof(p);
 	p.length = th->ps;
-	if (ioctl(own, PINMGR_IOC_PIN, &p) || !p.out_handle)
+	fz_quota_ask(1);
+	r = ioctl(own, PINMGR_IOC_PIN, &p);
+	fz_quota_answer(1);
+	if (fz_short_refused(p.flags, p.duration_ns)) {
+		if (r != -1 || errno != ERANGE)
+			_exit(19);
+	} else if (r ? !fz_run.unpriv || errno != EDQUOT : !p.out_handle) {
 		_exit(17);
+	}
 	_exit(0);
 }
 
@@ -1907,7 +2254,7 @@ static void fz_op_fork(struct fz_thread *th)
 		fz_child(th);
 	st = pm_wait(pid);
 	if (st != 0)
-		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context)",
+		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context, 18 RENEW, 19 own context's ERANGE)",
 			st);
 }
 
@@ -1931,6 +2278,33 @@ static void fz_op_reopen(struct fz_thread *th)
 	if (th->priv_fd[k] < 0)
 		fz_fail(th, "open: %s", strerror(errno));
 	fz_check_private_usage(th, slot);
+}
+
+/*
+ * Close a file that every thread uses, while they use it: until a new file
+ * takes its number their calls fail with EBADF; a call under way keeps the
+ * old file until it returns. Then every lease of the old file ends,
+ * whichever thread pinned it: the others learn so from ENOENT.
+ */
+static void fz_op_close_shared(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SHARED), fd;
+	unsigned int i;
+
+	th->closes++;
+	fz_desc(th, "close shared fd slot %d while other threads use it",
+		slot);
+	/* Another thread may have closed it a moment ago. */
+	if (close(fz_fd(th, slot)) && errno != EBADF)
+		fz_fail(th, "close: %s", strerror(errno));
+	/* As for a private file: a forked child may still hold it. */
+	for (i = th->nleases; i-- > 0;)
+		if (th->leases[i].slot == slot)
+			fz_forget(th, i);
+	fd = fz_open();
+	if (fd < 0 || dup3(fd, fz_fd(th, slot), O_CLOEXEC) < 0)
+		fz_fail(th, "reopen: %s", strerror(errno));
+	close(fd);
 }
 
 /* ---- Threads ----------------------------------------------------------- */
@@ -1994,7 +2368,9 @@ static void fz_thread_setup(struct fz_thread *th)
 	s = (union fz_any *)(th->ropage + PINMGR_CMD_PIN * 128);
 	s->pin.addr = (uintptr_t)th->rotarget;
 	s->pin.length = ps;
-	s->pin.flags = PINMGR_PIN_WRITE;
+	/* Long-term: an unprivileged short-term pin would need an end. */
+	s->pin.flags = PINMGR_PIN_WRITE |
+		       (fz_run.unpriv ? PINMGR_PIN_LONGTERM : 0);
 	ASSERT_EQ(mprotect(th->ropage, ps, PROT_READ), 0);
 
 	for (k = 0; k < FZ_PRIV; k++) {
@@ -2040,8 +2416,10 @@ static void *fz_thread_fn(void *arg)
 			fz_op_arena(th);
 		else if (r < 991)
 			fz_op_fork(th);
-		else
+		else if (r < 996)
 			fz_op_reopen(th);
+		else
+			fz_op_close_shared(th);
 	}
 	/* End what is left, as any user would; close() does the rest. */
 	while (th->nleases)
@@ -2064,56 +2442,58 @@ static unsigned long long fz_env_ull(const char *name, unsigned long long def)
 	return x;
 }
 
-TEST_TIMEOUT(fuzz_ioctls, 1500)
+/*
+ * This process's run: FZ_THREADS threads doing @total operations over the
+ * shared files and their own. Ends with every file closed and nothing of
+ * this process pinned.
+ */
+static void fz_run_threads(unsigned long long total)
 {
 	static struct fz_thread threads[FZ_THREADS];
-	unsigned long long total, ok[FZ_NR_CMDS + 1] = { 0 };
+	unsigned long long ok[FZ_NR_CMDS + 1] = { 0 };
 	unsigned long long fail[FZ_NR_CMDS + 1] = { 0 };
-	unsigned long long forks = 0, arena = 0, reopens = 0, steals = 0;
-	unsigned long long calls = 0;
-	double t0;
+	unsigned long long forks = 0, arena = 0, reopens = 0, closes = 0;
+	unsigned long long steals = 0, edquot = 0, erange = 0, calls = 0;
 	struct pinmgr_info info;
 	struct timespec ts;
-	long long base, vmpin;
+	struct rlimit rl;
+	double t0;
 	unsigned int i, k;
 	int fd;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fz_seed = fz_env_ull("PINMGR_FUZZ_SEED",
-			     ((unsigned long long)ts.tv_nsec << 20) ^
-			     (unsigned long long)ts.tv_sec ^
-			     ((unsigned long long)getpid() << 40));
-	total = fz_env_ull("PINMGR_FUZZ_OPS", FZ_DEFAULT_OPS);
-	pm_diag("fuzz seed 0x%llx (replay: PINMGR_FUZZ_SEED=0x%llx), %llu operations over %d threads",
-		fz_seed, fz_seed, total, FZ_THREADS);
-
-	/* Breaks that run out during the run, and a queue that overflows. */
-	ASSERT_EQ(pm_param_write("break_time_ms", 20), 0);
-	ASSERT_EQ(pm_param_write("max_events", 64), 0);
 	fz_hset = calloc(1UL << FZ_HSET_BITS, sizeof(*fz_hset));
 	ASSERT_NE(fz_hset, NULL);
+	/* Far above what open() hands out, which is the lowest free number. */
+	ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	fz_shared_base = (rl.rlim_cur < FZ_FD_TOP ? (int)rl.rlim_cur :
+			  FZ_FD_TOP) - FZ_SHARED;
+	ASSERT_GT(fz_shared_base, 256);
 	for (k = 0; k < FZ_SHARED; k++) {
-		fz_shared_fd[k] = fz_open();
-		ASSERT_GE(fz_shared_fd[k], 0);
+		fd = fz_open();
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ(dup3(fd, fz_shared_base + (int)k, O_CLOEXEC),
+			  fz_shared_base + (int)k);
+		ASSERT_EQ(close(fd), 0);
 	}
-	ASSERT_EQ(pm_get_info(fz_shared_fd[0], &info), 0);
-	ASSERT_EQ(info.device_leases, 0);
+	ASSERT_EQ(pm_get_info(fz_shared_base, &info), 0);
 	fz_max_lease_pages = info.max_lease_pages;
 	fz_max_device_pages = info.max_device_pages;
-	base = pm_outstanding_pins();
-	ASSERT_GE(base, 0);
 
 	for (i = 0; i < FZ_THREADS; i++) {
 		struct fz_thread *th = &threads[i];
 
-		th->idx = i;
-		th->rng = fz_seed ^ (0x5851f42d4c957f2dULL * (i + 1));
+		th->idx = fz_run.first_thread + i;
+		th->rng = fz_seed ^ (0x5851f42d4c957f2dULL * (th->idx + 1));
 		th->nops = total / FZ_THREADS + (i < total % FZ_THREADS);
-		/* Stay well below the device limit: ENOSPC is never expected. */
-		th->budget = 8192;
+		/*
+		 * Stay well below the device limit, with both runs' threads:
+		 * ENOSPC is never expected. Each unprivileged thread may fill
+		 * its user's limit alone: EDQUOT is expected.
+		 */
+		th->budget = fz_run.unpriv ? fz_run.limit : 8192;
 		if (fz_max_device_pages &&
-		    th->budget > fz_max_device_pages / (4 * FZ_THREADS))
-			th->budget = fz_max_device_pages / (4 * FZ_THREADS);
+		    th->budget > fz_max_device_pages / (8 * FZ_THREADS))
+			th->budget = fz_max_device_pages / (8 * FZ_THREADS);
 		fz_thread_setup(th);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -2133,31 +2513,162 @@ TEST_TIMEOUT(fuzz_ioctls, 1500)
 		forks += threads[i].forks;
 		arena += threads[i].arena_ops;
 		reopens += threads[i].reopens;
+		closes += threads[i].closes;
 		steals += threads[i].steals;
+		edquot += threads[i].edquot;
+		erange += threads[i].erange;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	pm_diag("fuzz: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu LIST-found unpins",
-		total, ts.tv_sec + ts.tv_nsec / 1e9 - t0, calls, arena, forks,
-		reopens, steals);
+	pm_diag("fuzz: %s: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu shared fds closed in use, %llu LIST-found unpins, %llu PINs refused with EDQUOT, %llu PINs and RENEWs with ERANGE",
+		fz_run.name, total, ts.tv_sec + ts.tv_nsec / 1e9 - t0, calls,
+		arena, forks, reopens, closes, steals, edquot, erange);
 	for (k = 0; k <= FZ_NR_CMDS; k++)
-		pm_diag("fuzz: %-12s %7llu succeeded %7llu failed", fz_names[k],
-			ok[k], fail[k]);
+		pm_diag("fuzz: %s: %-12s %7llu succeeded %7llu failed",
+			fz_run.name, fz_names[k], ok[k], fail[k]);
 
 	/* Every lease left is on a shared fd that a thread ended; close all. */
 	for (k = 0; k < FZ_SHARED; k++)
-		ASSERT_EQ(close(fz_shared_fd[k]), 0);
+		ASSERT_EQ(close(fz_shared_base + (int)k), 0);
 	for (i = 0; i < FZ_THREADS; i++)
 		for (k = 0; k < FZ_PRIV; k++)
 			ASSERT_EQ(close(threads[i].priv_fd[k]), 0);
+	ASSERT_EQ(pm_vmpin_kb(), 0);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.mm_pinned_pages, 0);
+	/* Nothing stays charged to the user (the only nobody around). */
+	if (fz_run.unpriv)
+		ASSERT_EQ(info.user_pinned_pages, 0);
+	close(fd);
+	free(fz_hset);
+}
+
+/*
+ * The unprivileged bounds, exactly, before the threads start: with
+ * @charged pages of our user pinned and nothing else of it pinning, what
+ * is left of RLIMIT_MEMLOCK may be pinned and a page more may not; a
+ * short-term pin needs a duration of at most short_pin_max.
+ */
+static void fz_unpriv_probe(int fd, __u64 charged)
+{
+	size_t ps = pm_page_size(), left;
+	__u64 max = fz_run.short_max_ns;
+	struct pinmgr_pin pin;
+	char *p;
+
+	ASSERT_LE(charged, FZ_MEMLOCK);
+	left = FZ_MEMLOCK - charged;
+	p = pm_map_anon((left + 1) * ps);
+	ASSERT_NE(p, NULL);
+	ASSERT_ERRNO(pm_pin(fd, p, (left + 1) * ps, PINMGR_PIN_LONGTERM, 0,
+			    NULL), EDQUOT);
+	if (left) {
+		ASSERT_EQ(pm_pin(fd, p, left * ps, PINMGR_PIN_LONGTERM, 0, &pin),
+			  0);
+		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	}
+	if (max) {
+		ASSERT_ERRNO(pm_pin_for(fd, p, ps, 0, 0, NULL), ERANGE);
+		ASSERT_ERRNO(pm_pin_for(fd, p, ps, 0, max + 1, NULL), ERANGE);
+		ASSERT_EQ(pm_pin_for(fd, p, ps, 0, max, &pin), 0);
+		ASSERT_ERRNO(pm_renew(fd, pin.out_handle, 0), ERANGE);
+		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	}
+	if (fz_run.upgrade) {
+		struct pinmgr_query q;
+
+		ASSERT_EQ(pm_pin(fd, p, ps, PINMGR_PIN_WRITE, 0, &pin), 0);
+		ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
+		ASSERT_EQ(q.out_pin_flags, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	}
+	pm_unmap(p, (left + 1) * ps);
+}
+
+/* The unprivileged run, in a child: nobody, with a small RLIMIT_MEMLOCK. */
+static void fz_unprivileged(unsigned long long total)
+{
+	size_t ps = pm_page_size();
+	struct rlimit rl = {
+		.rlim_cur = FZ_MEMLOCK * ps, .rlim_max = FZ_MEMLOCK * ps,
+	};
+	struct pinmgr_info info;
+	int fd;
+
+	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	ASSERT_EQ(pm_become_nobody(), 0);
+	fz_quota = mmap(NULL, sizeof(*fz_quota), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(fz_quota, MAP_FAILED);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.memlock_limit_pages, FZ_MEMLOCK);
+	ASSERT_FALSE(info.out_flags & PINMGR_INFO_CAP_IPC_LOCK);
+	fz_run = (struct fz_run) {
+		.name = "nobody", .unpriv = 1, .first_thread = FZ_THREADS,
+		.limit = FZ_MEMLOCK, .short_max_ns = fz_short_max_ns,
+		.upgrade = fz_upgrade,
+	};
+	fz_unpriv_probe(fd, info.user_pinned_pages);
+	ASSERT_EQ(close(fd), 0);
+	fz_run_threads(total);
+}
+
+TEST_TIMEOUT(fuzz_ioctls, 1500)
+{
+	unsigned long long total, ms;
+	struct pinmgr_info info;
+	struct timespec ts;
+	long long base;
+	pid_t pid;
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fz_seed = fz_env_ull("PINMGR_FUZZ_SEED",
+			     ((unsigned long long)ts.tv_nsec << 20) ^
+			     (unsigned long long)ts.tv_sec ^
+			     ((unsigned long long)getpid() << 40));
+	total = fz_env_ull("PINMGR_FUZZ_OPS", FZ_DEFAULT_OPS);
+	pm_diag("fuzz seed 0x%llx (replay: PINMGR_FUZZ_SEED=0x%llx), %llu operations over %d threads as root and %d as nobody",
+		fz_seed, fz_seed, total, FZ_THREADS, FZ_THREADS);
+
+	/* Breaks that run out during the run, and a queue that overflows. */
+	ASSERT_EQ(pm_param_write("break_time_ms", 20), 0);
+	ASSERT_EQ(pm_param_write("max_events", 64), 0);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	ASSERT_EQ(info.device_leases, 0);
+	close(fd);
+	/*
+	 * Unprivileged short-term pins: bounded by short_pin_max_ms where
+	 * the driver has it; else, with per-user limits, made long-term.
+	 */
+	if (!pm_param_read("short_pin_max_ms", &ms))
+		fz_short_max_ns = ms * PM_MS;
+	else
+		fz_upgrade = !!(info.features & PINMGR_FEATURE_USER_LIMITS);
+	base = pm_outstanding_pins();
+	ASSERT_GE(base, 0);
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		fz_unprivileged(total / 2);
+		fflush(stdout);
+		_exit(PM_EXIT_PASS);
+	}
+	fz_run_threads(total - total / 2);
+	ASSERT_EQ(pm_wait(pid), 0);
+
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
-	vmpin = pm_vmpin_kb();
-	ASSERT_EQ(vmpin, 0);
 	fd = pm_open();
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pm_get_info(fd, &info), 0);
 	ASSERT_EQ(info.device_leases, 0);
 	ASSERT_EQ(info.device_pinned_pages, 0);
-	ASSERT_EQ(info.mm_pinned_pages, 0);
 	close(fd);
-	free(fz_hset);
 }

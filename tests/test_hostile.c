@@ -281,7 +281,7 @@ static void ho_stall_setup(struct ho_stall *s, enum ho_stall_kind kind,
 	if (kind == HO_FUSE) {
 		s->fuse = pm_fuse_start(len);
 		if (!s->fuse)
-			SKIP("no FUSE: %s", strerror(errno));
+			SKIP_NEEDS("fuse", "no FUSE: %s", strerror(errno));
 		fd = open(pm_fuse_path(s->fuse), O_RDONLY | O_CLOEXEC);
 		ASSERT_GE(fd, 0);
 		/* Private and writable: a write fault reads the page first. */
@@ -293,7 +293,8 @@ static void ho_stall_setup(struct ho_stall *s, enum ho_stall_kind kind,
 	}
 	s->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
 	if (s->uffd < 0)
-		SKIP("no userfaultfd: %s", strerror(errno));
+		SKIP_NEEDS("userfaultfd", "no userfaultfd: %s",
+			   strerror(errno));
 	ASSERT_EQ(ioctl(s->uffd, UFFDIO_API, &api), 0);
 	s->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -403,7 +403,7 @@ TEST(sysfs_failures_tell_a_refused_file_mapping_from_a_fault)
 	int ffd, fd = pm_open();
 
 	if (!dir)
-		SKIP("no ext file system (PINMGR_EXTFS)");
+		SKIP_NEEDS("extfs", "no ext file system (PINMGR_EXTFS)");
 	if (pm_kver() < PM_KV(6, 5))
 		SKIP("Linux before 6.5 pins writable shared file mappings");
 	ASSERT_GE(fd, 0);

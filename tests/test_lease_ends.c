@@ -5,13 +5,23 @@
  * acknowledgement, ACCESS), the event stream (read, poll, epoll, O_ASYNC,
  * overflow), and the races between those paths. Every way a lease ends is
  * checked for its event and for the pin counters.
+ *
+ * Nothing here depends on how fast the kernel runs (the debug kernel under
+ * TCG is slow, and slower still when busy): a lease that must stay live
+ * while it is looked at has an end an hour away, and is given a short one
+ * afterwards; "it did not happen by then" is asked of a tick (le_tick()),
+ * never of a sleep; waits for what is due have deadlines only a hang
+ * misses. Where a test needs two calls to beat a short deadline, it tries
+ * again with twice the time when the kernel was slower (le_in_time()).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,10 +42,91 @@
 		ASSERT_EQ(_i.ctx_pinned_pages, (pages));		\
 	} while (0)
 
+/* How long anything due may take to happen: only a hang misses it. */
+#define LE_WAIT_MS	30000
+#define LE_HOUR_MS	3600000
+#define LE_HOUR		(LE_HOUR_MS * PM_MS)
+
 static void le_set_param(const char *name, unsigned long long val)
 {
 	if (pm_param_write(name, val))
 		FAIL("cannot set %s=%llu: %s", name, val, strerror(errno));
+}
+
+/*
+ * Wait until all that is due on @fd's context within @after_ns from now
+ * has happened: pin a tick, a lease of @page with that duration, and wait
+ * for its expiry. The context's work ends its leases in the order of their
+ * deadlines and queues each event as it goes, so whatever was due before
+ * the tick has its event queued before the tick's. Those events go into
+ * @evs (at most @max: one more is a failure); returns how many. The tick
+ * is acknowledged and gone.
+ */
+static size_t le_tick(int fd, const void *page, __u64 after_ns,
+		      struct pinmgr_event *evs, size_t max)
+{
+	struct pinmgr_event ev;
+	struct pinmgr_pin tick;
+	size_t n = 0;
+	int r;
+
+	ASSERT_EQ(pm_pin_for(fd, page, pm_page_size(), 0, after_ns, &tick), 0);
+	for (;;) {
+		r = pm_read_event(fd, &ev, LE_WAIT_MS);
+		if (r != 1)
+			FAIL("the tick of %llu ms did not expire within %u ms (%s)",
+			     (unsigned long long)(after_ns / PM_MS), LE_WAIT_MS,
+			     r ? strerror(errno) : "no event");
+		if (ev.handle == tick.out_handle)
+			break;
+		if (n == max)
+			FAIL("unexpected event before the tick: type %u handle %llu",
+			     ev.type, (unsigned long long)ev.handle);
+		evs[n++] = ev;
+	}
+	ASSERT_EQ(ev.type, PINMGR_EVENT_EXPIRED);
+	ASSERT_ERRNO(pm_unpin(fd, tick.out_handle), EKEYEXPIRED);
+	return n;
+}
+
+/*
+ * Wait until lease @h of @fd has ended: its end time is set, in the same
+ * hold of the context's lock that queues its event (QUERY says EXPIRED or
+ * REVOKED already while the pages are being released). Returns its state.
+ */
+static __u32 le_wait_ended(int fd, __u64 h)
+{
+	__u64 end = pm_monotonic_ns() + LE_WAIT_MS * PM_MS;
+	struct pinmgr_query q;
+
+	for (;;) {
+		ASSERT_EQ(pm_query(fd, h, &q), 0);
+		if (q.out_end_time_ns)
+			return q.out_state;
+		if (pm_monotonic_ns() > end)
+			FAIL("lease %llu has not ended %u ms after it was due",
+			     (unsigned long long)h, LE_WAIT_MS);
+		pm_msleep(5);
+	}
+}
+
+/*
+ * Two calls that must both come before a deadline @ms after the first:
+ * @try(@arg, @ms) makes them, and returns 0 when the kernel was slower and
+ * the deadline won (having tidied up). Tried with 250 ms, then twice as
+ * long each time, so that a slow kernel makes the test slower, not fail.
+ */
+static void le_in_time(int (*try)(void *arg, unsigned int ms), void *arg)
+{
+	unsigned int ms;
+
+	for (ms = 250; ms <= LE_WAIT_MS; ms *= 2) {
+		if (try(arg, ms))
+			return;
+		pm_diag("the kernel was slower than a %u ms deadline: again with twice that",
+			ms);
+	}
+	FAIL("two calls in a row kept taking over %u ms", LE_WAIT_MS);
 }
 
 /* No event is queued on @fd now. */
@@ -101,19 +192,27 @@ TEST(expiry_releases_pages_then_tells_owner)
 
 	ASSERT_GE(fd, 0);
 	memset(p, 0x3c, n * ps);
+	/* Due in an hour while it is looked at live... */
 	t0 = pm_realtime_ns();
-	ASSERT_EQ(pm_pin_for(fd, p, n * ps, PINMGR_PIN_WRITE, 200 * PM_MS,
-			     &pin), 0);
+	ASSERT_EQ(pm_pin_for(fd, p, n * ps, PINMGR_PIN_WRITE, LE_HOUR, &pin),
+		  0);
 	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
 	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
-	ASSERT_GE(q.out_expire_time_ns, t0 + 200 * PM_MS - 5 * PM_MS);
-	ASSERT_LE(q.out_expire_time_ns, pm_realtime_ns() + 200 * PM_MS);
+	ASSERT_GE(q.out_expire_time_ns, t0 + LE_HOUR - 5 * PM_MS);
+	ASSERT_LE(q.out_expire_time_ns, pm_realtime_ns() + LE_HOUR);
 	ASSERT_EQ(q.out_break_deadline_ns, 0);
 	ASSERT_EQ(q.out_end_time_ns, 0);
 	ASSERT_EQ(pm_outstanding_pins() - base, (long long)n);
 	le_no_event(fd);
 
-	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, 10000, &ev);
+	/* ...then in 200 ms. */
+	t0 = pm_realtime_ns();
+	ASSERT_EQ(pm_renew(fd, pin.out_handle, 200 * PM_MS), 0);
+	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
+	ASSERT_GE(q.out_expire_time_ns, t0 + 200 * PM_MS - 5 * PM_MS);
+	ASSERT_LE(q.out_expire_time_ns, pm_realtime_ns() + 200 * PM_MS);
+	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, LE_WAIT_MS,
+			&ev);
 	ASSERT_EQ(ev.size, sizeof(ev));
 	ASSERT_EQ(ev.cookie, 0);
 	ASSERT_EQ(ev.nr_pages, n);
@@ -150,7 +249,8 @@ TEST(expiry_pin_vec_ranges_each_their_own)
 	r[0].duration_ns = 100 * PM_MS;
 	r[2].duration_ns = 3600000 * PM_MS;
 	ASSERT_EQ(pm_pin_vec(fd, r, 3, sizeof(r[0]), NULL), 0);
-	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, r[0].out_handle, 10000, &ev);
+	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, r[0].out_handle, LE_WAIT_MS,
+			&ev);
 	ASSERT_EQ(ev.cookie, 100);
 	ASSERT_EQ(pm_query(fd, r[1].out_handle, &q), 0);
 	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
@@ -169,37 +269,61 @@ TEST(expiry_pin_vec_ranges_each_their_own)
 
 /* ---- RENEW ------------------------------------------------------------ */
 
+struct le_renew_try {
+	int fd;
+	char *p;
+	__u64 h, t;		/* the lease, and a moment before its RENEW */
+	unsigned int ms;	/* its first duration */
+};
+
+/* Pinned for @ms, then renewed for an hour: later than its first end. */
+static int le_renew_later(void *arg, unsigned int ms)
+{
+	struct le_renew_try *a = arg;
+	struct pinmgr_event ev;
+	struct pinmgr_pin pin;
+
+	ASSERT_EQ(pm_pin_for(a->fd, a->p, pm_page_size(), 0, ms * PM_MS, &pin),
+		  0);
+	a->t = pm_realtime_ns();
+	if (!pm_renew(a->fd, pin.out_handle, LE_HOUR)) {
+		a->h = pin.out_handle;
+		a->ms = ms;
+		return 1;
+	}
+	ASSERT_EQ(errno, EKEYEXPIRED);
+	pm_expect_event(a->fd, PINMGR_EVENT_EXPIRED, pin.out_handle,
+			LE_WAIT_MS, &ev);
+	ASSERT_ERRNO(pm_unpin(a->fd, pin.out_handle), EKEYEXPIRED);
+	return 0;
+}
+
 TEST(renew_moves_and_clears_the_end)
 {
 	size_t ps = pm_page_size();
-	char *p = pm_map_anon(ps);
+	struct le_renew_try a = { .fd = pm_open(), .p = pm_map_anon(ps) };
 	struct pinmgr_event ev;
 	struct pinmgr_query q;
-	struct pinmgr_pin pin;
-	int fd = pm_open();
-	__u64 t;
 
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 1000 * PM_MS, &pin), 0);
-	/* Later: it outlives its first deadline. */
-	t = pm_realtime_ns();
-	ASSERT_EQ(pm_renew(fd, pin.out_handle, 5000 * PM_MS), 0);
-	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
-	ASSERT_GE(q.out_expire_time_ns, t + 4900 * PM_MS);
-	pm_msleep(1200);
-	le_no_event(fd);
-	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
+	ASSERT_GE(a.fd, 0);
+	ASSERT_NE(a.p, NULL);
+	le_in_time(le_renew_later, &a);
+	ASSERT_EQ(pm_query(a.fd, a.h, &q), 0);
+	ASSERT_GE(q.out_expire_time_ns, a.t + LE_HOUR - 100 * PM_MS);
+	/* It outlives its first deadline: a tick due after it comes first. */
+	le_tick(a.fd, a.p, a.ms * PM_MS, NULL, 0);
+	ASSERT_EQ(pm_query(a.fd, a.h, &q), 0);
 	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
 	/* No end at all. */
-	ASSERT_EQ(pm_renew(fd, pin.out_handle, 0), 0);
-	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
+	ASSERT_EQ(pm_renew(a.fd, a.h, 0), 0);
+	ASSERT_EQ(pm_query(a.fd, a.h, &q), 0);
 	ASSERT_EQ(q.out_expire_time_ns, 0);
 	/* A lease pinned without one can get one, and runs out. */
-	ASSERT_EQ(pm_renew(fd, pin.out_handle, 100 * PM_MS), 0);
-	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, 10000, &ev);
-	ASSERT_ERRNO(pm_unpin(fd, pin.out_handle), EKEYEXPIRED);
-	close(fd);
-	pm_unmap(p, ps);
+	ASSERT_EQ(pm_renew(a.fd, a.h, 100 * PM_MS), 0);
+	pm_expect_event(a.fd, PINMGR_EVENT_EXPIRED, a.h, LE_WAIT_MS, &ev);
+	ASSERT_ERRNO(pm_unpin(a.fd, a.h), EKEYEXPIRED);
+	close(a.fd);
+	pm_unmap(a.p, ps);
 }
 
 TEST(renew_refused)
@@ -207,6 +331,7 @@ TEST(renew_refused)
 	size_t ps = pm_page_size();
 	char *p = pm_map_anon(ps);
 	struct pinmgr_renew r;
+	struct pinmgr_query q;
 	int fd = pm_open(), other = pm_open();
 	pid_t pid;
 	__u64 h;
@@ -232,8 +357,10 @@ TEST(renew_refused)
 	if (pid == 0)
 		_exit(pm_renew(fd, h, PM_MS) == -1 && errno == EPERM ? 0 : 1);
 	ASSERT_EQ(pm_wait(pid), 0);
-	pm_msleep(50);
-	le_no_event(fd);
+	/* None of them gave it an end: it outlives their millisecond. */
+	ASSERT_EQ(pm_query(fd, h, &q), 0);
+	ASSERT_EQ(q.out_expire_time_ns, 0);
+	le_tick(fd, p, 10 * PM_MS, NULL, 0);
 	ASSERT_EQ(pm_unpin(fd, h), 0);
 	close(other);
 	close(fd);
@@ -248,6 +375,41 @@ static void le_need_admin(void)
 		SKIP("needs CAP_SYS_ADMIN to revoke");
 }
 
+struct le_break_try {
+	int fd, admin;
+	char *p;
+};
+
+/*
+ * A break of @ms, answered by an UNPIN at once. When the UNPIN came in
+ * time, the deadline passes without a forced release: a tick due after it
+ * comes with no event before it but the break's.
+ */
+static int le_break_answered(void *arg, unsigned int ms)
+{
+	struct le_break_try *a = arg;
+	struct pinmgr_event ev;
+	struct pinmgr_pin pin;
+	int r;
+
+	le_set_param("break_time_ms", ms);
+	ASSERT_EQ(pm_pin(a->fd, a->p, pm_page_size(), 0, 0, &pin), 0);
+	ASSERT_EQ(pm_revoke(a->admin, pin.out_handle, 0, NULL), 0);
+	r = pm_unpin(a->fd, pin.out_handle);
+	ASSERT_EQ(pm_read_event(a->fd, &ev, 0), 1);
+	ASSERT_EQ(ev.type, PINMGR_EVENT_BREAKING);
+	ASSERT_EQ(ev.handle, pin.out_handle);
+	if (r) {
+		/* Too slow: the pages went at the deadline. */
+		ASSERT_EQ(errno, EKEYREVOKED);
+		pm_expect_event(a->fd, PINMGR_EVENT_REVOKED, pin.out_handle,
+				LE_WAIT_MS, &ev);
+		return 0;
+	}
+	le_tick(a->fd, a->p, ms * PM_MS, NULL, 0);
+	return 1;
+}
+
 /* A break the owner answers by unpinning in time: no forced release. */
 TEST(revoke_break_owner_unpins_in_time)
 {
@@ -257,19 +419,21 @@ TEST(revoke_break_owner_unpins_in_time)
 	struct pinmgr_query q;
 	struct pinmgr_pin pin;
 	int fd = pm_open(), admin = pm_open();
+	struct le_break_try a = { .fd = fd, .admin = admin, .p = p };
 	long long base = pm_outstanding_pins();
 	__u64 deadline, t;
 
 	le_need_admin();
 	ASSERT_GE(fd, 0);
 	ASSERT_GE(admin, 0);
-	le_set_param("break_time_ms", 600);
+	/* An hour: what is checked during the break cannot outlast it. */
+	le_set_param("break_time_ms", LE_HOUR_MS);
 	ASSERT_EQ(pm_pin(fd, p, n * ps, PINMGR_PIN_WRITE, 77, &pin), 0);
 	t = pm_realtime_ns();
 	/* From another file: revocation is device-wide. */
 	ASSERT_EQ(pm_revoke(admin, pin.out_handle, 0, &deadline), 0);
-	ASSERT_GE(deadline, t + 590 * PM_MS);
-	ASSERT_LE(deadline, pm_realtime_ns() + 600 * PM_MS);
+	ASSERT_GE(deadline, t + LE_HOUR - 10 * PM_MS);
+	ASSERT_LE(deadline, pm_realtime_ns() + LE_HOUR);
 	pm_expect_event(fd, PINMGR_EVENT_BREAKING, pin.out_handle, 5000, &ev);
 	ASSERT_EQ(ev.cookie, 77);
 	ASSERT_EQ(ev.nr_pages, n);
@@ -286,9 +450,11 @@ TEST(revoke_break_owner_unpins_in_time)
 	/* The owner lets go in time: an ordinary unpin. */
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
-	pm_msleep(800);
 	le_no_event(fd);
 	ASSERT_ERRNO(pm_revoke(admin, pin.out_handle, 0, NULL), ENOENT);
+	/* And a deadline that passes after such an unpin does nothing. */
+	le_in_time(le_break_answered, &a);
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	close(admin);
 	close(fd);
 	pm_unmap(p, n * ps);
@@ -313,7 +479,8 @@ TEST(revoke_break_runs_out)
 			 PINMGR_PIN_LONGTERM, 5, &pin), 0);
 	ASSERT_EQ(pm_revoke(fd, pin.out_handle, 0, &deadline), 0);
 	pm_expect_event(fd, PINMGR_EVENT_BREAKING, pin.out_handle, 5000, &ev);
-	pm_expect_event(fd, PINMGR_EVENT_REVOKED, pin.out_handle, 10000, &ev);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, pin.out_handle, LE_WAIT_MS,
+			&ev);
 	ASSERT_EQ(ev.cookie, 5);
 	ASSERT_EQ(ev.deadline_ns, 0);
 	ASSERT_GE(ev.time_ns + 5 * PM_MS, deadline);
@@ -384,25 +551,49 @@ TEST(revoke_now_ends_a_break)
 	pm_unmap(p, ps);
 }
 
+struct le_expiry_try {
+	int fd;
+	char *p;
+};
+
+/* Pinned for @ms, then a break of an hour: the expiry comes first. */
+static int le_break_before_expiry(void *arg, unsigned int ms)
+{
+	struct le_expiry_try *a = arg;
+	struct pinmgr_event ev;
+	struct pinmgr_pin pin;
+
+	ASSERT_EQ(pm_pin_for(a->fd, a->p, pm_page_size(), 0, ms * PM_MS, &pin),
+		  0);
+	if (pm_revoke(a->fd, pin.out_handle, 0, NULL)) {
+		/* Too slow: it had expired before the break. */
+		ASSERT_EQ(errno, EKEYEXPIRED);
+		pm_expect_event(a->fd, PINMGR_EVENT_EXPIRED, pin.out_handle,
+				LE_WAIT_MS, &ev);
+		ASSERT_ERRNO(pm_unpin(a->fd, pin.out_handle), EKEYEXPIRED);
+		return 0;
+	}
+	pm_expect_event(a->fd, PINMGR_EVENT_BREAKING, pin.out_handle, 5000,
+			&ev);
+	pm_expect_event(a->fd, PINMGR_EVENT_EXPIRED, pin.out_handle,
+			LE_WAIT_MS, &ev);
+	ASSERT_ERRNO(pm_unpin(a->fd, pin.out_handle), EKEYEXPIRED);
+	return 1;
+}
+
 /* An expiry that comes before the break's deadline ends the lease first. */
 TEST(revoke_break_then_expiry_first)
 {
 	size_t ps = pm_page_size();
-	char *p = pm_map_anon(ps);
-	struct pinmgr_event ev;
-	struct pinmgr_pin pin;
-	int fd = pm_open();
+	struct le_expiry_try a = { .fd = pm_open(), .p = pm_map_anon(ps) };
 
 	le_need_admin();
-	ASSERT_GE(fd, 0);
-	le_set_param("break_time_ms", 3600000);
-	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 300 * PM_MS, &pin), 0);
-	ASSERT_EQ(pm_revoke(fd, pin.out_handle, 0, NULL), 0);
-	pm_expect_event(fd, PINMGR_EVENT_BREAKING, pin.out_handle, 5000, &ev);
-	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, 10000, &ev);
-	ASSERT_ERRNO(pm_unpin(fd, pin.out_handle), EKEYEXPIRED);
-	close(fd);
-	pm_unmap(p, ps);
+	ASSERT_GE(a.fd, 0);
+	ASSERT_NE(a.p, NULL);
+	le_set_param("break_time_ms", LE_HOUR_MS);
+	le_in_time(le_break_before_expiry, &a);
+	close(a.fd);
+	pm_unmap(a.p, ps);
 }
 
 TEST(revoke_refused)
@@ -471,10 +662,12 @@ TEST(events_read_poll_and_epoll)
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, 0, 100 * PM_MS,
 				     &pin[i]), 0);
-	ASSERT_EQ(epoll_wait(ep, &ee, 1, 10000), 1);
+	ASSERT_EQ(epoll_wait(ep, &ee, 1, LE_WAIT_MS), 1);
 	ASSERT_TRUE(ee.events & EPOLLIN);
 	/* All three in one read, once they are all there. */
-	pm_msleep(1000);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(le_wait_ended(fd, pin[i].out_handle),
+			  PINMGR_LEASE_EXPIRED);
 	n = read(fd, ev, sizeof(ev));
 	ASSERT_EQ(n, (ssize_t)(3 * sizeof(ev[0])));
 	for (i = 0; i < 3; i++) {
@@ -492,25 +685,74 @@ TEST(events_read_poll_and_epoll)
 	pm_unmap(p, 3 * ps);
 }
 
-/* A blocking read sleeps until an event comes. */
+struct le_reader {
+	int fd;
+	atomic_int tid;
+	atomic_int done;
+	ssize_t n;
+	struct pinmgr_event ev;
+};
+
+static void *le_read_one(void *arg)
+{
+	struct le_reader *r = arg;
+
+	atomic_store(&r->tid, gettid());
+	r->n = read(r->fd, &r->ev, sizeof(r->ev));
+	atomic_store(&r->done, 1);
+	return NULL;
+}
+
+/* The state letter of thread @tid of this process (/proc stat), or 0. */
+static char le_thread_state(pid_t tid)
+{
+	char path[64], buf[256], *close_paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] ? close_paren[2] : 0;
+}
+
+/* A blocking read sleeps until an event comes, and wakes for it. */
 TEST(events_blocking_read_wakes)
 {
 	size_t ps = pm_page_size();
 	char *p = pm_map_anon(ps);
-	struct pinmgr_event ev;
+	struct le_reader r = { .fd = pm_open() };
 	struct pinmgr_pin pin;
-	int fd = pm_open();
-	__u64 t0;
+	pthread_t th;
+	__u64 end, t0;
 
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 300 * PM_MS, &pin), 0);
-	t0 = pm_monotonic_ns();
-	ASSERT_EQ(read(fd, &ev, sizeof(ev)), (ssize_t)sizeof(ev));
-	ASSERT_GE(pm_monotonic_ns() - t0, 250 * PM_MS);
-	ASSERT_EQ(ev.type, PINMGR_EVENT_EXPIRED);
-	ASSERT_EQ(ev.handle, pin.out_handle);
-	ASSERT_ERRNO(pm_unpin(fd, pin.out_handle), EKEYEXPIRED);
-	close(fd);
+	ASSERT_GE(r.fd, 0);
+	ASSERT_EQ(pm_pin_for(r.fd, p, ps, 0, LE_HOUR, &pin), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, le_read_one, &r), 0);
+	/* Asleep in read(): no event can come for an hour. */
+	end = pm_monotonic_ns() + LE_WAIT_MS * PM_MS;
+	while (!atomic_load(&r.tid) ||
+	       le_thread_state(atomic_load(&r.tid)) != 'S') {
+		ASSERT_FALSE(atomic_load(&r.done));
+		ASSERT_LT(pm_monotonic_ns(), end);
+		pm_msleep(5);
+	}
+	ASSERT_FALSE(atomic_load(&r.done));
+	/* Now the event: due in 100 ms. */
+	t0 = pm_realtime_ns();
+	ASSERT_EQ(pm_renew(r.fd, pin.out_handle, 100 * PM_MS), 0);
+	ASSERT_EQ(pthread_join(th, NULL), 0);
+	ASSERT_EQ(r.n, (ssize_t)sizeof(r.ev));
+	ASSERT_EQ(r.ev.type, PINMGR_EVENT_EXPIRED);
+	ASSERT_EQ(r.ev.handle, pin.out_handle);
+	ASSERT_GE(r.ev.time_ns + 5 * PM_MS, t0 + 100 * PM_MS);
+	ASSERT_ERRNO(pm_unpin(r.fd, pin.out_handle), EKEYEXPIRED);
+	close(r.fd);
 	pm_unmap(p, ps);
 }
 
@@ -538,16 +780,9 @@ TEST(events_overflow_marker)
 	ASSERT_EQ(info.max_events, 4);
 	/* The queue's size is fixed: a later change does not reach it. */
 	le_set_param("max_events", 1000);
-	for (i = 0; i < (int)n; i++) {
-		struct pinmgr_query q;
-		int tries = 0;
-
-		do {
-			pm_msleep(50);
-			ASSERT_EQ(pm_query(fd, h[i], &q), 0);
-		} while (q.out_state != PINMGR_LEASE_EXPIRED && ++tries < 200);
-		ASSERT_EQ(q.out_state, PINMGR_LEASE_EXPIRED);
-	}
+	/* Each one's event queued, or counted as lost. */
+	for (i = 0; i < (int)n; i++)
+		ASSERT_EQ(le_wait_ended(fd, h[i]), PINMGR_LEASE_EXPIRED);
 	got = read(fd, ev, sizeof(ev));
 	ASSERT_EQ(got, (ssize_t)(5 * sizeof(ev[0])));
 	for (i = 0; i < 4; i++)
@@ -558,7 +793,7 @@ TEST(events_overflow_marker)
 	ASSERT_EQ(ev[4].cookie, 0);
 	/* The queue works again afterwards. */
 	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 50 * PM_MS, &pin), 0);
-	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, 10000,
+	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, LE_WAIT_MS,
 			&ev[0]);
 	close(fd);
 	pm_unmap(p, n * ps);
@@ -571,7 +806,7 @@ TEST(events_fasync_signal)
 	char *p = pm_map_anon(ps);
 	struct pinmgr_event ev;
 	struct pinmgr_pin pin;
-	struct timespec ts = { .tv_sec = 10 };
+	struct timespec ts = { .tv_sec = LE_WAIT_MS / 1000 };
 	siginfo_t si;
 	sigset_t set;
 	int fd = pm_open(), sig = SIGRTMIN + 1;
@@ -625,17 +860,18 @@ TEST(events_dropped_at_close)
  */
 TEST_TIMEOUT(race_unpin_against_expiry, 180)
 {
-	size_t ps = pm_page_size(), n = 300, i;
+	size_t ps = pm_page_size(), n = 300, i, events;
 	char *p = pm_map_anon(n * ps);
 	struct pinmgr_pin pin;
-	struct pinmgr_event ev;
+	struct pinmgr_event *ev = calloc(n, sizeof(*ev));
 	__u64 *h = calloc(n, sizeof(*h));
-	unsigned int live = 0, expired = 0, events = 0;
+	unsigned int live = 0, expired = 0;
 	long long base = pm_outstanding_pins();
 	int fd = pm_open(), r;
 
 	ASSERT_GE(fd, 0);
 	ASSERT_NE(h, NULL);
+	ASSERT_NE(ev, NULL);
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, PINMGR_PIN_WRITE,
 				     (__u64)(1 + i % 20) * PM_MS, &pin), 0);
@@ -650,16 +886,16 @@ TEST_TIMEOUT(race_unpin_against_expiry, 180)
 		else
 			FAIL("UNPIN of %zu: %s", i, strerror(errno));
 	}
-	while ((r = pm_read_event(fd, &ev, 300)) == 1) {
-		ASSERT_EQ(ev.type, PINMGR_EVENT_EXPIRED);
-		events++;
-	}
-	ASSERT_EQ(r, 0);
+	/* Every lease was due within 20 ms of its PIN: a tick after that. */
+	events = le_tick(fd, p, 25 * PM_MS, ev, n);
+	for (i = 0; i < events; i++)
+		ASSERT_EQ(ev[i].type, PINMGR_EVENT_EXPIRED);
 	pm_diag("%u unpinned live, %u expired first", live, expired);
 	ASSERT_EQ(live + expired, n);
 	ASSERT_EQ(events, expired);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	ASSERT_CTX(fd, 0, 0);
+	free(ev);
 	free(h);
 	close(fd);
 	pm_unmap(p, n * ps);
@@ -671,8 +907,9 @@ TEST_TIMEOUT(race_unpin_against_expiry, 180)
  */
 TEST_TIMEOUT(race_renew_against_expiry, 180)
 {
-	size_t ps = pm_page_size(), n = 200, i;
+	size_t ps = pm_page_size(), n = 200, i, k, events;
 	char *p = pm_map_anon(n * ps);
+	struct pinmgr_event *ev = calloc(n, sizeof(*ev));
 	struct pinmgr_query q;
 	struct pinmgr_pin pin;
 	__u64 *h = calloc(n, sizeof(*h));
@@ -684,6 +921,7 @@ TEST_TIMEOUT(race_renew_against_expiry, 180)
 	ASSERT_GE(fd, 0);
 	ASSERT_NE(h, NULL);
 	ASSERT_NE(renewed, NULL);
+	ASSERT_NE(ev, NULL);
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, 0,
 				     (__u64)(1 + i % 10) * PM_MS, &pin), 0);
@@ -697,7 +935,19 @@ TEST_TIMEOUT(race_renew_against_expiry, 180)
 		else if (errno != EKEYEXPIRED)
 			FAIL("RENEW of %zu: %s", i, strerror(errno));
 	}
-	pm_msleep(300);
+	/*
+	 * Past every first deadline (10 ms after each PIN): exactly the late
+	 * ones have ended, each with one event.
+	 */
+	events = le_tick(fd, p, 15 * PM_MS, ev, n);
+	for (k = 0; k < events; k++) {
+		ASSERT_EQ(ev[k].type, PINMGR_EVENT_EXPIRED);
+		for (i = 0; i < n && h[i] != ev[k].handle; i++)
+			;
+		ASSERT_LT(i, n);
+		ASSERT_FALSE(renewed[i]);
+	}
+	ASSERT_EQ(events, n - ok);
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(pm_query(fd, h[i], &q), 0);
 		ASSERT_EQ(q.out_state, renewed[i] ? PINMGR_LEASE_ACTIVE :
@@ -707,6 +957,7 @@ TEST_TIMEOUT(race_renew_against_expiry, 180)
 	ASSERT_EQ(pm_outstanding_pins() - base, (long long)ok);
 	close(fd);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	free(ev);
 	free(renewed);
 	free(h);
 	pm_unmap(p, n * ps);
@@ -765,7 +1016,10 @@ TEST_TIMEOUT(race_revoke_against_close_and_exit, 300)
 		}
 		ASSERT_EQ(pm_wait(pid), 0);
 	}
-	pm_msleep(100);
+	/*
+	 * No waiting: REVOKE ends a lease before it returns, and the child's
+	 * exit closed its file (and stopped its work) before it was reaped.
+	 */
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	/* An end that raced a close is not left counted as ended. */
 	ASSERT_EQ(pm_sysfs_read("ended_leases", &v), 0);
@@ -805,7 +1059,7 @@ TEST_TIMEOUT(race_expiry_against_fork_and_exit, 300)
 		}
 		ASSERT_EQ(pm_wait(pid), 0);
 	}
-	pm_msleep(100);
+	/* The last exit closed the file, and stopped its work, when reaped. */
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	ASSERT_EQ(pm_vmpin_kb(), 0);
 }

@@ -118,7 +118,7 @@ static const char *ts_extfs(void)
 	const char *dir = getenv("PINMGR_EXTFS");
 
 	if (!dir || !*dir)
-		SKIP("PINMGR_EXTFS is not set (no ext2/ext4 file system mounted)");
+		SKIP_NEEDS("extfs", "PINMGR_EXTFS is not set (no ext2/ext4 file system mounted)");
 	return dir;
 }
 
@@ -1316,7 +1316,7 @@ static int ts_movable_zone(struct ts_zone *z)
 static void ts_need_movable(struct ts_zone *z)
 {
 	if (ts_movable_zone(z) || !z->present || !z->spanned)
-		SKIP("no ZONE_MOVABLE (boot with movablecore=)");
+		SKIP_NEEDS("movable", "no ZONE_MOVABLE (boot with movablecore=)");
 	if (!pm_have_cap(CAP_SYS_ADMIN))
 		SKIP("needs CAP_SYS_ADMIN for GET_SEGMENTS");
 }

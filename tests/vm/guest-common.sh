@@ -19,3 +19,18 @@ counter() {
 	fold_vmstat
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
+
+# required CAP: does PINMGR_REQUIRE (words split by spaces or commas) name
+# CAP? Tests that need a required capability may not skip (harness.h).
+required() {
+	case " $(echo "${PINMGR_REQUIRE:-}" | tr , ' ') " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# require CAP: this machine has CAP set up; tell the tests.
+require() {
+	required "$1" || PINMGR_REQUIRE="${PINMGR_REQUIRE:+$PINMGR_REQUIRE }$1"
+	export PINMGR_REQUIRE
+}

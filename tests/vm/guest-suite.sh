@@ -13,14 +13,16 @@ released=$(counter nr_foll_pin_released)
 
 # An ordinary file system with writeback for the file-mapping tests: ext2,
 # served by the ext4 driver, on a loop device (run-vm -M "loop ext4").
-if [ -e /dev/loop-control ] || [ -e /dev/loop0 ]; then
+# Where it is mounted, or where the caller requires it (check.sh), the
+# tests that use it may not skip.
+if [ -e /dev/loop-control ] || [ -e /dev/loop0 ] || required extfs; then
 	dd if=/dev/zero of=/tmp/extfs.img bs=1M count=48 2>/dev/null &&
 		mke2fs -q -F /tmp/extfs.img >/dev/null 2>&1 &&
 		losetup /dev/loop0 /tmp/extfs.img &&
 		mkdir -p /mnt/ext && mount -t ext4 /dev/loop0 /mnt/ext
 	rc=$?
 	tap $rc "ext2 file system for the file tests mounted"
-	[ $rc -eq 0 ] && export PINMGR_EXTFS=/mnt/ext
+	[ $rc -eq 0 ] && export PINMGR_EXTFS=/mnt/ext && require extfs
 fi
 
 # On a kmemleak kernel, forget what boot left behind: only the run counts.
@@ -31,6 +33,8 @@ insmod /pinmgr/pinmgr.ko
 rc=$?
 tap $rc "module loads"
 [ $rc -eq 0 ] || exit 1
+# The module registers its netlink family: its tests may not skip.
+require netlink
 # What the shipped udev rule does, so that unprivileged tests can open it.
 chmod 0666 /dev/pinmgr
 

@@ -261,6 +261,13 @@ void *pm_map_thp(size_t len);
 void *pm_map_thp_untouched(size_t len);
 void pm_unmap(void *addr, size_t len);
 
+/*
+ * Pass @fd and a 64-bit value over a unix socket (SCM_RIGHTS): 0 or -1.
+ * pm_recv_fd() returns the received descriptor (O_CLOEXEC), or -1.
+ */
+int pm_send_fd(int sock, int fd, __u64 val);
+int pm_recv_fd(int sock, __u64 *val);
+
 /* Wait for a child; its exit status, 128 + signal, or -1. */
 int pm_wait(pid_t pid);
 

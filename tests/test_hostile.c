@@ -47,45 +47,6 @@
 
 /* ---- Helpers --------------------------------------------------------- */
 
-/* Send @fd and a 64-bit value over a unix socket. */
-static int ho_send_fd(int sock, int fd, __u64 val)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &val, .iov_len = sizeof(val) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == sizeof(val) ? 0 : -1;
-}
-
-/* Receive what ho_send_fd() sent; the fd, or -1. */
-static int ho_recv_fd(int sock, __u64 *val)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = val, .iov_len = sizeof(*val) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(*val))
-		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
-}
-
 static void ho_need_root(void)
 {
 	if (geteuid() != 0)
@@ -218,10 +179,10 @@ TEST(hostile_passed_file_and_exit_keep_the_user_charged)
 			fd = pm_open();
 			ASSERT_GE(fd, 0);
 			ASSERT_EQ(ho_pin_fresh(fd, HO_LIMIT, &h), 0);
-			ASSERT_EQ(ho_send_fd(sv[1], fd, h), 0);
+			ASSERT_EQ(pm_send_fd(sv[1], fd, h), 0);
 			_exit(0);	/* the pinner and its mm go away */
 		}
-		held = ho_recv_fd(sv[0], &got);
+		held = pm_recv_fd(sv[0], &got);
 		ASSERT_GE(held, 0);
 		ASSERT_EQ(pm_wait(owner), 0);
 
@@ -856,14 +817,14 @@ TEST(hostile_setuid_pinner_is_shown_by_effective_uid)
 		ASSERT_EQ(setresuid(PM_NOBODY, 0, 0), 0);
 		ofd = pm_open();
 		ASSERT_GE(ofd, 0);
-		ASSERT_EQ(ho_send_fd(sv[1], ofd,
+		ASSERT_EQ(pm_send_fd(sv[1], ofd,
 				     PIN_OK(ofd, p, ps, PINMGR_PIN_LONGTERM)),
 			  0);
 		/* Hold it until the parent is done. */
 		ASSERT_EQ(read(sv[1], &h, 1), 1);
 		_exit(0);
 	}
-	fd = ho_recv_fd(sv[0], &h);
+	fd = pm_recv_fd(sv[0], &h);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pm_query(fd, h, &q), 0);
 	ASSERT_EQ(q.out_owner_uid, 0);
@@ -915,12 +876,12 @@ TEST(hostile_exited_owner_shows_no_pid)
 		int ofd = pm_open();
 
 		ASSERT_GE(ofd, 0);
-		ASSERT_EQ(ho_send_fd(sv[1], ofd,
+		ASSERT_EQ(pm_send_fd(sv[1], ofd,
 				     PIN_OK(ofd, p, ps, PINMGR_PIN_LONGTERM)),
 			  0);
 		_exit(0);
 	}
-	fd = ho_recv_fd(sv[0], &h);
+	fd = pm_recv_fd(sv[0], &h);
 	ASSERT_GE(fd, 0);
 	/* While it lives, it is shown. */
 	ASSERT_EQ(pm_query(fd, h, &q), 0);

@@ -23,52 +23,6 @@
 
 /* ---- Helpers --------------------------------------------------------- */
 
-/* Send @fd and a 64-bit value over a unix socket. */
-static int send_fd(int sock, int fd, __u64 val)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &val, .iov_len = sizeof(val) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == sizeof(val) ? 0 : -1;
-}
-
-/* Receive what send_fd() sent; the fd, or -1. */
-static int recv_fd(int sock, __u64 *val)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = val, .iov_len = sizeof(*val) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	int fd;
-
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(*val))
-		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET ||
-	    cmsg->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
-}
-
 static void sync_send(int fd)
 {
 	ASSERT_EQ(write(fd, "x", 1), 1);
@@ -317,7 +271,7 @@ TEST(scm_rights_receiver_cannot_pin)
 		int rfd;
 
 		close(sv[0]);
-		rfd = recv_fd(sv[1], &hh);
+		rfd = pm_recv_fd(sv[1], &hh);
 		ASSERT_GE(rfd, 0);
 		check_not_owner(rfd, hh, 2, parent);
 		close(rfd);
@@ -329,7 +283,7 @@ TEST(scm_rights_receiver_cannot_pin)
 	ASSERT_GE(fd, 0);
 	base = pm_outstanding_pins();
 	h = PIN_OK(fd, p, 2 * ps, 0);
-	ASSERT_EQ(send_fd(sv[0], fd, h), 0);
+	ASSERT_EQ(pm_send_fd(sv[0], fd, h), 0);
 	sync_wait(sv[0]);
 	ASSERT_EQ(pm_wait(pid), 0);
 	ASSERT_EQ(pm_query(fd, h, &q), 0);
@@ -446,10 +400,10 @@ TEST(owner_exits_file_held_elsewhere)
 		ASSERT_GE(ofd, 0);
 		ASSERT_NE(p, NULL);
 		oh = PIN_OK(ofd, p, MiB, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-		ASSERT_EQ(send_fd(sv[1], ofd, oh), 0);
+		ASSERT_EQ(pm_send_fd(sv[1], ofd, oh), 0);
 		_exit(0);	/* the owner goes away, mm and all */
 	}
-	fd = recv_fd(sv[0], &h);
+	fd = pm_recv_fd(sv[0], &h);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pm_wait(pid), 0);
 

@@ -67,45 +67,6 @@ static __u64 get_u64(int fd)
 	return v;
 }
 
-/* Send @fd and a value over a unix socket. */
-static void send_fd(int sock, int fd, __u64 val)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &val, .iov_len = sizeof(val) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	ASSERT_EQ(sendmsg(sock, &msg, 0), (ssize_t)sizeof(val));
-}
-
-static int recv_fd(int sock, __u64 *val)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = val, .iov_len = sizeof(*val) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cmsg;
-	int fd;
-
-	ASSERT_EQ(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC), (ssize_t)sizeof(*val));
-	cmsg = CMSG_FIRSTHDR(&msg);
-	ASSERT_NE(cmsg, NULL);
-	ASSERT_EQ(cmsg->cmsg_type, SCM_RIGHTS);
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
-}
-
 static int access_ioc(int fd, __u64 h, __u32 flags, __u64 off, __u64 len,
 		      void *buf)
 {
@@ -393,14 +354,15 @@ TEST(security_get_segments_eperm)
 			     EPERM);
 		ASSERT_EQ(segs[0].phys_addr, 0);
 		/* Not through root's fd: the opener's privilege is not ours. */
-		rfd = recv_fd(sv[1], &rh);
+		rfd = pm_recv_fd(sv[1], &rh);
+		ASSERT_GE(rfd, 0);
 		ASSERT_ERRNO(segments_ioc(rfd, rh, segs, 4, &g), EPERM);
 		ASSERT_ERRNO(segments_ioc(rfd, rh, NULL, 0, &g), EPERM);
 		ASSERT_EQ(segs[0].phys_addr, 0);
 		ASSERT_EQ(segs[0].length, 0);
 		_exit(0);
 	}
-	send_fd(sv[0], fd, h);
+	ASSERT_EQ(pm_send_fd(sv[0], fd, h), 0);
 	ASSERT_EQ(pm_wait(pid), 0);
 	ASSERT_EQ(segments_ioc(fd, h, segs, 4, &g), 0);
 	close(fd);
@@ -622,7 +584,8 @@ TEST(security_scm_rights_fd_cannot_pin_or_access)
 		int rfd;
 
 		become_nobody();
-		rfd = recv_fd(sv[1], &rh);
+		rfd = pm_recv_fd(sv[1], &rh);
+		ASSERT_GE(rfd, 0);
 		foreign_fd_checks(rfd, rh, p);
 		/* Closing the received file ends nothing of the sender's. */
 		ASSERT_EQ(close(rfd), 0);
@@ -634,7 +597,7 @@ TEST(security_scm_rights_fd_cannot_pin_or_access)
 	fill(p, 4 * ps, 9);
 	h = PIN_OK(fd, p, 4 * ps, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
 	base = pm_outstanding_pins();
-	send_fd(sv[0], fd, h);
+	ASSERT_EQ(pm_send_fd(sv[0], fd, h), 0);
 	ASSERT_EQ(pm_wait(pid), 0);
 	ASSERT_EQ(pm_query(fd, h, &q), 0);
 	ASSERT_EQ(q.out_owner_uid, 0);
@@ -883,12 +846,13 @@ TEST(security_query_shows_nobody_uid)
 		ASSERT_EQ(q.out_owner_uid, PM_NOBODY);
 		ASSERT_EQ(q.out_owner_tgid, (__u32)getpid());
 		ASSERT_EQ(strncmp(q.out_owner_comm, "pm-nobody", 16), 0);
-		send_fd(sv[1], fd, own);
+		ASSERT_EQ(pm_send_fd(sv[1], fd, own), 0);
 		/* Stay alive until root has looked. */
 		get_u64(go[0]);
 		_exit(0);
 	}
-	rfd = recv_fd(sv[0], &h);
+	rfd = pm_recv_fd(sv[0], &h);
+	ASSERT_GE(rfd, 0);
 	/* Root sees the same owner through the passed file. */
 	ASSERT_EQ(pm_query(rfd, h, &q), 0);
 	ASSERT_EQ(q.out_owner_uid, PM_NOBODY);

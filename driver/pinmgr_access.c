@@ -23,22 +23,23 @@
 /* Segments GET_SEGMENTS gathers per hold of the pages. */
 #define PINMGR_SEGMENT_BATCH	32
 
-/* Where in the lease's runs byte @offset lies. */
+/*
+ * Where in the lease's runs the copy is. The runs are read only while the
+ * pages are held: a forced end frees them once it has the pages.
+ */
 struct pinmgr_run_pos {
+	bool found;			/* run and page are set */
 	unsigned long run;
-	unsigned long page;		/* within the run */
+	unsigned long page;		/* within the run, or in the lease */
 	size_t in_page;
 };
 
-static void pinmgr_run_pos_init(const struct pinmgr_lease *lease, u64 offset,
-				struct pinmgr_run_pos *pos)
+static void pinmgr_run_pos_init(u64 offset, struct pinmgr_run_pos *pos)
 {
+	pos->found = false;
 	pos->run = 0;
 	pos->page = offset >> PAGE_SHIFT;
 	pos->in_page = offset & ~PAGE_MASK;
-	while (pos->run < lease->nr_runs &&
-	       pos->page >= lease->runs[pos->run].nr_pages)
-		pos->page -= lease->runs[pos->run++].nr_pages;
 }
 
 /*
@@ -53,6 +54,12 @@ static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
 
 	if (!pinmgr_lease_pages_get(lease))
 		return pinmgr_lease_ended_errno(lease);
+	if (!pos->found) {
+		while (pos->run < lease->nr_runs &&
+		       pos->page >= lease->runs[pos->run].nr_pages)
+			pos->page -= lease->runs[pos->run++].nr_pages;
+		pos->found = true;
+	}
 	if (WARN_ON_ONCE(pos->run >= lease->nr_runs)) {
 		pinmgr_lease_pages_put(lease);
 		return -EINVAL;
@@ -66,7 +73,6 @@ static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
 		memcpy(bounce, kaddr + pos->in_page, chunk);
 	}
 	kunmap_local(kaddr);
-	pinmgr_lease_pages_put(lease);
 
 	pos->in_page += chunk;
 	if (pos->in_page == PAGE_SIZE) {
@@ -76,6 +82,7 @@ static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
 			pos->page = 0;
 		}
 	}
+	pinmgr_lease_pages_put(lease);
 	return 0;
 }
 
@@ -106,7 +113,7 @@ int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!bounce)
 		return -ENOMEM;
-	pinmgr_run_pos_init(lease, offset, &pos);
+	pinmgr_run_pos_init(offset, &pos);
 
 	while (length) {
 		chunk = min_t(u64, length, PAGE_SIZE - pos.in_page);

@@ -25,6 +25,8 @@
 #include <linux/pinmgr.h>
 #include <linux/pinmgr_netlink.h>
 
+#include "pinmgr_tables.h"
+
 struct attribute_group;
 struct cred;
 struct fasync_struct;
@@ -81,29 +83,21 @@ extern unsigned int pinmgr_max_events;
 extern const struct attribute_group *pinmgr_attr_groups[];
 
 /*
- * Counters of the device (pinmgr_stats.c). The pin path counts on its own
- * CPU only; a report adds up the CPUs.
+ * The device's figures (pinmgr_stats.c), one per line of PINMGR_STATS():
+ * counters (the pin path counts on its own CPU only; a report adds up the
+ * CPUs), gauges the driver keeps, and the tunables.
  */
-enum pinmgr_stat {
-	PINMGR_STAT_PINS,
-	PINMGR_STAT_UNPINS,
-	PINMGR_STAT_EXPIRIES,
-	PINMGR_STAT_REVOCATIONS,
-	/* PINs that failed, by cause. */
-	PINMGR_STAT_FAIL_MEMLOCK,
-	PINMGR_STAT_FAIL_LEASE_PAGES,
-	PINMGR_STAT_FAIL_LEASES,
-	PINMGR_STAT_FAIL_DEVICE_PAGES,
-	PINMGR_STAT_FAIL_FAULT,
-	PINMGR_STAT_FAIL_FILE,
-	PINMGR_STAT_FAIL_INTERRUPTED,
-	PINMGR_STAT_FAIL_NOMEM,
-	PINMGR_NR_STATS,
+#define PINMGR_FIG_ENUM(name, attr, src, unit, dir, file, prom, label, help) \
+	PINMGR_FIG_##attr,
+
+enum pinmgr_figure {
+	PINMGR_STATS(PINMGR_FIG_ENUM)
+	PINMGR_NR_FIGURES
 };
 
-void pinmgr_count(enum pinmgr_stat stat);
+void pinmgr_count(enum pinmgr_figure fig);
 void pinmgr_count_failure(int err);
-u64 pinmgr_stat_read(enum pinmgr_stat stat);
+u64 pinmgr_figure_read(enum pinmgr_figure fig);
 
 /* Device-wide figures that are not on the pin path. */
 extern atomic_long_t pinmgr_files;
@@ -280,23 +274,33 @@ u64 pinmgr_memlock_limit_pages(void);
 u64 pinmgr_user_pinned_pages(void);
 u32 pinmgr_pin_flags(u32 flags);
 
-/* pinmgr_lease.c */
-int pinmgr_lease_cache_init(void);
-void pinmgr_lease_cache_exit(void);
+/* pinmgr_index.c */
 int pinmgr_shards_init(void);
 void pinmgr_shards_exit(void);
 long pinmgr_device_leases(void);
+int pinmgr_lease_insert(struct pinmgr_lease *lease);
+void pinmgr_lease_remove(struct pinmgr_lease *lease);
+struct pinmgr_lease *pinmgr_lease_find(u64 handle);
+struct pinmgr_lease *pinmgr_lease_next(unsigned int *shard,
+				       unsigned long *seq);
+
+/* pinmgr_runs.c */
+int pinmgr_pin_range(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease);
+void pinmgr_runs_release(struct pinmgr_lease *lease);
+size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease);
+
+/* pinmgr_lease.c */
+int pinmgr_lease_cache_init(void);
+void pinmgr_lease_cache_exit(void);
 struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 					 const struct pinmgr_pin *req);
 void pinmgr_lease_publish(struct pinmgr_lease *lease);
 void pinmgr_lease_abort(struct pinmgr_lease *lease);
 struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle);
-struct pinmgr_lease *pinmgr_lease_find(u64 handle);
 void pinmgr_lease_put(struct pinmgr_lease *lease);
 int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle);
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx);
 u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total);
-size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease);
 int pinmgr_lease_ended_errno(const struct pinmgr_lease *lease);
 void pinmgr_lease_release_pages(struct pinmgr_lease *lease);
 bool pinmgr_lease_pages_get(struct pinmgr_lease *lease);
@@ -334,6 +338,48 @@ struct pinmgr_viewer {
 	bool admin;
 };
 
+/*
+ * A lease as one reader sees it at one moment: one member per line of
+ * PINMGR_LEASE_FIELDS(), filled by pinmgr_lease_snapshot() for QUERY,
+ * netlink, debugfs and fdinfo alike.
+ */
+#define PINMGR_VIEW_U64(name)	u64 name
+#define PINMGR_VIEW_U32(name)	u32 name
+#define PINMGR_VIEW_STR(name)	char name[PINMGR_COMM_LEN]
+#define PINMGR_VIEW_MEMBER(name, attr, type, kind, query) \
+	PINMGR_VIEW_##type(name);
+
+struct pinmgr_lease_view {
+	PINMGR_LEASE_FIELDS(PINMGR_VIEW_MEMBER)
+};
+
+/*
+ * Where each field of a view goes (pinmgr_show.c): its netlink attribute
+ * and its member of QUERY's reply, indexed by enum pinmgr_lease_field.
+ */
+#define PINMGR_LF_ENUM(name, attr, ...)	PINMGR_LF_##attr,
+
+enum pinmgr_lease_field {
+	PINMGR_LEASE_FIELDS(PINMGR_LF_ENUM)
+	PINMGR_NR_LEASE_FIELDS
+};
+
+enum pinmgr_field_type {
+	PINMGR_FT_U64,
+	PINMGR_FT_U32,
+	PINMGR_FT_STR,
+};
+
+struct pinmgr_field {
+	u16 attr;			/* PINMGR_A_* */
+	u16 type;			/* enum pinmgr_field_type */
+	u16 view_off;			/* in struct pinmgr_lease_view */
+	u16 query_off;			/* in struct pinmgr_query */
+};
+
+extern const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS];
+size_t pinmgr_field_size(const struct pinmgr_field *f);
+
 void pinmgr_viewer_init(struct pinmgr_viewer *v, const struct cred *cred,
 			bool admin);
 void pinmgr_viewer_init_admin(struct pinmgr_viewer *v);
@@ -341,14 +387,14 @@ pid_t pinmgr_lease_owner_nr(const struct pinmgr_lease *lease,
 			    struct pid_namespace *ns);
 bool pinmgr_lease_visible(const struct pinmgr_lease *lease,
 			  const struct pinmgr_viewer *v);
-u32 pinmgr_abi_state(const struct pinmgr_lease *lease);
+void pinmgr_lease_snapshot(struct pinmgr_lease *lease,
+			   const struct pinmgr_viewer *v,
+			   struct pinmgr_lease_view *view);
+void pinmgr_lease_snapshot_locked(struct pinmgr_lease *lease,
+				  const struct pinmgr_viewer *v,
+				  struct pinmgr_lease_view *view);
 void pinmgr_show_header(struct seq_file *m);
-void pinmgr_show_lease(struct seq_file *m, struct pinmgr_lease *lease,
-		       const struct pinmgr_viewer *v);
-void pinmgr_show_lease_locked(struct seq_file *m, struct pinmgr_lease *lease,
-			      const struct pinmgr_viewer *v);
-struct pinmgr_lease *pinmgr_lease_next(unsigned int *shard,
-				       unsigned long *seq);
+void pinmgr_show_row(struct seq_file *m, const struct pinmgr_lease_view *view);
 
 /* pinmgr_netlink.c */
 int pinmgr_netlink_init(void);

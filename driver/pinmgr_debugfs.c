@@ -83,11 +83,14 @@ static void pinmgr_leases_stop(struct seq_file *m, void *v)
 static int pinmgr_leases_show(struct seq_file *m, void *v)
 {
 	struct pinmgr_leases_iter *it = m->private;
+	struct pinmgr_lease_view view;
 
-	if (v == SEQ_START_TOKEN)
+	if (v == SEQ_START_TOKEN) {
 		pinmgr_show_header(m);
-	else
-		pinmgr_show_lease(m, v, &it->viewer);
+		return 0;
+	}
+	pinmgr_lease_snapshot(v, &it->viewer, &view);
+	pinmgr_show_row(m, &view);
 	return 0;
 }
 

@@ -127,7 +127,7 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	mutex_unlock(&ctx->lock);
 	wake_up_var(&lease->state);
 
-	pinmgr_count(expired ? PINMGR_STAT_EXPIRIES : PINMGR_STAT_REVOCATIONS);
+	pinmgr_count(expired ? PINMGR_FIG_EXPIRIES : PINMGR_FIG_REVOCATIONS);
 	pinmgr_nl_notify(lease, expired ? PINMGR_NL_CMD_LEASE_EXPIRED_NTF :
 					  PINMGR_NL_CMD_LEASE_REVOKED_NTF);
 }
@@ -209,6 +209,8 @@ int pinmgr_lease_renew(struct pinmgr_ctx *ctx, u64 handle, u64 duration_ns)
 		ret = 0;
 	}
 	mutex_unlock(&ctx->lock);
+	if (!ret)
+		pinmgr_count(PINMGR_FIG_RENEWALS);
 	pinmgr_lease_put(lease);
 	return ret;
 }

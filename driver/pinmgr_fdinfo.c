@@ -14,6 +14,7 @@
 void pinmgr_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct pinmgr_ctx *ctx = file->private_data;
+	struct pinmgr_lease_view view;
 	struct pinmgr_lease *lease;
 	struct pinmgr_viewer v;
 	unsigned int n = 0;
@@ -32,8 +33,11 @@ void pinmgr_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "pinmgr-pinned-pages:\t%ld\n",
 		   atomic_long_read(&ctx->pinned_pages));
 	pinmgr_show_header(m);
-	list_for_each_entry(lease, &ctx->leases, ctx_node)
-		if (pinmgr_lease_visible(lease, &v))
-			pinmgr_show_lease_locked(m, lease, &v);
+	list_for_each_entry(lease, &ctx->leases, ctx_node) {
+		if (!pinmgr_lease_visible(lease, &v))
+			continue;
+		pinmgr_lease_snapshot_locked(lease, &v, &view);
+		pinmgr_show_row(m, &view);
+	}
 	mutex_unlock(&ctx->lock);
 }

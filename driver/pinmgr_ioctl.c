@@ -120,6 +120,8 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	struct pinmgr_lease *lease;
 	int ret;
 
+	if (cmd->__reserved)
+		return -EINVAL;
 	ret = pinmgr_pin_check(cmd->flags, cmd->addr, cmd->length);
 	if (ret)
 		return ret;
@@ -135,6 +137,12 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	cmd->out_nr_runs = lease->nr_runs;
 	ret = pinmgr_respond_range(ucmd, offsetof(struct pinmgr_pin, out_handle),
 				   offsetofend(struct pinmgr_pin, out_nr_runs));
+	/* Only a caller that knows out_pin_flags is told of it. */
+	if (!ret && ucmd->user_size >= offsetofend(struct pinmgr_pin,
+						   out_pin_flags) &&
+	    put_user(lease->pin_flags,
+		     &((struct pinmgr_pin __user *)ucmd->ubuffer)->out_pin_flags))
+		ret = -EFAULT;
 	if (ret) {
 		/* The caller would never learn the handle: undo it all. */
 		pinmgr_lease_abort(lease);
@@ -169,9 +177,9 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 	int ret;
 
 	if (cmd->flags)
-		return -EOPNOTSUPP;
+		return pinmgr_pin_vec_fail(ucmd, nr, -EOPNOTSUPP);
 	if (cmd->__reserved)
-		return -EINVAL;
+		return pinmgr_pin_vec_fail(ucmd, nr, -EINVAL);
 	if (!nr || nr > PINMGR_PIN_VEC_MAX ||
 	    cmd->range_size < offsetofend(struct pinmgr_pin_range, out_handle))
 		return pinmgr_pin_vec_fail(ucmd, nr, -EINVAL);
@@ -233,8 +241,8 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 		if (put_user(leases[i]->handle,
 			     (u64 __user *)(uranges + (size_t)i * cmd->range_size +
 				offsetof(struct pinmgr_pin_range, out_handle)))) {
-			ret = -EFAULT;
-			pinmgr_count_failure(ret);
+			pinmgr_count_failure(-EFAULT);
+			ret = pinmgr_pin_vec_fail(ucmd, i, -EFAULT);
 			goto out_abort;
 		}
 	}
@@ -266,38 +274,26 @@ static int pinmgr_unpin(struct pinmgr_ucmd *ucmd)
 static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 {
 	struct pinmgr_query *cmd = ucmd->cmd;
-	struct pinmgr_ctx *ctx = ucmd->ctx;
+	struct pinmgr_lease_view view;
 	struct pinmgr_lease *lease;
-	u64 handle = cmd->handle;
+	struct pinmgr_viewer v;
+	unsigned int i;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	lease = pinmgr_lease_get(ctx, handle);
+	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
 	if (!lease)
 		return -ENOENT;
-	cmd->out_addr = lease->addr;
-	cmd->out_length = (u64)lease->nr_pages << PAGE_SHIFT;
-	cmd->out_nr_pages = lease->nr_pages;
-	cmd->out_cookie = lease->cookie;
-	cmd->out_create_time_ns = lease->create_time_ns;
-	cmd->out_pin_flags = lease->pin_flags;
-	cmd->out_owner_tgid = pinmgr_lease_owner_nr(lease,
-						    task_active_pid_ns(current));
-	cmd->out_owner_uid = from_kuid_munged(current_user_ns(), lease->uid);
-	strscpy_pad(cmd->out_owner_comm, lease->comm,
-		    sizeof(cmd->out_owner_comm));
-	/* The parts that change, seen at one moment. */
-	mutex_lock(&ctx->lock);
-	cmd->out_state = pinmgr_abi_state(lease);
-	cmd->out_nr_runs = lease->pinned ? lease->nr_runs : 0;
-	cmd->out_metadata_bytes = pinmgr_lease_metadata_bytes(lease);
-	cmd->out_expire_time_ns = pinmgr_boottime_to_real_ns(lease->expire_at);
-	cmd->out_break_deadline_ns =
-		pinmgr_boottime_to_real_ns(lease->break_at);
-	cmd->out_end_time_ns = lease->end_time_ns;
-	mutex_unlock(&ctx->lock);
+	pinmgr_viewer_init(&v, current_cred(), false);
+	pinmgr_lease_snapshot(lease, &v, &view);
 	pinmgr_lease_put(lease);
+	for (i = 0; i < PINMGR_NR_LEASE_FIELDS; i++) {
+		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
+
+		memcpy((void *)cmd + f->query_off, (void *)&view + f->view_off,
+		       pinmgr_field_size(f));
+	}
 	return pinmgr_respond(ucmd, sizeof(*cmd));
 }
 

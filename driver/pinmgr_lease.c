@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Leases: one pinned range each, stored as physically contiguous runs, named
- * by a device-wide 64-bit handle and filed in a shard of the device's index
- * (see struct pinmgr_shard) and in their context's list.
+ * Leases: one pinned range each, named by a device-wide 64-bit handle and
+ * filed in the device's index and in their context's list.
  *
  * Life of a lease: pinmgr_lease_create() charges, pins and files the lease
  * in the index under a new handle, still invisible to lookups; the caller
@@ -11,15 +10,11 @@
  * leaves nothing behind. Once published, the index holds one reference;
  * lookups take more; the last put unpins, uncharges and frees it.
  *
- * Lookups find leases without a lock, so the lease cache is
- * SLAB_TYPESAFE_BY_RCU: a lease found under RCU may have been freed and even
- * reused since, but its memory is still a lease. A lookup therefore takes a
- * reference only if the count is not zero, with acquire ordering, and then
- * checks that the lease is still the one its handle names; a lease's
- * fields are all set before its count is, with release ordering.
+ * The index (pinmgr_index.c) finds leases without a lock, so the lease
+ * cache is SLAB_TYPESAFE_BY_RCU, and a lease's fields are all set before
+ * its count is, with release ordering. Its pages are pinmgr_runs.c's.
  */
 #include <linux/cred.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/pid.h>
@@ -27,7 +22,6 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
 #include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
 
@@ -35,9 +29,6 @@
 #include "pinmgr.h"
 
 static struct kmem_cache *pinmgr_lease_cache;
-
-unsigned int pinmgr_shard_bits;
-struct pinmgr_shard *pinmgr_shards;
 
 int pinmgr_lease_cache_init(void)
 {
@@ -58,330 +49,6 @@ void pinmgr_lease_cache_exit(void)
 	kmem_cache_destroy(pinmgr_lease_cache);
 }
 
-int pinmgr_shards_init(void)
-{
-	unsigned int i, nr;
-
-	pinmgr_shard_bits = order_base_2(min(nr_cpu_ids, 256U));
-	nr = 1U << pinmgr_shard_bits;
-	pinmgr_shards = kcalloc(nr, sizeof(*pinmgr_shards), GFP_KERNEL);
-	if (!pinmgr_shards)
-		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		xa_init(&pinmgr_shards[i].leases);
-		pinmgr_shards[i].next_seq = 1;
-	}
-	return 0;
-}
-
-/* Every lease is gone by now: what is left are reserved slots. */
-void pinmgr_shards_exit(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < 1U << pinmgr_shard_bits; i++) {
-		WARN_ON_ONCE(pinmgr_shards[i].nr_leases);
-		xa_destroy(&pinmgr_shards[i].leases);
-	}
-	kfree(pinmgr_shards);
-}
-
-static struct pinmgr_shard *pinmgr_handle_shard(u64 handle)
-{
-	return &pinmgr_shards[handle & ((1U << pinmgr_shard_bits) - 1)];
-}
-
-static unsigned long pinmgr_handle_seq(u64 handle)
-{
-	return handle >> pinmgr_shard_bits;
-}
-
-/* Leases on the device, created or published; for reports, not limits. */
-long pinmgr_device_leases(void)
-{
-	long sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < 1U << pinmgr_shard_bits; i++)
-		sum += READ_ONCE(pinmgr_shards[i].nr_leases);
-	return sum;
-}
-
-static_assert(sizeof(struct pinmgr_run) == sizeof(u64));
-
-size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease)
-{
-	size_t bytes = sizeof(*lease);
-
-	if (lease->runs != lease->inline_runs)
-		bytes += lease->max_runs * sizeof(*lease->runs);
-	return bytes;
-}
-
-static unsigned int pinmgr_gup_flags(u32 pin_flags)
-{
-	unsigned int gup_flags = 0;
-
-	if (pin_flags & PINMGR_PIN_WRITE)
-		gup_flags |= FOLL_WRITE;
-	if (pin_flags & PINMGR_PIN_LONGTERM)
-		gup_flags |= FOLL_LONGTERM;
-	return gup_flags;
-}
-
-static int pinmgr_runs_grow(struct pinmgr_lease *lease)
-{
-	unsigned long max_runs = lease->max_runs * 2;
-	struct pinmgr_run *runs;
-
-	if (lease->runs == lease->inline_runs) {
-		runs = kvmalloc_array(max_runs, sizeof(*runs),
-				      PINMGR_GFP_ARRAY);
-		if (runs)
-			memcpy(runs, lease->inline_runs,
-			       sizeof(lease->inline_runs));
-	} else {
-		runs = pinmgr_kvrealloc(lease->runs,
-					array_size(lease->max_runs,
-						   sizeof(*runs)),
-					array_size(max_runs, sizeof(*runs)),
-					PINMGR_GFP_ARRAY);
-	}
-	if (!runs)
-		return -ENOMEM;
-	lease->runs = runs;
-	lease->max_runs = max_runs;
-	return 0;
-}
-
-/*
- * How many of @pages[0, @n) follow @pages[0] in physical order. With a
- * virtually contiguous memmap (SPARSEMEM_VMEMMAP, FLATMEM), consecutive
- * frames have consecutive struct pages, so this compares pointers, eight
- * at a time with one branch: a batch that is one huge page (512 pages)
- * costs little next to pinning it.
- */
-static unsigned long pinmgr_contiguous(struct page **pages, unsigned long n)
-{
-#if defined(CONFIG_SPARSEMEM_VMEMMAP) || defined(CONFIG_FLATMEM)
-	struct page *first = pages[0];
-	unsigned long i = 1, k, diff;
-
-	for (; i + 8 <= n; i += 8) {
-		diff = 0;
-		for (k = 0; k < 8; k++)
-			diff |= (unsigned long)pages[i + k] ^
-				(unsigned long)(first + i + k);
-		if (diff)
-			break;
-	}
-	for (; i < n; i++)
-		if (pages[i] != first + i)
-			break;
-	return i;
-#else
-	unsigned long i, pfn = page_to_pfn(pages[0]);
-
-	for (i = 1; i < n; i++)
-		if (page_to_pfn(pages[i]) != pfn + i)
-			break;
-	return i;
-#endif
-}
-
-/*
- * Fold a batch of pinned pages into the lease's runs. On failure, pages
- * [0, *nr_added) are in runs and the rest are not.
- */
-static int pinmgr_runs_append(struct pinmgr_lease *lease, struct page **pages,
-			      unsigned long nr_pages, unsigned long *nr_added)
-{
-	struct pinmgr_run *last;
-	unsigned long i, n, pfn;
-	int ret;
-
-	for (i = 0; i < nr_pages; i += n) {
-		n = pinmgr_contiguous(pages + i, nr_pages - i);
-		pfn = page_to_pfn(pages[i]);
-		last = lease->nr_runs ? &lease->runs[lease->nr_runs - 1] : NULL;
-		if (last && last->pfn + last->nr_pages == pfn &&
-		    last->nr_pages + n <= PINMGR_RUN_MAX_PAGES) {
-			last->nr_pages += n;
-			continue;
-		}
-		/* A run too long for one entry goes on in the next. */
-		n = min(n, PINMGR_RUN_MAX_PAGES);
-		if (lease->nr_runs == lease->max_runs) {
-			ret = pinmgr_runs_grow(lease);
-			if (ret) {
-				*nr_added = i;
-				return ret;
-			}
-		}
-		lease->runs[lease->nr_runs].pfn = pfn;
-		lease->runs[lease->nr_runs].nr_pages = n;
-		lease->nr_runs++;
-	}
-	*nr_added = nr_pages;
-	return 0;
-}
-
-static void pinmgr_runs_unpin(struct pinmgr_lease *lease)
-{
-	bool dirty = lease->pin_flags & PINMGR_PIN_WRITE;
-	unsigned long i;
-
-	for (i = 0; i < lease->nr_runs; i++) {
-		vaddr_unpin_pfn_range(lease->runs[i].pfn,
-				      lease->runs[i].nr_pages, dirty);
-		if ((i & 255) == 255)
-			cond_resched();
-	}
-	lease->nr_runs = 0;
-}
-
-/*
- * Count a failed pin by its cause. GUP says EFAULT both for memory that is
- * not there and for a file mapping it refuses to pin long-term (fsdax; on
- * 6.5+ writable shared mappings that need dirty tracking): the mapping at
- * the failing address tells which.
- */
-static void pinmgr_count_pin_failure(struct mm_struct *mm, unsigned long addr,
-				     unsigned int gup_flags, int err)
-{
-	struct vm_area_struct *vma;
-	bool refused = false;
-
-	if ((err == -EFAULT || err == -EOPNOTSUPP) &&
-	    (gup_flags & FOLL_LONGTERM)) {
-		mmap_read_lock(mm);
-		vma = vma_lookup(mm, addr);
-		if (vma && vma->vm_file)
-			refused = vma_is_dax(vma) ||
-				  ((gup_flags & FOLL_WRITE) &&
-				   (vma->vm_flags & VM_SHARED) &&
-				   (vma->vm_flags & VM_WRITE) && vma->vm_ops &&
-				   vma->vm_ops->page_mkwrite);
-		mmap_read_unlock(mm);
-	}
-	if (refused)
-		pinmgr_count(PINMGR_STAT_FAIL_FILE);
-	else
-		pinmgr_count_failure(err);
-}
-
-/*
- * Pin the lease's range batch by batch into runs, through @batch of
- * @batch_len page pointers. On failure nothing stays pinned, and the
- * failure is counted.
- */
-static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease,
-			   struct page **batch, unsigned long batch_len)
-{
-	struct vaddr_pin vp = { .f_owner = ctx->file, .mm = ctx->mm };
-	unsigned int gup_flags = pinmgr_gup_flags(lease->pin_flags);
-	unsigned long done = 0, added, nr;
-	long pinned;
-	int ret;
-
-	while (done < lease->nr_pages) {
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			pinmgr_count_failure(ret);
-			goto out_unpin_runs;
-		}
-		nr = min(lease->nr_pages - done, batch_len);
-		pinned = vaddr_pin_pages(lease->addr + (done << PAGE_SHIFT), nr,
-					 gup_flags, batch, &vp);
-		if (pinned <= 0) {
-			ret = pinned ? pinned : -EFAULT;
-			pinmgr_count_pin_failure(ctx->mm, lease->addr +
-						 (done << PAGE_SHIFT),
-						 gup_flags, ret);
-			goto out_unpin_runs;
-		}
-		ret = pinmgr_runs_append(lease, batch, pinned, &added);
-		if (ret) {
-			vaddr_unpin_pages(batch + added, pinned - added, &vp,
-					  false);
-			pinmgr_count_failure(ret);
-			goto out_unpin_runs;
-		}
-		done += pinned;
-		if (done < lease->nr_pages)
-			cond_resched();
-	}
-	return 0;
-
-out_unpin_runs:
-	pinmgr_runs_unpin(lease);
-	return ret;
-}
-
-/* Small requests pin through the stack; large ones share the context's batch. */
-static int pinmgr_pin_range(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease)
-{
-	struct page *stack[PINMGR_STACK_PAGES];
-	int ret;
-
-	if (lease->nr_pages <= PINMGR_STACK_PAGES)
-		return pinmgr_pin_runs(ctx, lease, stack, ARRAY_SIZE(stack));
-
-	ret = mutex_lock_killable(&ctx->pin_lock);
-	if (ret) {
-		pinmgr_count_failure(ret);
-		return ret;
-	}
-	ret = pinmgr_pin_runs(ctx, lease, ctx->batch, PINMGR_BATCH_PAGES);
-	mutex_unlock(&ctx->pin_lock);
-	return ret;
-}
-
-/*
- * File a pinned lease in the shard of this CPU under a new handle. It stays
- * invisible to lookups until published.
- */
-static int pinmgr_lease_insert(struct pinmgr_lease *lease)
-{
-	unsigned int idx = raw_smp_processor_id() &
-			   ((1U << pinmgr_shard_bits) - 1);
-	struct pinmgr_shard *shard = &pinmgr_shards[idx];
-	unsigned long seq;
-	void *old;
-
-	xa_lock(&shard->leases);
-	seq = shard->next_seq++;
-	WRITE_ONCE(lease->handle, (u64)seq << pinmgr_shard_bits | idx);
-	old = __xa_store(&shard->leases, seq, lease, GFP_KERNEL_ACCOUNT);
-	if (xa_is_err(old)) {
-		xa_unlock(&shard->leases);
-		return xa_err(old);
-	}
-	shard->nr_leases++;
-	/*
-	 * The first lease of each block of XA_CHUNK_SIZE sequence numbers
-	 * reserves the block's last slot, which keeps the block's node while
-	 * the sequence runs through it (see struct pinmgr_shard). Failing
-	 * only costs allocations later.
-	 */
-	if (!(seq & XA_CHUNK_MASK) || seq == 1)
-		__xa_cmpxchg(&shard->leases, seq | XA_CHUNK_MASK, NULL,
-			     XA_ZERO_ENTRY, GFP_KERNEL_ACCOUNT);
-	xa_unlock(&shard->leases);
-	return 0;
-}
-
-/* Take a lease out of the index; its handle is never used again. */
-static void pinmgr_lease_remove(struct pinmgr_lease *lease)
-{
-	struct pinmgr_shard *shard = pinmgr_handle_shard(lease->handle);
-
-	xa_lock(&shard->leases);
-	__xa_erase(&shard->leases, pinmgr_handle_seq(lease->handle));
-	shard->nr_leases--;
-	xa_unlock(&shard->leases);
-}
-
 /**
  * pinmgr_lease_release_pages() - unpin and uncharge a lease's pages
  * @lease: a lease no one else uses the pages of: its last reference is
@@ -393,12 +60,8 @@ void pinmgr_lease_release_pages(struct pinmgr_lease *lease)
 {
 	if (!lease->pinned)
 		return;
-	pinmgr_runs_unpin(lease);
+	pinmgr_runs_release(lease);
 	pinmgr_uncharge(lease->ctx, lease->user, lease->nr_pages);
-	if (lease->runs != lease->inline_runs)
-		kvfree(lease->runs);
-	lease->runs = lease->inline_runs;
-	lease->max_runs = PINMGR_INLINE_RUNS;
 	lease->pinned = false;
 }
 
@@ -532,7 +195,7 @@ void pinmgr_lease_publish(struct pinmgr_lease *lease)
 	if (lease->expire_at)
 		pinmgr_lease_queue_deadline(lease);
 	mutex_unlock(&ctx->lock);
-	pinmgr_count(PINMGR_STAT_PINS);
+	pinmgr_count(PINMGR_FIG_PINS);
 	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_PINNED_NTF);
 }
 
@@ -541,34 +204,6 @@ void pinmgr_lease_abort(struct pinmgr_lease *lease)
 {
 	pinmgr_lease_remove(lease);
 	pinmgr_lease_put(lease);
-}
-
-/* Look up a published lease anywhere on the device and take a reference. */
-struct pinmgr_lease *pinmgr_lease_find(u64 handle)
-{
-	struct pinmgr_lease *lease;
-	u32 state;
-
-	rcu_read_lock();
-	lease = xa_load(&pinmgr_handle_shard(handle)->leases,
-			pinmgr_handle_seq(handle));
-	if (lease && !pinmgr_refcount_inc_not_zero_acquire(&lease->users))
-		lease = NULL;
-	rcu_read_unlock();
-	if (!lease)
-		return NULL;
-	/*
-	 * Pairs with the release in pinmgr_lease_publish(): a lease seen
-	 * published is seen whole.
-	 */
-	state = smp_load_acquire(&lease->state);
-	/* Freed and reused since the load? Then it is another lease. */
-	if (READ_ONCE(lease->handle) != handle ||
-	    state == PINMGR_LS_CREATING) {
-		pinmgr_lease_put(lease);
-		return NULL;
-	}
-	return lease;
 }
 
 /* Look up a published lease of @ctx and take a reference, or NULL. */
@@ -624,7 +259,7 @@ static void pinmgr_lease_detach(struct pinmgr_lease *lease)
  */
 static void pinmgr_lease_unpinned(struct pinmgr_lease *lease)
 {
-	pinmgr_count(PINMGR_STAT_UNPINS);
+	pinmgr_count(PINMGR_FIG_UNPINS);
 	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
 }
 
@@ -687,55 +322,6 @@ void pinmgr_lease_pages_put(struct pinmgr_lease *lease)
 {
 	if (refcount_dec_and_test(&lease->pages_ref))
 		wake_up_var(&lease->pages_ref);
-}
-
-/**
- * pinmgr_lease_next() - walk every published lease on the device
- * @shard: in: the shard to start in; out: the lease's
- * @seq: in: the sequence number to start at; out: the lease's
- *
- * Leases come in (shard, sequence) order, each with a reference the caller
- * puts. To go on after one, start at its sequence number + 1; to start
- * over, at (0, 0). A walk resumed so reports every lease that lived
- * through it exactly once, whatever was pinned or unpinned meanwhile.
- *
- * Return: the lease, or NULL at the end.
- */
-struct pinmgr_lease *pinmgr_lease_next(unsigned int *shard, unsigned long *seq)
-{
-	struct pinmgr_lease *lease;
-	u32 state;
-
-	for (; *shard < 1U << pinmgr_shard_bits; (*shard)++, *seq = 0) {
-		XA_STATE(xas, &pinmgr_shards[*shard].leases, *seq);
-
-		rcu_read_lock();
-		xas_for_each(&xas, lease, ULONG_MAX) {
-			if (xas_retry(&xas, lease))
-				continue;
-			if (!pinmgr_refcount_inc_not_zero_acquire(&lease->users))
-				continue;
-			/* Pairs with the release in pinmgr_lease_publish(). */
-			state = smp_load_acquire(&lease->state);
-			/* Reused since, or not published: not this one. */
-			if (READ_ONCE(lease->handle) !=
-			    ((u64)xas.xa_index << pinmgr_shard_bits | *shard) ||
-			    state == PINMGR_LS_CREATING) {
-				/* The put may free it: not under RCU. */
-				xas_pause(&xas);
-				rcu_read_unlock();
-				pinmgr_lease_put(lease);
-				rcu_read_lock();
-				continue;
-			}
-			rcu_read_unlock();
-			*seq = xas.xa_index;
-			return lease;
-		}
-		rcu_read_unlock();
-		cond_resched();
-	}
-	return NULL;
 }
 
 /*

@@ -54,11 +54,6 @@ static void pinmgr_nl_viewer(struct pinmgr_viewer *v, struct sk_buff *skb)
 	pinmgr_viewer_init(v, cred, netlink_capable(skb, CAP_SYS_ADMIN));
 }
 
-static int pinmgr_nl_put_u64(struct sk_buff *skb, int attr, u64 val)
-{
-	return nla_put_u64_64bit(skb, attr, val, PINMGR_A_PAD);
-}
-
 /*
  * The attributes of one lease (pinmgr_nl_fill_lease()), for a message of
  * just that size: an event is sent as it is allocated, where a buffer of
@@ -66,98 +61,67 @@ static int pinmgr_nl_put_u64(struct sk_buff *skb, int attr, u64 val)
  */
 static size_t pinmgr_nl_lease_size(void)
 {
-	return 12 * nla_total_size_64bit(sizeof(u64)) +
-	       4 * nla_total_size(sizeof(u32)) +
-	       nla_total_size(TASK_COMM_LEN);
+	size_t size = 0;
+	unsigned int i;
+
+	for (i = 0; i < PINMGR_NR_LEASE_FIELDS; i++) {
+		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
+
+		size += f->type == PINMGR_FT_U64 ?
+			nla_total_size_64bit(sizeof(u64)) :
+			nla_total_size(pinmgr_field_size(f));
+	}
+	return size;
 }
 
-/* A lease's attributes, as @v sees them; its changing parts at one moment. */
+/* A lease's attributes, as @v sees them, at one moment. */
 static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
 				const struct pinmgr_viewer *v)
 {
-	struct pinmgr_ctx *ctx = lease->ctx;
-	u64 runs, meta, expire, deadline, end;
-	u32 state;
+	struct pinmgr_lease_view view;
+	unsigned int i;
+	int ret;
 
-	mutex_lock(&ctx->lock);
-	state = pinmgr_abi_state(lease);
-	runs = lease->pinned ? lease->nr_runs : 0;
-	meta = pinmgr_lease_metadata_bytes(lease);
-	expire = pinmgr_boottime_to_real_ns(lease->expire_at);
-	deadline = pinmgr_boottime_to_real_ns(lease->break_at);
-	end = lease->end_time_ns;
-	mutex_unlock(&ctx->lock);
+	pinmgr_lease_snapshot(lease, v, &view);
+	for (i = 0; i < PINMGR_NR_LEASE_FIELDS; i++) {
+		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
+		const void *val = (const void *)&view + f->view_off;
 
-	if (pinmgr_nl_put_u64(skb, PINMGR_A_HANDLE, lease->handle) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_FILE_ID, ctx->id) ||
-	    nla_put_u32(skb, PINMGR_A_TGID,
-			pinmgr_lease_owner_nr(lease, v->pid_ns)) ||
-	    nla_put_u32(skb, PINMGR_A_UID,
-			from_kuid_munged(v->user_ns, lease->uid)) ||
-	    nla_put_string(skb, PINMGR_A_COMM, lease->comm) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_ADDR, lease->addr) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_LENGTH,
-			      (u64)lease->nr_pages << PAGE_SHIFT) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_PAGES, lease->nr_pages) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_RUNS, runs) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_METADATA_BYTES, meta) ||
-	    nla_put_u32(skb, PINMGR_A_FLAGS, lease->pin_flags) ||
-	    nla_put_u32(skb, PINMGR_A_STATE, state) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_COOKIE, lease->cookie) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_CREATE_TIME,
-			      lease->create_time_ns) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_EXPIRE_TIME, expire) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_BREAK_DEADLINE, deadline) ||
-	    pinmgr_nl_put_u64(skb, PINMGR_A_END_TIME, end))
-		return -EMSGSIZE;
+		switch (f->type) {
+		case PINMGR_FT_U64:
+			ret = nla_put_u64_64bit(skb, f->attr, *(const u64 *)val,
+						PINMGR_A_PAD);
+			break;
+		case PINMGR_FT_U32:
+			ret = nla_put_u32(skb, f->attr, *(const u32 *)val);
+			break;
+		default:
+			ret = nla_put_string(skb, f->attr, val);
+			break;
+		}
+		if (ret)
+			return -EMSGSIZE;
+	}
 	return 0;
 }
 
+/* The attribute of each figure of PINMGR_STATS(), by enum pinmgr_figure. */
+#define PINMGR_NL_STATS_ATTR(name, attr, src, unit, dir, file, prom, label, \
+			     help)					\
+	[PINMGR_FIG_##attr] = PINMGR_A_STATS_##attr,
+
+static const u16 pinmgr_nl_stats_attrs[] = {
+	PINMGR_STATS(PINMGR_NL_STATS_ATTR)
+};
+
 int pinmgr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	static const struct {
-		int attr;
-		int stat;
-	} counters[] = {
-		{ PINMGR_A_STATS_PINS, PINMGR_STAT_PINS },
-		{ PINMGR_A_STATS_UNPINS, PINMGR_STAT_UNPINS },
-		{ PINMGR_A_STATS_EXPIRIES, PINMGR_STAT_EXPIRIES },
-		{ PINMGR_A_STATS_REVOCATIONS, PINMGR_STAT_REVOCATIONS },
-		{ PINMGR_A_STATS_FAIL_MEMLOCK, PINMGR_STAT_FAIL_MEMLOCK },
-		{ PINMGR_A_STATS_FAIL_LEASE_PAGES, PINMGR_STAT_FAIL_LEASE_PAGES },
-		{ PINMGR_A_STATS_FAIL_LEASES, PINMGR_STAT_FAIL_LEASES },
-		{ PINMGR_A_STATS_FAIL_DEVICE_PAGES,
-		  PINMGR_STAT_FAIL_DEVICE_PAGES },
-		{ PINMGR_A_STATS_FAIL_FAULT, PINMGR_STAT_FAIL_FAULT },
-		{ PINMGR_A_STATS_FAIL_FILE, PINMGR_STAT_FAIL_FILE },
-		{ PINMGR_A_STATS_FAIL_INTERRUPTED,
-		  PINMGR_STAT_FAIL_INTERRUPTED },
-		{ PINMGR_A_STATS_FAIL_NOMEM, PINMGR_STAT_FAIL_NOMEM },
-	};
-	long ended = atomic_long_read(&pinmgr_ended_leases);
-	long live = pinmgr_device_leases() - ended;
-	const struct {
-		int attr;
-		u64 val;
-	} figures[] = {
-		{ PINMGR_A_STATS_LEASES, live > 0 ? live : 0 },
-		{ PINMGR_A_STATS_ENDED_LEASES, ended },
-		{ PINMGR_A_STATS_FILES, atomic_long_read(&pinmgr_files) },
-		{ PINMGR_A_STATS_PINNED_PAGES,
-		  atomic_long_read(&pinmgr_device_pages) },
-		{ PINMGR_A_STATS_MAX_LEASE_PAGES,
-		  READ_ONCE(pinmgr_max_lease_pages) },
-		{ PINMGR_A_STATS_MAX_LEASES, READ_ONCE(pinmgr_max_leases) },
-		{ PINMGR_A_STATS_MAX_DEVICE_PAGES,
-		  READ_ONCE(pinmgr_max_device_pages) },
-		{ PINMGR_A_STATS_BREAK_TIME_MS, READ_ONCE(pinmgr_break_time_ms) },
-		{ PINMGR_A_STATS_MAX_EVENTS, READ_ONCE(pinmgr_max_events) },
-	};
 	struct sk_buff *msg;
 	struct nlattr *nest;
-	unsigned int i;
+	unsigned int fig;
 	void *hdr;
 
+	BUILD_BUG_ON(ARRAY_SIZE(pinmgr_nl_stats_attrs) != PINMGR_NR_FIGURES);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -168,13 +132,9 @@ int pinmgr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	nest = nla_nest_start(msg, PINMGR_A_STATS);
 	if (!nest)
 		goto out_free_msg;
-	for (i = 0; i < ARRAY_SIZE(figures); i++)
-		if (nla_put_u64_64bit(msg, figures[i].attr, figures[i].val,
-				      PINMGR_A_STATS_PAD))
-			goto out_free_msg;
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		if (nla_put_u64_64bit(msg, counters[i].attr,
-				      pinmgr_stat_read(counters[i].stat),
+	for (fig = 0; fig < PINMGR_NR_FIGURES; fig++)
+		if (nla_put_u64_64bit(msg, pinmgr_nl_stats_attrs[fig],
+				      pinmgr_figure_read(fig),
 				      PINMGR_A_STATS_PAD))
 			goto out_free_msg;
 	nla_nest_end(msg, nest);
@@ -322,14 +282,19 @@ int pinmgr_nl_lease_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 	deadline = pinmgr_revoke_deadline(nla_get_flag(info->attrs[PINMGR_A_NOW]),
 					  &when);
 
-	/* The reply is made first: nothing can fail after the revocation. */
+	/*
+	 * The reply is made first, so that no allocation can fail after the
+	 * revocation; only sending it can (the requester's socket is full),
+	 * and the revocation stands then, as the monitor group tells.
+	 */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
 			  &pinmgr_nl_family, 0, PINMGR_NL_CMD_LEASE_REVOKE);
-	if (!hdr || pinmgr_nl_put_u64(msg, PINMGR_A_HANDLE, handle) ||
-	    pinmgr_nl_put_u64(msg, PINMGR_A_BREAK_DEADLINE, when)) {
+	if (!hdr || nla_put_u64_64bit(msg, PINMGR_A_HANDLE, handle, PINMGR_A_PAD) ||
+	    nla_put_u64_64bit(msg, PINMGR_A_BREAK_DEADLINE, when,
+			      PINMGR_A_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -19,6 +19,8 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uidgid.h>
 
@@ -68,7 +70,7 @@ bool pinmgr_lease_visible(const struct pinmgr_lease *lease,
 }
 
 /* The ABI's name for a lease's state; an ending lease shows its end. */
-u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
+static u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
 {
 	switch (READ_ONCE(lease->state)) {
 	case PINMGR_LS_BREAKING:
@@ -82,6 +84,77 @@ u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
 		return PINMGR_LEASE_REVOKED;
 	default:
 		return PINMGR_LEASE_ACTIVE;
+	}
+}
+
+/*
+ * The one place a lease's fields are read for a reader, as @v sees them;
+ * the caller holds the context's lock, under which every changing part of
+ * a lease changes, so the view is of one moment.
+ */
+void pinmgr_lease_snapshot_locked(struct pinmgr_lease *lease,
+				  const struct pinmgr_viewer *v,
+				  struct pinmgr_lease_view *view)
+{
+	BUILD_BUG_ON(sizeof(view->comm) != sizeof(lease->comm));
+	lockdep_assert_held(&lease->ctx->lock);
+
+	view->handle = lease->handle;
+	view->file_id = lease->ctx->id;
+	view->tgid = pinmgr_lease_owner_nr(lease, v->pid_ns);
+	view->uid = from_kuid_munged(v->user_ns, lease->uid);
+	strscpy_pad(view->comm, lease->comm, sizeof(view->comm));
+	view->addr = lease->addr;
+	view->length = (u64)lease->nr_pages << PAGE_SHIFT;
+	view->nr_pages = lease->nr_pages;
+	view->nr_runs = lease->pinned ? lease->nr_runs : 0;
+	view->metadata_bytes = pinmgr_lease_metadata_bytes(lease);
+	view->flags = lease->pin_flags;
+	view->state = pinmgr_abi_state(lease);
+	view->cookie = lease->cookie;
+	view->create_time_ns = lease->create_time_ns;
+	view->expire_time_ns = pinmgr_boottime_to_real_ns(lease->expire_at);
+	view->break_deadline_ns = pinmgr_boottime_to_real_ns(lease->break_at);
+	view->end_time_ns = lease->end_time_ns;
+}
+
+void pinmgr_lease_snapshot(struct pinmgr_lease *lease,
+			   const struct pinmgr_viewer *v,
+			   struct pinmgr_lease_view *view)
+{
+	mutex_lock(&lease->ctx->lock);
+	pinmgr_lease_snapshot_locked(lease, v, view);
+	mutex_unlock(&lease->ctx->lock);
+}
+
+#define PINMGR_LEASE_FIELD(name, id, ft, kind, query)			\
+	[PINMGR_LF_##id] = {						\
+		.attr = PINMGR_A_##id,					\
+		.type = PINMGR_FT_##ft,					\
+		.view_off = offsetof(struct pinmgr_lease_view, name),	\
+		.query_off = offsetof(struct pinmgr_query, query),	\
+	},
+
+const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS] = {
+	PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD)
+};
+
+/* QUERY's member of each field is as wide as the view's. */
+#define PINMGR_LEASE_FIELD_FITS(name, id, ft, kind, query)		\
+	static_assert(sizeof_field(struct pinmgr_query, query) ==	\
+		      sizeof_field(struct pinmgr_lease_view, name));
+
+PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_FITS)
+
+size_t pinmgr_field_size(const struct pinmgr_field *f)
+{
+	switch (f->type) {
+	case PINMGR_FT_U64:
+		return sizeof(u64);
+	case PINMGR_FT_U32:
+		return sizeof(u32);
+	default:
+		return PINMGR_COMM_LEN;
 	}
 }
 
@@ -100,50 +173,35 @@ void pinmgr_show_header(struct seq_file *m)
 }
 
 /*
- * One lease as a row, as it is at one moment, seen by @v; the caller holds
- * its context's lock. A time to come is shown from now; "-" for none.
+ * A view as a row of debugfs and fdinfo. A time to come is shown from now,
+ * "-" for none: the earlier of the expiry and the break deadline, while
+ * the lease is live.
  */
-void pinmgr_show_lease_locked(struct seq_file *m, struct pinmgr_lease *lease,
-			      const struct pinmgr_viewer *v)
+void pinmgr_show_row(struct seq_file *m, const struct pinmgr_lease_view *view)
 {
-	u64 now_real = ktime_get_real_ns();
-	ktime_t now = ktime_get_boottime(), due;
-	u32 state = pinmgr_abi_state(lease);
-	char comm[TASK_COMM_LEN], expires[24] = "-";
+	u64 now = ktime_get_real_ns(), due = view->expire_time_ns;
+	char comm[PINMGR_COMM_LEN], expires[24] = "-";
 	char flags[3];
 	size_t i;
 
-	lockdep_assert_held(&lease->ctx->lock);
-	due = lease->expire_at;
-	if (lease->break_at && (!due || ktime_before(lease->break_at, due)))
-		due = lease->break_at;
-	if (due && state <= PINMGR_LEASE_BREAKING)
-		snprintf(expires, sizeof(expires), "%lld",
-			 max(ktime_ms_delta(due, now), 0LL));
+	if (view->break_deadline_ns && (!due || view->break_deadline_ns < due))
+		due = view->break_deadline_ns;
+	if (due && view->state <= PINMGR_LEASE_BREAKING)
+		snprintf(expires, sizeof(expires), "%llu",
+			 div_u64(due - min(due, now), NSEC_PER_MSEC));
 	/* One word per column: a name with blanks or controls gets '?'s. */
-	for (i = 0; i < sizeof(comm) - 1 && lease->comm[i]; i++)
-		comm[i] = isgraph(lease->comm[i]) ? lease->comm[i] : '?';
+	for (i = 0; i < sizeof(comm) - 1 && view->comm[i]; i++)
+		comm[i] = isgraph(view->comm[i]) ? view->comm[i] : '?';
 	if (!i)
 		comm[i++] = '?';
 	comm[i] = '\0';
-	flags[0] = lease->pin_flags & PINMGR_PIN_WRITE ? 'w' : 'r';
-	flags[1] = lease->pin_flags & PINMGR_PIN_LONGTERM ? 'l' : 's';
+	flags[0] = view->flags & PINMGR_PIN_WRITE ? 'w' : 'r';
+	flags[1] = view->flags & PINMGR_PIN_LONGTERM ? 'l' : 's';
 	flags[2] = '\0';
 
-	seq_printf(m, "%-20llu %-8d %-16s %-8u 0x%016lx %14llu %10lu %8lu %-5s %10llu %10s %s\n",
-		   lease->handle, pinmgr_lease_owner_nr(lease, v->pid_ns),
-		   comm, from_kuid_munged(v->user_ns, lease->uid),
-		   lease->addr, (u64)lease->nr_pages << PAGE_SHIFT,
-		   lease->nr_pages, lease->pinned ? lease->nr_runs : 0,
-		   flags, div_u64(now_real - min(now_real, lease->create_time_ns),
-				  NSEC_PER_MSEC),
-		   expires, pinmgr_state_names[state]);
-}
-
-void pinmgr_show_lease(struct seq_file *m, struct pinmgr_lease *lease,
-		       const struct pinmgr_viewer *v)
-{
-	mutex_lock(&lease->ctx->lock);
-	pinmgr_show_lease_locked(m, lease, v);
-	mutex_unlock(&lease->ctx->lock);
+	seq_printf(m, "%-20llu %-8u %-16s %-8u 0x%016llx %14llu %10llu %8llu %-5s %10llu %10s %s\n",
+		   view->handle, view->tgid, comm, view->uid, view->addr,
+		   view->length, view->nr_pages, view->nr_runs, flags,
+		   div_u64(now - min(now, view->create_time_ns), NSEC_PER_MSEC),
+		   expires, pinmgr_state_names[view->state]);
 }

@@ -141,11 +141,22 @@ PINMGR_TUNABLE_ATTR(max_device_pages);
 PINMGR_TUNABLE_ATTR(break_time_ms);
 PINMGR_TUNABLE_ATTR(max_events);
 
-/* The figures: a counter, or a value of its own. */
+/*
+ * The figures of PINMGR_STATS() that sysfs shows read-only: TOP ones in
+ * the device's directory, FAILURES ones in failures/ (where "leases" is
+ * over max_leases). TUNABLES have their writable files above. Both groups
+ * list every figure, and each shows only its own.
+ */
+enum pinmgr_fig_dir {
+	PINMGR_DIR_TOP,
+	PINMGR_DIR_FAILURES,
+	PINMGR_DIR_TUNABLES,
+};
+
 struct pinmgr_figure_attr {
 	struct device_attribute attr;
-	int stat;			/* enum pinmgr_stat, or -1 */
-	u64 (*value)(void);
+	enum pinmgr_figure fig;
+	enum pinmgr_fig_dir where;
 };
 
 static ssize_t pinmgr_figure_show(struct device *dev,
@@ -154,65 +165,25 @@ static ssize_t pinmgr_figure_show(struct device *dev,
 	const struct pinmgr_figure_attr *fa =
 		container_of(attr, struct pinmgr_figure_attr, attr);
 
-	return sysfs_emit(buf, "%llu\n", fa->stat >= 0 ?
-			  pinmgr_stat_read(fa->stat) : fa->value());
+	return sysfs_emit(buf, "%llu\n", pinmgr_figure_read(fa->fig));
 }
 
-static u64 pinmgr_fig_leases(void)
-{
-	long n = pinmgr_device_leases() -
-		 atomic_long_read(&pinmgr_ended_leases);
+#define PINMGR_FIG_ATTR(name, id, src, unit, dir, file, prom, label, help) \
+	[PINMGR_FIG_##id] = {						\
+		.attr = __ATTR(file, 0444, pinmgr_figure_show, NULL),	\
+		.fig = PINMGR_FIG_##id,					\
+		.where = PINMGR_DIR_##dir,				\
+	},
 
-	return n > 0 ? n : 0;
-}
+static struct pinmgr_figure_attr pinmgr_fig_attrs[] = {
+	PINMGR_STATS(PINMGR_FIG_ATTR)
+};
 
-static u64 pinmgr_fig_ended_leases(void)
-{
-	return atomic_long_read(&pinmgr_ended_leases);
-}
+#define PINMGR_FIG_PTR(fig)	(&pinmgr_fig_attrs[fig].attr.attr)
+#define PINMGR_FIG_LIST(name, id, src, unit, dir, file, prom, label, help) \
+	[PINMGR_FIG_##id] = PINMGR_FIG_PTR(PINMGR_FIG_##id),
 
-static u64 pinmgr_fig_files(void)
-{
-	return atomic_long_read(&pinmgr_files);
-}
-
-static u64 pinmgr_fig_pinned_pages(void)
-{
-	return atomic_long_read(&pinmgr_device_pages);
-}
-
-#define PINMGR_FIGURE(_var, _file, _stat, _value)			\
-	static struct pinmgr_figure_attr pinmgr_fig_attr_##_var = {	\
-		.attr = __ATTR(_file, 0444, pinmgr_figure_show, NULL),	\
-		.stat = _stat, .value = _value,				\
-	}
-
-PINMGR_FIGURE(leases, leases, -1, pinmgr_fig_leases);
-PINMGR_FIGURE(ended_leases, ended_leases, -1, pinmgr_fig_ended_leases);
-PINMGR_FIGURE(files, files, -1, pinmgr_fig_files);
-PINMGR_FIGURE(pinned_pages, pinned_pages, -1, pinmgr_fig_pinned_pages);
-PINMGR_FIGURE(pins, pins, PINMGR_STAT_PINS, NULL);
-PINMGR_FIGURE(unpins, unpins, PINMGR_STAT_UNPINS, NULL);
-PINMGR_FIGURE(expiries, expiries, PINMGR_STAT_EXPIRIES, NULL);
-PINMGR_FIGURE(revocations, revocations, PINMGR_STAT_REVOCATIONS, NULL);
-PINMGR_FIGURE(memlock, memlock, PINMGR_STAT_FAIL_MEMLOCK, NULL);
-PINMGR_FIGURE(lease_pages, lease_pages, PINMGR_STAT_FAIL_LEASE_PAGES, NULL);
-PINMGR_FIGURE(fail_leases, leases, PINMGR_STAT_FAIL_LEASES, NULL);
-PINMGR_FIGURE(device_pages, device_pages, PINMGR_STAT_FAIL_DEVICE_PAGES, NULL);
-PINMGR_FIGURE(fault, fault, PINMGR_STAT_FAIL_FAULT, NULL);
-PINMGR_FIGURE(file, file, PINMGR_STAT_FAIL_FILE, NULL);
-PINMGR_FIGURE(interrupted, interrupted, PINMGR_STAT_FAIL_INTERRUPTED, NULL);
-PINMGR_FIGURE(nomem, nomem, PINMGR_STAT_FAIL_NOMEM, NULL);
-
-static struct attribute *pinmgr_attrs[] = {
-	&pinmgr_fig_attr_leases.attr.attr,
-	&pinmgr_fig_attr_ended_leases.attr.attr,
-	&pinmgr_fig_attr_files.attr.attr,
-	&pinmgr_fig_attr_pinned_pages.attr.attr,
-	&pinmgr_fig_attr_pins.attr.attr,
-	&pinmgr_fig_attr_unpins.attr.attr,
-	&pinmgr_fig_attr_expiries.attr.attr,
-	&pinmgr_fig_attr_revocations.attr.attr,
+static struct attribute *pinmgr_tunable_attrs[] = {
 	&pinmgr_attr_max_lease_pages.attr.attr,
 	&pinmgr_attr_max_leases.attr.attr,
 	&pinmgr_attr_max_device_pages.attr.attr,
@@ -221,29 +192,51 @@ static struct attribute *pinmgr_attrs[] = {
 	NULL,
 };
 
-static const struct attribute_group pinmgr_attr_group = {
-	.attrs = pinmgr_attrs,
+static const struct attribute_group pinmgr_tunable_group = {
+	.attrs = pinmgr_tunable_attrs,
 };
 
-/* failures/: one file per cause; "leases" there is over max_leases. */
-static struct attribute *pinmgr_failure_attrs[] = {
-	&pinmgr_fig_attr_memlock.attr.attr,
-	&pinmgr_fig_attr_lease_pages.attr.attr,
-	&pinmgr_fig_attr_fail_leases.attr.attr,
-	&pinmgr_fig_attr_device_pages.attr.attr,
-	&pinmgr_fig_attr_fault.attr.attr,
-	&pinmgr_fig_attr_file.attr.attr,
-	&pinmgr_fig_attr_interrupted.attr.attr,
-	&pinmgr_fig_attr_nomem.attr.attr,
+static struct attribute *pinmgr_attrs[] = {
+	PINMGR_STATS(PINMGR_FIG_LIST)
 	NULL,
 };
+
+static umode_t pinmgr_fig_visible(struct attribute *attr, int n,
+				  enum pinmgr_fig_dir dir)
+{
+	return pinmgr_fig_attrs[n].where == dir ? attr->mode : 0;
+}
+
+static umode_t pinmgr_top_visible(struct kobject *kobj, struct attribute *attr,
+				  int n)
+{
+	return pinmgr_fig_visible(attr, n, PINMGR_DIR_TOP);
+}
+
+static const struct attribute_group pinmgr_attr_group = {
+	.attrs = pinmgr_attrs,
+	.is_visible = pinmgr_top_visible,
+};
+
+static struct attribute *pinmgr_failure_attrs[] = {
+	PINMGR_STATS(PINMGR_FIG_LIST)
+	NULL,
+};
+
+static umode_t pinmgr_failure_visible(struct kobject *kobj,
+				      struct attribute *attr, int n)
+{
+	return pinmgr_fig_visible(attr, n, PINMGR_DIR_FAILURES);
+}
 
 static const struct attribute_group pinmgr_failure_group = {
 	.name = "failures",
 	.attrs = pinmgr_failure_attrs,
+	.is_visible = pinmgr_failure_visible,
 };
 
 const struct attribute_group *pinmgr_attr_groups[] = {
+	&pinmgr_tunable_group,
 	&pinmgr_attr_group,
 	&pinmgr_failure_group,
 	NULL,

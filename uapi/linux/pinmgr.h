@@ -149,6 +149,10 @@
  *  - EPERM: REVOKE by a caller without CAP_SYS_ADMIN.
  *  - ENOENT: REVOKE of a handle that names no lease on the device, or one
  *    whose owner has closed its file.
+ *  - EKEYEXPIRED, EKEYREVOKED: REVOKE of a lease that has already ended
+ *    (or is ending) by expiry or by revocation; nothing changes.
+ *  - ENOMEM: REVOKE could not make the owner's event queue, which must
+ *    hold the events of the break; nothing changes.
  *
  * Errors of read(2): EINVAL for a buffer smaller than one event, EAGAIN for
  * an empty queue with O_NONBLOCK, EINTR (or a restart) on a signal.
@@ -304,6 +308,11 @@ enum pinmgr_pin_flags {
  * @out_nr_runs: out: physically contiguous runs the pages form
  * @duration_ns: how long the lease lasts, in nanoseconds from the pin; 0
  *	for no end of its own. It expires then (see the DOC block above).
+ * @out_pin_flags: out: the enum pinmgr_pin_flags the lease was pinned
+ *	with: @flags, and PINMGR_PIN_LONGTERM for a short-term request of a
+ *	caller without CAP_IPC_LOCK (see the DOC block). Written only for a
+ *	caller whose @size covers it.
+ * @__reserved: must be 0
  *
  * Pins [@addr, @addr + @length) of the caller's mm, which must be the
  * context's mm, as one lease. Either every page is pinned and a lease exists,
@@ -319,6 +328,8 @@ struct pinmgr_pin {
 	__u64 out_nr_pages;
 	__u64 out_nr_runs;
 	__u64 duration_ns;
+	__u32 out_pin_flags;
+	__u32 __reserved;
 };
 
 #define PINMGR_IOC_PIN		_IO(PINMGR_TYPE, PINMGR_CMD_PIN)
@@ -387,6 +398,8 @@ enum pinmgr_lease_state {
  *	pages; 0 if the lease was never revoked
  * @out_end_time_ns: out: CLOCK_REALTIME when an expired or revoked lease
  *	ended; 0 for a live one
+ * @out_file_id: out: the number of the open file that holds the lease, as
+ *	netlink, debugfs and fdinfo show it
  *
  * An ended lease shows the range and pages it had; its runs are 0.
  */
@@ -409,6 +422,7 @@ struct pinmgr_query {
 	__u64 out_expire_time_ns;
 	__u64 out_break_deadline_ns;
 	__u64 out_end_time_ns;
+	__u64 out_file_id;
 };
 
 #define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)

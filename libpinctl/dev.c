@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <linux/pinmgr.h>
 
 #include "libpinctl-private.h"
+#include "pinmgr_tables.h"
 
 /* The library's values are the ABI's: checked once, here. */
 _Static_assert((int)PINCTL_PIN_WRITE == (int)PINMGR_PIN_WRITE, "pin flags");
@@ -144,30 +146,69 @@ PINCTL_API int pinctl_dev_info(struct pinctl_dev *dev, struct pinctl_info *info)
 	return 0;
 }
 
+/* One PIN, its reply in @p. */
+static int pin_one(struct pinctl_dev *dev, void *addr, uint64_t length,
+		   const struct pinctl_pin_opts *opts, struct pinmgr_pin *p)
+{
+	struct pinctl_pin_opts o;
+	int ret;
+
+	ret = OPTS_GET(o, opts);
+	if (ret)
+		return ret;
+	*p = (struct pinmgr_pin){
+		.size = sizeof(*p),
+		.flags = o.flags,
+		.addr = (uintptr_t)addr,
+		.length = length,
+		.cookie = o.cookie,
+		.duration_ns = o.duration_ns,
+	};
+	ret = pinctl_ioctl(dev, PINMGR_IOC_PIN, p);
+	if (ret)
+		dbg(dev->ctx, "PIN %p+%#llx flags %#x: %s\n", addr,
+		    (unsigned long long)length, o.flags, strerror(-ret));
+	return ret;
+}
+
 PINCTL_API int pinctl_pin(struct pinctl_dev *dev, void *addr, uint64_t length,
 			  const struct pinctl_pin_opts *opts, uint64_t *handle)
 {
-	struct pinctl_pin_opts o;
-	struct pinmgr_pin p = { .size = sizeof(p) };
+	struct pinmgr_pin p;
 	int ret;
 
 	if (!handle)
 		return -EINVAL;
-	ret = OPTS_GET(o, opts);
+	ret = pin_one(dev, addr, length, opts, &p);
+	if (!ret)
+		*handle = p.out_handle;
+	return ret;
+}
+
+PINCTL_API int pinctl_pin_lease(struct pinctl_dev *dev, void *addr,
+				uint64_t length,
+				const struct pinctl_pin_opts *opts,
+				struct pinctl_pinned *pinned)
+{
+	struct pinctl_pinned r = { .sz = sizeof(r) };
+	struct pinmgr_pin p;
+	int ret;
+
+	ret = pinctl_out_check(pinned);
 	if (ret)
 		return ret;
-	p.flags = o.flags;
-	p.addr = (uintptr_t)addr;
-	p.length = length;
-	p.cookie = o.cookie;
-	p.duration_ns = o.duration_ns;
-	ret = pinctl_ioctl(dev, PINMGR_IOC_PIN, &p);
-	if (ret) {
-		dbg(dev->ctx, "PIN %p+%#llx flags %#x: %s\n", addr,
-		    (unsigned long long)length, o.flags, strerror(-ret));
+	ret = pin_one(dev, addr, length, opts, &p);
+	if (ret)
 		return ret;
-	}
-	*handle = p.out_handle;
+	r.handle = p.out_handle;
+	r.nr_pages = p.out_nr_pages;
+	r.nr_runs = p.out_nr_runs;
+	/*
+	 * The driver only ever adds to the requested flags; a module older
+	 * than out_pin_flags leaves it 0, and the request is then all it said.
+	 */
+	r.flags = p.out_pin_flags | p.flags;
+	OUT_PUT(pinned, r);
 	return 0;
 }
 
@@ -242,6 +283,13 @@ PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle)
 	return pinctl_ioctl(dev, PINMGR_IOC_UNPIN, &u);
 }
 
+/* A lease field from QUERY's reply, by its type in PINMGR_LEASE_FIELDS(). */
+#define QUERY_U64(dst, src)	((dst) = (src))
+#define QUERY_U32(dst, src)	((dst) = (src))
+#define QUERY_STR(dst, src)	snprintf(dst, sizeof(dst), "%.*s", (int)sizeof(src), src)
+#define LEASE_FROM_QUERY(name, attr, type, kind, query) \
+	QUERY_##type(r.name, q.query);
+
 PINCTL_API int pinctl_query(struct pinctl_dev *dev, uint64_t handle,
 			    struct pinctl_lease *lease)
 {
@@ -255,23 +303,7 @@ PINCTL_API int pinctl_query(struct pinctl_dev *dev, uint64_t handle,
 	ret = pinctl_ioctl(dev, PINMGR_IOC_QUERY, &q);
 	if (ret)
 		return ret;
-	r.handle = handle;
-	r.addr = q.out_addr;
-	r.length = q.out_length;
-	r.nr_pages = q.out_nr_pages;
-	r.nr_runs = q.out_nr_runs;
-	r.metadata_bytes = q.out_metadata_bytes;
-	r.cookie = q.out_cookie;
-	r.create_time_ns = q.out_create_time_ns;
-	r.expire_time_ns = q.out_expire_time_ns;
-	r.break_deadline_ns = q.out_break_deadline_ns;
-	r.end_time_ns = q.out_end_time_ns;
-	r.flags = q.out_pin_flags;
-	r.state = q.out_state;
-	r.tgid = q.out_owner_tgid;
-	r.uid = q.out_owner_uid;
-	memcpy(r.comm, q.out_owner_comm, sizeof(q.out_owner_comm));
-	r.comm[sizeof(q.out_owner_comm)] = '\0';
+	PINMGR_LEASE_FIELDS(LEASE_FROM_QUERY)
 	OUT_PUT(lease, r);
 	return 0;
 }

@@ -378,6 +378,41 @@ PINCTL_API int pinctl_pin(struct pinctl_dev *dev, void *addr, uint64_t length,
 			  const struct pinctl_pin_opts *opts, uint64_t *handle);
 
 /**
+ * struct pinctl_pinned - what the driver reported for a pin
+ * @sz: sizeof(struct pinctl_pinned)
+ * @handle: the new lease's handle
+ * @nr_pages: pages pinned
+ * @nr_runs: physically contiguous runs the pages form
+ * @flags: enum pinctl_pin_flags as the driver pinned them: the requested
+ *	flags, and PINCTL_PIN_LONGTERM where the driver pins a short-term
+ *	request of a caller without CAP_IPC_LOCK long-term
+ */
+struct pinctl_pinned {
+	size_t sz;
+	uint64_t handle;
+	uint64_t nr_pages;
+	uint64_t nr_runs;
+	uint32_t flags;
+};
+
+/**
+ * pinctl_pin_lease() - pin as pinctl_pin() does, and say what was pinned
+ * @dev: the device object, opened by this process
+ * @addr: start of the range; page aligned
+ * @length: length in bytes; non-zero and page aligned
+ * @opts: options, or NULL
+ * @pinned: filled up to @pinned->sz, which the caller sets, from the
+ *	driver's reply to the pin (no second request)
+ *
+ * Context: thread-safe.
+ * Return: as pinctl_pin(); -EINVAL or -E2BIG for a bad @pinned->sz.
+ */
+PINCTL_API int pinctl_pin_lease(struct pinctl_dev *dev, void *addr,
+				uint64_t length,
+				const struct pinctl_pin_opts *opts,
+				struct pinctl_pinned *pinned);
+
+/**
  * struct pinctl_range - one range of pinctl_pin_vec()
  * @addr: start of the range, page aligned
  * @length: length in bytes, page aligned
@@ -818,6 +853,8 @@ PINCTL_API const char *pinctl_lease_state_name(uint32_t state);
  * @max_device_pages: the max_device_pages parameter
  * @break_time_ms: the break_time_ms parameter
  * @max_events: the max_events parameter
+ * @renewals: leases given a new end by their owners (0 from a module
+ *	older than this figure)
  */
 struct pinctl_stats {
 	size_t sz;
@@ -842,6 +879,7 @@ struct pinctl_stats {
 	uint64_t max_device_pages;
 	uint64_t break_time_ms;
 	uint64_t max_events;
+	uint64_t renewals;
 };
 
 /**

@@ -25,6 +25,7 @@
 #include <linux/pinmgr_netlink.h>
 
 #include "libpinctl-private.h"
+#include "pinmgr_tables.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
@@ -70,24 +71,15 @@ static int nle_to_errno(int nle)
 	}
 }
 
+/* A lease field's netlink type, by its type in PINMGR_LEASE_FIELDS(). */
+#define NLA_OF_U64	NLA_U64
+#define NLA_OF_U32	NLA_U32
+#define NLA_OF_STR	NLA_STRING
+#define LEASE_POLICY(name, attr, ft, kind, query) \
+	[PINMGR_A_##attr] = { .type = NLA_OF_##ft },
+
 static const struct nla_policy lease_policy[PINMGR_A_MAX + 1] = {
-	[PINMGR_A_HANDLE] = { .type = NLA_U64 },
-	[PINMGR_A_FILE_ID] = { .type = NLA_U64 },
-	[PINMGR_A_TGID] = { .type = NLA_U32 },
-	[PINMGR_A_UID] = { .type = NLA_U32 },
-	[PINMGR_A_COMM] = { .type = NLA_STRING },
-	[PINMGR_A_ADDR] = { .type = NLA_U64 },
-	[PINMGR_A_LENGTH] = { .type = NLA_U64 },
-	[PINMGR_A_PAGES] = { .type = NLA_U64 },
-	[PINMGR_A_RUNS] = { .type = NLA_U64 },
-	[PINMGR_A_METADATA_BYTES] = { .type = NLA_U64 },
-	[PINMGR_A_FLAGS] = { .type = NLA_U32 },
-	[PINMGR_A_STATE] = { .type = NLA_U32 },
-	[PINMGR_A_COOKIE] = { .type = NLA_U64 },
-	[PINMGR_A_CREATE_TIME] = { .type = NLA_U64 },
-	[PINMGR_A_EXPIRE_TIME] = { .type = NLA_U64 },
-	[PINMGR_A_BREAK_DEADLINE] = { .type = NLA_U64 },
-	[PINMGR_A_END_TIME] = { .type = NLA_U64 },
+	PINMGR_LEASE_FIELDS(LEASE_POLICY)
 	[PINMGR_A_NOW] = { .type = NLA_FLAG },
 	[PINMGR_A_STATS] = { .type = NLA_NESTED },
 };
@@ -260,47 +252,29 @@ static struct nl_msg *conn_msg(struct nl_conn *c, uint8_t cmd, int flags)
 	return msg;
 }
 
-static uint64_t get_u64(struct nlattr **tb, int a)
-{
-	return tb[a] ? nla_get_u64(tb[a]) : 0;
-}
-
-static uint32_t get_u32(struct nlattr **tb, int a)
-{
-	return tb[a] ? nla_get_u32(tb[a]) : 0;
-}
+/* A lease field from its attribute; an absent one reads as 0 or "". */
+#define ATTR_U64(dst, a)	((dst) = a ? nla_get_u64(a) : 0)
+#define ATTR_U32(dst, a)	((dst) = a ? nla_get_u32(a) : 0)
+#define ATTR_STR(dst, a)	(a ? (void)nla_strlcpy(dst, a, sizeof(dst)) : (void)0)
+#define LEASE_FROM_ATTR(name, attr, type, kind, query) \
+	ATTR_##type(l->name, tb[PINMGR_A_##attr]);
 
 static void lease_from_attrs(struct nlattr **tb, struct pinctl_lease *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->sz = sizeof(*l);
-	l->handle = get_u64(tb, PINMGR_A_HANDLE);
-	l->file_id = get_u64(tb, PINMGR_A_FILE_ID);
-	l->tgid = get_u32(tb, PINMGR_A_TGID);
-	l->uid = get_u32(tb, PINMGR_A_UID);
-	if (tb[PINMGR_A_COMM])
-		nla_strlcpy(l->comm, tb[PINMGR_A_COMM], sizeof(l->comm));
-	l->addr = get_u64(tb, PINMGR_A_ADDR);
-	l->length = get_u64(tb, PINMGR_A_LENGTH);
-	l->nr_pages = get_u64(tb, PINMGR_A_PAGES);
-	l->nr_runs = get_u64(tb, PINMGR_A_RUNS);
-	l->metadata_bytes = get_u64(tb, PINMGR_A_METADATA_BYTES);
-	l->flags = get_u32(tb, PINMGR_A_FLAGS);
-	l->state = get_u32(tb, PINMGR_A_STATE);
-	l->cookie = get_u64(tb, PINMGR_A_COOKIE);
-	l->create_time_ns = get_u64(tb, PINMGR_A_CREATE_TIME);
-	l->expire_time_ns = get_u64(tb, PINMGR_A_EXPIRE_TIME);
-	l->break_deadline_ns = get_u64(tb, PINMGR_A_BREAK_DEADLINE);
-	l->end_time_ns = get_u64(tb, PINMGR_A_END_TIME);
+	PINMGR_LEASE_FIELDS(LEASE_FROM_ATTR)
 }
 
 /* ---- stats ---------------------------------------------------------------- */
 
+#define STATS_POLICY(name, attr, ...)	[PINMGR_A_STATS_##attr] = { .type = NLA_U64 },
+#define STATS_FROM_ATTR(name, attr, ...)	ATTR_U64(s->name, st[PINMGR_A_STATS_##attr]);
+
 static int parse_stats(struct nlattr **tb, void *data)
 {
 	static const struct nla_policy policy[PINMGR_A_STATS_MAX + 1] = {
-		[PINMGR_A_STATS_LEASES ... PINMGR_A_STATS_MAX_EVENTS] = {
-			.type = NLA_U64 },
+		PINMGR_STATS(STATS_POLICY)
 	};
 	struct nlattr *st[PINMGR_A_STATS_MAX + 1];
 	struct pinctl_stats *s = data;
@@ -308,27 +282,7 @@ static int parse_stats(struct nlattr **tb, void *data)
 	if (!tb[PINMGR_A_STATS] ||
 	    nla_parse_nested(st, PINMGR_A_STATS_MAX, tb[PINMGR_A_STATS], policy) < 0)
 		return -EPROTO;
-	s->leases = get_u64(st, PINMGR_A_STATS_LEASES);
-	s->ended_leases = get_u64(st, PINMGR_A_STATS_ENDED_LEASES);
-	s->files = get_u64(st, PINMGR_A_STATS_FILES);
-	s->pinned_pages = get_u64(st, PINMGR_A_STATS_PINNED_PAGES);
-	s->pins = get_u64(st, PINMGR_A_STATS_PINS);
-	s->unpins = get_u64(st, PINMGR_A_STATS_UNPINS);
-	s->expiries = get_u64(st, PINMGR_A_STATS_EXPIRIES);
-	s->revocations = get_u64(st, PINMGR_A_STATS_REVOCATIONS);
-	s->fail_memlock = get_u64(st, PINMGR_A_STATS_FAIL_MEMLOCK);
-	s->fail_lease_pages = get_u64(st, PINMGR_A_STATS_FAIL_LEASE_PAGES);
-	s->fail_leases = get_u64(st, PINMGR_A_STATS_FAIL_LEASES);
-	s->fail_device_pages = get_u64(st, PINMGR_A_STATS_FAIL_DEVICE_PAGES);
-	s->fail_fault = get_u64(st, PINMGR_A_STATS_FAIL_FAULT);
-	s->fail_file = get_u64(st, PINMGR_A_STATS_FAIL_FILE);
-	s->fail_interrupted = get_u64(st, PINMGR_A_STATS_FAIL_INTERRUPTED);
-	s->fail_nomem = get_u64(st, PINMGR_A_STATS_FAIL_NOMEM);
-	s->max_lease_pages = get_u64(st, PINMGR_A_STATS_MAX_LEASE_PAGES);
-	s->max_leases = get_u64(st, PINMGR_A_STATS_MAX_LEASES);
-	s->max_device_pages = get_u64(st, PINMGR_A_STATS_MAX_DEVICE_PAGES);
-	s->break_time_ms = get_u64(st, PINMGR_A_STATS_BREAK_TIME_MS);
-	s->max_events = get_u64(st, PINMGR_A_STATS_MAX_EVENTS);
+	PINMGR_STATS(STATS_FROM_ATTR)
 	return 0;
 }
 
@@ -464,7 +418,7 @@ PINCTL_API int pinctl_nl_lease_dump(struct pinctl_ctx *ctx,
 
 static int parse_revoke(struct nlattr **tb, void *data)
 {
-	*(uint64_t *)data = get_u64(tb, PINMGR_A_BREAK_DEADLINE);
+	ATTR_U64(*(uint64_t *)data, tb[PINMGR_A_BREAK_DEADLINE]);
 	return 0;
 }
 

@@ -78,29 +78,10 @@ struct facts {
 	uint64_t vmpin_pages;
 	uint64_t user_pages;		/* locked by the user, all processes */
 	int have_user_pages;
-	int cap_ipc_lock;
 	uint64_t max_lease_pages, max_leases, max_device_pages;
 	uint64_t dev_leases, device_pinned_pages;
 	int have_device_pinned;
 };
-
-static int read_param(const char *name, uint64_t *val)
-{
-	char path[128], buf[32];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	if (!ok)
-		return -EIO;
-	*val = strtoull(buf, NULL, 10);
-	return 0;
-}
 
 static uint64_t vmpin_kb(void)
 {
@@ -130,7 +111,6 @@ static void get_facts(struct pinctl_dev *dev, struct facts *f)
 		f->vmpin_pages = info.mm_pinned_pages;
 		f->user_pages = info.user_pinned_pages;
 		f->have_user_pages = !!(info.features & PINCTL_FEATURE_USER_LIMITS);
-		f->cap_ipc_lock = !!(info.flags & PINCTL_INFO_CAP_IPC_LOCK);
 		f->max_lease_pages = info.max_lease_pages;
 		f->max_leases = info.max_leases;
 		f->max_device_pages = info.max_device_pages;
@@ -144,24 +124,26 @@ static void get_facts(struct pinctl_dev *dev, struct facts *f)
 	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY)
 		f->memlock_pages = rl.rlim_cur / f->page;
 	f->vmpin_pages = vmpin_kb() * 1024 / f->page;
-	read_param("max_lease_pages", &f->max_lease_pages);
-	read_param("max_leases", &f->max_leases);
-	read_param("max_device_pages", &f->max_device_pages);
+	pinctl_module_param_u64(NULL, "max_lease_pages", &f->max_lease_pages);
+	pinctl_module_param_u64(NULL, "max_leases", &f->max_leases);
+	pinctl_module_param_u64(NULL, "max_device_pages", &f->max_device_pages);
 }
 
+/*
+ * A refused pin: the errno names the limit or the rule; the numbers are
+ * what the driver reports (GET_INFO) or, without a device, what the
+ * process and the module's parameters say. Nothing here re-checks the
+ * request: which of an errno's causes applied is the driver's to know.
+ */
 static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		    const struct pinctl_err_opts *o)
 {
 	const uint32_t known = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM;
 	struct facts f;
 	uint64_t len = o->length, pages;
-	uint32_t longterm = o->flags & PINCTL_PIN_LONGTERM;
 
 	get_facts(dev, &f);
 	pages = f.page ? (len + f.page - 1) / f.page : 0;
-	/* Without CAP_IPC_LOCK, the driver pins short-term requests long-term. */
-	if (f.have_user_pages && !f.cap_ipc_lock)
-		longterm = PINCTL_PIN_LONGTERM;
 	switch (e) {
 	case EDQUOT:
 		if (f.have_user_pages)
@@ -213,40 +195,26 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		say(m, "cannot pin %s at 0x%" PRIx64 ": part of the range is unmapped "
 		    "or PROT_NONE", H(len), o->addr);
 		if (o->flags & PINCTL_PIN_WRITE)
-			say(m, ", or read-only while this is a write pin");
-		if ((o->flags & PINCTL_PIN_WRITE) && longterm)
-			say(m, ", or a shared mapping of an ordinary file, which Linux "
-			    "refuses to pin long-term for writing since 6.5");
+			say(m, ", or read-only while this is a write pin, or a shared "
+			    "mapping of an ordinary file, which Linux refuses to pin "
+			    "long-term for writing since 6.5 (the driver pins long-term "
+			    "for a process without CAP_IPC_LOCK)");
 		say(m, " (or the range reaches beyond user space)");
 		return;
 	case EINVAL:
-		if (len == 0)
-			say(m, "cannot pin 0 bytes: the length must be non-zero");
-		else if (o->addr == 0 && o->length)
-			say(m, "cannot pin at address 0");
-		else if (f.page && o->addr % f.page)
-			say(m, "address 0x%" PRIx64 " is not aligned to the page size of %s",
-			    o->addr, H(f.page));
-		else if (f.page && len % f.page)
-			say(m, "length %" PRIu64 " bytes is not a multiple of the page "
-			    "size of %s", len, H(f.page));
-		else if (o->addr + len < o->addr)
-			say(m, "the range 0x%" PRIx64 " + %s wraps around the address space",
-			    o->addr, H(len));
-		else
-			say(m, "the driver refused the request's layout (a reserved "
-			    "field or its size): the module and the library disagree");
+		say(m, "the driver refused the range 0x%" PRIx64 " + %" PRIu64
+		    " bytes: a pin takes whole pages (a start and a length that "
+		    "are multiples of %s), at least one, within the address space",
+		    o->addr, len, H(f.page));
 		return;
 	case EOPNOTSUPP:
 		if (o->flags & ~known)
-			say(m, "pin flags 0x%x have bits the driver does not know "
+			say(m, "pin flags 0x%x have bits libpinctl does not know "
 			    "(it knows 0x%x)", o->flags, known);
 		else
 			say(m, "cannot pin %s at 0x%" PRIx64 " long-term: it is an fsdax "
 			    "mapping, which the kernel cannot pin long-term; pin it "
-			    "short-term%s", H(len), o->addr,
-			    o->flags & PINCTL_PIN_LONGTERM ? "" :
-			    " (which needs CAP_IPC_LOCK)");
+			    "short-term (which needs CAP_IPC_LOCK)", H(len), o->addr);
 		return;
 	case EPERM:
 		say(m, "this process did not open this file of /dev/pinmgr (a forked "

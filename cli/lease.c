@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pinctl lease list|show|revoke: every lease on the device, through the
- * pinmgr generic netlink family.
+ * pinctl lease [ list | show | revoke ]: every lease on the device, through
+ * the pinmgr generic netlink family. A lease's fields, their keys and how
+ * each reads come from PINMGR_LEASE_FIELDS (pinmgr_tables.h).
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -10,37 +11,67 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pinctl lease list [ pid PID ] [ uid UID ] [ comm COMM ] [ cookie N ]\n"
+	fputs("usage: pinctl lease [ list [ pid PID ] [ uid UID ] [ comm COMM ] [ cookie N ] ]\n"
 	      "       pinctl lease show HANDLE\n"
 	      "       pinctl lease revoke HANDLE [ now ]\n"
+	      "       pinctl lease help\n"
 	      "\n"
-	      "list: every lease visible to the caller (root sees all, others their\n"
-	      "      own uid's), oldest first within each open file, filtered.\n"
-	      "show: one lease. revoke: take a lease back from its owner: a break of\n"
-	      "      break_time_ms, or at once with \"now\" (--now); needs\n"
-	      "      CAP_SYS_ADMIN and CAP_NET_ADMIN.\n", f);
+	      "list:   every lease visible to the caller (root sees all, others their\n"
+	      "        own uid's), as columns; only those of the process PID, the uid\n"
+	      "        UID, the thread name COMM, the cookie N. The default command.\n"
+	      "show:   one lease, every field.\n"
+	      "revoke: take a lease back from its owner: a break of break_time_ms,\n"
+	      "        or at once with \"now\"; needs CAP_SYS_ADMIN and CAP_NET_ADMIN.\n", f);
 }
 
-/* The columns of a lease, for every listing of leases (list, show, monitor). */
-void print_lease(struct out *o, const struct pinctl_lease *l)
+enum field_type { T_U64, T_U32, T_STR };
+
+static const struct lease_field_desc {
+	const char *key;
+	enum out_kind kind;
+	enum field_type type;
+	size_t off;
+} lease_fields[] = {
+#define LEASE_FIELD(name, ATTR, type, kind, query)				\
+	{ #name, K_##kind, T_##type, offsetof(struct pinctl_lease, name) },
+	PINMGR_LEASE_FIELDS(LEASE_FIELD)
+#undef LEASE_FIELD
+};
+
+/* The table's types are the library's: a mismatch does not compile. */
+#define LEASE_FIELD_CHECK(name, ATTR, type, kind, query)			\
+	_Static_assert(T_##type == T_STR ?					\
+		       sizeof(((struct pinctl_lease *)0)->name) > 8 :		\
+		       sizeof(((struct pinctl_lease *)0)->name) ==		\
+		       (T_##type == T_U64 ? 8 : 4), #name);
+PINMGR_LEASE_FIELDS(LEASE_FIELD_CHECK)
+#undef LEASE_FIELD_CHECK
+
+void out_lease(struct out *o, const struct pinctl_lease *l, uint64_t mask)
 {
-	out_u64(o, "handle", l->handle);
-	out_u64(o, "pid", l->tgid);
-	out_u64(o, "uid", l->uid);
-	out_str(o, "comm", l->comm);
-	out_hex(o, "addr", l->addr);
-	out_size(o, "length", l->length);
-	out_u64(o, "pages", l->nr_pages);
-	out_u64(o, "runs", l->nr_runs);
-	out_flags(o, "flags", l->flags);
-	out_str(o, "state", pinctl_lease_state_name(l->state));
-	out_u64(o, "cookie", l->cookie);
-	out_size(o, "metadata", l->metadata_bytes);
-	out_u64(o, "file", l->file_id);
-	out_time(o, "created", l->create_time_ns);
-	out_time(o, "expires", l->expire_time_ns);
-	out_time(o, "break_deadline", l->break_deadline_ns);
-	out_time(o, "ended", l->end_time_ns);
+	const char *base = (const char *)l;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lease_fields); i++) {
+		const struct lease_field_desc *d = &lease_fields[i];
+		const void *p = base + d->off;
+		uint64_t v = 0;
+
+		if (!(mask & (1ULL << i)))
+			continue;
+		if (d->type == T_STR) {
+			out_str(o, d->key, d->kind, p);
+			continue;
+		}
+		if (d->type == T_U64)
+			memcpy(&v, p, sizeof(uint64_t));
+		else
+			v = *(const uint32_t *)p;
+		if (d->kind == K_STATE)
+			out_str(o, d->key, K_STATE, pinctl_lease_state_name((uint32_t)v));
+		else
+			out_num(o, d->key, d->kind, v);
+	}
 }
 
 static int list_one(const struct pinctl_lease *l, void *data)
@@ -48,49 +79,47 @@ static int list_one(const struct pinctl_lease *l, void *data)
 	struct out *o = data;
 
 	out_record_begin(o);
-	print_lease(o, l);
+	out_lease(o, l, LF_ALL);
 	out_record_end(o);
 	return 0;
 }
 
+struct list_args {
+	uint32_t pid, uid;
+	const char *comm;
+	uint64_t cookie;
+};
+
 static int lease_list(struct pinctl_cli *cli, int argc, char **argv)
 {
+	enum { PID, UID, COMM, COOKIE };
+	static const struct kw kws[] = {
+		[PID] = KW("pid", ARG_U32, struct list_args, pid),
+		[UID] = KW("uid", ARG_U32, struct list_args, uid),
+		[COMM] = KW("comm", ARG_STRING, struct list_args, comm),
+		[COOKIE] = KW("cookie", ARG_COOKIE, struct list_args, cookie),
+	};
 	PINCTL_OPTS(pinctl_lease_filter, f);
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_NETLINK);
+	struct list_args a = { 0 };
+	uint32_t seen;
 	struct out *o;
-	int i, ret;
+	int ret;
 
-	for (i = 0; i < argc; i++) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (global_opt(cli, k))
-			continue;
-		if (is_help(k)) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		if (!v)
-			return usage_error(usage, "\"%s\" needs a value", k);
-		if (!strcmp(k, "pid")) {
-			if (parse_u32(v, &f.tgid))
-				return usage_error(usage, "bad pid \"%s\"", v);
-			f.flags |= PINCTL_FILTER_TGID;
-		} else if (!strcmp(k, "uid")) {
-			if (parse_u32(v, &f.uid))
-				return usage_error(usage, "bad uid \"%s\"", v);
-			f.flags |= PINCTL_FILTER_UID;
-		} else if (!strcmp(k, "comm")) {
-			f.comm = v;
-		} else if (!strcmp(k, "cookie")) {
-			if (parse_u64(v, &f.cookie))
-				return usage_error(usage, "bad cookie \"%s\"", v);
-			f.flags |= PINCTL_FILTER_COOKIE;
-		} else {
-			return usage_error(usage, "unknown filter \"%s\"", k);
-		}
-		i++;
-	}
-	o = out_new(cli, true);
+	ret = parse_args(kws, ARRAY_SIZE(kws), argc, argv, &a, &seen, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
+	f.tgid = a.pid;
+	f.uid = a.uid;
+	f.comm = a.comm;
+	f.cookie = a.cookie;
+	if (seen & 1u << PID)
+		f.flags |= PINCTL_FILTER_TGID;
+	if (seen & 1u << UID)
+		f.flags |= PINCTL_FILTER_UID;
+	if (seen & 1u << COOKIE)
+		f.flags |= PINCTL_FILTER_COOKIE;
+	o = out_new(cli, OUT_LIST);
 	ret = pinctl_nl_lease_dump(cli->ctx, &f, list_one, o);
 	if (ret) {
 		out_discard(o);
@@ -99,50 +128,39 @@ static int lease_list(struct pinctl_cli *cli, int argc, char **argv)
 	return out_finish(o);
 }
 
-static int parse_handle_args(struct pinctl_cli *cli, int argc, char **argv,
-			     uint64_t *handle, bool *now)
-{
-	bool have = false;
-	int i;
+struct handle_args {
+	uint64_t handle;
+	bool now;
+};
 
-	for (i = 0; i < argc; i++) {
-		if (global_opt(cli, argv[i]))
-			continue;
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return -1;
-		}
-		if (now && (!strcmp(argv[i], "now") || !strcmp(argv[i], "--now"))) {
-			*now = true;
-			continue;
-		}
-		if (have || parse_u64(argv[i], handle) || !*handle)
-			return usage_error(usage, "bad argument \"%s\"", argv[i]);
-		have = true;
-	}
-	if (!have)
-		return usage_error(usage, "no lease handle given");
-	return 0;
-}
+static const struct kw handle_kws[] = {
+	KW(NULL, ARG_ID, struct handle_args, handle, .nonzero = true,
+	   .what = "lease handle"),
+	KW("now", ARG_FLAG, struct handle_args, now),
+};
 
 static int lease_show(struct pinctl_cli *cli, int argc, char **argv)
 {
 	PINCTL_OPTS(pinctl_lease, l);
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_NETLINK);
+	struct handle_args a = { 0 };
+	uint32_t seen;
 	struct out *o;
-	uint64_t handle = 0;
 	int ret;
 
-	ret = parse_handle_args(cli, argc, argv, &handle, NULL);
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	eo.handle = handle;
-	ret = pinctl_nl_lease_get(cli->ctx, handle, &l);
+	/* Only the handle: "now" is revoke's. */
+	ret = parse_args(handle_kws, 1, argc, argv, &a, &seen, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
+	if (!(seen & 1))
+		return usage_error(usage, "no lease handle given");
+	eo.handle = a.handle;
+	ret = pinctl_nl_lease_get(cli->ctx, a.handle, &l);
 	if (ret)
 		return fail_op(NULL, ret, &eo, NULL);
-	o = out_new(cli, false);
+	o = out_new(cli, OUT_RECORD);
 	out_record_begin(o);
-	print_lease(o, &l);
+	out_lease(o, &l, LF_ALL);
 	out_record_end(o);
 	return out_finish(o);
 }
@@ -151,44 +169,39 @@ static int lease_revoke(struct pinctl_cli *cli, int argc, char **argv)
 {
 	PINCTL_OPTS(pinctl_revoke_opts, ro);
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_REVOKE);
-	uint64_t handle = 0, deadline = 0;
-	bool now = false;
+	struct handle_args a = { 0 };
+	uint64_t deadline = 0;
+	uint32_t seen;
 	struct out *o;
 	int ret;
 
-	ret = parse_handle_args(cli, argc, argv, &handle, &now);
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	if (now)
+	ret = parse_args(handle_kws, ARRAY_SIZE(handle_kws), argc, argv, &a,
+			 &seen, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
+	if (!(seen & 1))
+		return usage_error(usage, "no lease handle given");
+	if (a.now)
 		ro.flags = PINCTL_REVOKE_NOW;
-	eo.handle = handle;
+	eo.handle = a.handle;
 	eo.flags = ro.flags;
-	ret = pinctl_nl_revoke(cli->ctx, handle, &ro, &deadline);
+	ret = pinctl_nl_revoke(cli->ctx, a.handle, &ro, &deadline);
 	if (ret)
 		return fail_op(NULL, ret, &eo, NULL);
-	o = out_new(cli, false);
+	o = out_new(cli, OUT_RECORD);
 	out_record_begin(o);
-	out_u64(o, "handle", handle);
-	out_str(o, "revoked", now ? "now" : "break");
-	out_time(o, "deadline", deadline);
+	out_num(o, "handle", K_ID, a.handle);
+	out_str(o, "revoked", K_WORD, a.now ? "now" : "break");
+	out_num(o, "deadline_ns", K_TIME, deadline);
 	out_record_end(o);
 	return out_finish(o);
 }
 
-static int lease_default(struct pinctl_cli *cli, int argc, char **argv)
-{
-	return lease_list(cli, argc, argv);
-}
+static const struct cmd lease_cmds[] = {
+	{ .name = "list", .fn = lease_list },
+	{ .name = "show", .fn = lease_show },
+	{ .name = "revoke", .fn = lease_revoke },
+	{ .name = NULL, .fn = lease_list },	/* "pinctl lease" lists */
+};
 
-int do_lease(struct pinctl_cli *cli, int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "default", lease_default },
-		{ "list", lease_list },
-		{ "show", lease_show },
-		{ "revoke", lease_revoke },
-		{ NULL, NULL },
-	};
-
-	return cmd_dispatch(cli, "lease", cmds, argc, argv, usage);
-}
+const struct object lease_object = { "lease", lease_cmds, usage, false };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pinctl module status|load|unload, through libkmod.
+ * pinctl module [ show | load | unload ], through libkmod.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -10,15 +10,16 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pinctl module status\n"
-	      "       pinctl module load [ --path FILE ] [ PARAM=VALUE ]...\n"
+	fputs("usage: pinctl module [ show ]\n"
+	      "       pinctl module load [ path FILE ] [ PARAM=VALUE ]...\n"
 	      "       pinctl module unload\n"
+	      "       pinctl module help\n"
 	      "\n"
-	      "status: is pinmgr loaded, its users (refcount), parameters, and the\n"
-	      "        module file that loading by name would use.\n"
+	      "show:   is pinmgr loaded, its users (refcount), parameters, and the\n"
+	      "        module file that loading by name would use. The default.\n"
 	      "load:   as modprobe: looked up in /lib/modules/$(uname -r) (where DKMS\n"
-	      "        or \"make install\" put it and depmod indexed it), or the\n"
-	      "        file given with --path; with the parameters given.\n"
+	      "        or \"make install\" put it and depmod indexed it), or FILE;\n"
+	      "        with the parameters given (max_leases=8 ...).\n"
 	      "unload: fails while any file of /dev/pinmgr is open.\n", f);
 }
 
@@ -38,76 +39,69 @@ static const char *state_name(int32_t state)
 	}
 }
 
-static int module_status(struct pinctl_cli *cli, int argc, char **argv)
+static int module_show(struct pinctl_cli *cli, int argc, char **argv)
 {
 	PINCTL_OPTS(pinctl_module_status, st);
 	struct out *o;
 	int ret;
 
-	ret = no_args(cli, argc, argv, usage);
+	ret = parse_args(NULL, 0, argc, argv, NULL, NULL, usage);
 	if (ret != ARGS_GO_ON)
 		return ret;
 	ret = pinctl_module_status(cli->ctx, &st);
 	if (ret)
 		return fail("module status: %s", strerror(-ret));
-	o = out_new(cli, false);
+	o = out_new(cli, OUT_RECORD);
 	out_record_begin(o);
-	out_str(o, "module", "pinmgr");
-	out_str(o, "state", state_name(st.state));
+	out_str(o, "module", K_WORD, "pinmgr");
+	out_str(o, "state", K_WORD, state_name(st.state));
 	if (st.state != PINCTL_MODULE_ABSENT) {
-		out_int(o, "refcount", st.refcount);
-		out_size(o, "size", st.size);
-		out_str(o, "srcversion", st.srcversion);
-		out_u64(o, "max_lease_pages", st.max_lease_pages);
-		out_u64(o, "max_leases", st.max_leases);
-		out_u64(o, "max_device_pages", st.max_device_pages);
-		out_u64(o, "break_time_ms", st.break_time_ms);
-		out_u64(o, "max_events", st.max_events);
+		out_num(o, "refcount", K_COUNT, (uint64_t)(st.refcount < 0 ? 0 : st.refcount));
+		out_num(o, "size", K_BYTES, st.size);
+		out_str(o, "srcversion", K_TEXT, st.srcversion);
+		out_num(o, "max_lease_pages", K_COUNT, st.max_lease_pages);
+		out_num(o, "max_leases", K_COUNT, st.max_leases);
+		out_num(o, "max_device_pages", K_COUNT, st.max_device_pages);
+		out_num(o, "break_time_ms", K_MS, st.break_time_ms);
+		out_num(o, "max_events", K_COUNT, st.max_events);
 	}
-	out_str(o, "path", st.path);
+	out_str(o, "path", K_TEXT, st.path);
 	out_record_end(o);
 	return out_finish(o);
 }
 
+struct load_args {
+	const char *path;
+	struct assign_list params;
+};
+
 static int module_load(struct pinctl_cli *cli, int argc, char **argv)
 {
+	static const struct kw kws[] = {
+		KW("path", ARG_STRING, struct load_args, path, .what = "module file"),
+		KW(NULL, ARG_ASSIGN, struct load_args, params),
+	};
 	PINCTL_OPTS(pinctl_module_load_opts, lo);
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_MODULE_LOAD);
-	size_t len = 1;
-	char *params;
-	int i, ret;
+	struct load_args a = { 0 };
+	char params[4096] = "";
+	unsigned int i;
+	int ret;
 
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	params = calloc(1, len);
-	if (!params)
-		return fail("out of memory");
-	for (i = 0; i < argc; i++) {
-		if (global_opt(cli, argv[i]))
-			continue;
-		if (is_help(argv[i])) {
-			free(params);
-			usage(stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--path") || !strcmp(argv[i], "path")) {
-			if (i + 1 >= argc) {
-				free(params);
-				return usage_error(usage, "--path needs a file");
-			}
-			lo.path = argv[++i];
-		} else if (strchr(argv[i], '=') && argv[i][0] != '=' && argv[i][0] != '-') {
-			if (*params)
-				strcat(params, " ");
-			strcat(params, argv[i]);
-		} else {
-			free(params);
-			return usage_error(usage, "unknown argument \"%s\"", argv[i]);
-		}
+	ret = parse_args(kws, ARRAY_SIZE(kws), argc, argv, &a, NULL, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
+	for (i = 0; i < a.params.n; i++) {
+		size_t len = strlen(params);
+
+		if (len + strlen(a.params.v[i]) + 2 > sizeof(params))
+			return usage_error(usage, "the parameters are too long");
+		snprintf(params + len, sizeof(params) - len, "%s%s", len ? " " : "",
+			 a.params.v[i]);
 	}
-	lo.params = *params ? params : NULL;
+	lo.path = a.path;
+	lo.params = params[0] ? params : NULL;
 	ret = pinctl_module_load(cli->ctx, &lo);
-	free(params);
 	if (ret)
 		return fail_op(NULL, ret, &eo, "loading pinmgr");
 	return EXIT_OK;
@@ -118,7 +112,7 @@ static int module_unload(struct pinctl_cli *cli, int argc, char **argv)
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_MODULE_UNLOAD);
 	int ret;
 
-	ret = no_args(cli, argc, argv, usage);
+	ret = parse_args(NULL, 0, argc, argv, NULL, NULL, usage);
 	if (ret != ARGS_GO_ON)
 		return ret;
 	ret = pinctl_module_unload(cli->ctx, NULL);
@@ -127,15 +121,11 @@ static int module_unload(struct pinctl_cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-int do_module(struct pinctl_cli *cli, int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "status", module_status },
-		{ "show", module_status },
-		{ "load", module_load },
-		{ "unload", module_unload },
-		{ NULL, NULL },
-	};
+static const struct cmd module_cmds[] = {
+	{ .name = "show", .fn = module_show },
+	{ .name = "load", .fn = module_load },
+	{ .name = "unload", .fn = module_unload },
+	{ .name = NULL, .fn = module_show },
+};
 
-	return cmd_dispatch(cli, "module", cmds, argc, argv, usage);
-}
+const struct object module_object = { "module", module_cmds, usage, false };

@@ -5,7 +5,6 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,12 +13,17 @@
 static void usage(FILE *f)
 {
 	fputs("usage: pinctl monitor [ count N ] [ for DURATION ]\n"
+	      "       pinctl monitor help\n"
 	      "\n"
 	      "Prints every lease's events as they happen: pinned, unpinned,\n"
 	      "expired, breaking, revoked; one line each (one JSON document per\n"
 	      "line with -j). Ends on SIGINT or SIGTERM, after N events, or when\n"
-	      "DURATION has passed. Needs CAP_SYS_ADMIN.\n", f);
+	      "DURATION (500ms, 10s, 5m, ...) has passed. Needs CAP_SYS_ADMIN.\n", f);
 }
+
+struct monitor_args {
+	uint64_t count, dur;
+};
 
 static uint64_t now_ns(void)
 {
@@ -29,71 +33,65 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int do_monitor(struct pinctl_cli *cli, int argc, char **argv)
+/* ppoll()'s timeout to @end (0: none); NULL when there is no end. */
+static struct timespec *until(uint64_t end, struct timespec *ts)
 {
+	uint64_t n = now_ns(), left = end > n ? end - n : 0;
+
+	if (!end)
+		return NULL;
+	ts->tv_sec = (time_t)(left / 1000000000ULL);
+	ts->tv_nsec = (long)(left % 1000000000ULL);
+	return ts;
+}
+
+static int monitor_run(struct pinctl_cli *cli, int argc, char **argv)
+{
+	static const struct kw kws[] = {
+		KW("count", ARG_ID, struct monitor_args, count, .nonzero = true),
+		KW("for", ARG_DURATION, struct monitor_args, dur, .nonzero = true,
+		   .what = "duration"),
+	};
+	static const int sigs[] = { SIGINT, SIGTERM };
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_NETLINK);
-	uint64_t count = 0, seen = 0, dur = 0, end = 0;
+	struct monitor_args a = { 0 };
+	uint64_t seen = 0, end = 0;
 	struct pinctl_monitor *mon;
-	sigset_t block, empty;
+	sigset_t wait_mask;
 	struct out *o;
-	int i, ret, rc = EXIT_OK;
+	int ret, rc = EXIT_OK;
 
-	for (i = 0; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (global_opt(cli, argv[i]))
-			continue;
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "count") || !strcmp(argv[i], "--count")) {
-			if (!v || parse_u64(v, &count) || !count)
-				return usage_error(usage, "bad count \"%s\"", v ? v : "");
-			i++;
-		} else if (!strcmp(argv[i], "for") || !strcmp(argv[i], "--for")) {
-			if (!v || parse_duration(v, &dur) || !dur)
-				return usage_error(usage, "bad duration \"%s\"", v ? v : "");
-			i++;
-		} else {
-			return usage_error(usage, "unknown argument \"%s\"", argv[i]);
-		}
-	}
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	catch_signals(&block);
-	sigemptyset(&empty);
-
+	ret = parse_args(kws, ARRAY_SIZE(kws), argc, argv, &a, NULL, usage);
+	if (ret != ARGS_GO_ON)
+		return ret;
+	hold_signals(sigs, ARRAY_SIZE(sigs), &wait_mask);
 	ret = pinctl_monitor_new(cli->ctx, NULL, &mon);
 	if (ret)
 		return fail_op(NULL, ret, &eo, "monitoring leases");
 	fprintf(stderr, "pinctl: monitoring every lease's events\n");
-	if (dur)
-		end = now_ns() + dur;
-	o = out_stream(cli);
+	if (a.dur)
+		end = now_ns() + a.dur;
+	o = out_new(cli, OUT_STREAM);
 	for (;;) {
 		struct pollfd pfd = { .fd = pinctl_monitor_get_fd(mon), .events = POLLIN };
-		struct timespec ts, *tsp = NULL;
 		PINCTL_OPTS(pinctl_lease, l);
+		struct timespec ts;
 		uint32_t type;
 
 		ret = pinctl_monitor_read(mon, &type, &l);
 		if (ret == 0) {
 			out_record_begin(o);
-			out_str(o, "event", pinctl_ntf_name(type));
-			print_lease(o, &l);
+			out_str(o, "event", K_WORD, pinctl_ntf_name(type));
+			out_lease(o, &l, LF_ALL);
 			out_record_end(o);
-			if (count && ++seen >= count)
+			if (a.count && ++seen >= a.count)
 				break;
 			continue;
 		}
 		if (ret == -ENOBUFS) {
 			fail_op(NULL, ret, &eo, "monitor");
 			out_record_begin(o);
-			out_str(o, "event", "overflow");
+			out_str(o, "event", K_WORD, "overflow");
 			out_record_end(o);
 			continue;
 		}
@@ -101,16 +99,9 @@ int do_monitor(struct pinctl_cli *cli, int argc, char **argv)
 			rc = fail_op(NULL, ret, &eo, "monitor");
 			break;
 		}
-		if (end) {
-			uint64_t n = now_ns();
-
-			if (n >= end)
-				break;
-			ts.tv_sec = (time_t)((end - n) / 1000000000ULL);
-			ts.tv_nsec = (long)((end - n) % 1000000000ULL);
-			tsp = &ts;
-		}
-		ret = ppoll(&pfd, 1, tsp, &empty);
+		if (end && now_ns() >= end)
+			break;
+		ret = ppoll(&pfd, 1, until(end, &ts), &wait_mask);
 		if (ret < 0 && errno == EINTR)
 			break;	/* SIGINT or SIGTERM: the orderly end */
 		if (ret < 0) {
@@ -123,3 +114,9 @@ int do_monitor(struct pinctl_cli *cli, int argc, char **argv)
 		rc = EXIT_ERR;
 	return rc;
 }
+
+static const struct cmd monitor_cmds[] = {
+	{ .name = NULL, .fn = monitor_run },
+};
+
+const struct object monitor_object = { "monitor", monitor_cmds, usage, true };

@@ -23,7 +23,10 @@ work=$top/build/deb-src
 src=$work/pinmgr-$version
 rm -rf "$work"
 mkdir -p "$src" "$out"
-cp -a "$top"/{Makefile,LICENSE,LICENSES,driver,uapi,libpinctl,cli} "$src/"
+# The Makefile and its fragments (mk/), and what debian/rules' make lib and
+# make install read: the DKMS tree takes driver/ and uapi/ (pinmgr_tables.h
+# included) from here.
+cp -a "$top"/{Makefile,mk,LICENSE,LICENSES,driver,uapi,libpinctl,cli} "$src/"
 cp -a "$top/packaging" "$src/"
 cp -a "$top/packaging/debian" "$src/debian"
 # Objects of a build on the host must not leak into the package.

@@ -971,7 +971,6 @@ static const char *const pm_knob_paths[] = {
 	PM_PARAM_DIR "max_device_pages",
 	PM_PARAM_DIR "break_time_ms",
 	PM_PARAM_DIR "max_events",
-	PM_PARAM_DIR "short_pin_max_ms",
 	"/proc/sys/vm/nr_hugepages",
 	"/sys/kernel/debug/failslab/probability",
 	"/sys/kernel/debug/failslab/times",

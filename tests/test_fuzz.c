@@ -8,10 +8,8 @@
  * Two runs at once: root's, in the test process, and an unprivileged one,
  * in a child that became nobody with a small RLIMIT_MEMLOCK, each with
  * half of the operations. The unprivileged run's model knows what its
- * caller may not do: REVOKE and GET_SEGMENTS fail with EPERM, a short-term
- * pin needs a duration within short_pin_max_ms (ERANGE, also for RENEW;
- * a driver without that parameter makes such pins long-term instead),
- * and PIN fails with EDQUOT when the user's pinned pages would pass the
+ * caller may not do: REVOKE and GET_SEGMENTS fail with EPERM, its
+ * short-term pins are made long-term, and PIN fails with EDQUOT when the user's pinned pages would pass the
  * limit. EDQUOT is accepted only where the pages charged to the user
  * could have been that many (see struct fz_quota).
  *
@@ -88,7 +86,6 @@ struct fz_lease {
 	__u64 nruns;
 	__u64 cookie;
 	int may_end;		/* it has a duration or was revoked */
-	__u64 born0, born1;	/* CLOCK_BOOTTIME around its PIN */
 };
 
 struct fz_thread {
@@ -122,12 +119,11 @@ struct fz_thread {
 	unsigned long budget;
 
 	__u64 t0, t1;			/* CLOCK_BOOTTIME around the last call */
-	__u64 born0, born1;		/* ... around the last PIN or PIN_VEC */
 
 	unsigned long ok[FZ_NR_CMDS + 1];
 	unsigned long fail[FZ_NR_CMDS + 1];
 	unsigned long forks, arena_ops, reopens, closes, steals, absorbed;
-	unsigned long edquot, erange;
+	unsigned long edquot;
 	char desc[320];
 };
 
@@ -137,13 +133,11 @@ struct fz_run {
 	int unpriv;
 	unsigned int first_thread;	/* index of its first thread */
 	__u64 limit;			/* RLIMIT_MEMLOCK, pages (unprivileged) */
-	__u64 short_max_ns;		/* short_pin_max (unprivileged), 0: none */
 	int upgrade;			/* short-term pins made long-term */
 };
 
 static struct fz_run fz_run = { .name = "root" };
-/* How the driver bounds unprivileged short-term pins (fz_unprivileged()). */
-static __u64 fz_short_max_ns;
+/* Whether the driver pins unprivileged short-term pins long-term. */
 static int fz_upgrade;
 static unsigned long long fz_seed;
 static __u64 fz_max_lease_pages, fz_max_device_pages;
@@ -274,7 +268,7 @@ static int fz_documented(int err)
 	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case EOPNOTSUPP:
 	case EPERM: case ENOENT: case ENOMEM: case EACCES: case EFBIG:
 	case EKEYEXPIRED: case EKEYREVOKED: case EBUSY:
-	case EMFILE: case ENOSPC: case EDQUOT: case EINTR: case ERANGE:
+	case EMFILE: case ENOSPC: case EDQUOT: case EINTR:
 		return 1;
 	}
 	return 0;
@@ -289,26 +283,14 @@ static int fz_ended(const struct fz_lease *l, int ret, int err)
 	       (err == EKEYEXPIRED || err == EKEYREVOKED);
 }
 
-/* Must a short-term lease for @d of an unprivileged caller be refused? */
-static int fz_short_refused(__u32 flags, __u64 d)
-{
-	return fz_run.unpriv && fz_run.short_max_ns &&
-	       !(flags & PINMGR_PIN_LONGTERM) &&
-	       (!d || d > fz_run.short_max_ns);
-}
-
 /* The flags a lease asked for with @flags has. */
 static __u32 fz_lease_flags(__u32 flags)
 {
 	return fz_run.upgrade ? flags | PINMGR_PIN_LONGTERM : flags;
 }
 
-/*
- * A duration for a lease pinned with @flags: mostly none, some that run
- * out during the run. Unprivileged short-term pins mostly get one within
- * short_pin_max; none, or an hour, is their ERANGE.
- */
-static __u64 fz_duration(struct fz_thread *th, __u32 flags)
+/* A duration for a lease: mostly none, some that run out during the run. */
+static __u64 fz_duration(struct fz_thread *th)
 {
 	unsigned int k = rndn(th, 8);
 
@@ -316,26 +298,7 @@ static __u64 fz_duration(struct fz_thread *th, __u32 flags)
 		return 1 + rndn(th, 50) * 1000000ULL;
 	if (k == 1)
 		return 3600ULL * 1000000000ULL;
-	if (k > 2 && fz_short_refused(flags, 0))
-		return fz_run.short_max_ns - rndn(th, fz_run.short_max_ns / 2);
 	return 0;
-}
-
-/*
- * RENEW of lease @l for @d made in [r0, r1]: 1 if it must be refused with
- * ERANGE (its end would be past short_pin_max from its creation), 0 if it
- * must not, -1 if the clocks cannot tell.
- */
-static int fz_renew_refused(const struct fz_lease *l, __u64 d, __u64 r0,
-			    __u64 r1)
-{
-	__u64 max = fz_run.short_max_ns;
-
-	if (!fz_short_refused(l->flags, 0))
-		return 0;
-	if (!d || d > max || r0 - l->born1 + d > max)
-		return 1;
-	return r1 - l->born0 + d <= max ? 0 : -1;
 }
 
 /* A context for the fuzzer: reads of its events never wait. */
@@ -389,10 +352,6 @@ static int fz_ioctl(struct fz_thread *th, int fd, unsigned long cmd, void *arg,
 	ret = ioctl(fd, cmd, arg);
 	*err = errno;
 	th->t1 = pm_boottime_ns();
-	if (cmd == PINMGR_IOC_PIN || cmd == PINMGR_IOC_PIN_VEC) {
-		th->born0 = th->t0;
-		th->born1 = th->t1;
-	}
 	if (ret == 0)
 		th->ok[k]++;
 	else
@@ -572,10 +531,11 @@ static void fz_record(struct fz_thread *th, int slot,
 		fz_fail(th, "PIN out_nr_runs %llu for %llu pages",
 			(unsigned long long)p->out_nr_runs,
 			(unsigned long long)p->out_nr_pages);
-	if (fz_short_refused(p->flags, p->duration_ns))
-		fz_fail(th, "an unprivileged short-term PIN for %llu ns succeeded (short_pin_max %llu ns)",
-			(unsigned long long)p->duration_ns,
-			(unsigned long long)fz_run.short_max_ns);
+	/* A PIN (not a range of PIN_VEC) reports the flags it pinned with. */
+	if (p->size >= offsetofend(struct pinmgr_pin, out_pin_flags) &&
+	    p->out_pin_flags != fz_lease_flags(p->flags))
+		fz_fail(th, "PIN out_pin_flags %u for flags %u",
+			p->out_pin_flags, p->flags);
 	l = &th->leases[th->nleases++];
 	l->slot = slot;
 	l->flags = fz_lease_flags(p->flags);
@@ -585,8 +545,6 @@ static void fz_record(struct fz_thread *th, int slot,
 	l->nruns = p->out_nr_runs;
 	l->cookie = p->cookie;
 	l->may_end = p->duration_ns != 0;
-	l->born0 = th->born0;
-	l->born1 = th->born1;
 	th->pinned += l->npages;
 	if (th->nleases >= FZ_MAX_LEASES || th->pinned > th->budget)
 		fz_unpin_rec(th, th->nleases - 1);
@@ -846,10 +804,8 @@ static void fz_op_pin(struct fz_thread *th)
 	s.pin.addr = (uintptr_t)(th->arena + first * th->ps);
 	s.pin.length = n * th->ps;
 	s.pin.cookie = rnd(th);
-	s.pin.duration_ns = fz_duration(th, flags);
-	/* ERANGE comes before the charge, EFAULT of the pages after it. */
-	want = fz_short_refused(flags, s.pin.duration_ns) ? ERANGE :
-	       fz_range_expect(th, first, n, flags);
+	s.pin.duration_ns = fz_duration(th);
+	want = fz_range_expect(th, first, n, flags);
 	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u for %llu ns",
 		slot, first, n, flags, (unsigned long long)s.pin.duration_ns);
 	fz_quota_begin(th, &w, n);
@@ -859,9 +815,8 @@ static void fz_op_pin(struct fz_thread *th)
 	quota = fz_quota_end(th, &w, ret, err);
 	if (fz_closed(slot, ret, err))
 		return;
-	if (!quota || want == ERANGE)
+	if (!quota)
 		fz_expect(th, ret, err, want);
-	th->erange += want == ERANGE;
 	if (ret == 0)
 		fz_record(th, slot, &s.pin);
 	else if (!rndn(th, 4))
@@ -889,12 +844,9 @@ static void fz_op_pin_vec(struct fz_thread *th)
 		th->vbuf[i].length = n * th->ps;
 		th->vbuf[i].flags = (__u32)rndn(th, 4);
 		th->vbuf[i].cookie = rnd(th);
-		th->vbuf[i].duration_ns = fz_duration(th, th->vbuf[i].flags);
+		th->vbuf[i].duration_ns = fz_duration(th);
 		if (!want) {
-			want = fz_short_refused(th->vbuf[i].flags,
-						th->vbuf[i].duration_ns) ?
-			       ERANGE : fz_range_expect(th, first, n,
-							th->vbuf[i].flags);
+			want = fz_range_expect(th, first, n, th->vbuf[i].flags);
 			if (want)
 				bad = i;
 		}
@@ -920,8 +872,7 @@ static void fz_op_pin_vec(struct fz_thread *th)
 	if (fz_closed(slot, ret, err))
 		return;
 	/* The ranges are pinned in turn: the charge of any of them may fail. */
-	if (quota && (s.vec.out_error_index < bad ||
-		      (s.vec.out_error_index == bad && want != ERANGE))) {
+	if (quota && s.vec.out_error_index <= bad) {
 		fz_check_private_usage(th, slot);
 		return;
 	}
@@ -930,7 +881,6 @@ static void fz_op_pin_vec(struct fz_thread *th)
 		if (s.vec.out_error_index != bad)
 			fz_fail(th, "PIN_VEC failed at range %u, expected %u",
 				s.vec.out_error_index, bad);
-		th->erange += want == ERANGE;
 		fz_check_private_usage(th, slot);
 		return;
 	}
@@ -1242,7 +1192,7 @@ static void fz_op_renew(struct fz_thread *th)
 	struct pinmgr_renew r;
 	struct fz_lease *l;
 	unsigned int k;
-	int ret, err, refused;
+	int ret, err;
 
 	if (!th->nleases)
 		return;
@@ -1251,7 +1201,7 @@ static void fz_op_renew(struct fz_thread *th)
 	memset(&r, 0, sizeof(r));
 	r.size = sizeof(r);
 	r.handle = l->handle;
-	r.duration_ns = fz_duration(th, l->flags);
+	r.duration_ns = fz_duration(th);
 	fz_desc(th, "RENEW slot %d handle %llu for %llu ns", l->slot,
 		(unsigned long long)l->handle,
 		(unsigned long long)r.duration_ns);
@@ -1263,13 +1213,7 @@ static void fz_op_renew(struct fz_thread *th)
 	/* Under a break only if we revoked it ourselves. */
 	if (fz_ended(l, ret, err) || (l->may_end && ret && err == EBUSY))
 		return;
-	/* Past short_pin_max: refused, and the lease keeps its end. */
-	refused = fz_renew_refused(l, r.duration_ns, th->t0, th->t1);
-	if (refused && ret == -1 && err == ERANGE) {
-		th->erange++;
-		return;
-	}
-	fz_expect(th, ret, err, refused == 1 ? ERANGE : 0);
+	fz_expect(th, ret, err, 0);
 	if (r.duration_ns)
 		l->may_end = 1;
 }
@@ -1380,12 +1324,6 @@ static void fz_op_info(struct fz_thread *th)
 
 /* ---- Requests with exactly one defect ---------------------------------- */
 
-/* A duration that every caller may give a lease pinned with @flags. */
-static __u64 fz_valid_duration(__u32 flags)
-{
-	return fz_short_refused(flags, 0) ? fz_run.short_max_ns : 0;
-}
-
 /* A well-formed request of command @nr on @slot, using a lease if any. */
 static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 			     union fz_any *s, struct fz_lease **lp)
@@ -1408,7 +1346,6 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 		s->pin.addr = (uintptr_t)th->rotarget;
 		s->pin.length = th->ps;
 		s->pin.flags = (__u32)rndn(th, 4);
-		s->pin.duration_ns = fz_valid_duration(s->pin.flags);
 		break;
 	case PINMGR_CMD_UNPIN:
 		s->unpin.handle = l ? l->handle : 0;
@@ -1438,8 +1375,6 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 			th->vbuf[i].addr = (uintptr_t)th->rotarget;
 			th->vbuf[i].length = th->ps;
 			th->vbuf[i].flags = (__u32)rndn(th, 4);
-			th->vbuf[i].duration_ns =
-				fz_valid_duration(th->vbuf[i].flags);
 		}
 		s->vec.ranges = (uintptr_t)th->vbuf;
 		s->vec.range_size = sizeof(*th->vbuf);
@@ -1570,6 +1505,9 @@ static void fz_op_defect(struct fz_thread *th)
 			s.pin.flags = 2;
 		if (nr == PINMGR_CMD_REVOKE && s.pin.flags == PINMGR_REVOKE_NOW)
 			s.pin.flags = 2;
+		/* A PIN_VEC's own defect belongs to no single range. */
+		if (nr == PINMGR_CMD_PIN_VEC)
+			vec_index = s.vec.nr_ranges;
 		want = EOPNOTSUPP;
 		break;
 	case 4: {
@@ -1603,16 +1541,20 @@ static void fz_op_defect(struct fz_thread *th)
 		break;
 	case 6:
 		what = "non-zero reserved field";
-		if (nr == PINMGR_CMD_GET_INFO)
+		if (nr == PINMGR_CMD_GET_INFO) {
 			s.info.__reserved = 1U << rndn(th, 32);
-		else if (nr == PINMGR_CMD_LIST)
+		} else if (nr == PINMGR_CMD_LIST) {
 			s.list.__reserved = 1U << rndn(th, 32);
-		else if (nr == PINMGR_CMD_GET_SEGMENTS)
+		} else if (nr == PINMGR_CMD_GET_SEGMENTS) {
 			s.segs.__reserved = 1U << rndn(th, 32);
-		else if (nr == PINMGR_CMD_PIN_VEC)
+		} else if (nr == PINMGR_CMD_PIN_VEC) {
 			s.vec.__reserved = 1U << rndn(th, 32);
-		else
+			vec_index = s.vec.nr_ranges;
+		} else if (nr == PINMGR_CMD_PIN) {
+			s.pin.__reserved = 1U << rndn(th, 32);
+		} else {
 			return;
+		}
 		want = EINVAL;
 		break;
 	case 7:
@@ -2030,9 +1972,7 @@ static void fz_op_chaos(struct fz_thread *th)
 		idx = th->nleases && rndn(th, 2) ? (int)rndn(th, th->nleases) : -1;
 		s.renew.handle = idx >= 0 ? th->leases[idx].handle :
 				 fz_dead_handle(th, slot);
-		s.renew.duration_ns = rndn(th, 4) ?
-			fz_duration(th, idx >= 0 ? th->leases[idx].flags : 0) :
-			rnd(th);
+		s.renew.duration_ns = rndn(th, 4) ? fz_duration(th) : rnd(th);
 		break;
 	case PINMGR_CMD_REVOKE:
 		idx = th->nleases && rndn(th, 2) ? (int)rndn(th, th->nleases) : -1;
@@ -2132,11 +2072,6 @@ static void fz_op_chaos(struct fz_thread *th)
 				fz_names[nr], (unsigned long long)s.renew.handle);
 		if (cmd == PINMGR_IOC_REVOKE && fz_run.unpriv)
 			fz_fail(th, "an unprivileged REVOKE succeeded");
-		if (cmd == PINMGR_IOC_RENEW &&
-		    fz_renew_refused(&th->leases[idx], s.renew.duration_ns,
-				     th->t0, th->t1) == 1)
-			fz_fail(th, "an unprivileged RENEW of a short-term lease for %llu ns succeeded",
-				(unsigned long long)s.renew.duration_ns);
 		if (cmd == PINMGR_IOC_REVOKE || s.renew.duration_ns)
 			th->leases[idx].may_end = 1;
 	} else if (cmd == PINMGR_IOC_GET_SEGMENTS && fz_run.unpriv) {
@@ -2231,12 +2166,8 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 	fz_quota_ask(1);
 	r = ioctl(own, PINMGR_IOC_PIN, &p);
 	fz_quota_answer(1);
-	if (fz_short_refused(p.flags, p.duration_ns)) {
-		if (r != -1 || errno != ERANGE)
-			_exit(19);
-	} else if (r ? !fz_run.unpriv || errno != EDQUOT : !p.out_handle) {
+	if (r ? !fz_run.unpriv || errno != EDQUOT : !p.out_handle)
 		_exit(17);
-	}
 	_exit(0);
 }
 
@@ -2254,7 +2185,7 @@ static void fz_op_fork(struct fz_thread *th)
 		fz_child(th);
 	st = pm_wait(pid);
 	if (st != 0)
-		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context, 18 RENEW, 19 own context's ERANGE)",
+		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context, 18 RENEW)",
 			st);
 }
 
@@ -2453,7 +2384,7 @@ static void fz_run_threads(unsigned long long total)
 	unsigned long long ok[FZ_NR_CMDS + 1] = { 0 };
 	unsigned long long fail[FZ_NR_CMDS + 1] = { 0 };
 	unsigned long long forks = 0, arena = 0, reopens = 0, closes = 0;
-	unsigned long long steals = 0, edquot = 0, erange = 0, calls = 0;
+	unsigned long long steals = 0, edquot = 0, calls = 0;
 	struct pinmgr_info info;
 	struct timespec ts;
 	struct rlimit rl;
@@ -2516,12 +2447,11 @@ static void fz_run_threads(unsigned long long total)
 		closes += threads[i].closes;
 		steals += threads[i].steals;
 		edquot += threads[i].edquot;
-		erange += threads[i].erange;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	pm_diag("fuzz: %s: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu shared fds closed in use, %llu LIST-found unpins, %llu PINs refused with EDQUOT, %llu PINs and RENEWs with ERANGE",
+	pm_diag("fuzz: %s: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu shared fds closed in use, %llu LIST-found unpins and %llu PINs refused with EDQUOT",
 		fz_run.name, total, ts.tv_sec + ts.tv_nsec / 1e9 - t0, calls,
-		arena, forks, reopens, closes, steals, edquot, erange);
+		arena, forks, reopens, closes, steals, edquot);
 	for (k = 0; k <= FZ_NR_CMDS; k++)
 		pm_diag("fuzz: %s: %-12s %7llu succeeded %7llu failed",
 			fz_run.name, fz_names[k], ok[k], fail[k]);
@@ -2548,12 +2478,11 @@ static void fz_run_threads(unsigned long long total)
  * The unprivileged bounds, exactly, before the threads start: with
  * @charged pages of our user pinned and nothing else of it pinning, what
  * is left of RLIMIT_MEMLOCK may be pinned and a page more may not; a
- * short-term pin needs a duration of at most short_pin_max.
+ * short-term pin is made long-term.
  */
 static void fz_unpriv_probe(int fd, __u64 charged)
 {
 	size_t ps = pm_page_size(), left;
-	__u64 max = fz_run.short_max_ns;
 	struct pinmgr_pin pin;
 	char *p;
 
@@ -2566,13 +2495,6 @@ static void fz_unpriv_probe(int fd, __u64 charged)
 	if (left) {
 		ASSERT_EQ(pm_pin(fd, p, left * ps, PINMGR_PIN_LONGTERM, 0, &pin),
 			  0);
-		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
-	}
-	if (max) {
-		ASSERT_ERRNO(pm_pin_for(fd, p, ps, 0, 0, NULL), ERANGE);
-		ASSERT_ERRNO(pm_pin_for(fd, p, ps, 0, max + 1, NULL), ERANGE);
-		ASSERT_EQ(pm_pin_for(fd, p, ps, 0, max, &pin), 0);
-		ASSERT_ERRNO(pm_renew(fd, pin.out_handle, 0), ERANGE);
 		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
 	}
 	if (fz_run.upgrade) {
@@ -2608,8 +2530,7 @@ static void fz_unprivileged(unsigned long long total)
 	ASSERT_FALSE(info.out_flags & PINMGR_INFO_CAP_IPC_LOCK);
 	fz_run = (struct fz_run) {
 		.name = "nobody", .unpriv = 1, .first_thread = FZ_THREADS,
-		.limit = FZ_MEMLOCK, .short_max_ns = fz_short_max_ns,
-		.upgrade = fz_upgrade,
+		.limit = FZ_MEMLOCK, .upgrade = fz_upgrade,
 	};
 	fz_unpriv_probe(fd, info.user_pinned_pages);
 	ASSERT_EQ(close(fd), 0);
@@ -2618,7 +2539,7 @@ static void fz_unprivileged(unsigned long long total)
 
 TEST_TIMEOUT(fuzz_ioctls, 1500)
 {
-	unsigned long long total, ms;
+	unsigned long long total;
 	struct pinmgr_info info;
 	struct timespec ts;
 	long long base;
@@ -2642,14 +2563,8 @@ TEST_TIMEOUT(fuzz_ioctls, 1500)
 	ASSERT_EQ(pm_get_info(fd, &info), 0);
 	ASSERT_EQ(info.device_leases, 0);
 	close(fd);
-	/*
-	 * Unprivileged short-term pins: bounded by short_pin_max_ms where
-	 * the driver has it; else, with per-user limits, made long-term.
-	 */
-	if (!pm_param_read("short_pin_max_ms", &ms))
-		fz_short_max_ns = ms * PM_MS;
-	else
-		fz_upgrade = !!(info.features & PINMGR_FEATURE_USER_LIMITS);
+	/* With per-user limits, unprivileged short-term pins are long-term. */
+	fz_upgrade = !!(info.features & PINMGR_FEATURE_USER_LIMITS);
 	base = pm_outstanding_pins();
 	ASSERT_GE(base, 0);
 

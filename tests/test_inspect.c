@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -21,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -233,6 +235,7 @@ TEST(sysfs_figures_follow_pins_and_ends)
 	unsigned long long pins = sysfs("pins"), unpins = sysfs("unpins");
 	unsigned long long expiries = sysfs("expiries");
 	unsigned long long revocations = sysfs("revocations");
+	unsigned long long renewals = sysfs("renewals");
 	unsigned long long files = sysfs("files");
 	size_t ps = pm_page_size();
 	struct pinmgr_event ev;
@@ -257,7 +260,11 @@ TEST(sysfs_figures_follow_pins_and_ends)
 
 	/* b runs out: ended, not live, its page released. */
 	ASSERT_EQ(pm_renew(fd, b, 20 * PM_MS), 0);
+	ASSERT_EQ(sysfs("renewals"), renewals + 1);
 	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, b, 5000, &ev);
+	/* A refused RENEW is none. */
+	ASSERT_ERRNO(pm_renew(fd, b, 20 * PM_MS), EKEYEXPIRED);
+	ASSERT_EQ(sysfs("renewals"), renewals + 1);
 	ASSERT_EQ(sysfs("expiries"), expiries + 1);
 	ASSERT_EQ(sysfs("leases"), 1);
 	ASSERT_EQ(sysfs("ended_leases"), 1);
@@ -430,17 +437,20 @@ TEST(sysfs_failures_tell_a_refused_file_mapping_from_a_fault)
 
 /*
  * A fatal signal while the pin waits for a page: userfaultfd holds the
- * fault of the second page until the process is killed.
+ * fault of the second page until the process is killed. The child hands
+ * its userfaultfd over, so that the kill comes once the fault is queued,
+ * not after a guess at how long the pin takes to get there.
  */
 TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 {
 	unsigned long long before[NR_FAILURES];
 	size_t ps = pm_page_size();
-	int ready[2];
+	struct pollfd pfd = { .events = POLLIN };
+	int sock[2], status;
+	__u64 val;
 	pid_t pid;
-	char c;
 
-	ASSERT_EQ(pipe2(ready, O_CLOEXEC), 0);
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock), 0);
 	read_failures(before);
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -452,10 +462,8 @@ TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 		char *m;
 
 		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-		if (uffd < 0) {
-			ASSERT_EQ(write(ready[1], "s", 1), 1);
+		if (uffd < 0)
 			_exit(PM_EXIT_SKIP);
-		}
 		ASSERT_EQ(ioctl(uffd, UFFDIO_API, &api), 0);
 		m = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -466,23 +474,26 @@ TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 		reg.range.len = 2 * ps;
 		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 		ASSERT_EQ(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
-		ASSERT_EQ(write(ready[1], "r", 1), 1);
+		ASSERT_EQ(pm_send_fd(sock[1], uffd, 0), 0);
 		/* Blocks on the second page until killed. */
 		pm_pin(fd, m, 2 * ps, PINMGR_PIN_WRITE, 0, &pin);
 		_exit(3);
 	}
-	ASSERT_EQ(read(ready[0], &c, 1), 1);
-	if (c == 's') {
-		pm_wait(pid);
-		SKIP("no userfaultfd");
+	close(sock[1]);
+	pfd.fd = pm_recv_fd(sock[0], &val);
+	if (pfd.fd < 0) {
+		status = pm_wait(pid);
+		if (status == PM_EXIT_SKIP)
+			SKIP_NEEDS("userfaultfd", "no userfaultfd");
+		FAIL("the child sent no userfaultfd (exit %d)", status);
 	}
-	/* Time for the pin to reach the fault. */
-	pm_msleep(500);
+	/* The pin's fault of the second page is queued: the pin waits in it. */
+	ASSERT_EQ(poll(&pfd, 1, 30000), 1);
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
 	ASSERT_EQ(pm_wait(pid), 128 + SIGKILL);
 	expect_failure_counted(before, "interrupted");
-	close(ready[0]);
-	close(ready[1]);
+	close(pfd.fd);
+	close(sock[0]);
 }
 
 /*

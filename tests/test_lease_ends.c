@@ -855,8 +855,20 @@ TEST(events_dropped_at_close)
 /* ---- Races ------------------------------------------------------------ */
 
 /*
- * UNPIN against expiry: each lease either was unpinned live (0, and no
- * event for it) or had expired (EKEYEXPIRED, and exactly one event).
+ * Wait until CLOCK_BOOTTIME @t: the races below aim at a lease's deadline
+ * itself, closer than a sleep would land.
+ */
+static void le_until(__u64 t)
+{
+	while (pm_boottime_ns() < t)
+		;
+}
+
+/*
+ * UNPIN against expiry, each UNPIN aimed at a point around its lease's
+ * deadline: well before, at it, and well after. Each lease either was
+ * unpinned live (0, and no event for it) or had expired (EKEYEXPIRED, and
+ * exactly one event); both happen.
  */
 TEST_TIMEOUT(race_unpin_against_expiry, 180)
 {
@@ -864,21 +876,34 @@ TEST_TIMEOUT(race_unpin_against_expiry, 180)
 	char *p = pm_map_anon(n * ps);
 	struct pinmgr_pin pin;
 	struct pinmgr_event *ev = calloc(n, sizeof(*ev));
-	__u64 *h = calloc(n, sizeof(*h));
 	unsigned int live = 0, expired = 0;
 	long long base = pm_outstanding_pins();
+	const __u64 d = 2 * PM_MS;
 	int fd = pm_open(), r;
+	__u64 t;
 
 	ASSERT_GE(fd, 0);
-	ASSERT_NE(h, NULL);
 	ASSERT_NE(ev, NULL);
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, PINMGR_PIN_WRITE,
-				     (__u64)(1 + i % 20) * PM_MS, &pin), 0);
-		h[i] = pin.out_handle;
-	}
-	for (i = 0; i < n; i++) {
-		r = pm_unpin(fd, h[i]);
+		t = pm_boottime_ns();
+		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, PINMGR_PIN_WRITE, d,
+				     &pin), 0);
+		/* 0, 1 ms before; at; 20 us after; 20 ms after the deadline. */
+		switch (i % 5) {
+		case 1:
+			le_until(t + d / 2);
+			break;
+		case 2:
+			le_until(t + d);
+			break;
+		case 3:
+			le_until(t + d + 20000);
+			break;
+		case 4:
+			le_until(t + d + 20 * PM_MS);
+			break;
+		}
+		r = pm_unpin(fd, pin.out_handle);
 		if (r == 0)
 			live++;
 		else if (errno == EKEYEXPIRED)
@@ -886,17 +911,18 @@ TEST_TIMEOUT(race_unpin_against_expiry, 180)
 		else
 			FAIL("UNPIN of %zu: %s", i, strerror(errno));
 	}
-	/* Every lease was due within 20 ms of its PIN: a tick after that. */
+	/* Every lease was due 2 ms after its PIN: a tick after that. */
 	events = le_tick(fd, p, 25 * PM_MS, ev, n);
 	for (i = 0; i < events; i++)
 		ASSERT_EQ(ev[i].type, PINMGR_EVENT_EXPIRED);
 	pm_diag("%u unpinned live, %u expired first", live, expired);
 	ASSERT_EQ(live + expired, n);
+	ASSERT_GT(live, 0);
+	ASSERT_GT(expired, 0);
 	ASSERT_EQ(events, expired);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	ASSERT_CTX(fd, 0, 0);
 	free(ev);
-	free(h);
 	close(fd);
 	pm_unmap(p, n * ps);
 }
@@ -916,27 +942,32 @@ TEST_TIMEOUT(race_renew_against_expiry, 180)
 	int *renewed = calloc(n, sizeof(*renewed));
 	unsigned int ok = 0;
 	long long base = pm_outstanding_pins();
+	const __u64 d = 2 * PM_MS;
 	int fd = pm_open();
+	__u64 t;
 
 	ASSERT_GE(fd, 0);
 	ASSERT_NE(h, NULL);
 	ASSERT_NE(renewed, NULL);
 	ASSERT_NE(ev, NULL);
+	/* Each RENEW aimed as race_unpin_against_expiry aims its UNPIN. */
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, 0,
-				     (__u64)(1 + i % 10) * PM_MS, &pin), 0);
+		t = pm_boottime_ns();
+		ASSERT_EQ(pm_pin_for(fd, p + i * ps, ps, 0, d, &pin), 0);
 		h[i] = pin.out_handle;
-	}
-	/* Some are due by now, some not yet. */
-	pm_msleep(5);
-	for (i = 0; i < n; i++) {
-		if (pm_renew(fd, h[i], 3600000 * PM_MS) == 0)
-			renewed[i] = 1, ok++;
-		else if (errno != EKEYEXPIRED)
+		/* At once; 1 ms before the deadline; at it; 20 ms after it. */
+		if (i % 4)
+			le_until(t + (i % 4 == 1 ? d / 2 : i % 4 == 2 ? d :
+				      d + 20 * PM_MS));
+		if (pm_renew(fd, h[i], 3600000 * PM_MS) == 0) {
+			renewed[i] = 1;
+			ok++;
+		} else if (errno != EKEYEXPIRED) {
 			FAIL("RENEW of %zu: %s", i, strerror(errno));
+		}
 	}
 	/*
-	 * Past every first deadline (10 ms after each PIN): exactly the late
+	 * Past every first deadline (2 ms after each PIN): exactly the late
 	 * ones have ended, each with one event.
 	 */
 	events = le_tick(fd, p, 15 * PM_MS, ev, n);
@@ -954,6 +985,8 @@ TEST_TIMEOUT(race_renew_against_expiry, 180)
 			  PINMGR_LEASE_EXPIRED);
 	}
 	pm_diag("%u renewed in time, %zu too late", ok, n - ok);
+	ASSERT_GT(ok, 0);
+	ASSERT_LT(ok, n);
 	ASSERT_EQ(pm_outstanding_pins() - base, (long long)ok);
 	close(fd);
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);

@@ -247,6 +247,94 @@ TEST(pin_query_fields)
 	pm_unmap(p, 4 * ps);
 }
 
+/* QUERY names the open file that holds the lease, as fdinfo does. */
+TEST(pin_query_file_id)
+{
+	size_t ps = pm_page_size();
+	char *p = pm_map_anon(ps);
+	struct pinmgr_query q;
+	int fd = pm_open(), fd2 = pm_open();
+	__u64 h, h2;
+
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(fd2, 0);
+	h = PIN_OK(fd, p, ps, 0);
+	h2 = PIN_OK(fd2, p, ps, 0);
+	ASSERT_EQ(pm_query(fd, h, &q), 0);
+	ASSERT_NE(q.out_file_id, 0);
+	ASSERT_EQ(q.out_file_id, pm_fdinfo_value(fd, "pinmgr-file-id"));
+	ASSERT_EQ(pm_query(fd2, h2, &q), 0);
+	ASSERT_EQ(q.out_file_id, pm_fdinfo_value(fd2, "pinmgr-file-id"));
+	ASSERT_NE(pm_fdinfo_value(fd, "pinmgr-file-id"),
+		  pm_fdinfo_value(fd2, "pinmgr-file-id"));
+	close(fd);
+	close(fd2);
+	pm_unmap(p, ps);
+}
+
+/*
+ * PIN says with which flags it pinned: the request's, and LONGTERM for a
+ * short-term request of a process without CAP_IPC_LOCK; only to a caller
+ * whose structure has the field. A non-zero __reserved pins nothing.
+ */
+TEST(pin_reports_pinned_flags)
+{
+	struct {
+		struct pinmgr_pin pin;
+		unsigned char tail[8];
+	} buf;
+	size_t ps = pm_page_size();
+	char *p = pm_map_anon(ps);
+	struct pinmgr_query q;
+	struct pinmgr_pin pin;
+	unsigned int i;
+	int fd;
+
+	ASSERT_NE(p, NULL);
+	if (geteuid() != 0)
+		SKIP("needs root to drop CAP_IPC_LOCK as uid %d", PM_NOBODY);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_pin(fd, p, ps, PINMGR_PIN_WRITE, 0, &pin), 0);
+	ASSERT_EQ(pin.out_pin_flags, PINMGR_PIN_WRITE);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+
+	memset(&pin, 0, sizeof(pin));
+	pin.size = sizeof(pin);
+	pin.addr = (__u64)(uintptr_t)p;
+	pin.length = ps;
+	pin.__reserved = 1;
+	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_PIN, &pin), EINVAL);
+	ASSERT_EQ(pin.out_handle, 0);
+	ASSERT_EQ(pm_fdinfo_value(fd, "pinmgr-leases"), 0);
+	close(fd);
+
+	ASSERT_EQ(pm_become_nobody(), 0);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_pin(fd, p, ps, 0, 0, &pin), 0);
+	ASSERT_EQ(pin.out_pin_flags, PINMGR_PIN_LONGTERM);
+	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
+	ASSERT_EQ(q.out_pin_flags, pin.out_pin_flags);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+
+	/* A caller of a size without out_pin_flags: its bytes stay. */
+	memset(&buf, 0xa5, sizeof(buf));
+	buf.pin.size = offsetof(struct pinmgr_pin, out_pin_flags);
+	buf.pin.flags = 0;
+	buf.pin.addr = (__u64)(uintptr_t)p;
+	buf.pin.length = ps;
+	buf.pin.cookie = 0;
+	buf.pin.duration_ns = 0;
+	ASSERT_EQ(ioctl(fd, PINMGR_IOC_PIN, &buf), 0);
+	ASSERT_EQ(buf.pin.out_nr_pages, 1);
+	for (i = 0; i < sizeof(buf.pin.out_pin_flags); i++)
+		ASSERT_EQ(((unsigned char *)&buf.pin.out_pin_flags)[i], 0xa5);
+	ASSERT_EQ(pm_unpin(fd, buf.pin.out_handle), 0);
+	close(fd);
+	pm_unmap(p, ps);
+}
+
 TEST(pin_query_owner_uid_unprivileged)
 {
 	size_t ps = pm_page_size();
@@ -765,6 +853,7 @@ TEST(pin_no_write_beyond_size)
 	memset(&buf, 0xa5, sizeof(buf));
 	buf.pin.size = sizeof(buf.pin);
 	buf.pin.flags = 0;
+	buf.pin.__reserved = 0;
 	buf.pin.addr = (__u64)(uintptr_t)p;
 	buf.pin.length = ps;
 	buf.pin.cookie = 5;
@@ -773,6 +862,7 @@ TEST(pin_no_write_beyond_size)
 	ASSERT_NE(buf.pin.out_handle, 0xa5a5a5a5a5a5a5a5ull);
 	ASSERT_EQ(buf.pin.out_nr_pages, 1);
 	ASSERT_EQ(buf.pin.out_nr_runs, 1);
+	ASSERT_EQ(buf.pin.out_pin_flags, 0);
 	for (i = 0; i < sizeof(buf.tail); i++)
 		ASSERT_EQ(buf.tail[i], 0xa5);
 	h = buf.pin.out_handle;

@@ -295,6 +295,8 @@ TEST(pin_vec_readonly_ranges_efault)
 	memcpy(r, src, n * sizeof(*r));
 	ASSERT_EQ(mprotect(r, ps, PROT_READ), 0);
 	ASSERT_ERRNO(pm_pin_vec(fd, r, n, sizeof(*r), &v), EFAULT);
+	/* Read, pinned, then the first handle could not be written. */
+	ASSERT_EQ(v.out_error_index, 0);
 	ASSERT_VEC_LEFT_NOTHING(fd, base);
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(r[i].out_handle, 0);
@@ -332,10 +334,14 @@ TEST(pin_vec_bad_call)
 	v.nr_ranges = n;
 	v.range_size = sizeof(*r);
 	v.flags = 1;
+	v.out_error_index = 77;
 	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_PIN_VEC, &v), EOPNOTSUPP);
+	ASSERT_EQ(v.out_error_index, n);
 	v.flags = 0;
 	v.__reserved = 1;
+	v.out_error_index = 77;
 	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_PIN_VEC, &v), EINVAL);
+	ASSERT_EQ(v.out_error_index, n);
 	v.__reserved = 0;
 	v.size = offsetof(struct pinmgr_pin_vec, __reserved);
 	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_PIN_VEC, &v), EINVAL);

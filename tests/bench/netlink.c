@@ -41,6 +41,7 @@
 #include <linux/pinmgr_netlink.h>
 
 #include "bench.h"
+#include "pinmgr_tables.h"
 
 /* Asked of SO_RCVBUFFORCE (root may exceed net.core.rmem_max). */
 #define NL_RCVBUF (128 << 20)
@@ -60,25 +61,15 @@
 /* How long the listener may take to catch up after a measurement. */
 #define DRAIN_WAIT_NS (10 * NSEC_PER_SEC)
 
-/* What a reader of lease messages checks of their attributes. */
+/* What a reader of lease messages checks of their attributes: all of them. */
+#define NLA_OF_U64	NLA_U64
+#define NLA_OF_U32	NLA_U32
+#define NLA_OF_STR	NLA_STRING
+#define LEASE_POLICY(name, attr, ft, kind, query) \
+	[PINMGR_A_##attr] = { .type = NLA_OF_##ft },
+
 static struct nla_policy lease_policy[PINMGR_A_MAX + 1] = {
-	[PINMGR_A_HANDLE] = { .type = NLA_U64 },
-	[PINMGR_A_FILE_ID] = { .type = NLA_U64 },
-	[PINMGR_A_TGID] = { .type = NLA_U32 },
-	[PINMGR_A_UID] = { .type = NLA_U32 },
-	[PINMGR_A_COMM] = { .type = NLA_STRING },
-	[PINMGR_A_ADDR] = { .type = NLA_U64 },
-	[PINMGR_A_LENGTH] = { .type = NLA_U64 },
-	[PINMGR_A_PAGES] = { .type = NLA_U64 },
-	[PINMGR_A_RUNS] = { .type = NLA_U64 },
-	[PINMGR_A_METADATA_BYTES] = { .type = NLA_U64 },
-	[PINMGR_A_FLAGS] = { .type = NLA_U32 },
-	[PINMGR_A_STATE] = { .type = NLA_U32 },
-	[PINMGR_A_COOKIE] = { .type = NLA_U64 },
-	[PINMGR_A_CREATE_TIME] = { .type = NLA_U64 },
-	[PINMGR_A_EXPIRE_TIME] = { .type = NLA_U64 },
-	[PINMGR_A_BREAK_DEADLINE] = { .type = NLA_U64 },
-	[PINMGR_A_END_TIME] = { .type = NLA_U64 },
+	PINMGR_LEASE_FIELDS(LEASE_POLICY)
 };
 
 /* A libnl error as a negative errno, for the report's errno fields. */

@@ -48,10 +48,13 @@ nm -D --defined-only "$so" | awk '$2 != "A" { print $3 }' | sort >"$work/exporte
 sed -n 's/^\t\(pinctl_[a-z0-9_]*\);$/\1/p' libpinctl/libpinctl.sym | sort >"$work/mapped"
 grep -o '^PINCTL_API [^(]*(' libpinctl/libpinctl.h |
 	sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort >"$work/declared"
-sed 's/$/@@LIBPINCTL_1/' "$work/mapped" >"$work/mapped-versioned"
+# Each symbol at the version of the section that lists it.
+awk '/^LIBPINCTL_[0-9]+ \{/ { v = $1 }
+     /^\tpinctl_[a-z0-9_]*;$/ { sub(/^\t/, ""); sub(/;$/, ""); print $0 "@@" v }' \
+	libpinctl/libpinctl.sym | sort >"$work/mapped-versioned"
 diff -u "$work/mapped-versioned" "$work/exported" | diag
 cmp -s "$work/mapped-versioned" "$work/exported"
-tap $? "the library exports exactly the symbols of libpinctl.sym, at LIBPINCTL_1 ($(wc -l <"$work/exported"))"
+tap $? "the library exports exactly the symbols of libpinctl.sym, each at its section's version ($(wc -l <"$work/exported"))"
 diff -u "$work/declared" "$work/mapped" | diag
 cmp -s "$work/declared" "$work/mapped"
 tap $? "every PINCTL_API function of libpinctl.h is in libpinctl.sym, and nothing else"
@@ -153,11 +156,14 @@ got=$(bash -c '
 	comp pinctl le
 	comp pinctl lease ""
 	comp pinctl -j lease list ""
+	comp pinctl -j le l ""
 	comp pinctl module ""
-	comp pinctl pin 64M --lo
-	comp pinctl stats --p' 2>&1)
+	comp pinctl pin 64M lo
+	comp pinctl pin 64M backing ""
+	comp pinctl --p' 2>&1)
 want=$(printf '%s\n' lease "list show revoke help" "pid uid comm cookie" \
-	"status load unload help" --longterm --prometheus)
+	"pid uid comm cookie" "show load unload help" longterm \
+	"anon thp hugetlb memfd" "--pretty --prometheus")
 [[ $got == "$want" ]] || diff <(echo "$want") <(echo "$got") | diag
 [[ $got == "$want" ]]
 tap $? "the bash completion completes objects, commands, filters and options"

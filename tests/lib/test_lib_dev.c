@@ -103,7 +103,7 @@ TEST(lib_pin_query_unpin)
 	ASSERT_EQ(l.uid, getuid());
 	ASSERT_GE(l.create_time_ns, t0 - 1000 * PM_MS);
 	ASSERT_EQ(l.expire_time_ns, 0);
-	ASSERT_EQ(l.file_id, 0);
+	ASSERT_EQ(l.file_id, pm_fdinfo_value(pinctl_dev_get_fd(dev), "pinmgr-file-id"));
 	ASSERT_GT(strlen(l.comm), 0);
 	ASSERT_RET(pinctl_unpin(dev, h), 0);
 	ASSERT_RET(pinctl_unpin(dev, h), -ENOENT);
@@ -115,6 +115,43 @@ TEST(lib_pin_query_unpin)
 	po.flags = 1u << 20;
 	ASSERT_RET(pinctl_pin(dev, buf, MIB, &po, &h), -EOPNOTSUPP);
 	ASSERT_RET(pinctl_pin(dev, buf, MIB, NULL, NULL), -EINVAL);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/*
+ * pinctl_pin_lease() hands back what the driver's reply to the pin said,
+ * equal to what a QUERY says after it, with no second request.
+ */
+TEST(lib_pin_lease)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WRITE, .cookie = 9);
+	PINCTL_OPTS(pinctl_pinned, pd);
+	PINCTL_OPTS(pinctl_lease, l);
+	char *buf = pm_map_anon(2 * MIB);
+	struct pinctl_pinned small;
+
+	ASSERT_RET(pinctl_pin_lease(dev, buf, 2 * MIB, &po, &pd), 0);
+	ASSERT_NE(pd.handle, 0);
+	ASSERT_RET(pinctl_query(dev, pd.handle, &l), 0);
+	ASSERT_EQ(pd.nr_pages, l.nr_pages);
+	ASSERT_EQ(pd.nr_pages, 2 * MIB / pm_page_size());
+	ASSERT_EQ(pd.nr_runs, l.nr_runs);
+	ASSERT_GE(pd.nr_runs, 1);
+	ASSERT_EQ(pd.flags, l.flags);
+	ASSERT_EQ(pd.flags & PINCTL_PIN_WRITE, PINCTL_PIN_WRITE);
+	ASSERT_RET(pinctl_unpin(dev, pd.handle), 0);
+
+	/* A bad size is refused before anything is pinned. */
+	memset(&small, 0, sizeof(small));
+	small.sz = 4;
+	ASSERT_RET(pinctl_pin_lease(dev, buf, MIB, NULL, &small), -EINVAL);
+	ASSERT_RET(pinctl_pin_lease(dev, buf, MIB, NULL, NULL), -EINVAL);
+	ASSERT_EQ(pm_fdinfo_value(pinctl_dev_get_fd(dev), "pinmgr-leases"), 0);
+	/* A failed pin is the driver's errno, and nothing is written. */
+	ASSERT_RET(pinctl_pin_lease(dev, buf + 1, MIB, NULL, &pd), -EINVAL);
 	pinctl_dev_unref(dev);
 	pinctl_unref(ctx);
 }

@@ -29,7 +29,7 @@ grep -q "^MODULE_VERSION(\"$version\");$" driver/pinmgr_main.c
 tap $? "the module's MODULE_VERSION is LIB_VERSION ($version)"
 # The symbols file lists exactly the version script's symbols.
 diff <(sed -n 's/^\t\(pinctl_[a-z_0-9]*\);$/\1/p' libpinctl/libpinctl.sym | sort) \
-	<(sed -n 's/^ \(pinctl_[a-z_0-9]*\)@LIBPINCTL_1 .*/\1/p' packaging/debian/libpinctl0.symbols | sort) | diag
+	<(sed -n 's/^ \(pinctl_[a-z_0-9]*\)@LIBPINCTL_[0-9]* .*/\1/p' packaging/debian/libpinctl0.symbols | sort) | diag
 tap "${PIPESTATUS[0]}" "libpinctl0.symbols lists the symbols of libpinctl.sym"
 
 # make install and make uninstall under a DESTDIR.

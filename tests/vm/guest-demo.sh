@@ -24,7 +24,7 @@ pinmgr-demo 'set +e
 	show pinctl limits'
 
 echo "--- pinctl pin 256M, seen from another process, then revoked ---"
-pinctl pin 256M --write --longterm --cookie 256 --for 120s >/tmp/pin.out &
+pinctl pin 256M write longterm cookie 256 for 120s >/tmp/pin.out &
 pin=$!
 sleep 3
 show pinctl lease list comm pinctl
@@ -38,7 +38,7 @@ wait $pin || echo "(pinctl pin: exit status $?)"
 echo "\$ cat pinctl-pin.out"
 cat /tmp/pin.out
 echo
-show pinctl stats --prometheus
+show pinctl -P stats
 
 sleep 1
 kill $monitor 2>/dev/null || true
@@ -46,6 +46,6 @@ wait $monitor || true
 echo "--- what pinctl monitor saw meanwhile ---"
 cat /tmp/monitor.out
 echo
-show pinctl module status
+show pinctl module show
 rmmod pinmgr
 echo "pinmgr unloaded"

@@ -73,7 +73,7 @@ tap $rc "the packaged pinctl uses the packaged libpinctl.so.0"
 # Not through in_root: $! must be pinctl itself (chroot and env exec), not
 # a subshell, for the kill below to end the lease.
 chroot $r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-	chroot --userspec=nobody:nogroup / pinctl pin 2M --for 60s >/tmp/pin.out 2>&1 &
+	chroot --userspec=nobody:nogroup / pinctl pin 2M for 60s >/tmp/pin.out 2>&1 &
 pin=$!
 i=0
 while [ $i -lt 30 ] && ! [ -s /tmp/pin.out ]; do sleep 1; i=$((i + 1)); done

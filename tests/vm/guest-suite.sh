@@ -44,12 +44,12 @@ suite=$?
 # libpinctl's and pinctl's tests (tests/lib, tests/cli), the same way.
 pinctl-tests "$@" || suite=1
 
-# pinctl stats --prometheus with a lease held, for promtool on the host.
+# pinctl -P stats (Prometheus) with a lease held, for promtool on the host.
 if [ -e /dev/pinmgr ] && pinctl stats >/dev/null 2>&1; then
-	pinctl pin 2M --for 30s >/dev/null &
+	pinctl pin 2M for 30s >/dev/null &
 	pin=$!
 	sleep 1
-	pinctl stats --prometheus | sed 's/^/# prometheus: /'
+	pinctl -P stats | sed 's/^/# prometheus: /'
 	kill $pin
 	wait $pin
 fi

@@ -139,12 +139,21 @@ const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS] = {
 	PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD)
 };
 
-/* QUERY's member of each field is as wide as the view's. */
+/*
+ * Checked as the module builds: QUERY's member of each field is as wide
+ * as the view's, and the table lists the spec's lease attributes
+ * (linux/pinmgr_netlink.h, generated from it) in their order, all of them:
+ * the request-only ones follow the last field.
+ */
 #define PINMGR_LEASE_FIELD_FITS(name, id, ft, kind, query)		\
 	static_assert(sizeof_field(struct pinmgr_query, query) ==	\
 		      sizeof_field(struct pinmgr_lease_view, name));
+#define PINMGR_LEASE_FIELD_IN_ORDER(name, id, ...)			\
+	static_assert(PINMGR_LF_##id + 1 == PINMGR_A_##id);
 
 PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_FITS)
+PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_IN_ORDER)
+static_assert(PINMGR_NR_LEASE_FIELDS + 1 == PINMGR_A_NOW);
 
 size_t pinmgr_field_size(const struct pinmgr_field *f)
 {

@@ -92,6 +92,19 @@ static u64 pinmgr_gauge_pinned_pages(void)
 	return atomic_long_read(&pinmgr_device_pages);
 }
 
+/*
+ * Checked as the module builds: the table lists the spec's figures
+ * (linux/pinmgr_netlink.h, generated from it) in their order, all of them,
+ * around the one pad attribute.
+ */
+#define PINMGR_FIG_IN_ORDER(name, attr, ...)				\
+	static_assert(PINMGR_FIG_##attr + 1 +				\
+		      (PINMGR_FIG_##attr + 1 >= PINMGR_A_STATS_PAD) ==	\
+		      PINMGR_A_STATS_##attr);
+
+PINMGR_STATS(PINMGR_FIG_IN_ORDER)
+static_assert(PINMGR_NR_FIGURES + 1 == PINMGR_A_STATS_MAX);
+
 #define PINMGR_READ_COUNTER(name, fig)	pinmgr_counter_sum(fig)
 #define PINMGR_READ_GAUGE(name, fig)	pinmgr_gauge_##name()
 #define PINMGR_READ_TUNABLE(name, fig)	READ_ONCE(pinmgr_##name)

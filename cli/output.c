@@ -284,13 +284,29 @@ static char *text_value(const struct out *o, const struct field *f,
 }
 
 /* The key for people: the unit leaves the name where the value shows it. */
+/* Whether @key ends in @suffix (and has more before it). */
+static bool ends_in(const char *key, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && !strcmp(key + len - n, suffix);
+}
+
+/*
+ * A key for people: the unit its value now shows in says what the suffix
+ * said ("pinned 12 MiB", not "pinned_pages 12 MiB").
+ */
 static void text_key(char *buf, size_t size, const struct field *f, bool upper)
 {
 	size_t len = strlen(f->key), i;
 
-	if ((f->kind == K_TIME && len > 3 && !strcmp(f->key + len - 3, "_ns")) ||
-	    (f->kind == K_MS && len > 3 && !strcmp(f->key + len - 3, "_ms")))
+	if ((f->kind == K_TIME && ends_in(f->key, len, "_ns")) ||
+	    (f->kind == K_MS && ends_in(f->key, len, "_ms")))
 		len -= 3;
+	else if (f->kind == K_PAGES && ends_in(f->key, len, "_pages"))
+		len -= 6;
+	else if (f->kind == K_BYTES && ends_in(f->key, len, "_bytes"))
+		len -= 6;
 	snprintf(buf, size, "%.*s", (int)len, f->key);
 	for (i = 0; upper && buf[i]; i++)
 		if (buf[i] >= 'a' && buf[i] <= 'z')

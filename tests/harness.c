@@ -397,6 +397,68 @@ void pm_pin_many(int fd, void *buf, size_t buf_pages, size_t n, __u64 cookie,
 	free(r);
 }
 
+static void pm_churn(atomic_int *stop, unsigned int seed, unsigned int max,
+		     unsigned int reopen, int revoke, __u64 cookie)
+{
+	size_t ps = pm_page_size();
+	char *buf = pm_map_anon(8 * ps);
+	__u64 *h = calloc(max, sizeof(*h));
+	unsigned int round, i, n;
+	struct pinmgr_pin pin;
+	int fd = pm_open();
+
+	ASSERT_NE(buf, NULL);
+	ASSERT_NE(h, NULL);
+	ASSERT_GE(fd, 0);
+	for (round = 0; !atomic_load(stop); round++) {
+		n = 1 + (seed + round) % max;
+		pm_pin_many(fd, buf, 8, n, cookie, h);
+		ASSERT_EQ(pm_pin_for(fd, buf, ps, 0, PM_MS, &pin), 0);
+		/* A break that the unpin below ends in time. */
+		if (revoke)
+			ASSERT_EQ(pm_revoke(fd, h[0], 0, NULL), 0);
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(pm_unpin(fd, h[i]), 0);
+		if (round % reopen == reopen - 1) {
+			close(fd);
+			fd = pm_open();
+			ASSERT_GE(fd, 0);
+		}
+	}
+	close(fd);
+	free(h);
+	pm_unmap(buf, 8 * ps);
+}
+
+void pm_churn_start(struct pm_churn *c, unsigned int step, unsigned int max,
+		    unsigned int reopen, int revoke, __u64 cookie)
+{
+	unsigned int k;
+
+	c->stop = mmap(NULL, sizeof(*c->stop), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(c->stop, MAP_FAILED);
+	atomic_store(c->stop, 0);
+	for (k = 0; k < 2; k++) {
+		c->pids[k] = fork();
+		ASSERT_GE(c->pids[k], 0);
+		if (c->pids[k] == 0) {
+			pm_churn(c->stop, k * step, max, reopen, revoke, cookie);
+			_exit(0);
+		}
+	}
+}
+
+void pm_churn_stop(struct pm_churn *c)
+{
+	unsigned int k;
+
+	atomic_store(c->stop, 1);
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(pm_wait(c->pids[k]), 0);
+	munmap(c->stop, sizeof(*c->stop));
+}
+
 long long pm_fdinfo_value(int fd, const char *key)
 {
 	char path[64], line[256];
@@ -714,17 +776,17 @@ int pm_have_cap(int cap)
 	return !!(data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap));
 }
 
-int pm_drop_cap_ipc_lock(void)
+int pm_drop_cap(int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
 	struct __user_cap_data_struct data[2];
-	int i = CAP_TO_INDEX(CAP_IPC_LOCK);
-	__u32 mask = CAP_TO_MASK(CAP_IPC_LOCK);
+	int i = CAP_TO_INDEX(cap);
+	__u32 mask = CAP_TO_MASK(cap);
 
 	/* The bounding set first: that needs CAP_SETPCAP, which we keep. */
-	if (prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0))
+	if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
 		return -1;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) &&
 	    errno != EINVAL)
@@ -736,7 +798,7 @@ int pm_drop_cap_ipc_lock(void)
 	data[i].inheritable &= ~mask;
 	if (syscall(SYS_capset, &hdr, data))
 		return -1;
-	if (pm_have_cap(CAP_IPC_LOCK)) {
+	if (pm_have_cap(cap)) {
 		errno = EPERM;
 		return -1;
 	}
@@ -993,14 +1055,14 @@ struct pm_knobs {
 	char val[PM_NR_KNOBS][PM_KNOB_LEN];
 };
 
-static int pm_knob_read(const char *path, char *buf)
+int pm_read_line(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, PM_KNOB_LEN - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n < 0)
 		return -1;
@@ -1014,7 +1076,7 @@ static void pm_knobs_save(struct pm_knobs *k)
 	unsigned int i;
 
 	for (i = 0; i < PM_NR_KNOBS; i++)
-		k->ok[i] = !pm_knob_read(pm_knob_paths[i], k->val[i]);
+		k->ok[i] = !pm_read_line(pm_knob_paths[i], k->val[i], PM_KNOB_LEN);
 }
 
 static void pm_knobs_restore(const struct pm_knobs *k)
@@ -1027,7 +1089,7 @@ static void pm_knobs_restore(const struct pm_knobs *k)
 	for (i = 0; i < PM_NR_KNOBS; i++) {
 		if (!k->ok[i])
 			continue;
-		if (!pm_knob_read(pm_knob_paths[i], now) &&
+		if (!pm_read_line(pm_knob_paths[i], now, PM_KNOB_LEN) &&
 		    !strcmp(now, k->val[i]))
 			continue;
 		fd = open(pm_knob_paths[i], O_WRONLY | O_CLOEXEC);

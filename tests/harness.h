@@ -12,6 +12,7 @@
 #define PINMGR_TESTS_HARNESS_H
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -218,6 +219,23 @@ __u64 pm_boottime_ns(void);
 void pm_pin_many(int fd, void *buf, size_t buf_pages, size_t n, __u64 cookie,
 		 __u64 *handles);
 
+/*
+ * Leases that come and go in two other processes, for tests that read
+ * them meanwhile: in round r, process k pins 1 + (k * @step + r) % @max
+ * leases with @cookie and one that expires by itself, revokes the first
+ * with a break if @revoke, unpins the others, and every @reopen rounds
+ * closes its file (ending what is left) and opens another; until
+ * pm_churn_stop(), which asserts that both went on without a failure.
+ */
+struct pm_churn {
+	atomic_int *stop;
+	pid_t pids[2];
+};
+
+void pm_churn_start(struct pm_churn *c, unsigned int step, unsigned int max,
+		    unsigned int reopen, int revoke, __u64 cookie);
+void pm_churn_stop(struct pm_churn *c);
+
 /* The number after "@key:" in /proc/self/fdinfo/@fd, or -1. */
 long long pm_fdinfo_value(int fd, const char *key);
 
@@ -237,6 +255,9 @@ long long pm_anon_huge_kb(void);	/* AnonHugePages of this process */
 long long pm_anon_huge_kb_at(const void *addr);	/* ... of addr's mapping */
 void pm_vmstat_refresh(void);		/* fold per-CPU deltas (root only) */
 
+/* The first line of @path, without its newline; 0 or -1 with errno. */
+int pm_read_line(const char *path, char *buf, size_t len);
+
 /* A file of /sys/class/misc/pinmgr/ (e.g. "leases", "failures/fault"). */
 int pm_sysfs_read(const char *name, unsigned long long *val);
 
@@ -244,8 +265,11 @@ int pm_sysfs_read(const char *name, unsigned long long *val);
 int pm_param_read(const char *name, unsigned long long *val);
 int pm_param_write(const char *name, unsigned long long val);
 
-/* Privileges. Both return 0 or -1 with errno. */
-int pm_drop_cap_ipc_lock(void);
+/*
+ * Privileges. Both return 0 or -1 with errno. pm_drop_cap() drops @cap
+ * (CAP_*) from every set, the bounding set included, for good.
+ */
+int pm_drop_cap(int cap);
 int pm_become_nobody(void);
 int pm_have_cap(int cap);		/* in the effective set */
 

@@ -87,26 +87,6 @@ static void ta_assert_zero_page_pins(long long base, long long n)
 	pm_diag("this kernel %s pins of the zero page", d ? "counts" : "does not count");
 }
 
-/* Drop CAP_SYS_ADMIN from the effective and permitted sets. */
-static int ta_drop_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-	int i = CAP_TO_INDEX(CAP_SYS_ADMIN);
-	__u32 mask = CAP_TO_MASK(CAP_SYS_ADMIN);
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -1;
-	data[i].effective &= ~mask;
-	data[i].permitted &= ~mask;
-	data[i].inheritable &= ~mask;
-	if (syscall(SYS_capset, &hdr, data))
-		return -1;
-	return pm_have_cap(CAP_SYS_ADMIN) ? -1 : 0;
-}
-
 /* A lease over @n pattern-filled pages; the usual start of a test. */
 #define ACCESS_SETUP(n, pin_flags)					\
 	size_t ps = pm_page_size(), len = (n) * ps;			\
@@ -1071,7 +1051,7 @@ TEST(segments_without_cap_sys_admin_eperm)
 
 	if (!pm_have_cap(CAP_SYS_ADMIN))
 		SKIP("needs CAP_SYS_ADMIN to drop it");
-	ASSERT_EQ(ta_drop_cap_sys_admin(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_SYS_ADMIN), 0);
 	ASSERT_FALSE(pm_have_cap(CAP_SYS_ADMIN));
 	memset(segs, 0x11, sizeof(segs));
 	ASSERT_ERRNO(ta_segments(fd, h, segs, 4, &g), EPERM);

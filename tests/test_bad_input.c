@@ -430,6 +430,46 @@ TEST(pin_struct_tail_unreadable_efault)
 	pm_unmap(p, ps);
 }
 
+/*
+ * PIN's reply has two parts: the handle, pages and runs, then the flags as
+ * pinned. With the second in a read-only page, the first is written and
+ * the pin is undone: the caller never learned of a lease that stays.
+ */
+TEST(pin_struct_pin_flags_unwritable_efault)
+{
+	const size_t at = offsetof(struct pinmgr_pin, out_pin_flags);
+	unsigned long long before, after;
+	struct pinmgr_pin *req;
+	char *page;
+	PIN_SETUP(1);
+
+	page = pm_map_anon(2 * ps);
+	ASSERT_NE(page, NULL);
+	/* The page boundary falls just before out_pin_flags. */
+	req = (struct pinmgr_pin *)(page + ps - at);
+	memset(req, 0, sizeof(*req));
+	req->size = sizeof(*req);
+	req->addr = (__u64)(uintptr_t)p;
+	req->length = ps;
+	ASSERT_EQ(mprotect(page + ps, ps, PROT_READ), 0);
+	ASSERT_EQ(pm_sysfs_read("failures/fault", &before), 0);
+	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_PIN, req), EFAULT);
+	ASSERT_NE(req->out_handle, 0);
+	ASSERT_EQ(req->out_nr_pages, 1);
+	ASSERT_ERRNO(pm_unpin(fd, req->out_handle), ENOENT);
+	ASSERT_NOTHING_PINNED(fd, base);
+	ASSERT_EQ(pm_sysfs_read("failures/fault", &after), 0);
+	ASSERT_EQ(after, before + 1);
+	/* A caller whose structure stops before the field is not told. */
+	req->size = at;
+	ASSERT_EQ(ioctl(fd, PINMGR_IOC_PIN, req), 0);
+	ASSERT_EQ(pm_unpin(fd, req->out_handle), 0);
+	ASSERT_NOTHING_PINNED(fd, base);
+	close(fd);
+	pm_unmap(page, 2 * ps);
+	pm_unmap(p, ps);
+}
+
 /* ---- UNPIN ----------------------------------------------------------- */
 
 TEST(unpin_handle_zero_enoent)

@@ -106,22 +106,6 @@ static struct fn_knob fn_knobs[] = {
 };
 #define FN_NR_KNOBS	(sizeof(fn_knobs) / sizeof(fn_knobs[0]))
 
-static int fn_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static int fn_write_file(const char *path, const char *val)
 {
 	size_t len = strlen(val);
@@ -183,7 +167,7 @@ static void fn_knobs_set(void)
 
 		if (k->sticky_only && !fn_sticky)
 			continue;
-		if (fn_read_file(k->path, k->saved, sizeof(k->saved)))
+		if (pm_read_line(k->path, k->saved, sizeof(k->saved)))
 			continue;
 		if (k->sticky_only && !fn_filter_on(k))
 			continue;

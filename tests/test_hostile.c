@@ -760,7 +760,7 @@ TEST(hostile_short_term_pins_need_cap_ipc_lock)
 	ASSERT_EQ(ho_pinned_flags(fd, p, ps, 0), 0);
 	ASSERT_EQ(ho_pinned_flags(fd, p, ps, PINMGR_PIN_WRITE),
 		  PINMGR_PIN_WRITE);
-	ASSERT_EQ(pm_drop_cap_ipc_lock(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_IPC_LOCK), 0);
 	ASSERT_EQ(ho_pinned_flags(fd, p, ps, 0), PINMGR_PIN_LONGTERM);
 	ASSERT_EQ(ho_pinned_flags(fd, p, ps, PINMGR_PIN_WRITE),
 		  PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);

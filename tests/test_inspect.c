@@ -707,42 +707,6 @@ TEST(debugfs_shows_each_reader_what_it_may_see)
 	close(fd);
 }
 
-/*
- * Readers go through debugfs in small reads while other processes pin,
- * unpin, let leases expire, revoke them and close their files: every row
- * is whole, no lease comes twice in one read, and the leases that live
- * through it all are in every read exactly once. (On the debug kernel,
- * KASAN and lockdep judge the walk too.)
- */
-static void churn_for_debugfs(atomic_int *stop, unsigned int k)
-{
-	size_t ps = pm_page_size();
-	char *buf = pm_map_anon(8 * ps);
-	unsigned int round;
-	int fd = pm_open();
-	__u64 h[32];
-
-	ASSERT_NE(buf, NULL);
-	ASSERT_GE(fd, 0);
-	for (round = 0; !atomic_load(stop); round++) {
-		unsigned int i, n = 1 + (k + round) % 32;
-		struct pinmgr_pin pin;
-
-		pm_pin_many(fd, buf, 8, n, 5, h);
-		ASSERT_EQ(pm_pin_for(fd, buf, ps, 0, PM_MS, &pin), 0);
-		/* Revoke one, with a short break, then unpin it in time. */
-		ASSERT_EQ(pm_revoke(fd, h[0], 0, NULL), 0);
-		for (i = 0; i < n; i++)
-			ASSERT_EQ(pm_unpin(fd, h[i]), 0);
-		if (round % 8 == 7) {
-			close(fd);
-			fd = pm_open();
-			ASSERT_GE(fd, 0);
-		}
-	}
-	close(fd);
-}
-
 static int cmp_ull(const void *a, const void *b)
 {
 	unsigned long long x = *(const unsigned long long *)a;
@@ -751,35 +715,30 @@ static int cmp_ull(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Readers go through debugfs in small reads while other processes pin,
+ * unpin, let leases expire, revoke them and close their files: every row
+ * is whole, no lease comes twice in one read, and the leases that live
+ * through it all are in every read exactly once. (On the debug kernel,
+ * KASAN and lockdep judge the walk too.)
+ */
 TEST_TIMEOUT(debugfs_rows_are_whole_while_leases_come_and_go, 900)
 {
 	enum { STABLE = 2000, READS = 12 };
 	size_t ps = pm_page_size(), nr, i, seen;
 	unsigned long long *handles;
-	atomic_int *stop;
+	struct pm_churn churn;
 	struct row *rows;
 	__u64 *h = calloc(STABLE, sizeof(*h));
 	char *buf = pm_map_anon(16 * ps);
-	int fd = pm_open(), k, round;
-	pid_t pids[2];
+	int fd = pm_open(), round;
 
 	ASSERT_NE(h, NULL);
 	ASSERT_NE(buf, NULL);
 	ASSERT_GE(fd, 0);
-	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(stop, MAP_FAILED);
-	atomic_store(stop, 0);
 	pm_pin_many(fd, buf, 16, STABLE, 4, h);
 	qsort(h, STABLE, sizeof(*h), cmp_ull);
-	for (k = 0; k < 2; k++) {
-		pids[k] = fork();
-		ASSERT_GE(pids[k], 0);
-		if (pids[k] == 0) {
-			churn_for_debugfs(stop, (unsigned int)k * 7);
-			_exit(0);
-		}
-	}
+	pm_churn_start(&churn, 7, 32, 8, 1, 5);
 	for (round = 0; round < READS; round++) {
 		/* Odd sizes: seq_file stops inside rows and starts again. */
 		rows = read_debugfs(round % 2 ? 777 : 65536, &nr);
@@ -801,9 +760,7 @@ TEST_TIMEOUT(debugfs_rows_are_whole_while_leases_come_and_go, 900)
 		free(handles);
 		free(rows);
 	}
-	atomic_store(stop, 1);
-	for (k = 0; k < 2; k++)
-		ASSERT_EQ(pm_wait(pids[k]), 0);
+	pm_churn_stop(&churn);
 	close(fd);
 	free(h);
 }

@@ -274,7 +274,7 @@ TEST(memlock_without_cap_ipc_lock_edquot)
 	ASSERT_NE(p, NULL);
 	if (geteuid() != 0)
 		SKIP("needs root");
-	ASSERT_EQ(pm_drop_cap_ipc_lock(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_IPC_LOCK), 0);
 	set_memlock(MEMLOCK_BYTES);
 	fd = pm_open();
 	ASSERT_GE(fd, 0);
@@ -324,7 +324,7 @@ TEST(memlock_shared_by_contexts_of_one_mm)
 	ASSERT_NE(p, NULL);
 	if (geteuid() != 0)
 		SKIP("needs root");
-	ASSERT_EQ(pm_drop_cap_ipc_lock(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_IPC_LOCK), 0);
 	set_memlock(MEMLOCK_BYTES);
 	fd1 = pm_open();
 	fd2 = pm_open();
@@ -366,7 +366,7 @@ TEST(memlock_checked_at_pin_time)
 	set_memlock(MEMLOCK_BYTES);
 	/* With CAP_IPC_LOCK, twice the limit. */
 	PIN_OK(fd, p, 2 * n * ps, 0);
-	ASSERT_EQ(pm_drop_cap_ipc_lock(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_IPC_LOCK), 0);
 	ASSERT_EQ(pm_get_info(fd, &info), 0);
 	ASSERT_EQ(info.out_flags & PINMGR_INFO_CAP_IPC_LOCK, 0);
 	/* Already over: nothing more without the capability. */

@@ -891,71 +891,29 @@ TEST_TIMEOUT(netlink_dump_of_20000_leases_returns_each_once, 600)
  * while three dumps run: each lease that lives through a dump is in it
  * exactly once, and no lease is in a dump twice.
  */
-static void churn(atomic_int *stop, unsigned int seed)
-{
-	size_t ps = pm_page_size();
-	char *buf = pm_map_anon(8 * ps);
-	__u64 h[64];
-	unsigned int round;
-	int fd = pm_open();
-
-	ASSERT_NE(buf, NULL);
-	ASSERT_GE(fd, 0);
-	for (round = 0; !atomic_load(stop); round++) {
-		unsigned int i, n = 1 + (seed + round) % 64;
-		struct pinmgr_pin pin;
-
-		pm_pin_many(fd, buf, 8, n, 99, h);
-		/* One that expires by itself; the close acknowledges it. */
-		ASSERT_EQ(pm_pin_for(fd, buf, ps, 0, PM_MS, &pin), 0);
-		for (i = 0; i < n; i++)
-			ASSERT_EQ(pm_unpin(fd, h[i]), 0);
-		if (round % 16 == 15) {
-			close(fd);
-			fd = pm_open();
-			ASSERT_GE(fd, 0);
-		}
-	}
-	close(fd);
-}
-
 TEST_TIMEOUT(netlink_dump_returns_each_once_while_leases_churn, 900)
 {
 	size_t ps = pm_page_size();
 	struct pm_nl *nl = nl_open();
 	struct pm_nl_lease *leases;
-	atomic_int *stop;
+	struct pm_churn churn;
 	__u64 *h = calloc(MANY, sizeof(*h));
 	char *buf = pm_map_anon(16 * ps);
-	int fd = pm_open(), round, k;
-	pid_t pids[2];
+	int fd = pm_open(), round;
 	size_t nr;
 
 	ASSERT_NE(h, NULL);
 	ASSERT_NE(buf, NULL);
 	ASSERT_GE(fd, 0);
-	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(stop, MAP_FAILED);
-	atomic_store(stop, 0);
 	pm_pin_many(fd, buf, 16, MANY, 20000, h);
-	for (k = 0; k < 2; k++) {
-		pids[k] = fork();
-		ASSERT_GE(pids[k], 0);
-		if (pids[k] == 0) {
-			churn(stop, 17 * k + 1);
-			_exit(0);
-		}
-	}
+	pm_churn_start(&churn, 17, 64, 16, 0, 99);
 	for (round = 0; round < 3; round++) {
 		nr = dump_count(nl, NULL, &leases);
 		expect_each_once(leases, nr, h, MANY, 20000);
 		expect_no_handle_twice(leases, nr);
 		free(leases);
 	}
-	atomic_store(stop, 1);
-	for (k = 0; k < 2; k++)
-		ASSERT_EQ(pm_wait(pids[k]), 0);
+	pm_churn_stop(&churn);
 	close(fd);
 	free(h);
 	pm_nl_close(nl);

@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <linux/capability.h>
+
 #include "harness.h"
 
 /* What a failed PIN_VEC may leave behind: nothing at all. */
@@ -268,7 +270,7 @@ TEST(pin_vec_limits_fail_at_the_range_over)
 	ASSERT_VEC_LEFT_NOTHING(fd, base);
 	ASSERT_EQ(pm_param_write("max_leases", 0), 0);
 
-	ASSERT_EQ(pm_drop_cap_ipc_lock(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_IPC_LOCK), 0);
 	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
 	ASSERT_VEC_FAILS(fd, r, n, EDQUOT, 6);
 	ASSERT_VEC_LEFT_NOTHING(fd, base);

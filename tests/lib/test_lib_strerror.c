@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <linux/capability.h>
+
 #include "libtest.h"
 
 #define MIB	(1024ULL * 1024)
@@ -33,7 +35,7 @@ TEST(lib_strerror_memlock)
 	uint64_t h;
 	int ret;
 
-	ASSERT_EQ(pm_drop_cap_ipc_lock(), 0);
+	ASSERT_EQ(pm_drop_cap(CAP_IPC_LOCK), 0);
 	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
 	ctx = lt_ctx();
 	dev = lt_dev(ctx);

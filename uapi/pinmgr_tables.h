@@ -1,10 +1,11 @@
-/* SPDX-License-Identifier: (GPL-2.0-only OR LGPL-2.1-or-later) */
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * The one list of a lease's fields and the one list of the device's
  * figures, as X-macros. The driver (its snapshot, QUERY, the netlink fills
  * and their sizes, sysfs), the library (its netlink and QUERY decodes) and
- * pinctl (its columns, JSON keys, Prometheus names) all expand these; the
- * netlink spec (pinmgr.yaml) is checked against them by tables-check.sh.
+ * pinctl (its columns, JSON keys, Prometheus names) all expand these. The
+ * netlink spec (pinmgr.yaml) is checked against them as the module builds
+ * (attribute numbers and counts) and by tables-check.py (names, types).
  * Adding a field or a figure starts with one line here.
  *
  * Not installed: the ABI is linux/pinmgr.h and linux/pinmgr_netlink.h; this

@@ -56,12 +56,9 @@ int usage_error(void (*usage)(FILE *f), const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("pinctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vcomplain(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	usage(stderr);
 	return EXIT_USAGE;
 }

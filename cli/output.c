@@ -761,16 +761,21 @@ int out_finish(struct out *o)
 
 /* ---- Errors ----------------------------------------------------------- */
 
+void vcomplain(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("pinctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("pinctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vcomplain(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_ERR;
 }
 

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -197,6 +198,8 @@ char *utf8_sanitise(const char *s, const char *bad);
 
 /* Errors: "pinctl: " and the message to stderr; return EXIT_ERR. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "pinctl: " and the message to stderr, after what stdout holds. */
+void vcomplain(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 int fail_op(struct pinctl_dev *dev, int err, const struct pinctl_err_opts *eo,
 	    const char *what);
 

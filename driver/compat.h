@@ -6,8 +6,11 @@
 #ifndef _PINMGR_COMPAT_H
 #define _PINMGR_COMPAT_H
 
+#include <linux/highmem.h>
+#include <linux/mm.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 
 #include "conftest.h"
@@ -15,10 +18,50 @@
 static inline void *pinmgr_kvrealloc(void *p, size_t oldsize, size_t newsize,
 				     gfp_t flags)
 {
-#ifdef PINMGR_HAVE_KVREALLOC_OLDSIZE
+#if defined(PINMGR_HAVE_KVREALLOC)
+	return kvrealloc(p, newsize, flags);
+#elif defined(PINMGR_HAVE_KVREALLOC_OLDSIZE)
 	return kvrealloc(p, oldsize, newsize, flags);
 #else
-	return kvrealloc(p, newsize, flags);
+	/* As kvrealloc(): on failure @p is left as it was. */
+	void *q = kvmalloc(newsize, flags);
+
+	if (!q)
+		return NULL;
+	if (p) {
+		memcpy(q, p, min(oldsize, newsize));
+		kvfree(p);
+	}
+	return q;
+#endif
+}
+
+/*
+ * A page mapped for a copy that does not sleep. Without kmap_local_page(),
+ * only kernels whose pages all have a kernel address are served: 5.10's
+ * remaining way, kmap_atomic(), is deprecated, and 64-bit kernels have no
+ * high memory.
+ */
+#ifdef PINMGR_HAVE_KMAP_LOCAL
+#define pinmgr_kmap_local_page(page)	kmap_local_page(page)
+#define pinmgr_kunmap_local(addr)	kunmap_local(addr)
+#else
+static_assert(!IS_ENABLED(CONFIG_HIGHMEM),
+	      "pinmgr needs kmap_local_page() on kernels with high memory");
+#define pinmgr_kmap_local_page(page)	page_address(page)
+#define pinmgr_kunmap_local(addr)	((void)(addr))
+#endif
+
+/* The VMA that holds @addr, or NULL; mmap_lock held. */
+static inline struct vm_area_struct *pinmgr_vma_lookup(struct mm_struct *mm,
+						       unsigned long addr)
+{
+#ifdef PINMGR_HAVE_VMA_LOOKUP
+	return vma_lookup(mm, addr);
+#else
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return vma && addr >= vma->vm_start ? vma : NULL;
 #endif
 }
 
@@ -63,9 +106,35 @@ static inline struct nlattr **pinmgr_genl_dump_attrs(struct netlink_callback *cb
 }
 
 /*
+ * Does FOLL_LONGTERM move pages out of ZONE_MOVABLE before pinning them
+ * (Linux 5.13)? Reported as PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE.
+ */
+#if defined(PINMGR_HAVE_IS_PINNABLE_PAGE) || \
+	defined(PINMGR_HAVE_IS_LONGTERM_PINNABLE_PAGE) || \
+	defined(PINMGR_HAVE_FOLIO_IS_LONGTERM_PINNABLE)
+#define PINMGR_LONGTERM_MOVES_MOVABLE	1
+#else
+#define PINMGR_LONGTERM_MOVES_MOVABLE	0
+#endif
+
+/* Does a request lack attribute @attr? Says so in the extended ack. */
+static inline bool pinmgr_genl_req_attr_missing(struct genl_info *info,
+						int attr)
+{
+#ifdef PINMGR_HAVE_GENL_REQ_ATTR_CHECK
+	return GENL_REQ_ATTR_CHECK(info, attr);
+#else
+	if (info->attrs[attr])
+		return false;
+	NL_SET_ERR_MSG(info->extack, "a required attribute is missing");
+	return true;
+#endif
+}
+
+/*
  * The monitor group carries every lease's events: only CAP_SYS_ADMIN may
- * join it. Where genetlink cannot require that, there are no events (0
- * turns the group's notifications off).
+ * join it. Where genetlink cannot require that, the family has no such
+ * group and GET_INFO lacks PINMGR_FEATURE_NL_MONITOR (0 turns both off).
  */
 #ifdef PINMGR_HAVE_GENL_MCAST_CAP
 #define PINMGR_GENL_MCAST_CAP_SYS_ADMIN	GENL_MCAST_CAP_SYS_ADMIN

@@ -20,14 +20,16 @@ trap 'rm -rf "$work"' EXIT
 # broken and every answer below would be a lie.
 printf '#include <linux/types.h>\nint pinmgr_conftest_baseline(void);\nint pinmgr_conftest_baseline(void) { return 0; }\n' \
 	>"$work/baseline.c"
-# Kernels since 6.13 read a Kbuild file even for single objects.
-echo "# conftest objects are built one by one" >"$work/Kbuild"
 objs=baseline.o
 for src in "$here"/conftest/*.c; do
 	name=$(basename "$src" .c)
 	cp "$src" "$work/$name.c"
 	objs="$objs $name.o"
 done
+# Each object is made on its own, never linked: kernels since 6.13 read a
+# Kbuild file even for single objects, and those before 5.12 or so make
+# only the objects it names.
+echo "obj-m := $objs" >"$work/Kbuild"
 # -k: a failing test must not stop the others; failures are the answer.
 make -s -k -C "$kdir" M="$work" $objs >"$work/log" 2>&1 || true
 

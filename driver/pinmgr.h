@@ -156,7 +156,13 @@ struct pinmgr_ctx {
 	struct file *file;		/* valid while the file is open */
 	struct mm_struct *mm;		/* mmgrab()ed: its VmPin shows the pins */
 	struct pid *owner;		/* tgid of the opener */
-	struct user_struct *user;	/* the opener's user, for its leases */
+	/*
+	 * The opener's user, for its leases, held through the opener's
+	 * credentials: free_uid() is not exported before Linux 5.11, and
+	 * put_cred() drops a user's last reference on every kernel.
+	 */
+	const struct cred *cred;
+	struct user_struct *user;	/* cred->user */
 
 	/*
 	 * lock protects the lease list, the deadline queue, the state of
@@ -254,6 +260,7 @@ struct pinmgr_lease {
 	u32 pin_flags;			/* enum pinmgr_pin_flags, as pinned */
 	kuid_t uid;			/* the pinner's effective uid: shown */
 	struct user_struct *user;	/* the pinner's (real) user: charged */
+	const struct cred *cred;	/* holds user if not ctx->user's */
 	u64 cookie;
 	u64 create_time_ns;
 	struct pid *owner;		/* tgid of the pinning process */

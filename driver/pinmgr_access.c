@@ -16,8 +16,10 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "pinmgr.h"
 
 /* Segments GET_SEGMENTS gathers per hold of the pages. */
@@ -65,14 +67,14 @@ static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
 		return -EINVAL;
 	}
 	page = pfn_to_page(lease->runs[pos->run].pfn + pos->page);
-	kaddr = kmap_local_page(page);
+	kaddr = pinmgr_kmap_local_page(page);
 	if (write) {
 		memcpy(kaddr + pos->in_page, bounce, chunk);
 		flush_dcache_page(page);
 	} else {
 		memcpy(bounce, kaddr + pos->in_page, chunk);
 	}
-	kunmap_local(kaddr);
+	pinmgr_kunmap_local(kaddr);
 
 	pos->in_page += chunk;
 	if (pos->in_page == PAGE_SIZE) {

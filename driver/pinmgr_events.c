@@ -15,6 +15,7 @@
  * take turns through read_lock.
  */
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>

@@ -15,10 +15,12 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "pinmgr.h"
 
 struct pinmgr_ucmd {
@@ -73,9 +75,13 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 			PINMGR_FEATURE_PIN_VEC | PINMGR_FEATURE_EXPIRY |
 			PINMGR_FEATURE_REVOKE | PINMGR_FEATURE_EVENTS |
 			PINMGR_FEATURE_USER_LIMITS;
+	if (PINMGR_GENL_MCAST_CAP_SYS_ADMIN)
+		cmd->features |= PINMGR_FEATURE_NL_MONITOR;
+	if (PINMGR_LONGTERM_MOVES_MOVABLE)
+		cmd->features |= PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
-	if (has_capability_noaudit(current, CAP_IPC_LOCK))
+	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
 		cmd->out_flags |= PINMGR_INFO_CAP_IPC_LOCK;
 	if (pinmgr_caller_owns(ctx))
 		cmd->out_flags |= PINMGR_INFO_OWNER_MM;

@@ -74,8 +74,8 @@ static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 	atomic_dec(&ctx->nr_leases);
 	if (lease->owner != ctx->owner)
 		put_pid(lease->owner);
-	if (lease->user != ctx->user)
-		free_uid(lease->user);
+	if (lease->cred)
+		put_cred(lease->cred);
 	kmem_cache_free(pinmgr_lease_cache, lease);
 	pinmgr_ctx_put(ctx);
 }
@@ -142,7 +142,8 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	owner = task_tgid(current);
 	lease->owner = owner == ctx->owner ? owner : get_pid(owner);
 	/* The charge goes with the lease, whoever holds its file later. */
-	lease->user = user == ctx->user ? user : get_uid(user);
+	lease->user = user;
+	lease->cred = user == ctx->user ? NULL : get_current_cred();
 	/* Shown as /proc shows a task's owner: who the pinner acts as. */
 	lease->uid = current_euid();
 	/* Our own comm: only we, or PR_SET_NAME of a sibling, change it. */

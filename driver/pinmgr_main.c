@@ -6,6 +6,7 @@
  * the file is released.
  */
 #include <linux/build_bug.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -55,7 +56,8 @@ static int pinmgr_open(struct inode *inode, struct file *file)
 	ctx->mm = current->mm;
 	mmgrab(ctx->mm);
 	ctx->owner = get_pid(task_tgid(current));
-	ctx->user = get_uid(current_user());
+	ctx->cred = get_current_cred();
+	ctx->user = ctx->cred->user;
 	file->private_data = ctx;
 	atomic_long_inc(&pinmgr_files);
 	return nonseekable_open(inode, file);
@@ -72,7 +74,7 @@ void pinmgr_ctx_put(struct pinmgr_ctx *ctx)
 		return;
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
 	put_pid(ctx->owner);
-	free_uid(ctx->user);
+	put_cred(ctx->cred);
 	mmdrop(ctx->mm);
 	mutex_destroy(&ctx->pin_lock);
 	mutex_destroy(&ctx->read_lock);

@@ -41,7 +41,9 @@ static struct genl_family pinmgr_nl_family __ro_after_init = {
 	.small_ops = pinmgr_nl_ops,
 	.n_small_ops = ARRAY_SIZE(pinmgr_nl_ops),
 	.mcgrps = pinmgr_nl_mcgrps_priv,
-	.n_mcgrps = ARRAY_SIZE(pinmgr_nl_mcgrps_priv),
+	/* A group anyone could join would show everyone every lease. */
+	.n_mcgrps = PINMGR_GENL_MCAST_CAP_SYS_ADMIN ?
+		    ARRAY_SIZE(pinmgr_nl_mcgrps_priv) : 0,
 };
 
 /* The reader of a request: the task, with its socket's credentials. */
@@ -154,7 +156,7 @@ int pinmgr_nl_lease_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, PINMGR_A_HANDLE))
+	if (pinmgr_genl_req_attr_missing(info, PINMGR_A_HANDLE))
 		return -EINVAL;
 	pinmgr_nl_viewer(&v, skb);
 	lease = pinmgr_lease_find(nla_get_u64(info->attrs[PINMGR_A_HANDLE]));
@@ -276,7 +278,7 @@ int pinmgr_nl_lease_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "revoking needs CAP_SYS_ADMIN");
 		return -EPERM;
 	}
-	if (GENL_REQ_ATTR_CHECK(info, PINMGR_A_HANDLE))
+	if (pinmgr_genl_req_attr_missing(info, PINMGR_A_HANDLE))
 		return -EINVAL;
 	handle = nla_get_u64(info->attrs[PINMGR_A_HANDLE]);
 	deadline = pinmgr_revoke_deadline(nla_get_flag(info->attrs[PINMGR_A_NOW]),

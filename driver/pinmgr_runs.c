@@ -161,7 +161,7 @@ static void pinmgr_count_pin_failure(struct mm_struct *mm, unsigned long addr,
 	if ((err == -EFAULT || err == -EOPNOTSUPP) &&
 	    (gup_flags & FOLL_LONGTERM)) {
 		mmap_read_lock(mm);
-		vma = vma_lookup(mm, addr);
+		vma = pinmgr_vma_lookup(mm, addr);
 		if (vma && vma->vm_file)
 			refused = vma_is_dax(vma) ||
 				  ((gup_flags & FOLL_WRITE) &&

@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 
+#include "compat.h"
 #include "pinmgr.h"
 
 /*
@@ -76,5 +77,17 @@ void vaddr_unpin_pages(struct page **pages, unsigned long nr_pages,
 void vaddr_unpin_pfn_range(unsigned long pfn, unsigned long nr_pages,
 			   bool make_dirty)
 {
+#ifdef PINMGR_HAVE_UNPIN_PAGE_RANGE
 	unpin_user_page_range_dirty_lock(pfn_to_page(pfn), nr_pages, make_dirty);
+#else
+	struct page *batch[16];
+	unsigned long done, i, n;
+
+	for (done = 0; done < nr_pages; done += n) {
+		n = min_t(unsigned long, nr_pages - done, ARRAY_SIZE(batch));
+		for (i = 0; i < n; i++)
+			batch[i] = pfn_to_page(pfn + done + i);
+		unpin_user_pages_dirty_lock(batch, n, make_dirty);
+	}
+#endif
 }

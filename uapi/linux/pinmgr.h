@@ -204,6 +204,16 @@ enum {
  * @PINMGR_FEATURE_USER_LIMITS: RLIMIT_MEMLOCK bounds the caller's user
  *	(@user_pinned_pages of struct pinmgr_info), and short-term pins of
  *	callers without CAP_IPC_LOCK are made long-term.
+ * @PINMGR_FEATURE_NL_MONITOR: the netlink family has its "monitor" group,
+ *	which carries every lease's events to CAP_SYS_ADMIN listeners. Absent
+ *	where generic netlink cannot keep a group to administrators (kernels
+ *	without GENL_MCAST_CAP_SYS_ADMIN, such as 5.10): the family then has
+ *	no such group, and the device's own events are the only ones.
+ * @PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE: a long-term pin first moves the
+ *	pages out of ZONE_MOVABLE (and CMA), so that it never keeps movable
+ *	memory from being offlined or compacted. Absent before Linux 5.13,
+ *	whose long-term pins move only CMA pages and may hold pages of
+ *	ZONE_MOVABLE.
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
@@ -213,6 +223,8 @@ enum pinmgr_features {
 	PINMGR_FEATURE_REVOKE = 1 << 4,
 	PINMGR_FEATURE_EVENTS = 1 << 5,
 	PINMGR_FEATURE_USER_LIMITS = 1 << 6,
+	PINMGR_FEATURE_NL_MONITOR = 1 << 7,
+	PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
 };
 
 /**

@@ -25,6 +25,9 @@ _Static_assert((int)PINCTL_LEASE_REVOKED == (int)PINMGR_LEASE_REVOKED, "lease st
 _Static_assert((int)PINCTL_EVENT_OVERFLOW == (int)PINMGR_EVENT_OVERFLOW, "event types");
 _Static_assert((int)PINCTL_FEATURE_EVENTS == (int)PINMGR_FEATURE_EVENTS, "features");
 _Static_assert((int)PINCTL_FEATURE_USER_LIMITS == (int)PINMGR_FEATURE_USER_LIMITS, "features");
+_Static_assert((int)PINCTL_FEATURE_NL_MONITOR == (int)PINMGR_FEATURE_NL_MONITOR, "features");
+_Static_assert((int)PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE ==
+	       (int)PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE, "features");
 _Static_assert((int)PINCTL_INFO_OWNER_MM == (int)PINMGR_INFO_OWNER_MM, "info flags");
 _Static_assert((int)PINCTL_PIN_VEC_MAX == (int)PINMGR_PIN_VEC_MAX, "pin_vec max");
 _Static_assert(PINCTL_COMM_LEN >= PINMGR_COMM_LEN, "comm length");

@@ -247,6 +247,13 @@ PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
  * @PINCTL_FEATURE_USER_LIMITS: RLIMIT_MEMLOCK bounds the caller's user
  *	(&pinctl_info.user_pinned_pages), and short-term pins of callers
  *	without CAP_IPC_LOCK are made long-term.
+ * @PINCTL_FEATURE_NL_MONITOR: pinctl_monitor_new() can watch every lease's
+ *	events. Absent on kernels whose generic netlink cannot keep a group to
+ *	administrators (5.10): pinctl_monitor_new() then fails with
+ *	-EOPNOTSUPP.
+ * @PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE: a long-term pin first moves the
+ *	pages out of ZONE_MOVABLE (and CMA). Absent before Linux 5.13, whose
+ *	long-term pins may hold ZONE_MOVABLE pages.
  */
 enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM = 1 << 0,
@@ -256,6 +263,8 @@ enum pinctl_features {
 	PINCTL_FEATURE_REVOKE = 1 << 4,
 	PINCTL_FEATURE_EVENTS = 1 << 5,
 	PINCTL_FEATURE_USER_LIMITS = 1 << 6,
+	PINCTL_FEATURE_NL_MONITOR = 1 << 7,
+	PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
 };
 
 /**

@@ -494,9 +494,13 @@ PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
 	grp = genl_ctrl_resolve_grp(mon->conn.sk, PINMGR_FAMILY_NAME,
 				    PINMGR_MCGRP_MONITOR);
 	if (grp < 0) {
+		/*
+		 * The family is there (conn_open() resolved it) without its
+		 * group: this kernel cannot keep the group to administrators.
+		 */
 		ret = nle_to_errno(grp);
-		if (ret == -EIO)
-			ret = -ENOENT;
+		if (ret == -EIO || ret == -ENOENT)
+			ret = -EOPNOTSUPP;
 		goto out_close;
 	}
 	mon->fd = nl_socket_get_fd(mon->conn.sk);

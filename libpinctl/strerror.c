@@ -276,6 +276,14 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 			return;
 		}
 	case EOPNOTSUPP:
+		if (o->op == PINCTL_OP_NETLINK) {
+			say(m, "this kernel's generic netlink cannot keep a multicast "
+			    "group to administrators (GENL_MCAST_CAP_SYS_ADMIN, "
+			    "Linux 6.7 and its stable kernels), so pinmgr sends no "
+			    "lease events over netlink here: each file of "
+			    "/dev/pinmgr still reads its own leases' events");
+			return;
+		}
 		say(m, "the request has flags the loaded pinmgr module does not know "
 		    "(0x%x)", o->flags);
 		return;

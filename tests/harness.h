@@ -168,6 +168,21 @@ int pm_required(const char *cap);
 		pm_skip(__VA_ARGS__);					\
 	} while (0)
 
+/*
+ * Does the loaded driver report PINMGR_FEATURE_@bit in GET_INFO? Tests of a
+ * feature that a kernel cannot have skip by this, never by version: where
+ * the bit is set the feature must work, and where it is not the test first
+ * asserts that the feature is absent, as documented.
+ */
+int pm_feature(__u64 bit);
+
+/*
+ * Skip for want of a feature whose bit GET_INFO does not report, even
+ * where PINMGR_REQUIRE declares what the test needs; fails where the bit is
+ * set. Call it only after asserting that the feature is indeed absent.
+ */
+void pm_skip_feature(__u64 bit, const char *what) __attribute__((noreturn));
+
 /* Page size of the running kernel. */
 size_t pm_page_size(void);
 

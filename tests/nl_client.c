@@ -21,6 +21,7 @@
 #define SOL_NETLINK	270
 #endif
 
+#include "harness.h"
 #include "nl_client.h"
 
 struct pm_nl {
@@ -403,6 +404,21 @@ int pm_nl_monitor(struct pm_nl *nl)
 		return -errno;
 	nl_socket_disable_seq_check(nl->sk);
 	return 0;
+}
+
+int pm_nl_monitor_expect(int err)
+{
+	return pm_feature(PINMGR_FEATURE_NL_MONITOR) ? err : -ENOENT;
+}
+
+void pm_nl_monitor_or_skip(struct pm_nl *nl)
+{
+	if (!pm_feature(PINMGR_FEATURE_NL_MONITOR)) {
+		ASSERT_EQ(pm_nl_monitor(nl), -ENOENT);
+		pm_skip_feature(PINMGR_FEATURE_NL_MONITOR,
+				"the netlink monitor group (PINMGR_FEATURE_NL_MONITOR)");
+	}
+	ASSERT_EQ(pm_nl_monitor(nl), 0);
 }
 
 int pm_nl_event(struct pm_nl *nl, unsigned int timeout_ms,

@@ -79,6 +79,19 @@ int pm_nl_request(struct pm_nl *nl, struct nl_msg *msg,
  * one by one: 1 with *ev filled, 0 if none came within @timeout_ms.
  */
 int pm_nl_monitor(struct pm_nl *nl);
+
+/*
+ * What pm_nl_monitor() returns to a caller that a kernel with the monitor
+ * group answers with @err (0, -EPERM): -ENOENT, no such group, where the
+ * driver lacks PINMGR_FEATURE_NL_MONITOR.
+ */
+int pm_nl_monitor_expect(int err);
+
+/*
+ * Join the monitor group; where the driver lacks PINMGR_FEATURE_NL_MONITOR,
+ * check that the group is absent and skip the test.
+ */
+void pm_nl_monitor_or_skip(struct pm_nl *nl);
 int pm_nl_event(struct pm_nl *nl, unsigned int timeout_ms,
 		struct pm_nl_lease *ev);
 

@@ -53,6 +53,13 @@ static void expect_nl_error(struct pm_nl *nl, int ret, int err,
 	if (msg && !strstr(e->msg, msg))
 		FAIL("extack \"%s\" does not say \"%s\"", e->msg, msg);
 	ASSERT_EQ(e->bad_attr, bad_attr);
+	/*
+	 * An extack names a missing attribute since Linux 6.0; before, the
+	 * driver says it in words (compat.h), which newer kernels never do.
+	 */
+	if (miss_attr && !e->miss_attr &&
+	    strstr(e->msg, "a required attribute is missing"))
+		miss_attr = 0;
 	ASSERT_EQ(e->miss_attr, miss_attr);
 }
 
@@ -152,7 +159,7 @@ TEST(netlink_family_and_monitor_group_resolve)
 	struct pm_nl *nl = nl_open();
 
 	ASSERT_GT(pm_nl_family(nl), 0);
-	ASSERT_EQ(pm_nl_monitor(nl), 0);
+	ASSERT_EQ(pm_nl_monitor(nl), pm_nl_monitor_expect(0));
 	pm_nl_close(nl);
 }
 
@@ -559,7 +566,7 @@ static void nobody_looks(void *arg)
 			NULL, 0, 0);
 	expect_nl_error(nl, pm_nl_revoke(nl, v->root_handle, 1, NULL), EPERM,
 			NULL, 0, 0);
-	ASSERT_EQ(pm_nl_monitor(nl), -EPERM);
+	ASSERT_EQ(pm_nl_monitor(nl), pm_nl_monitor_expect(-EPERM));
 	ASSERT_EQ(pm_unpin(fd, v->own_handle), 0);
 	close(fd);
 	pm_nl_close(nl);
@@ -693,7 +700,7 @@ TEST(netlink_reader_in_child_user_namespace)
 		free(leases);
 		expect_nl_error(nl, pm_nl_revoke(nl, mine, 1, NULL), EPERM,
 				NULL, 0, 0);
-		ASSERT_EQ(pm_nl_monitor(nl), -EPERM);
+		ASSERT_EQ(pm_nl_monitor(nl), pm_nl_monitor_expect(-EPERM));
 		pm_nl_close(nl);
 		_exit(0);
 	}
@@ -797,7 +804,7 @@ TEST(netlink_monitor_events_in_order)
 	ASSERT_NE(buf, NULL);
 	ASSERT_GE(fd, 0);
 	ASSERT_GE(fd2, 0);
-	ASSERT_EQ(pm_nl_monitor(mon), 0);
+	pm_nl_monitor_or_skip(mon);
 
 	/* Pinned, then unpinned by its owner. */
 	a = PIN_OK(fd, buf, 2 * ps, PINMGR_PIN_WRITE);

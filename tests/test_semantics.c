@@ -1368,7 +1368,9 @@ static void ts_assert_mapping_is_lease(int fd, __u64 h, const char *p)
  * it migrates them out first (check_and_migrate_movable_pages()), so no
  * segment of the long-term lease lies in ZONE_MOVABLE, the contents moved
  * with the pages, and the process's mapping now maps the pinned copies.
- * Same on 6.1 and 6.12.
+ * Before Linux 5.13 only CMA pages move: where GET_INFO lacks
+ * PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE, the long-term lease keeps the
+ * movable pages, which the test asserts instead (the rest holds alike).
  */
 static void ts_movable_longterm(__u32 lt_flags)
 {
@@ -1400,7 +1402,13 @@ static void ts_movable_longterm(__u32 lt_flags)
 	ASSERT_EQ(pin.out_nr_pages, npages);
 	ASSERT_EQ(pm_outstanding_pins() - base, (long long)npages);
 	in = ts_bytes_in_zone(fd, pin.out_handle, &z);
-	ASSERT_EQ(in, 0);
+	if (pm_feature(PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE)) {
+		ASSERT_EQ(in, 0);
+	} else {
+		pm_diag("long-term pin: %llu kB stay in ZONE_MOVABLE, as before 5.13",
+			in / 1024);
+		ASSERT_GT(in, len / 2);
+	}
 	ASSERT_LEASE_PATTERN(fd, pin.out_handle, 0, len, 0, 100);
 	ASSERT_PATTERN(p, len, 0, 100);
 	ts_assert_mapping_is_lease(fd, pin.out_handle, p);

@@ -526,16 +526,13 @@ TEST_TIMEOUT(stress_kill_mid_1g_pin, 1200)
 		pid = fork();
 		ASSERT_GE(pid, 0);
 		if (pid == 0) {
-			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			/* Small pages: 262144 of them for 1 GiB. */
+			char *p = pm_map_small_pages(len);
 			struct pinmgr_pin pin;
 			size_t off;
 			int fd = pm_open();
 
-			ASSERT_NE(p, MAP_FAILED);
 			ASSERT_GE(fd, 0);
-			/* Small pages: 262144 of them for 1 GiB. */
-			ASSERT_EQ(madvise(p, len, MADV_NOHUGEPAGE), 0);
 			for (off = 0; off < len; off += ps)
 				p[off] = (char)off;
 			ASSERT_EQ(write(sync[1], "s", 1), 1);

@@ -322,6 +322,11 @@ TEST(lib_nl_monitor)
 	pid_t pid;
 
 	NEED_NETLINK();
+	if (!pm_feature(PINCTL_FEATURE_NL_MONITOR)) {
+		ASSERT_RET(pinctl_monitor_new(ctx, NULL, &mon), -EOPNOTSUPP);
+		pm_skip_feature(PINCTL_FEATURE_NL_MONITOR,
+				"the netlink monitor (PINCTL_FEATURE_NL_MONITOR)");
+	}
 	ASSERT_EQ(pm_param_write("break_time_ms", 100), 0);
 	ASSERT_RET(pinctl_monitor_new(ctx, NULL, &mon), 0);
 	ASSERT_TRUE(fcntl(pinctl_monitor_get_fd(mon), F_GETFD) & FD_CLOEXEC);

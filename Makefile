@@ -23,7 +23,7 @@
 # This file holds what every part shares; each part's rules are in mk/
 # (listed at the bottom).
 
-KERNELS ?= 6.1 6.12 sid debug
+KERNELS ?= 5.10 6.1 6.12 6.12-rt sid experimental debug
 RUN_KERNEL ?= 6.12
 
 BUILD := build

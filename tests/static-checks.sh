@@ -24,7 +24,7 @@ cd "$top"
 "$here/vm/install-deps.sh"
 
 kernels=("$@")
-[[ ${#kernels[@]} -gt 0 ]] || kernels=(6.1 6.12 sid)
+[[ ${#kernels[@]} -gt 0 ]] || kernels=(5.10 6.1 6.12 6.12-rt sid experimental)
 
 tap() {
 	if [[ $1 -eq 0 ]]; then echo "ok - $2"; else echo "not ok - $2"; fi
@@ -114,9 +114,18 @@ for k in "${kernels[@]}"; do
 	[[ $rc -eq 0 ]] || grep -E 'warning:|error:' "$d/build.log" | sed 's/^/# /'
 	tap $rc "sparse (C=1) and W=1 are clean against $KNAME"
 
-	# The kernel's layout of the ABI structs, from the module's DWARF.
+	# The kernel's layout of the ABI structs, from the module's DWARF, read
+	# by the newer of the root's pahole and the host's: sid's DWARF 5 needs
+	# sid's, and bullseye's 1.20 prints nothing for a module.
+	pahole_cmd=("${in_root[@]}" pahole)
+	if [[ -n $KROOT ]]; then
+		v_root=$("${in_root[@]}" pahole --version)
+		v_host=$(pahole --version)
+		[[ $(printf '%s\n' "$v_root" "$v_host" | sort -V | tail -n 1) == "$v_root" ]] ||
+			pahole_cmd=(pahole)
+	fi
 	if readelf -S "$d/driver/pinmgr.ko" | grep -q '\.debug_info'; then
-		struct_sizes "${in_root[@]}" pahole "$d/driver/pinmgr.ko" \
+		struct_sizes "${pahole_cmd[@]}" "$d/driver/pinmgr.ko" \
 			>"$d/abi-kernel.sizes"
 		diff -u "$work/abi-user.sizes" "$d/abi-kernel.sizes" | sed 's/^/# /'
 		! grep -qE 'HOLE|MISSING' "$d/abi-kernel.sizes" &&

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # DKMS builds the module for every kernel of the matrix: the real `dkms add`
-# and `dkms build` of Debian's dkms, in a root of the kernel's suite with its
-# headers (roots.sh), from the source tree `make install-dkms` writes (the
-# one pinmgr-dkms ships). Debian kernels are named by their ABI as dkms sees
-# them on a machine; the debug kernel is a local build tree
-# (--kernelsourcedir). Prints TAP:
+# and `dkms build` of Debian's dkms, in the kernel's own build root (its
+# suite, its headers, its compiler and dkms: tests/vm/kernel.sh), from the
+# source tree `make install-dkms` writes (the one pinmgr-dkms ships). Debian
+# kernels are named by their ABI as dkms sees them on a machine; the debug
+# kernel is a local build tree (--kernelsourcedir), built with bookworm's
+# gcc-12 and so checked in the bookworm root. Prints TAP:
 #   - dkms build succeeds and leaves pinmgr.ko,
 #   - its vermagic names the kernel,
 #   - its srcversion equals that of the module the suite loads on that
@@ -25,19 +26,20 @@ mkdir -p "$out"
 tap() { if [[ $1 -eq 0 ]]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
 diag() { sed 's/^/# /'; }
 
-eval "$("$here/roots.sh" pkg sid)" || { echo "not ok - the packaging roots could be made"; exit 1; }
 # The packages' version is the library's (Makefile PKG_VERSION).
 version=$(sed -n 's/^LIB_VERSION := //p' "$top/Makefile")
 
 for k in "$@"; do
 	eval "$("$top/tests/vm/kernel.sh" "$k")" || { tap 1 "kernel $k resolves"; continue; }
 	binds=()
-	case $k in
-	sid) root=$SID_ROOT ;;
-	6.*) root=$PKG_ROOT ;;
-	# Local builds use the host's compiler, which is bookworm's gcc-12.
-	*) root=$PKG_ROOT; binds=(-b "$KDIR"); KVER=$(cat "$KDIR/include/config/kernel.release") ;;
-	esac
+	root=$KROOT
+	if [[ -z $root ]]; then
+		# Local builds use the host's compiler, which is bookworm's gcc-12.
+		root=$(eval "$("$top/tests/vm/kernel.sh" 6.12)" && echo "$KROOT") ||
+			{ tap 1 "the bookworm root for $k could be had"; continue; }
+		binds=(-b "$KDIR")
+		KVER=$(cat "$KDIR/include/config/kernel.release")
+	fi
 	# Sources and DKMS's tree under the project tree (bound into the root),
 	# so that the cached root's /usr/src and DKMS tree stay untouched (only
 	# the module signing key DKMS makes on first use stays there, as on a
@@ -47,14 +49,16 @@ for k in "$@"; do
 	mkdir -p "$work/tree"
 	make -s -C "$top" install-dkms DESTDIR="$work" DKMSDIR=/src >"$out/dkms-$k.log" 2>&1
 	opts=(-m pinmgr -v "$version" --sourcetree "$work/src" --dkmstree "$work/tree")
-	# shellcheck disable=SC2016 # expanded by the shell in the root
-	"$top/tests/vm/in-root.sh" "${binds[@]}" "$root" sh -c '
-		set -e
-		kver=$1 kdir=$2
-		shift 2
-		dkms add "$@"
-		dkms build "$@" -k "$kver" --kernelsourcedir "$kdir"
-	' dkms-build "$KVER" "$KDIR" "${opts[@]}" >>"$out/dkms-$k.log" 2>&1 &&
+	# A Debian kernel's headers are found as on a machine, through
+	# /lib/modules/KVER/build: given --kernelsourcedir, bullseye's dkms 2.8
+	# "prepares" the tree with make mrproper, deleting the headers' config.
+	build=(-k "$KVER")
+	[[ ${#binds[@]} -eq 0 ]] || build+=(--kernelsourcedir "$KDIR")
+	{
+		"$top/tests/vm/in-root.sh" "${binds[@]}" "$root" dkms add "${opts[@]}" &&
+			"$top/tests/vm/in-root.sh" "${binds[@]}" "$root" dkms build \
+				"${opts[@]}" "${build[@]}"
+	} >>"$out/dkms-$k.log" 2>&1 &&
 		ko=$(find "$work/tree/pinmgr/$version/$KVER" -name 'pinmgr.ko*' | head -n 1) &&
 		[[ -n $ko ]]
 	rc=$?

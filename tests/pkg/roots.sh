@@ -4,21 +4,18 @@
 # The Debian roots the packaging work runs in, made by build-root.sh and
 # printed as shell assignments:
 #
-#   PKG_ROOT     bookworm: debhelper, lintian, the library's build
-#                dependencies, dkms and the headers of the bookworm kernels
-#                (6.1, 6.12), where `make deb` builds the packages and
-#                `dkms build` runs for bookworm's kernels and the debug one
-#                (built here with bookworm's gcc-12)
-#   SID_ROOT     sid: dkms and the headers of sid's kernel, with sid's gcc
+#   PKG_ROOT     bookworm: debhelper, lintian and the library's build
+#                dependencies, where `make deb` builds the packages
 #   TARGET_ROOT  bookworm as a machine would be: dkms, udev, systemd, the
 #                6.12 headers and the packages' dependencies; the
 #                install test copies it and installs the .debs into the copy
 #
 # Each lives in a cache directory of its own: build-root.sh keeps one root
 # per suite and cache, and these must not evict the kernels' build roots
-# (tests/vm/kernel.sh) or each other.
+# (tests/vm/kernel.sh) or each other. DKMS builds run in the kernels' own
+# build roots, which have dkms (check-dkms.sh).
 #
-#   roots.sh [pkg|sid|target]...    default: all three
+#   roots.sh [pkg|target]...    default: both
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,17 +32,13 @@ root() {
 }
 
 want=("$@")
-[[ ${#want[@]} -gt 0 ]] || want=(pkg sid target)
+[[ ${#want[@]} -gt 0 ]] || want=(pkg target)
 for w in "${want[@]}"; do
 	case $w in
 	pkg)
-		r=$(root pkg bookworm make build-essential dkms dh-dkms debhelper lintian \
-			pkgconf libnl-genl-3-dev libkmod-dev libjson-c-dev \
-			"linux-headers-$(abi 6.1)" "linux-headers-$(abi 6.12)")
+		r=$(root pkg bookworm make build-essential dh-dkms debhelper lintian \
+			pkgconf libnl-genl-3-dev libkmod-dev libjson-c-dev)
 		printf 'PKG_ROOT=%q\n' "$r" ;;
-	sid)
-		r=$(root sid sid make dkms "linux-headers-$(abi sid)")
-		printf 'SID_ROOT=%q\n' "$r" ;;
 	target)
 		# dpkg -i resolves nothing: what the packages depend on is
 		# there already (libpinctl-dev's -dev dependencies too).
@@ -55,7 +48,7 @@ for w in "${want[@]}"; do
 			"linux-headers-$(abi 6.12)")
 		printf 'TARGET_ROOT=%q\n' "$r" ;;
 	*)
-		echo "roots.sh: unknown root $w (pkg, sid, target)" >&2
+		echo "roots.sh: unknown root $w (pkg, target)" >&2
 		exit 2 ;;
 	esac
 done

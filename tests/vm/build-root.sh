@@ -42,6 +42,10 @@ if [[ ! -e $dir/.pinmgr-done ]]; then
 		old=${old%/}
 		[[ $old == "$dir" ]] || { log "removing old root ${old##*/}"; rm -rf -- "$old"; }
 	done
+	# Experimental is no whole suite: its root is sid's, with the
+	# packages named that only experimental has (debian-apt.sh).
+	base=$suite
+	[[ $suite != experimental ]] || base=sid
 	log "making the $suite root (${pkgs[*]})"
 	start=$SECONDS
 	rm -rf -- "$dir"
@@ -55,7 +59,7 @@ if [[ ! -e $dir/.pinmgr-done ]]; then
 		--dpkgopt='path-exclude=/usr/share/man/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
 		--include="$(IFS=,; echo "${pkgs[*]}")" \
-		"$suite" "$dir" "${sources[@]}" >&2 ||
+		"$base" "$dir" "${sources[@]}" >&2 ||
 		{ rm -rf -- "$dir"; die "mmdebstrap of $suite failed"; }
 	touch "$dir/.pinmgr-done"
 	log "made in $((SECONDS - start)) s: $dir"

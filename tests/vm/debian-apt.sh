@@ -10,7 +10,9 @@
 #   debian-apt.sh SUITE apt-cache ARGS... apt-cache likewise
 #   debian-apt.sh SUITE update            refresh the lists now
 #
-# Suites: bookworm (with its updates and security suites) and sid. The lists
+# Suites: bullseye and bookworm (each with its updates and security suites),
+# sid, and experimental (sid with experimental on top: experimental alone is
+# not installable, and apt prefers its packages only where named). The lists
 # are refreshed when older than PINMGR_APT_MAX_AGE seconds (default 3600),
 # because sid moves daily. PINMGR_DEBIAN_MIRROR and PINMGR_DEBIAN_SECURITY
 # choose the mirrors.
@@ -31,14 +33,17 @@ shift
 sources() {
 	local signed="[signed-by=$keyring]"
 	case $suite in
-	bookworm)
-		echo "deb $signed $mirror bookworm main"
-		echo "deb $signed $mirror bookworm-updates main"
-		echo "deb $signed $security bookworm-security main" ;;
+	bullseye | bookworm)
+		echo "deb $signed $mirror $suite main"
+		echo "deb $signed $mirror $suite-updates main"
+		echo "deb $signed $security $suite-security main" ;;
 	sid)
 		echo "deb $signed $mirror sid main" ;;
+	experimental)
+		echo "deb $signed $mirror sid main"
+		echo "deb $signed $mirror experimental main" ;;
 	*)
-		die "unknown suite $suite (bookworm, sid)" ;;
+		die "unknown suite $suite (bullseye, bookworm, sid, experimental)" ;;
 	esac
 }
 
@@ -50,6 +55,12 @@ fi
 dir=$cache/apt/$suite
 mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/parts.d"
 sources >"$dir/sources.list"
+# Experimental's kernel packages win over sid's: the newest kernel Debian
+# builds is what that suite is for here. Nothing else comes from it.
+if [[ $suite == experimental ]]; then
+	printf '%s\n' 'Package: linux-*' 'Pin: release a=experimental' \
+		'Pin-Priority: 500' >"$dir/parts.d/kernel.pref"
+fi
 : >>"$dir/status"
 
 # Sid's Release file is sometimes past its Valid-Until on the mirrors.

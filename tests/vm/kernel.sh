@@ -7,9 +7,13 @@
 # (image to boot), KMODROOT (a root holding the kernel's own modules under
 # lib/modules/KVER with modules.dep, or empty) and KVER.
 #
-#   6.1    Debian 12's newest 6.1 (linux-headers-amd64 of bookworm names it)
-#   6.12   Debian 12's newest 6.12 (linux-headers-6.12-amd64 of bookworm)
-#   sid    Debian unstable's newest kernel (linux-headers-amd64 of sid)
+#   5.10     Debian 11's newest 5.10 (linux-headers-amd64 of bullseye)
+#   6.1      Debian 12's newest 6.1 (linux-headers-amd64 of bookworm names it)
+#   6.12     Debian 12's newest 6.12 (linux-headers-6.12-amd64 of bookworm)
+#   6.12-rt  the same with PREEMPT_RT (linux-headers-6.12-rt-amd64 of bookworm)
+#   sid      Debian unstable's newest kernel (linux-headers-amd64 of sid)
+#   experimental  Debian experimental's kernel, the newest Debian builds
+#            (linux-headers-amd64 of experimental, often a release candidate)
 #   debug  the 6.12 debug kernel built by build-kernel.sh debug
 #   perf   the 6.12 benchmark kernel (GUP_TEST, no checkers) built by
 #          build-kernel.sh perf
@@ -31,13 +35,15 @@ die() { echo "kernel.sh: $*" >&2; exit 1; }
 # The kernels of a suite, by the headers meta package that names each one.
 suite_metas() {
 	case $1 in
-	bookworm) echo linux-headers-amd64 linux-headers-6.12-amd64 ;;
-	sid) echo linux-headers-amd64 ;;
+	bookworm) echo linux-headers-amd64 linux-headers-6.12-amd64 linux-headers-6.12-rt-amd64 ;;
+	bullseye | sid | experimental) echo linux-headers-amd64 ;;
 	esac
 }
 
-# What a build root of a suite holds besides the kernel headers.
-root_tools=(make sparse dwarves)
+# What a build root of a suite holds besides the kernel headers: what the
+# static checks use, and dkms, whose build the packaging stage checks in the
+# same root (tests/pkg/check-dkms.sh).
+root_tools=(make sparse dwarves dkms)
 
 apt_suite() { "$here/debian-apt.sh" "$@"; }
 
@@ -73,6 +79,10 @@ debian_kernel() {
 	[[ -n $abi ]] || die "cannot resolve $meta in $suite"
 
 	dir=$cache/kernels/$abi
+	# make check may resolve a kernel in the background meanwhile.
+	mkdir -p "$cache/kernels"
+	exec 8>"$cache/kernels/.lock"
+	flock 8
 	if [[ ! -f $dir/done ]]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/root"
@@ -99,6 +109,7 @@ debian_kernel() {
 			touch done
 		) || die "cannot unpack the image of $abi"
 	fi
+	flock -u 8
 
 	# One root per suite holds the headers of all its kernels.
 	for meta_k in $(suite_metas "$suite"); do
@@ -113,19 +124,23 @@ debian_kernel() {
 }
 
 case ${1:-} in
+5.10)
+	debian_kernel bullseye linux-headers-amd64 ;;
 6.1)
 	debian_kernel bookworm linux-headers-amd64 ;;
 6.12)
 	debian_kernel bookworm linux-headers-6.12-amd64 ;;
-sid)
-	debian_kernel sid linux-headers-amd64 ;;
+6.12-rt)
+	debian_kernel bookworm linux-headers-6.12-rt-amd64 ;;
+sid | experimental)
+	debian_kernel "$1" linux-headers-amd64 ;;
 debug | perf)
 	kdir=$("$here/build-kernel.sh" "$1")
 	printf 'KNAME=%q\nKDIR=%q\nKROOT=\nVMLINUZ=%q\nKMODROOT=\nKVER=\n' \
 		"$1-$(basename "$(dirname "$kdir")")" \
 		"$kdir" "$kdir/arch/x86/boot/bzImage" ;;
 "")
-	die "usage: kernel.sh 6.1|6.12|sid|debug|perf|PATH" ;;
+	die "usage: kernel.sh 5.10|6.1|6.12|6.12-rt|sid|experimental|debug|perf|PATH" ;;
 *)
 	kdir=$(cd "$1" 2>/dev/null && pwd) || die "no such kernel tree: $1"
 	[[ -f $kdir/arch/x86/boot/bzImage ]] ||

@@ -10,7 +10,8 @@ log=${1:?usage: splat-scan.sh CONSOLE_LOG}
 # One extended regular expression, shared with the guest's /init, which
 # checks the boot before it runs anything (see guest-init). Lockdep's
 # reports are matched by their titles (most also say WARNING:), not by the
-# word "lockdep", which a debug kernel's boot banner contains.
+# word "lockdep", which a debug kernel's boot banner contains. PREEMPT_RT
+# adds its own: sleeping in atomic context, rtmutex deadlocks.
 pattern=$(cat "$(dirname "$0")/splat-patterns")
 if grep -nE "$pattern" "$log" >/dev/null; then
 	echo "splat-scan: kernel splat in $log:" >&2

@@ -142,4 +142,16 @@ static inline bool pinmgr_genl_req_attr_missing(struct genl_info *info,
 #define PINMGR_GENL_MCAST_CAP_SYS_ADMIN	0
 #endif
 
+/* A VMA's flags, set and cleared by the owner of the VMA (its mmap). */
+static inline void pinmgr_vm_flags_mod(struct vm_area_struct *vma,
+				       unsigned long set, unsigned long clear)
+{
+#ifdef PINMGR_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, set);
+	vm_flags_clear(vma, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
 #endif /* _PINMGR_COMPAT_H */

@@ -201,6 +201,9 @@ struct pinmgr_ctx {
 
 	atomic_t nr_leases;		/* records, ended ones included */
 	atomic_long_t pinned_pages;
+
+	/* Watched leases' status area and notifier (pinmgr_watch.c). */
+	struct pinmgr_watch_ctx *watch;
 };
 
 /*
@@ -231,6 +234,7 @@ enum pinmgr_lease_int_state {
 	PINMGR_LS_ENDING,
 	PINMGR_LS_EXPIRED,
 	PINMGR_LS_REVOKED,
+	PINMGR_LS_INVALIDATED,
 };
 
 /*
@@ -247,6 +251,12 @@ struct pinmgr_lease {
 	u32 state;			/* enum pinmgr_lease_int_state */
 	u32 end_state;			/* ENDING: EXPIRED or REVOKED to come */
 	bool pinned;			/* pages pinned and charged */
+	/*
+	 * Counted in ctx->nr_leases: from creation until its record goes
+	 * (detached under ctx->lock, or freed if never published), so that
+	 * a reference a watch's work still holds does not count.
+	 */
+	bool counted;
 	struct list_head ctx_node;	/* in ctx->leases, under ctx->lock */
 
 	/* Deadlines on CLOCK_BOOTTIME, 0 for none; under ctx->lock. */
@@ -269,6 +279,7 @@ struct pinmgr_lease {
 	unsigned long nr_runs;
 	unsigned long max_runs;
 	struct pinmgr_run *runs;	/* inline_runs or a kvmalloc()ed array */
+	struct pinmgr_watch *watch;	/* watched leases only */
 	struct pinmgr_run inline_runs[PINMGR_INLINE_RUNS];
 };
 
@@ -314,12 +325,33 @@ bool pinmgr_lease_pages_get(struct pinmgr_lease *lease);
 void pinmgr_lease_pages_put(struct pinmgr_lease *lease);
 void pinmgr_ctx_put(struct pinmgr_ctx *ctx);
 
+/* pinmgr_watch.c */
+struct pinmgr_lease_view;
+struct vm_area_struct;
+int pinmgr_watch_start(struct pinmgr_lease *lease);
+void pinmgr_watch_arm(struct pinmgr_lease *lease);
+void pinmgr_watch_stop(struct pinmgr_lease *lease);
+void pinmgr_watch_published(struct pinmgr_lease *lease);
+void pinmgr_watch_ctx_free(struct pinmgr_ctx *ctx);
+void pinmgr_watch_exit(void);
+size_t pinmgr_watch_bytes(const struct pinmgr_lease *lease);
+void pinmgr_watch_view(struct pinmgr_lease *lease,
+		       struct pinmgr_lease_view *view);
+bool pinmgr_watch_is_stale(const struct pinmgr_lease *lease);
+void pinmgr_watch_event(struct pinmgr_lease *lease, struct pinmgr_event *ev);
+void pinmgr_watch_reply(const struct pinmgr_lease *lease, u32 *slot,
+			u64 *gen);
+int pinmgr_mmap(struct file *file, struct vm_area_struct *vma);
+int pinmgr_watch_access(struct pinmgr_lease *lease, u64 offset,
+			void __user *buf, u64 length, bool write);
+
 /* pinmgr_expiry.c */
 void pinmgr_ctx_expiry_init(struct pinmgr_ctx *ctx);
 void pinmgr_lease_queue_deadline(struct pinmgr_lease *lease);
 void pinmgr_lease_dequeue_deadline(struct pinmgr_lease *lease);
 int pinmgr_lease_renew(struct pinmgr_ctx *ctx, u64 handle, u64 duration_ns);
 int pinmgr_lease_revoke(u64 handle, ktime_t deadline);
+void pinmgr_lease_invalidate(struct pinmgr_lease *lease);
 ktime_t pinmgr_revoke_deadline(bool now, u64 *real_ns);
 u64 pinmgr_boottime_to_real_ns(ktime_t t);
 

@@ -123,7 +123,8 @@ void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
  */
 u32 pinmgr_pin_flags(u32 flags)
 {
-	if (flags & PINMGR_PIN_LONGTERM)
+	/* A watch-only lease pins nothing: nothing to make long-term. */
+	if (flags & (PINMGR_PIN_LONGTERM | PINMGR_PIN_WATCH_ONLY))
 		return flags;
 	/* Not an attempt to use the privilege: a denial is not audited. */
 	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))

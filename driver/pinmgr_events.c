@@ -86,6 +86,8 @@ void pinmgr_event_queue(struct pinmgr_lease *lease, u16 type)
 	};
 	if (type == PINMGR_EVENT_BREAKING)
 		ev->deadline_ns = pinmgr_boottime_to_real_ns(lease->break_at);
+	if (type == PINMGR_EVENT_STALE)
+		pinmgr_watch_event(lease, ev);
 	WRITE_ONCE(ctx->ev_len, ctx->ev_len + 1);
 	wake_up_interruptible_poll(&ctx->ev_wait, EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&ctx->fasync, SIGIO, POLL_IN);

@@ -108,7 +108,18 @@ static void pinmgr_lease_claim(struct pinmgr_lease *lease, u32 end)
 static void pinmgr_lease_end(struct pinmgr_lease *lease)
 {
 	struct pinmgr_ctx *ctx = lease->ctx;
-	bool expired = lease->end_state == PINMGR_LS_EXPIRED;
+	u32 end = lease->end_state;
+	u16 event = end == PINMGR_LS_EXPIRED ? PINMGR_EVENT_EXPIRED :
+		    end == PINMGR_LS_REVOKED ? PINMGR_EVENT_REVOKED :
+					       PINMGR_EVENT_STALE;
+	enum pinmgr_figure fig = end == PINMGR_LS_EXPIRED ?
+				 PINMGR_FIG_EXPIRIES :
+				 end == PINMGR_LS_REVOKED ?
+				 PINMGR_FIG_REVOCATIONS :
+				 PINMGR_FIG_STALE_LEASES;
+	u8 ntf = end == PINMGR_LS_EXPIRED ? PINMGR_NL_CMD_LEASE_EXPIRED_NTF :
+		 end == PINMGR_LS_REVOKED ? PINMGR_NL_CMD_LEASE_REVOKED_NTF :
+					    PINMGR_NL_CMD_LEASE_STALE_NTF;
 
 	/* The pinned state's own reference; then wait for ACCESS and co. */
 	pinmgr_lease_pages_put(lease);
@@ -121,15 +132,13 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	/* Unless the owner closed its file, or acknowledged the end already. */
 	if (!list_empty(&lease->ctx_node)) {
 		atomic_long_inc(&pinmgr_ended_leases);
-		pinmgr_event_queue(lease, expired ? PINMGR_EVENT_EXPIRED :
-						    PINMGR_EVENT_REVOKED);
+		pinmgr_event_queue(lease, event);
 	}
 	mutex_unlock(&ctx->lock);
 	wake_up_var(&lease->state);
 
-	pinmgr_count(expired ? PINMGR_FIG_EXPIRIES : PINMGR_FIG_REVOCATIONS);
-	pinmgr_nl_notify(lease, expired ? PINMGR_NL_CMD_LEASE_EXPIRED_NTF :
-					  PINMGR_NL_CMD_LEASE_REVOKED_NTF);
+	pinmgr_count(fig);
+	pinmgr_nl_notify(lease, ntf);
 }
 
 /* The context's work: end every lease whose deadline has passed. */
@@ -213,6 +222,32 @@ int pinmgr_lease_renew(struct pinmgr_ctx *ctx, u64 handle, u64 duration_ns)
 		pinmgr_count(PINMGR_FIG_RENEWALS);
 	pinmgr_lease_put(lease);
 	return ret;
+}
+
+/**
+ * pinmgr_lease_invalidate() - release a stale lease that asked for it
+ * @lease: a watched lease pinned with PINMGR_PIN_RELEASE_ON_STALE, whose
+ *	range stopped mapping its pages; the caller holds a reference
+ *
+ * A live lease (under a break too) ends as INVALIDATED, its owner reading
+ * a PINMGR_EVENT_STALE event once the pages are gone. Nothing happens to a
+ * lease not yet published (its publication tells), ending or ended, or of
+ * a closing file.
+ */
+void pinmgr_lease_invalidate(struct pinmgr_lease *lease)
+{
+	struct pinmgr_ctx *ctx = lease->ctx;
+
+	mutex_lock(&ctx->lock);
+	if (ctx->closed || list_empty(&lease->ctx_node) ||
+	    (lease->state != PINMGR_LS_ACTIVE &&
+	     lease->state != PINMGR_LS_BREAKING)) {
+		mutex_unlock(&ctx->lock);
+		return;
+	}
+	pinmgr_lease_claim(lease, PINMGR_LS_INVALIDATED);
+	mutex_unlock(&ctx->lock);
+	pinmgr_lease_end(lease);
 }
 
 /*

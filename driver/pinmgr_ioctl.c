@@ -79,6 +79,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 		cmd->features |= PINMGR_FEATURE_NL_MONITOR;
 	if (PINMGR_LONGTERM_MOVES_MOVABLE)
 		cmd->features |= PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE;
+	if (IS_ENABLED(CONFIG_MMU_NOTIFIER))
+		cmd->features |= PINMGR_FEATURE_WATCH;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
 	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
@@ -103,13 +105,28 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 	return pinmgr_respond(ucmd, sizeof(*cmd));
 }
 
+#define PINMGR_PIN_WATCH_FLAGS	(PINMGR_PIN_WATCH | \
+				 PINMGR_PIN_RELEASE_ON_STALE | \
+				 PINMGR_PIN_WATCH_ONLY)
+
 /* The checks of one range to pin, before anything is allocated. */
 static int pinmgr_pin_check(u32 flags, u64 addr, u64 length)
 {
 	u64 end;
 
-	if (flags & ~(PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM))
+	if (flags & ~(PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM |
+		      PINMGR_PIN_WATCH_FLAGS))
 		return -EOPNOTSUPP;
+	if ((flags & PINMGR_PIN_WATCH_FLAGS) &&
+	    !IS_ENABLED(CONFIG_MMU_NOTIFIER))
+		return -EOPNOTSUPP;
+	/* Release needs a watch; a watch-only lease has nothing to release. */
+	if ((flags & PINMGR_PIN_RELEASE_ON_STALE) &&
+	    !(flags & PINMGR_PIN_WATCH))
+		return -EINVAL;
+	if ((flags & PINMGR_PIN_WATCH_ONLY) &&
+	    (flags & (PINMGR_PIN_LONGTERM | PINMGR_PIN_RELEASE_ON_STALE)))
+		return -EINVAL;
 	if (!length || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(length))
 		return -EINVAL;
 	if (check_add_overflow(addr, length, &end))
@@ -126,7 +143,7 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	struct pinmgr_lease *lease;
 	int ret;
 
-	if (cmd->__reserved)
+	if (cmd->__reserved || cmd->__reserved2)
 		return -EINVAL;
 	ret = pinmgr_pin_check(cmd->flags, cmd->addr, cmd->length);
 	if (ret)
@@ -149,6 +166,15 @@ static int pinmgr_pin(struct pinmgr_ucmd *ucmd)
 	    put_user(lease->pin_flags,
 		     &((struct pinmgr_pin __user *)ucmd->ubuffer)->out_pin_flags))
 		ret = -EFAULT;
+	if (!ret && ucmd->user_size >= offsetofend(struct pinmgr_pin,
+						   out_watch_gen)) {
+		pinmgr_watch_reply(lease, &cmd->out_watch_slot,
+				   &cmd->out_watch_gen);
+		ret = pinmgr_respond_range(ucmd, offsetof(struct pinmgr_pin,
+							  out_watch_slot),
+					   offsetofend(struct pinmgr_pin,
+						       out_watch_gen));
+	}
 	if (ret) {
 		/* The caller would never learn the handle: undo it all. */
 		pinmgr_lease_abort(lease);
@@ -170,6 +196,25 @@ static int pinmgr_pin_vec_fail(struct pinmgr_ucmd *ucmd, u32 index, int err)
 			offsetof(struct pinmgr_pin_vec, out_error_index))))
 		return -EFAULT;
 	return err;
+}
+
+/* One range's outputs: its handle, and its watch where the caller knows it. */
+static int pinmgr_pin_vec_reply(void __user *urange, u32 range_size,
+				const struct pinmgr_lease *lease)
+{
+	struct pinmgr_pin_range __user *r = urange;
+	u32 slot;
+	u64 gen;
+
+	if (put_user(lease->handle, &r->out_handle))
+		return -EFAULT;
+	if (range_size < offsetofend(struct pinmgr_pin_range, out_watch_gen))
+		return 0;
+	pinmgr_watch_reply(lease, &slot, &gen);
+	if (put_user(slot, &r->out_watch_slot) ||
+	    put_user(gen, &r->out_watch_gen))
+		return -EFAULT;
+	return 0;
 }
 
 static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
@@ -207,7 +252,7 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 		ret = copy_struct_from_user(&ranges[i], sizeof(ranges[i]),
 					    uranges + (size_t)i * cmd->range_size,
 					    cmd->range_size);
-		if (!ret && ranges[i].__reserved)
+		if (!ret && (ranges[i].__reserved || ranges[i].__reserved2))
 			ret = -EINVAL;
 		if (!ret)
 			ret = pinmgr_pin_check(ranges[i].flags, ranges[i].addr,
@@ -244,9 +289,8 @@ static int pinmgr_pin_vec(struct pinmgr_ucmd *ucmd)
 
 	/* The handles reach the caller before any lease becomes visible. */
 	for (i = 0; i < nr; i++) {
-		if (put_user(leases[i]->handle,
-			     (u64 __user *)(uranges + (size_t)i * cmd->range_size +
-				offsetof(struct pinmgr_pin_range, out_handle)))) {
+		if (pinmgr_pin_vec_reply(uranges + (size_t)i * cmd->range_size,
+					 cmd->range_size, leases[i])) {
 			pinmgr_count_failure(-EFAULT);
 			ret = pinmgr_pin_vec_fail(ucmd, i, -EFAULT);
 			goto out_abort;
@@ -369,7 +413,11 @@ static int pinmgr_access(struct pinmgr_ucmd *ucmd)
 	if (!ret && write && !(lease->pin_flags & PINMGR_PIN_WRITE))
 		ret = -EACCES;
 	/* Takes the pages for each page it copies: it may end meanwhile. */
-	if (!ret)
+	if (!ret && (lease->pin_flags & PINMGR_PIN_WATCH_ONLY))
+		ret = pinmgr_watch_access(lease, cmd->offset,
+					  u64_to_user_ptr(cmd->buf),
+					  cmd->length, write);
+	else if (!ret)
 		ret = pinmgr_lease_access(lease, cmd->offset,
 					  u64_to_user_ptr(cmd->buf),
 					  cmd->length, write);
@@ -396,8 +444,14 @@ static int pinmgr_get_segments(struct pinmgr_ucmd *ucmd)
 	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
 	if (!lease)
 		return -ENOENT;
-	filled = pinmgr_lease_segments(lease, u64_to_user_ptr(cmd->segments),
-				       cmd->nr_segments, &cmd->out_total);
+	/* A watch-only lease has no pages that stay where they are. */
+	if (lease->pin_flags & PINMGR_PIN_WATCH_ONLY)
+		filled = -EINVAL;
+	else
+		filled = pinmgr_lease_segments(lease,
+					       u64_to_user_ptr(cmd->segments),
+					       cmd->nr_segments,
+					       &cmd->out_total);
 	pinmgr_lease_put(lease);
 	if (filled < 0)
 		return filled;

@@ -65,13 +65,30 @@ void pinmgr_lease_release_pages(struct pinmgr_lease *lease)
 	lease->pinned = false;
 }
 
+/*
+ * Release the pages of a live lease that no lookup finds any more (UNPIN
+ * detached it) while other references may stay: drop the pinned state's
+ * hold on the pages, wait for their users, release them.
+ */
+static void pinmgr_lease_release_now(struct pinmgr_lease *lease)
+{
+	if (!lease->pinned)
+		return;
+	pinmgr_lease_pages_put(lease);
+	wait_var_event(&lease->pages_ref, !refcount_read(&lease->pages_ref));
+	pinmgr_lease_release_pages(lease);
+}
+
 /* Release and free a lease that no one can find any more. */
 static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 {
 	struct pinmgr_ctx *ctx = lease->ctx;
 
+	/* First: no notifier callback may see the pages going. */
+	pinmgr_watch_stop(lease);
 	pinmgr_lease_release_pages(lease);
-	atomic_dec(&ctx->nr_leases);
+	if (lease->counted)
+		atomic_dec(&ctx->nr_leases);
 	if (lease->owner != ctx->owner)
 		put_pid(lease->owner);
 	if (lease->cred)
@@ -95,6 +112,9 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	unsigned long max_pages = READ_ONCE(pinmgr_max_lease_pages);
 	unsigned int max_leases = READ_ONCE(pinmgr_max_leases);
 	unsigned long nr_pages = req->length >> PAGE_SHIFT;
+	bool watch_only = req->flags & PINMGR_PIN_WATCH_ONLY;
+	/* A watch-only lease is a watched one. */
+	u32 flags = req->flags | (watch_only ? PINMGR_PIN_WATCH : 0);
 	struct user_struct *user = current_user();
 	struct pinmgr_lease *lease;
 	struct pid *owner;
@@ -104,8 +124,8 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 		ret = -EFBIG;
 		goto out_count;
 	}
-	/* A lease that can expire can tell so: the queue exists first. */
-	if (req->duration_ns) {
+	/* A lease that can expire or go stale can tell so: queue first. */
+	if (req->duration_ns || (flags & PINMGR_PIN_WATCH)) {
 		ret = pinmgr_events_prepare(ctx);
 		if (ret)
 			goto out_count;
@@ -114,9 +134,12 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 		ret = -EMFILE;
 		goto out_dec_leases;
 	}
-	ret = pinmgr_charge(ctx, user, nr_pages);
-	if (ret)
-		goto out_dec_leases;
+	/* A watch-only lease pins nothing and is charged nothing. */
+	if (!watch_only) {
+		ret = pinmgr_charge(ctx, user, nr_pages);
+		if (ret)
+			goto out_dec_leases;
+	}
 
 	lease = kmem_cache_zalloc(pinmgr_lease_cache, GFP_KERNEL_ACCOUNT);
 	if (!lease) {
@@ -126,7 +149,8 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	refcount_inc(&ctx->refs);
 	lease->ctx = ctx;
 	lease->state = PINMGR_LS_CREATING;
-	lease->pinned = true;
+	lease->pinned = !watch_only;
+	lease->counted = true;
 	refcount_set(&lease->pages_ref, 1);
 	INIT_LIST_HEAD(&lease->ctx_node);
 	timerqueue_init(&lease->deadline);
@@ -135,7 +159,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 						  ns_to_ktime(req->duration_ns));
 	lease->addr = req->addr;
 	lease->nr_pages = nr_pages;
-	lease->pin_flags = pinmgr_pin_flags(req->flags);
+	lease->pin_flags = pinmgr_pin_flags(flags);
 	lease->cookie = req->cookie;
 	lease->create_time_ns = ktime_get_real_ns();
 	/* The opener pins in the common case: share the context's reference. */
@@ -153,10 +177,22 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	/* Last: a stale lookup may see this memory from now on. */
 	pinmgr_refcount_set_release(&lease->users, 1);
 
+	/* The watch first: what happens while pinning is seen. */
+	if (flags & PINMGR_PIN_WATCH) {
+		ret = pinmgr_watch_start(lease);
+		if (ret) {
+			pinmgr_count_failure(ret);
+			goto out_put_lease;
+		}
+	}
 	/* Counts its own failures, whose causes it knows best. */
-	ret = pinmgr_pin_range(ctx, lease);
-	if (ret)
-		goto out_put_lease;
+	if (!watch_only) {
+		ret = pinmgr_pin_range(ctx, lease);
+		if (ret)
+			goto out_put_lease;
+	}
+	if (lease->watch)
+		pinmgr_watch_arm(lease);
 	ret = pinmgr_lease_insert(lease);
 	if (ret) {
 		pinmgr_count_failure(ret);
@@ -172,7 +208,8 @@ out_put_lease:
 	pinmgr_lease_put(lease);
 	return ERR_PTR(ret);
 out_uncharge:
-	pinmgr_uncharge(ctx, user, nr_pages);
+	if (!watch_only)
+		pinmgr_uncharge(ctx, user, nr_pages);
 out_dec_leases:
 	atomic_dec(&ctx->nr_leases);
 out_count:
@@ -198,6 +235,7 @@ void pinmgr_lease_publish(struct pinmgr_lease *lease)
 	mutex_unlock(&ctx->lock);
 	pinmgr_count(PINMGR_FIG_PINS);
 	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_PINNED_NTF);
+	pinmgr_watch_published(lease);
 }
 
 /* Throw away a created, never published lease: unpin, uncharge, free. */
@@ -236,6 +274,8 @@ int pinmgr_lease_ended_errno(const struct pinmgr_lease *lease)
 		return -EKEYEXPIRED;
 	if (state == PINMGR_LS_REVOKED)
 		return -EKEYREVOKED;
+	if (state == PINMGR_LS_INVALIDATED)
+		return -ESTALE;
 	return 0;
 }
 
@@ -247,11 +287,15 @@ static void pinmgr_lease_detach(struct pinmgr_lease *lease)
 {
 	lockdep_assert_held(&lease->ctx->lock);
 	if (lease->state == PINMGR_LS_EXPIRED ||
-	    lease->state == PINMGR_LS_REVOKED)
+	    lease->state == PINMGR_LS_REVOKED ||
+	    lease->state == PINMGR_LS_INVALIDATED)
 		atomic_long_dec(&pinmgr_ended_leases);
 	list_del_init(&lease->ctx_node);
 	pinmgr_lease_dequeue_deadline(lease);
 	pinmgr_lease_remove(lease);
+	/* Its record is gone now, whoever holds a reference for a while. */
+	atomic_dec(&lease->ctx->nr_leases);
+	lease->counted = false;
 }
 
 /*
@@ -292,6 +336,12 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 	ret = pinmgr_lease_ended_errno(lease);
 	pinmgr_lease_detach(lease);
 	mutex_unlock(&ctx->lock);
+	/*
+	 * A watched lease's notifier work may hold a reference for a while:
+	 * its pages go now, as UNPIN promises, once ACCESS and co. are done.
+	 */
+	if (!ret && lease->watch)
+		pinmgr_lease_release_now(lease);
 	/* The index's reference; ours goes last and releases the pages. */
 	pinmgr_lease_put(lease);
 	if (!ret)

@@ -73,6 +73,7 @@ void pinmgr_ctx_put(struct pinmgr_ctx *ctx)
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
+	pinmgr_watch_ctx_free(ctx);
 	put_pid(ctx->owner);
 	put_cred(ctx->cred);
 	mmdrop(ctx->mm);
@@ -103,6 +104,7 @@ static const struct file_operations pinmgr_fops = {
 	.read = pinmgr_read,
 	.poll = pinmgr_poll,
 	.fasync = pinmgr_fasync,
+	.mmap = pinmgr_mmap,
 	.show_fdinfo = pinmgr_show_fdinfo,
 };
 
@@ -158,6 +160,7 @@ static void __exit pinmgr_exit(void)
 {
 	pinmgr_debugfs_exit();
 	misc_deregister(&pinmgr_misc);
+	pinmgr_watch_exit();
 	pinmgr_netlink_exit();
 	/* The files are gone, and with them every lease and work item. */
 	pinmgr_shards_exit();

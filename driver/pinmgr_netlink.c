@@ -89,6 +89,15 @@ static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
 		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
 		const void *val = (const void *)&view + f->view_off;
 
+		/*
+		 * The fields added after pad are sent only when they say
+		 * something: a dump of leases that do not use them is as
+		 * long as before.
+		 */
+		if (f->attr > PINMGR_A_PAD &&
+		    ((f->type == PINMGR_FT_U64 && !*(const u64 *)val) ||
+		     (f->type == PINMGR_FT_U32 && !*(const u32 *)val)))
+			continue;
 		switch (f->type) {
 		case PINMGR_FT_U64:
 			ret = nla_put_u64_64bit(skb, f->attr, *(const u64 *)val,

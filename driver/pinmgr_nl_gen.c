@@ -11,6 +11,7 @@
 #include <uapi/linux/pinmgr_netlink.h>
 #include <linux/pinmgr.h>
 #include <linux/pinmgr.h>
+#include <linux/pinmgr.h>
 
 /* Global operation policy for pinmgr */
 const struct nla_policy pinmgr_nl_policy[PINMGR_A_NOW + 1] = {

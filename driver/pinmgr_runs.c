@@ -17,7 +17,7 @@ static_assert(sizeof(struct pinmgr_run) == sizeof(u64));
 
 size_t pinmgr_lease_metadata_bytes(const struct pinmgr_lease *lease)
 {
-	size_t bytes = sizeof(*lease);
+	size_t bytes = sizeof(*lease) + pinmgr_watch_bytes(lease);
 
 	if (lease->runs != lease->inline_runs)
 		bytes += lease->max_runs * sizeof(*lease->runs);
@@ -201,6 +201,12 @@ static int pinmgr_pin_runs(struct pinmgr_ctx *ctx, struct pinmgr_lease *lease,
 					 gup_flags, batch, &vp);
 		if (pinned <= 0) {
 			ret = pinned ? pinned : -EFAULT;
+			/*
+			 * A kill can end GUP's wait for a page (a userfaultfd
+			 * or FUSE fault) with another errno: it is EINTR.
+			 */
+			if (fatal_signal_pending(current))
+				ret = -EINTR;
 			pinmgr_count_pin_failure(ctx->mm, lease->addr +
 						 (done << PAGE_SHIFT),
 						 gup_flags, ret);

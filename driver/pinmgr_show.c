@@ -76,14 +76,23 @@ static u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
 	case PINMGR_LS_BREAKING:
 		return PINMGR_LEASE_BREAKING;
 	case PINMGR_LS_ENDING:
-		return READ_ONCE(lease->end_state) == PINMGR_LS_EXPIRED ?
-		       PINMGR_LEASE_EXPIRED : PINMGR_LEASE_REVOKED;
+		switch (READ_ONCE(lease->end_state)) {
+		case PINMGR_LS_EXPIRED:
+			return PINMGR_LEASE_EXPIRED;
+		case PINMGR_LS_REVOKED:
+			return PINMGR_LEASE_REVOKED;
+		default:
+			return PINMGR_LEASE_INVALIDATED;
+		}
 	case PINMGR_LS_EXPIRED:
 		return PINMGR_LEASE_EXPIRED;
 	case PINMGR_LS_REVOKED:
 		return PINMGR_LEASE_REVOKED;
+	case PINMGR_LS_INVALIDATED:
+		return PINMGR_LEASE_INVALIDATED;
 	default:
-		return PINMGR_LEASE_ACTIVE;
+		return pinmgr_watch_is_stale(lease) ? PINMGR_LEASE_STALE :
+						      PINMGR_LEASE_ACTIVE;
 	}
 }
 
@@ -116,6 +125,11 @@ void pinmgr_lease_snapshot_locked(struct pinmgr_lease *lease,
 	view->expire_time_ns = pinmgr_boottime_to_real_ns(lease->expire_at);
 	view->break_deadline_ns = pinmgr_boottime_to_real_ns(lease->break_at);
 	view->end_time_ns = lease->end_time_ns;
+	view->stale_reason = 0;
+	view->watch_slot = 0;
+	view->stale_addr = 0;
+	view->stale_length = 0;
+	pinmgr_watch_view(lease, view);
 }
 
 void pinmgr_lease_snapshot(struct pinmgr_lease *lease,
@@ -143,17 +157,22 @@ const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS] = {
  * Checked as the module builds: QUERY's member of each field is as wide
  * as the view's, and the table lists the spec's lease attributes
  * (linux/pinmgr_netlink.h, generated from it) in their order, all of them:
- * the request-only ones follow the last field.
+ * the request-only ones (now, stats, pad) follow end_time, and the fields
+ * added since follow them.
  */
 #define PINMGR_LEASE_FIELD_FITS(name, id, ft, kind, query)		\
 	static_assert(sizeof_field(struct pinmgr_query, query) ==	\
 		      sizeof_field(struct pinmgr_lease_view, name));
 #define PINMGR_LEASE_FIELD_IN_ORDER(name, id, ...)			\
-	static_assert(PINMGR_LF_##id + 1 == PINMGR_A_##id);
+	static_assert(PINMGR_LF_##id + 1 +				\
+		      (PINMGR_LF_##id + 1 >= PINMGR_A_NOW ?		\
+		       PINMGR_A_PAD - PINMGR_A_NOW + 1 : 0) ==		\
+		      PINMGR_A_##id);
 
 PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_FITS)
 PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_IN_ORDER)
-static_assert(PINMGR_NR_LEASE_FIELDS + 1 == PINMGR_A_NOW);
+static_assert(PINMGR_NR_LEASE_FIELDS + PINMGR_A_PAD - PINMGR_A_NOW + 1 ==
+	      PINMGR_A_MAX);
 
 size_t pinmgr_field_size(const struct pinmgr_field *f)
 {
@@ -172,6 +191,8 @@ static const char *const pinmgr_state_names[] = {
 	[PINMGR_LEASE_BREAKING] = "breaking",
 	[PINMGR_LEASE_EXPIRED] = "expired",
 	[PINMGR_LEASE_REVOKED] = "revoked",
+	[PINMGR_LEASE_STALE] = "stale",
+	[PINMGR_LEASE_INVALIDATED] = "invalidated",
 };
 
 void pinmgr_show_header(struct seq_file *m)
@@ -190,7 +211,7 @@ void pinmgr_show_row(struct seq_file *m, const struct pinmgr_lease_view *view)
 {
 	u64 now = ktime_get_real_ns(), due = view->expire_time_ns;
 	char comm[PINMGR_COMM_LEN], expires[24] = "-";
-	char flags[3];
+	char flags[5];
 	size_t i;
 
 	if (view->break_deadline_ns && (!due || view->break_deadline_ns < due))
@@ -204,9 +225,16 @@ void pinmgr_show_row(struct seq_file *m, const struct pinmgr_lease_view *view)
 	if (!i)
 		comm[i++] = '?';
 	comm[i] = '\0';
-	flags[0] = view->flags & PINMGR_PIN_WRITE ? 'w' : 'r';
-	flags[1] = view->flags & PINMGR_PIN_LONGTERM ? 'l' : 's';
-	flags[2] = '\0';
+	/* w/r, l/s (- for no pin), then W (watched) or O (watch-only), R. */
+	i = 0;
+	flags[i++] = view->flags & PINMGR_PIN_WRITE ? 'w' : 'r';
+	flags[i++] = view->flags & PINMGR_PIN_WATCH_ONLY ? '-' :
+		     view->flags & PINMGR_PIN_LONGTERM ? 'l' : 's';
+	if (view->flags & PINMGR_PIN_WATCH)
+		flags[i++] = view->flags & PINMGR_PIN_WATCH_ONLY ? 'O' : 'W';
+	if (view->flags & PINMGR_PIN_RELEASE_ON_STALE)
+		flags[i++] = 'R';
+	flags[i] = '\0';
 
 	seq_printf(m, "%-20llu %-8u %-16s %-8u 0x%016llx %14llu %10llu %8llu %-5s %10llu %10s %s\n",
 		   view->handle, view->tgid, comm, view->uid, view->addr,

@@ -24,8 +24,12 @@
  * ATTR:  its attribute, PINMGR_A_<ATTR>
  * type:  U64, U32 or STR (a NUL-terminated name of PINMGR_COMM_LEN bytes)
  * kind:  how people read it: ID, PID, UID, TEXT, ADDR, BYTES, COUNT,
- *        FLAGS, STATE, TIME (CLOCK_REALTIME ns, 0 for none)
+ *        FLAGS, STATE, REASON (enum pinmgr_stale_reason), TIME
+ *        (CLOCK_REALTIME ns, 0 for none)
  * query: its member in struct pinmgr_query
+ *
+ * The spec's request-only attributes (now, stats, pad) follow end_time; the
+ * fields after them were added later, and are numbered after pad.
  */
 #define PINMGR_LEASE_FIELDS(X)						\
 	X(handle,		HANDLE,		U64, ID,    handle)		\
@@ -44,7 +48,11 @@
 	X(create_time_ns,	CREATE_TIME,	U64, TIME,  out_create_time_ns)	\
 	X(expire_time_ns,	EXPIRE_TIME,	U64, TIME,  out_expire_time_ns)	\
 	X(break_deadline_ns,	BREAK_DEADLINE,	U64, TIME,  out_break_deadline_ns) \
-	X(end_time_ns,		END_TIME,	U64, TIME,  out_end_time_ns)
+	X(end_time_ns,		END_TIME,	U64, TIME,  out_end_time_ns)	\
+	X(stale_reason,		STALE_REASON,	U32, REASON, out_stale_reason)	\
+	X(watch_slot,		WATCH_SLOT,	U32, COUNT, out_watch_slot)	\
+	X(stale_addr,		STALE_ADDR,	U64, ADDR,  out_stale_addr)	\
+	X(stale_length,		STALE_LENGTH,	U64, BYTES, out_stale_length)
 
 /*
  * The device's figures, in netlink attribute order (a new one goes last,
@@ -132,6 +140,9 @@
 	  "The max_events parameter: events an open file's queue holds.") \
 	X(renewals, RENEWALS, COUNTER, COUNT, TOP, renewals,		\
 	  "pinmgr_renewals_total", "",					\
-	  "Leases given a new end by their owners (RENEW).")
+	  "Leases given a new end by their owners (RENEW).")		\
+	X(stale_leases, STALE_LEASES, COUNTER, COUNT, TOP, stale_leases, \
+	  "pinmgr_stale_leases_total", "",				\
+	  "Watched leases whose range stopped mapping their pages.")
 
 #endif /* _PINMGR_TABLES_H */

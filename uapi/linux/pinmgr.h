@@ -111,6 +111,57 @@
  * that hands physical addresses to a device must stop the device when it
  * reads PINMGR_EVENT_BREAKING, and UNPIN before the deadline.
  *
+ * Watched leases. A lease pinned with PINMGR_PIN_WATCH registers an MMU
+ * notifier on its range and learns when the owner's range stops mapping the
+ * pages the lease holds: munmap(2), an mremap(2) that moves or shrinks it,
+ * an mmap(2) MAP_FIXED over it, shmdt(2), a brk(2) that shrinks past it,
+ * madvise(2) MADV_DONTNEED or MADV_REMOVE, a truncation or hole punch of the
+ * file behind it, or the address space going away. The lease then becomes
+ * stale: QUERY and every listing show PINMGR_LEASE_STALE with the affected
+ * subrange and a reason (enum pinmgr_stale_reason), the owner reads a
+ * PINMGR_EVENT_STALE event, and the netlink monitor group is told. Its pages
+ * stay pinned until the owner unpins them, unless the lease was pinned with
+ * PINMGR_PIN_RELEASE_ON_STALE: the driver then releases them itself and the
+ * lease ends as PINMGR_LEASE_INVALIDATED (ESTALE, acknowledged by UNPIN like
+ * an expired lease).
+ *
+ * Only real changes count: what leaves the same pages mapped (mprotect(2),
+ * NUMA hinting faults, clearing soft-dirty bits, a migration or a huge page
+ * collapse that the pin refuses, fork(2)'s write protection) does not make
+ * a lease stale. The driver decides by the notifier's event and, for the
+ * events that may or may not remove pages, by looking at the mapping again
+ * once the kernel is done with it. MADV_FREE leaves pinned pages mapped (the
+ * kernel never discards a pinned page) and so does not make a pinning lease
+ * stale.
+ *
+ * The status area. Each watched lease has a slot (@out_watch_slot of PIN)
+ * in its context's status area, which the owner maps read-only with
+ * mmap(2) of the context's file at offset PINMGR_WATCH_MMAP_OFFSET. Slot s
+ * is the __u64 at byte s * 8 of the area: its generation. PIN returns the
+ * generation the lease starts with (@out_watch_gen); the kernel changes it,
+ * with release ordering, inside the notifier, before the call that unmapped
+ * or discarded the range returns, and again when the lease ends. So the
+ * lease still maps what it holds exactly while
+ *
+ *	__atomic_load_n(&area[slot], __ATOMIC_ACQUIRE) == out_watch_gen
+ *
+ * in any thread, with no system call. Slots are reused by later leases with
+ * a larger generation, never the same one. Slot 0 is no lease's: its word
+ * counts the context's leases that became stale, so one load tells whether
+ * any lease needs looking at. The area is PINMGR_WATCH_SLOTS_MAX slots long;
+ * a mapping may cover any part of it from offset 0. Only the context's
+ * owner (the opener's mm) may map it, and only read-only. As with any
+ * mapping of a file, the mapping holds the file open: the context and its
+ * leases end when the file is closed and the area unmapped.
+ *
+ * Watch-only leases (PINMGR_PIN_WATCH_ONLY) watch a range without pinning
+ * it: nothing is charged or pinned, and the pages stay free to migrate and
+ * be swapped out. They become stale as watched leases do, and are for
+ * callers that only need the notice (a registration cache whose device pins
+ * by itself) or a device that takes faults. ACCESS through such a lease
+ * faults the pages in through the owner's page tables as they are at that
+ * moment; GET_SEGMENTS refuses it (EINVAL: it has no stable physical pages).
+ *
  * Errors, common to all ioctls:
  *
  *  - ENOTTY: the ioctl number is not a pinmgr command.
@@ -134,6 +185,8 @@
  *    acknowledges it (see above).
  *  - EKEYREVOKED: the lease was revoked; its pages were released. UNPIN
  *    acknowledges it.
+ *  - ESTALE: the lease was released when its mapping changed
+ *    (PINMGR_PIN_RELEASE_ON_STALE). UNPIN acknowledges it.
  *  - ENOMEM: the kernel could not allocate memory for the request.
  *  - EINTR: a fatal signal arrived while pinning (nothing stays pinned),
  *    or during ACCESS or GET_SEGMENTS (what was copied stays copied).
@@ -175,6 +228,16 @@
  *    an ordinary file (refused since Linux 6.5; earlier kernels allow it).
  *  - EOPNOTSUPP: a long-term pin covers an fsdax mapping.
  *
+ * and for watched leases:
+ *
+ *  - EINVAL: PINMGR_PIN_RELEASE_ON_STALE without PINMGR_PIN_WATCH, or
+ *    PINMGR_PIN_WATCH_ONLY with PINMGR_PIN_LONGTERM or
+ *    PINMGR_PIN_RELEASE_ON_STALE.
+ *  - EOPNOTSUPP: the module was built for a kernel without MMU notifiers
+ *    (PINMGR_FEATURE_WATCH is absent).
+ *  - EMFILE: the context already has PINMGR_WATCH_SLOTS_MAX - 1 watched
+ *    leases (every slot but 0 is taken).
+ *
  * No failed request leaves anything pinned or charged.
  */
 
@@ -214,6 +277,9 @@ enum {
  *	memory from being offlined or compacted. Absent before Linux 5.13,
  *	whose long-term pins move only CMA pages and may hold pages of
  *	ZONE_MOVABLE.
+ * @PINMGR_FEATURE_WATCH: PINMGR_PIN_WATCH, PINMGR_PIN_RELEASE_ON_STALE,
+ *	PINMGR_PIN_WATCH_ONLY and the status area are supported (the kernel
+ *	has MMU notifiers).
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
@@ -225,6 +291,7 @@ enum pinmgr_features {
 	PINMGR_FEATURE_USER_LIMITS = 1 << 6,
 	PINMGR_FEATURE_NL_MONITOR = 1 << 7,
 	PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
+	PINMGR_FEATURE_WATCH = 1 << 9,
 };
 
 /**
@@ -302,11 +369,27 @@ struct pinmgr_info {
  *	are first migrated out of ZONE_MOVABLE and CMA, and file mappings the
  *	kernel cannot pin long-term are refused. Without it the pin is a short
  *	term one (FOLL_PIN only), as for direct I/O.
+ * @PINMGR_PIN_WATCH: watch the range: the lease becomes stale when the
+ *	range stops mapping its pages, and gets a slot in the status area
+ *	(see the DOC block).
+ * @PINMGR_PIN_RELEASE_ON_STALE: with PINMGR_PIN_WATCH: release the pages
+ *	as soon as the lease becomes stale; it then ends as
+ *	PINMGR_LEASE_INVALIDATED.
+ * @PINMGR_PIN_WATCH_ONLY: watch without pinning: nothing is pinned or
+ *	charged. Implies PINMGR_PIN_WATCH. With PINMGR_PIN_WRITE, ACCESS may
+ *	write through the lease.
  */
 enum pinmgr_pin_flags {
 	PINMGR_PIN_WRITE = 1 << 0,
 	PINMGR_PIN_LONGTERM = 1 << 1,
+	PINMGR_PIN_WATCH = 1 << 2,
+	PINMGR_PIN_RELEASE_ON_STALE = 1 << 3,
+	PINMGR_PIN_WATCH_ONLY = 1 << 4,
 };
+
+/* The status area: mmap(2) offset and length in slots (see the DOC block). */
+#define PINMGR_WATCH_MMAP_OFFSET	0
+#define PINMGR_WATCH_SLOTS_MAX		262144	/* 2^18: 2 MiB of words */
 
 /**
  * struct pinmgr_pin - ioctl(PINMGR_IOC_PIN)
@@ -325,6 +408,12 @@ enum pinmgr_pin_flags {
  *	caller without CAP_IPC_LOCK (see the DOC block). Written only for a
  *	caller whose @size covers it.
  * @__reserved: must be 0
+ * @out_watch_slot: out: a watched lease's slot in the status area, from 1;
+ *	0 for a lease that is not watched. Written only for a caller whose @size
+ *	covers it, as is @out_watch_gen.
+ * @__reserved2: must be 0
+ * @out_watch_gen: out: the slot's generation while the lease's mapping is
+ *	unchanged (see the DOC block); 0 for a lease that is not watched
  *
  * Pins [@addr, @addr + @length) of the caller's mm, which must be the
  * context's mm, as one lease. Either every page is pinned and a lease exists,
@@ -342,6 +431,9 @@ struct pinmgr_pin {
 	__u64 duration_ns;
 	__u32 out_pin_flags;
 	__u32 __reserved;
+	__u32 out_watch_slot;
+	__u32 __reserved2;
+	__u64 out_watch_gen;
 };
 
 #define PINMGR_IOC_PIN		_IO(PINMGR_TYPE, PINMGR_CMD_PIN)
@@ -372,12 +464,32 @@ struct pinmgr_unpin {
  *	until the owner unpins them or the deadline passes.
  * @PINMGR_LEASE_EXPIRED: the lease ran out; its pages were released.
  * @PINMGR_LEASE_REVOKED: the lease was revoked; its pages were released.
+ * @PINMGR_LEASE_STALE: a watched lease whose range no longer maps its
+ *	pages; a pinning lease still holds them.
+ * @PINMGR_LEASE_INVALIDATED: a lease pinned with
+ *	PINMGR_PIN_RELEASE_ON_STALE became stale; its pages were released.
  */
 enum pinmgr_lease_state {
 	PINMGR_LEASE_ACTIVE = 1,
 	PINMGR_LEASE_BREAKING = 2,
 	PINMGR_LEASE_EXPIRED = 3,
 	PINMGR_LEASE_REVOKED = 4,
+	PINMGR_LEASE_STALE = 5,
+	PINMGR_LEASE_INVALIDATED = 6,
+};
+
+/**
+ * enum pinmgr_stale_reason - why a watched lease became stale
+ * @PINMGR_STALE_UNMAP: the range was unmapped or moved: munmap, mremap,
+ *	mmap MAP_FIXED over it, shmdt, brk.
+ * @PINMGR_STALE_DISCARD: the range's pages were dropped from the mapping:
+ *	MADV_DONTNEED, MADV_REMOVE, truncation or a hole punched in the file.
+ * @PINMGR_STALE_EXIT: the owner's address space was torn down.
+ */
+enum pinmgr_stale_reason {
+	PINMGR_STALE_UNMAP = 1,
+	PINMGR_STALE_DISCARD = 2,
+	PINMGR_STALE_EXIT = 3,
 };
 
 #define PINMGR_COMM_LEN	16
@@ -412,6 +524,13 @@ enum pinmgr_lease_state {
  *	ended; 0 for a live one
  * @out_file_id: out: the number of the open file that holds the lease, as
  *	netlink, debugfs and fdinfo show it
+ * @out_stale_reason: out: enum pinmgr_stale_reason of a stale (or
+ *	invalidated) lease; 0 otherwise. A lease under a break or ended
+ *	otherwise keeps its state and shows its reason here.
+ * @out_watch_slot: out: the lease's slot in the status area; 0 if it is
+ *	not watched
+ * @out_stale_addr: out: start of the part of the range that changed first
+ * @out_stale_length: out: its length in bytes; 0 if the lease is not stale
  *
  * An ended lease shows the range and pages it had; its runs are 0.
  */
@@ -435,6 +554,10 @@ struct pinmgr_query {
 	__u64 out_break_deadline_ns;
 	__u64 out_end_time_ns;
 	__u64 out_file_id;
+	__u32 out_stale_reason;
+	__u32 out_watch_slot;
+	__u64 out_stale_addr;
+	__u64 out_stale_length;
 };
 
 #define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)
@@ -547,6 +670,10 @@ struct pinmgr_get_segments {
  * @__reserved: must be 0
  * @out_handle: out: the handle of this range's lease
  * @duration_ns: as in struct pinmgr_pin
+ * @out_watch_slot: out: as in struct pinmgr_pin, written only when
+ *	@range_size covers it (as is @out_watch_gen)
+ * @__reserved2: must be 0
+ * @out_watch_gen: out: as in struct pinmgr_pin
  */
 struct pinmgr_pin_range {
 	__u64 addr;
@@ -556,6 +683,9 @@ struct pinmgr_pin_range {
 	__u32 __reserved;
 	__u64 out_handle;
 	__u64 duration_ns;
+	__u32 out_watch_slot;
+	__u32 __reserved2;
+	__u64 out_watch_gen;
 };
 
 /* Ranges one PINMGR_IOC_PIN_VEC may take (as io_uring's registration). */
@@ -650,12 +780,17 @@ struct pinmgr_revoke {
  * @PINMGR_EVENT_REVOKED: a revoked lease's pages were released.
  * @PINMGR_EVENT_OVERFLOW: the queue was full: @lost events were dropped
  *	after the ones read before this one. @handle and @cookie are 0.
+ * @PINMGR_EVENT_STALE: a watched lease's range stopped mapping its pages:
+ *	@reason says how, @addr and @length which part first. A lease
+ *	pinned with PINMGR_PIN_RELEASE_ON_STALE has no pages by the time
+ *	this is read.
  */
 enum pinmgr_event_type {
 	PINMGR_EVENT_EXPIRED = 1,
 	PINMGR_EVENT_BREAKING = 2,
 	PINMGR_EVENT_REVOKED = 3,
 	PINMGR_EVENT_OVERFLOW = 4,
+	PINMGR_EVENT_STALE = 5,
 };
 
 /**
@@ -672,6 +807,10 @@ enum pinmgr_event_type {
  *	will be released; otherwise 0
  * @nr_pages: pages the lease holds or held
  * @lost: PINMGR_EVENT_OVERFLOW: events dropped; otherwise 0
+ * @addr: PINMGR_EVENT_STALE: start of the part of the range that changed
+ * @length: PINMGR_EVENT_STALE: its length in bytes
+ * @reason: PINMGR_EVENT_STALE: enum pinmgr_stale_reason; otherwise 0
+ * @__reserved2: 0
  */
 struct pinmgr_event {
 	__u32 size;
@@ -683,6 +822,10 @@ struct pinmgr_event {
 	__u64 deadline_ns;
 	__u64 nr_pages;
 	__u64 lost;
+	__u64 addr;
+	__u64 length;
+	__u32 reason;
+	__u32 __reserved2;
 };
 
 #endif /* _UAPI_LINUX_PINMGR_H */

@@ -11,14 +11,17 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: pinctl lease [ list [ pid PID ] [ uid UID ] [ comm COMM ] [ cookie N ] ]\n"
+	fputs("usage: pinctl lease [ list [ pid PID ] [ uid UID ] [ comm COMM ] [ cookie N ]\n"
+	      "                           [ state STATE ] ]\n"
 	      "       pinctl lease show HANDLE\n"
 	      "       pinctl lease revoke HANDLE [ now ]\n"
 	      "       pinctl lease help\n"
+	      "  STATE := { active | breaking | expired | revoked | stale | invalidated }\n"
 	      "\n"
 	      "list:   every lease visible to the caller (root sees all, others their\n"
 	      "        own uid's), as columns; only those of the process PID, the uid\n"
-	      "        UID, the thread name COMM, the cookie N. The default command.\n"
+	      "        UID, the thread name COMM, the cookie N, in the state STATE.\n"
+	      "        The default command.\n"
 	      "show:   one lease, every field.\n"
 	      "revoke: take a lease back from its owner: a break of break_time_ms,\n"
 	      "        or at once with \"now\"; needs CAP_SYS_ADMIN and CAP_NET_ADMIN.\n", f);
@@ -69,18 +72,37 @@ void out_lease(struct out *o, const struct pinctl_lease *l, uint64_t mask)
 			v = *(const uint32_t *)p;
 		if (d->kind == K_STATE)
 			out_str(o, d->key, K_STATE, pinctl_lease_state_name((uint32_t)v));
+		else if (d->kind == K_REASON)
+			out_enum(o, d->key, K_REASON, v,
+				 pinctl_stale_reason_name((uint32_t)v));
 		else
 			out_num(o, d->key, d->kind, v);
 	}
 }
 
+/* The words of "state", in the order of enum pinctl_lease_state from 1. */
+static const char *const state_names[] = {
+	"active", "breaking", "expired", "revoked", "stale", "invalidated", NULL,
+};
+
+_Static_assert(ARRAY_SIZE(state_names) - 1 == PINCTL_LEASE_INVALIDATED,
+	       "a word for every lease state");
+
+struct list_state {
+	struct out *o;
+	uint32_t state;		/* 0: any */
+};
+
 static int list_one(const struct pinctl_lease *l, void *data)
 {
-	struct out *o = data;
+	struct list_state *ls = data;
 
-	out_record_begin(o);
-	out_lease(o, l, LF_ALL);
-	out_record_end(o);
+	/* As the comm filter: by pinctl, the kernel has none. */
+	if (ls->state && l->state != ls->state)
+		return 0;
+	out_record_begin(ls->o);
+	out_lease(ls->o, l, LF_ALL);
+	out_record_end(ls->o);
 	return 0;
 }
 
@@ -88,20 +110,24 @@ struct list_args {
 	uint32_t pid, uid;
 	const char *comm;
 	uint64_t cookie;
+	unsigned int state;
 };
 
 static int lease_list(struct pinctl_cli *cli, int argc, char **argv)
 {
-	enum { PID, UID, COMM, COOKIE };
+	enum { PID, UID, COMM, COOKIE, STATE };
 	static const struct kw kws[] = {
 		[PID] = KW("pid", ARG_U32, struct list_args, pid),
 		[UID] = KW("uid", ARG_U32, struct list_args, uid),
 		[COMM] = KW("comm", ARG_STRING, struct list_args, comm),
 		[COOKIE] = KW("cookie", ARG_COOKIE, struct list_args, cookie),
+		[STATE] = KW("state", ARG_CHOICE, struct list_args, state,
+			     .choices = state_names),
 	};
 	PINCTL_OPTS(pinctl_lease_filter, f);
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_NETLINK);
 	struct list_args a = { 0 };
+	struct list_state ls = { 0 };
 	uint32_t seen;
 	struct out *o;
 	int ret;
@@ -119,8 +145,11 @@ static int lease_list(struct pinctl_cli *cli, int argc, char **argv)
 		f.flags |= PINCTL_FILTER_UID;
 	if (seen & 1u << COOKIE)
 		f.flags |= PINCTL_FILTER_COOKIE;
+	if (seen & 1u << STATE)
+		ls.state = a.state + 1;
 	o = out_new(cli, OUT_LIST);
-	ret = pinctl_nl_lease_dump(cli->ctx, &f, list_one, o);
+	ls.o = o;
+	ret = pinctl_nl_lease_dump(cli->ctx, &f, list_one, &ls);
 	if (ret) {
 		out_discard(o);
 		return fail_op(NULL, ret, &eo, "listing leases");

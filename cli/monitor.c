@@ -16,7 +16,7 @@ static void usage(FILE *f)
 	      "       pinctl monitor help\n"
 	      "\n"
 	      "Prints every lease's events as they happen: pinned, unpinned,\n"
-	      "expired, breaking, revoked; one line each (one JSON document per\n"
+	      "expired, breaking, revoked, stale; one line each (one JSON document per\n"
 	      "line with -j). Ends on SIGINT or SIGTERM, after N events, or when\n"
 	      "DURATION (500ms, 10s, 5m, ...) has passed. Needs CAP_SYS_ADMIN.\n", f);
 }

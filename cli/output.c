@@ -207,7 +207,9 @@ static const char *fmt_reltime(char *buf, size_t size, uint64_t ns, uint64_t now
 
 static const char *fmt_flags(char *buf, size_t size, uint32_t flags)
 {
-	static const char *const names[] = { "write", "longterm" };
+	/* The bits of enum pinctl_pin_flags, named as in the netlink spec. */
+	static const char *const names[] = { "write", "longterm", "watch",
+					     "release-on-stale", "watch-only" };
 	size_t len = 0;
 	unsigned int i;
 
@@ -230,8 +232,8 @@ enum text_place { IN_BLOCK, IN_COLUMN, IN_LINE };
 /* Figures line up on the right, as in free(1); names on the left. */
 static bool right_aligned(enum out_kind k)
 {
-	return k != K_TEXT && k != K_FLAGS && k != K_STATE && k != K_TIME &&
-	       k != K_ADDR;
+	return k != K_TEXT && k != K_FLAGS && k != K_STATE && k != K_REASON &&
+	       k != K_TIME && k != K_ADDR;
 }
 
 /* A value for people; a malloc()ed string. */
@@ -276,6 +278,8 @@ static char *text_value(const struct out *o, const struct field *f,
 		if (!f->s[0])
 			return xstrdup("-");
 		return utf8_sanitise(f->s, "?");
+	case K_REASON:
+		return xstrdup(f->v ? f->s : "-");
 	case K_STATE:
 	case K_WORD:
 		return xstrdup(f->s);
@@ -489,6 +493,7 @@ static void oneline_value(const struct field *f)
 		return;
 	case K_TEXT:
 	case K_STATE:
+	case K_REASON:
 	case K_WORD:
 		s = utf8_sanitise(f->s, "?");
 		if (!s)
@@ -537,6 +542,7 @@ static json_object *json_value(const struct field *f)
 		free(s);
 		return a;
 	case K_STATE:
+	case K_REASON:
 	case K_WORD:
 		return json_object_new_string(f->s);
 	case K_FLAGS:
@@ -668,6 +674,12 @@ void out_num(struct out *o, const char *key, enum out_kind kind, uint64_t v)
 void out_str(struct out *o, const char *key, enum out_kind kind, const char *s)
 {
 	add(o, key, kind, 0, s ? s : "", NULL);
+}
+
+void out_enum(struct out *o, const char *key, enum out_kind kind, uint64_t v,
+	      const char *name)
+{
+	add(o, key, kind, v, name ? name : "", NULL);
 }
 
 void out_metric(struct out *o, const char *key, enum out_kind kind, uint64_t v,

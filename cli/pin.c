@@ -2,7 +2,8 @@
 /*
  * pinctl pin: pin a fresh buffer (anonymous, THP, hugetlb, memfd) or a range
  * of a file, print the lease, and hold it until a signal, the lease's end
- * (for DURATION), or a revocation.
+ * (for DURATION), a revocation, or, watched with release-on-stale, a change
+ * of its range.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -26,19 +27,28 @@ static void usage(FILE *f)
 	      "       pinctl pin help\n"
 	      "  PIN := [ write ] [ longterm ] [ for DURATION ] [ cookie N ]\n"
 	      "         [ onbreak { unpin | hold } ]\n"
+	      "         [ watch ] [ release-on-stale ] [ watch-only ]\n"
 	      "\n"
 	      "Maps a fresh buffer of SIZE (anonymous memory by default; transparent\n"
 	      "huge pages, hugetlb pages, or a memfd) and writes every page, or maps\n"
 	      "SIZE bytes of a file from OFF (the rest of the file without SIZE),\n"
 	      "pins it as one lease and prints the lease. Then holds it until\n"
-	      "SIGINT, SIGTERM or SIGHUP, until it expires, or until an\n"
-	      "administrator revokes it.\n"
+	      "SIGINT, SIGTERM or SIGHUP, until it expires, until an\n"
+	      "administrator revokes it, or until a release-on-stale lease is\n"
+	      "released.\n"
 	      "  write          a write pin (the pages are marked dirty at unpin)\n"
 	      "  longterm       a long-term pin (FOLL_LONGTERM)\n"
 	      "  for D          the lease lasts D (500ms, 10s, 5m, ...)\n"
 	      "  cookie N       the lease's cookie (decimal or 0x hex)\n"
 	      "  onbreak hold   on a break, keep the lease to the deadline instead\n"
-	      "                 of unpinning at once\n", f);
+	      "                 of unpinning at once\n"
+	      "  watch          watch the range: the lease turns stale when the range\n"
+	      "                 stops mapping its pages (a truncated file, ...); it\n"
+	      "                 gets a slot in the status area (printed)\n"
+	      "  release-on-stale\n"
+	      "                 the driver releases the pages when the lease turns\n"
+	      "                 stale, and pinctl ends (implies watch)\n"
+	      "  watch-only     watch the range without pinning it\n", f);
 }
 
 enum backing { B_ANON, B_THP, B_HUGETLB, B_MEMFD, B_FILE };
@@ -54,11 +64,12 @@ struct pin_args {
 	bool write, longterm;
 	uint64_t duration_ns, cookie;
 	unsigned int onbreak;
+	bool watch, release_on_stale, watch_only;
 };
 
 enum {
 	KW_SIZE, KW_BACKING, KW_FILE, KW_OFFSET, KW_WRITE, KW_LONGTERM, KW_FOR,
-	KW_COOKIE, KW_ONBREAK,
+	KW_COOKIE, KW_ONBREAK, KW_WATCH, KW_RELEASE_ON_STALE, KW_WATCH_ONLY,
 };
 
 static const struct kw pin_kws[] = {
@@ -75,6 +86,10 @@ static const struct kw pin_kws[] = {
 	[KW_COOKIE] = KW("cookie", ARG_COOKIE, struct pin_args, cookie),
 	[KW_ONBREAK] = KW("onbreak", ARG_CHOICE, struct pin_args, onbreak,
 			  .choices = onbreak_names),
+	[KW_WATCH] = KW("watch", ARG_FLAG, struct pin_args, watch),
+	[KW_RELEASE_ON_STALE] = KW("release-on-stale", ARG_FLAG, struct pin_args,
+				   release_on_stale),
+	[KW_WATCH_ONLY] = KW("watch-only", ARG_FLAG, struct pin_args, watch_only),
 };
 
 struct buffer {
@@ -273,7 +288,8 @@ static uint64_t realtime_ns(void)
 
 /*
  * The "pinned" record: what the driver answered (handle, pages, runs, the
- * flags as pinned) and what pinctl asked for; no second request.
+ * flags as pinned, a watched lease's slot and generation) and what pinctl
+ * asked for; no second request.
  */
 static void print_pinned(struct out *o, const struct pin_args *a,
 			 const struct buffer *buf, const struct pinctl_pinned *p,
@@ -284,7 +300,8 @@ static void print_pinned(struct out *o, const struct pin_args *a,
 		    .addr = (uintptr_t)buf->addr, .length = buf->len,
 		    .nr_pages = p->nr_pages, .nr_runs = p->nr_runs,
 		    .flags = p->flags, .state = PINCTL_LEASE_ACTIVE,
-		    .cookie = a->cookie);
+		    .cookie = a->cookie, .watch_slot = p->watch_slot);
+	bool watched = p->flags & (PINCTL_PIN_WATCH | PINCTL_PIN_WATCH_ONLY);
 	uint64_t mask = 1ULL << LF_handle | 1ULL << LF_tgid | 1ULL << LF_uid |
 			1ULL << LF_addr | 1ULL << LF_length | 1ULL << LF_nr_pages |
 			1ULL << LF_nr_runs | 1ULL << LF_flags | 1ULL << LF_state |
@@ -295,10 +312,27 @@ static void print_pinned(struct out *o, const struct pin_args *a,
 		l.expire_time_ns = pinned_at + a->duration_ns;
 		mask |= 1ULL << LF_expire_time_ns;
 	}
+	if (watched)
+		mask |= 1ULL << LF_watch_slot;
 	out_record_begin(o);
 	out_str(o, "event", K_WORD, "pinned");
 	out_str(o, "backing", K_WORD, backing_names[a->backing]);
 	out_lease(o, &l, mask);
+	if (watched)
+		out_num(o, "watch_gen", K_COUNT, p->watch_gen);
+	out_record_end(o);
+}
+
+/* A watched lease's range changed: how, and which part first. */
+static void print_stale(struct out *o, const struct pinctl_event *ev)
+{
+	out_record_begin(o);
+	out_str(o, "event", K_WORD, "stale");
+	out_num(o, "handle", K_ID, ev->handle);
+	out_enum(o, "stale_reason", K_REASON, ev->reason,
+		 pinctl_stale_reason_name(ev->reason));
+	out_num(o, "stale_addr", K_ADDR, ev->addr);
+	out_num(o, "stale_length", K_BYTES, ev->length);
 	out_record_end(o);
 }
 
@@ -326,6 +360,12 @@ static int pin_buffer(struct pinctl_dev *dev, const struct pin_args *a,
 		po.flags |= PINCTL_PIN_WRITE;
 	if (a->longterm)
 		po.flags |= PINCTL_PIN_LONGTERM;
+	if (a->watch || a->release_on_stale)
+		po.flags |= PINCTL_PIN_WATCH;
+	if (a->release_on_stale)
+		po.flags |= PINCTL_PIN_RELEASE_ON_STALE;
+	if (a->watch_only)
+		po.flags |= PINCTL_PIN_WATCH_ONLY;
 	eo.addr = (uintptr_t)buf->addr;
 	eo.length = buf->len;
 	eo.flags = po.flags;
@@ -340,10 +380,13 @@ static int pin_buffer(struct pinctl_dev *dev, const struct pin_args *a,
 
 /*
  * Holds the lease until a signal (unpin), its expiry or revocation (then
- * acknowledged), or a break (unpinned at once, or held to the deadline).
+ * acknowledged), or a break (unpinned at once, or held to the deadline). A
+ * watched lease that turns stale is reported; it is held on, unless its
+ * pages were released with it (release-on-stale): then it is acknowledged.
  */
 static int hold_lease(struct pinctl_dev *dev, uint64_t handle, bool hold_break,
-		      const sigset_t *wait_mask, struct out *o)
+		      bool release_on_stale, const sigset_t *wait_mask,
+		      struct out *o)
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = pinctl_dev_get_fd(dev), .events = POLLIN };
@@ -369,6 +412,14 @@ static int hold_lease(struct pinctl_dev *dev, uint64_t handle, bool hold_break,
 				continue;
 			ret = pinctl_unpin(dev, handle);
 			print_event(o, ret ? "ended" : "unpinned", handle, 0);
+			return EXIT_OK;
+		}
+		if (ev.type == PINCTL_EVENT_STALE) {
+			print_stale(o, &ev);
+			if (!release_on_stale)
+				continue;
+			print_event(o, "invalidated", handle, 0);
+			pinctl_unpin(dev, handle);
 			return EXIT_OK;
 		}
 		if (ev.type == PINCTL_EVENT_EXPIRED || ev.type == PINCTL_EVENT_REVOKED) {
@@ -409,7 +460,8 @@ static int pin_run(struct pinctl_cli *cli, int argc, char **argv)
 	o = out_new(cli, OUT_STREAM);
 	rc = pin_buffer(dev, &a, &buf, o, &handle);
 	if (!rc)
-		rc = hold_lease(dev, handle, a.onbreak == 1, &wait_mask, o);
+		rc = hold_lease(dev, handle, a.onbreak == 1, a.release_on_stale,
+				&wait_mask, o);
 	if (out_finish(o) != EXIT_OK)
 		rc = EXIT_ERR;
 out:

@@ -148,10 +148,10 @@ void hold_signals(const int *sigs, size_t n, sigset_t *wait_mask);
 
 /* ---- output.c: the one output path ------------------------------------ */
 
-/* How a value reads; the first ten are the kinds of pinmgr_tables.h. */
+/* How a value reads; the first eleven are the kinds of pinmgr_tables.h. */
 enum out_kind {
 	K_ID, K_PID, K_UID, K_TEXT, K_ADDR, K_BYTES, K_COUNT, K_FLAGS,
-	K_STATE, K_TIME,
+	K_STATE, K_REASON, K_TIME,
 	K_PAGES,	/* pages: bytes for people, pages for programs */
 	K_MS,		/* milliseconds: seconds for people */
 	K_WORD,		/* a word of pinctl's own: "yes", "unlimited" */
@@ -180,6 +180,12 @@ void out_group(struct out *o, const char *heading);
 void out_num(struct out *o, const char *key, enum out_kind kind, uint64_t v);
 /* K_TEXT (a name from outside: sanitised) or K_WORD / K_STATE. */
 void out_str(struct out *o, const char *key, enum out_kind kind, const char *s);
+/*
+ * An enum's value and its name (K_REASON): programs read the name, people
+ * the name or, for 0, "-".
+ */
+void out_enum(struct out *o, const char *key, enum out_kind kind, uint64_t v,
+	      const char *name);
 void out_metric(struct out *o, const char *key, enum out_kind kind, uint64_t v,
 		const struct metric *m);
 void out_record_end(struct out *o);

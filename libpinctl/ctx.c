@@ -158,10 +158,26 @@ PINCTL_API const char *pinctl_lease_state_name(uint32_t state)
 		[PINCTL_LEASE_BREAKING] = "breaking",
 		[PINCTL_LEASE_EXPIRED] = "expired",
 		[PINCTL_LEASE_REVOKED] = "revoked",
+		[PINCTL_LEASE_STALE] = "stale",
+		[PINCTL_LEASE_INVALIDATED] = "invalidated",
 	};
 
 	if (state < ARRAY_SIZE(names) && names[state])
 		return names[state];
+	return "unknown";
+}
+
+PINCTL_API const char *pinctl_stale_reason_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		[0] = "none",
+		[PINCTL_STALE_UNMAP] = "unmap",
+		[PINCTL_STALE_DISCARD] = "discard",
+		[PINCTL_STALE_EXIT] = "exit",
+	};
+
+	if (reason < ARRAY_SIZE(names) && names[reason])
+		return names[reason];
 	return "unknown";
 }
 
@@ -173,6 +189,7 @@ PINCTL_API const char *pinctl_ntf_name(uint32_t type)
 		[PINCTL_NTF_EXPIRED] = "expired",
 		[PINCTL_NTF_BREAKING] = "breaking",
 		[PINCTL_NTF_REVOKED] = "revoked",
+		[PINCTL_NTF_STALE] = "stale",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])

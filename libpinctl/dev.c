@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include <linux/pinmgr.h>
 
@@ -20,14 +21,27 @@
 /* The library's values are the ABI's: checked once, here. */
 _Static_assert((int)PINCTL_PIN_WRITE == (int)PINMGR_PIN_WRITE, "pin flags");
 _Static_assert((int)PINCTL_PIN_LONGTERM == (int)PINMGR_PIN_LONGTERM, "pin flags");
+_Static_assert((int)PINCTL_PIN_WATCH == (int)PINMGR_PIN_WATCH, "pin flags");
+_Static_assert((int)PINCTL_PIN_RELEASE_ON_STALE == (int)PINMGR_PIN_RELEASE_ON_STALE,
+	       "pin flags");
+_Static_assert((int)PINCTL_PIN_WATCH_ONLY == (int)PINMGR_PIN_WATCH_ONLY, "pin flags");
 _Static_assert((int)PINCTL_REVOKE_NOW == (int)PINMGR_REVOKE_NOW, "revoke flags");
 _Static_assert((int)PINCTL_LEASE_REVOKED == (int)PINMGR_LEASE_REVOKED, "lease states");
+_Static_assert((int)PINCTL_LEASE_STALE == (int)PINMGR_LEASE_STALE, "lease states");
+_Static_assert((int)PINCTL_LEASE_INVALIDATED == (int)PINMGR_LEASE_INVALIDATED,
+	       "lease states");
+_Static_assert((int)PINCTL_STALE_UNMAP == (int)PINMGR_STALE_UNMAP, "stale reasons");
+_Static_assert((int)PINCTL_STALE_DISCARD == (int)PINMGR_STALE_DISCARD, "stale reasons");
+_Static_assert((int)PINCTL_STALE_EXIT == (int)PINMGR_STALE_EXIT, "stale reasons");
 _Static_assert((int)PINCTL_EVENT_OVERFLOW == (int)PINMGR_EVENT_OVERFLOW, "event types");
+_Static_assert((int)PINCTL_EVENT_STALE == (int)PINMGR_EVENT_STALE, "event types");
 _Static_assert((int)PINCTL_FEATURE_EVENTS == (int)PINMGR_FEATURE_EVENTS, "features");
 _Static_assert((int)PINCTL_FEATURE_USER_LIMITS == (int)PINMGR_FEATURE_USER_LIMITS, "features");
 _Static_assert((int)PINCTL_FEATURE_NL_MONITOR == (int)PINMGR_FEATURE_NL_MONITOR, "features");
 _Static_assert((int)PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE ==
 	       (int)PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE, "features");
+_Static_assert((int)PINCTL_FEATURE_WATCH == (int)PINMGR_FEATURE_WATCH, "features");
+_Static_assert(PINCTL_WATCH_SLOTS_MAX == PINMGR_WATCH_SLOTS_MAX, "status area");
 _Static_assert((int)PINCTL_INFO_OWNER_MM == (int)PINMGR_INFO_OWNER_MM, "info flags");
 _Static_assert((int)PINCTL_PIN_VEC_MAX == (int)PINMGR_PIN_VEC_MAX, "pin_vec max");
 _Static_assert(PINCTL_COMM_LEN >= PINMGR_COMM_LEN, "comm length");
@@ -37,10 +51,20 @@ _Static_assert(sizeof(struct pinctl_segment) == sizeof(struct pinmgr_segment),
 /* Events read from the file and not yet handed out. */
 #define PINCTL_EVBUF_SIZE	4096
 
+/* The status area, as one mapping of the whole of it. */
+#define PINCTL_WATCH_AREA_SIZE	((size_t)PINMGR_WATCH_SLOTS_MAX * sizeof(__u64))
+
 struct pinctl_dev {
 	atomic_int refcount;
 	struct pinctl_ctx *ctx;
 	int fd;
+	/*
+	 * The status area, mapped by the first pinctl_watch_area() (under
+	 * watch_lock) and published with release ordering, so that later
+	 * callers take it without the lock. NULL until then.
+	 */
+	_Atomic(const volatile uint64_t *) watch_area;
+	pthread_mutex_t watch_lock;
 	/* Protects the event buffer: pinctl_event_read() hands out one at a time. */
 	pthread_mutex_t ev_lock;
 	size_t ev_len, ev_pos;
@@ -87,6 +111,14 @@ PINCTL_API int pinctl_dev_open(struct pinctl_ctx *ctx,
 		free(dev);
 		return -ret;
 	}
+	ret = pthread_mutex_init(&dev->watch_lock, NULL);
+	if (ret) {
+		pthread_mutex_destroy(&dev->ev_lock);
+		close(dev->fd);
+		free(dev);
+		return -ret;
+	}
+	atomic_init(&dev->watch_area, NULL);
 	atomic_init(&dev->refcount, 1);
 	dev->ctx = pinctl_ref(ctx);
 	dbg(ctx, "opened %s as fd %d\n", ctx->device_path, dev->fd);
@@ -103,9 +135,16 @@ PINCTL_API struct pinctl_dev *pinctl_dev_ref(struct pinctl_dev *dev)
 
 PINCTL_API struct pinctl_dev *pinctl_dev_unref(struct pinctl_dev *dev)
 {
+	const volatile uint64_t *area;
+
 	if (!dev || atomic_fetch_sub(&dev->refcount, 1) != 1)
 		return NULL;
+	area = atomic_load_explicit(&dev->watch_area, memory_order_acquire);
+	/* The mapping holds the file open too: it goes first. */
+	if (area)
+		munmap((void *)(uintptr_t)area, PINCTL_WATCH_AREA_SIZE);
 	close(dev->fd);
+	pthread_mutex_destroy(&dev->watch_lock);
 	pthread_mutex_destroy(&dev->ev_lock);
 	pinctl_unref(dev->ctx);
 	free(dev);
@@ -115,6 +154,11 @@ PINCTL_API struct pinctl_dev *pinctl_dev_unref(struct pinctl_dev *dev)
 PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev)
 {
 	return dev->fd;
+}
+
+struct pinctl_ctx *pinctl_dev_ctx(const struct pinctl_dev *dev)
+{
+	return dev->ctx;
 }
 
 PINCTL_API int pinctl_dev_info(struct pinctl_dev *dev, struct pinctl_info *info)
@@ -211,17 +255,24 @@ PINCTL_API int pinctl_pin_lease(struct pinctl_dev *dev, void *addr,
 	 * than out_pin_flags leaves it 0, and the request is then all it said.
 	 */
 	r.flags = p.out_pin_flags | p.flags;
+	r.watch_slot = p.out_watch_slot;
+	r.watch_gen = p.out_watch_gen;
 	OUT_PUT(pinned, r);
 	return 0;
 }
 
-/* The first version of struct pinctl_range: every field. */
+/* The first version of struct pinctl_range, which ended at the handle. */
 #define PINCTL_RANGE_SZ_V1	offsetofend(struct pinctl_range, handle)
+/* The version with the watch fields. */
+#define PINCTL_RANGE_SZ_WATCH	offsetofend(struct pinctl_range, watch_gen)
 
-PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
-			      struct pinctl_range *ranges, size_t nr,
-			      const struct pinctl_pin_vec_opts *opts,
-			      size_t *error_index)
+/*
+ * PIN_VEC of @nr ranges @opts->range_sz apart, or @default_sz apart: the
+ * size of struct pinctl_range in the header the caller was built with.
+ */
+static int pin_vec(struct pinctl_dev *dev, struct pinctl_range *ranges,
+		   size_t nr, const struct pinctl_pin_vec_opts *opts,
+		   size_t *error_index, size_t default_sz)
 {
 	struct pinctl_pin_vec_opts o;
 	struct pinmgr_pin_vec v = { .size = sizeof(v) };
@@ -232,7 +283,7 @@ PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
 	ret = OPTS_GET(o, opts);
 	if (ret)
 		return ret;
-	stride = o.range_sz ? o.range_sz : PINCTL_RANGE_SZ_V1;
+	stride = o.range_sz ? o.range_sz : default_sz;
 	if (stride < PINCTL_RANGE_SZ_V1 || !ranges || nr == 0 ||
 	    nr > PINCTL_PIN_VEC_MAX)
 		return -EINVAL;
@@ -251,7 +302,8 @@ PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
 		const struct pinctl_range *r =
 			(const void *)((const char *)ranges + i * stride);
 
-		if (r->__reserved) {
+		if (r->__reserved ||
+		    (stride >= PINCTL_RANGE_SZ_WATCH && r->__reserved2)) {
 			free(k);
 			return -EINVAL;
 		}
@@ -271,12 +323,55 @@ PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
 		dbg(dev->ctx, "PIN_VEC of %zu ranges: %s at range %u\n", nr,
 		    strerror(-ret), v.out_error_index);
 	} else {
-		for (i = 0; i < nr; i++)
-			((struct pinctl_range *)((char *)ranges + i * stride))->handle =
-				k[i].out_handle;
+		for (i = 0; i < nr; i++) {
+			struct pinctl_range *r =
+				(void *)((char *)ranges + i * stride);
+
+			r->handle = k[i].out_handle;
+			/* Only a caller whose ranges have the watch fields. */
+			if (stride >= PINCTL_RANGE_SZ_WATCH) {
+				r->watch_slot = k[i].out_watch_slot;
+				r->watch_gen = k[i].out_watch_gen;
+			}
+		}
 	}
 	free(k);
 	return ret;
+}
+
+/*
+ * Two versions of pinctl_pin_vec(), which differ only in the stride that a
+ * zero &pinctl_pin_vec_opts.range_sz (or no options) stands for: programs
+ * built before struct pinctl_range grew its watch fields call
+ * pinctl_pin_vec@LIBPINCTL_1 and mean the first version's size; programs
+ * built since call pinctl_pin_vec@@LIBPINCTL_3 and mean the size they know.
+ * libpinctl.sym names pinctl_pin_vec in both nodes.
+ */
+__asm__(".symver pinctl_pin_vec_v1, pinctl_pin_vec@LIBPINCTL_1");
+__asm__(".symver pinctl_pin_vec_v3, pinctl_pin_vec@@LIBPINCTL_3");
+
+int pinctl_pin_vec_v1(struct pinctl_dev *dev, struct pinctl_range *ranges,
+		      size_t nr, const struct pinctl_pin_vec_opts *opts,
+		      size_t *error_index);
+int pinctl_pin_vec_v3(struct pinctl_dev *dev, struct pinctl_range *ranges,
+		      size_t nr, const struct pinctl_pin_vec_opts *opts,
+		      size_t *error_index);
+
+PINCTL_API int pinctl_pin_vec_v1(struct pinctl_dev *dev,
+				 struct pinctl_range *ranges, size_t nr,
+				 const struct pinctl_pin_vec_opts *opts,
+				 size_t *error_index)
+{
+	return pin_vec(dev, ranges, nr, opts, error_index, PINCTL_RANGE_SZ_V1);
+}
+
+PINCTL_API int pinctl_pin_vec_v3(struct pinctl_dev *dev,
+				 struct pinctl_range *ranges, size_t nr,
+				 const struct pinctl_pin_vec_opts *opts,
+				 size_t *error_index)
+{
+	return pin_vec(dev, ranges, nr, opts, error_index,
+		       sizeof(struct pinctl_range));
 }
 
 PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle)
@@ -498,8 +593,48 @@ PINCTL_API int pinctl_event_read(struct pinctl_dev *dev, struct pinctl_event *ev
 	r.deadline_ns = k.deadline_ns;
 	r.nr_pages = k.nr_pages;
 	r.lost = k.lost;
+	r.addr = k.addr;
+	r.length = k.length;
+	r.reason = k.reason;
 	OUT_PUT(ev, r);
 out_unlock:
 	pthread_mutex_unlock(&dev->ev_lock);
+	return ret;
+}
+
+PINCTL_API int pinctl_watch_area(struct pinctl_dev *dev,
+				 const volatile uint64_t **area)
+{
+	const volatile uint64_t *a;
+	void *p;
+	int ret = 0;
+
+	if (!dev || !area)
+		return -EINVAL;
+	a = atomic_load_explicit(&dev->watch_area, memory_order_acquire);
+	if (a) {
+		*area = a;
+		return 0;
+	}
+	pthread_mutex_lock(&dev->watch_lock);
+	a = atomic_load_explicit(&dev->watch_area, memory_order_relaxed);
+	if (a)
+		goto out_unlock;
+	p = mmap(NULL, PINCTL_WATCH_AREA_SIZE, PROT_READ, MAP_SHARED, dev->fd,
+		 PINMGR_WATCH_MMAP_OFFSET);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		/* A module without mmap(2) on its files: no status area. */
+		if (ret == -ENODEV)
+			ret = -EOPNOTSUPP;
+		dbg(dev->ctx, "mapping the status area: %s\n", strerror(-ret));
+		goto out_unlock;
+	}
+	a = p;
+	atomic_store_explicit(&dev->watch_area, a, memory_order_release);
+out_unlock:
+	pthread_mutex_unlock(&dev->watch_lock);
+	if (!ret)
+		*area = a;
 	return ret;
 }

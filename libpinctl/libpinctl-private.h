@@ -64,6 +64,9 @@ int pinctl_out_check(const void *out);
 void pinctl_out_put(void *out, const void *src, size_t known);
 #define OUT_PUT(out, src)	pinctl_out_put((out), &(src), sizeof(src))
 
+/* The context a device object was opened with (for its log). */
+struct pinctl_ctx *pinctl_dev_ctx(const struct pinctl_dev *dev);
+
 /* The device's leases through netlink, the module through libkmod. */
 int pinctl_module_param_u64(struct pinctl_ctx *ctx, const char *name,
 			    uint64_t *val);

@@ -215,8 +215,8 @@ PINCTL_API struct pinctl_dev *pinctl_dev_ref(struct pinctl_dev *dev);
  * pinctl_dev_unref() - drop a reference to a device object
  * @dev: the device object, or NULL
  *
- * With the last reference the file is closed, which ends every lease that
- * was pinned through it.
+ * With the last reference the status area is unmapped (pinctl_watch_area())
+ * and the file is closed, which ends every lease that was pinned through it.
  *
  * Context: thread-safe.
  * Return: NULL.
@@ -254,6 +254,11 @@ PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
  * @PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE: a long-term pin first moves the
  *	pages out of ZONE_MOVABLE (and CMA). Absent before Linux 5.13, whose
  *	long-term pins may hold ZONE_MOVABLE pages.
+ * @PINCTL_FEATURE_WATCH: watched leases (PINCTL_PIN_WATCH,
+ *	PINCTL_PIN_RELEASE_ON_STALE, PINCTL_PIN_WATCH_ONLY), the status area
+ *	(pinctl_watch_area()) and the registration cache (pinctl_cache_new())
+ *	work. Absent from modules older than watched leases and where the
+ *	kernel has no MMU notifiers.
  */
 enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM = 1 << 0,
@@ -265,6 +270,7 @@ enum pinctl_features {
 	PINCTL_FEATURE_USER_LIMITS = 1 << 6,
 	PINCTL_FEATURE_NL_MONITOR = 1 << 7,
 	PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
+	PINCTL_FEATURE_WATCH = 1 << 9,
 };
 
 /**
@@ -345,10 +351,27 @@ PINCTL_API int pinctl_dev_info(struct pinctl_dev *dev, struct pinctl_info *info)
  * @PINCTL_PIN_LONGTERM: for an indefinite time (FOLL_LONGTERM): pages are
  *	migrated out of ZONE_MOVABLE and CMA first, and file mappings the
  *	kernel cannot pin so are refused.
+ * @PINCTL_PIN_WATCH: watch the range: the lease becomes stale
+ *	(PINCTL_LEASE_STALE, PINCTL_EVENT_STALE) when the range stops mapping
+ *	the pages it holds (munmap, mremap, mmap MAP_FIXED over it,
+ *	MADV_DONTNEED, a truncated file, ...), and it gets a slot in the
+ *	status area, whose generation says so with no system call
+ *	(pinctl_watch_area(), pinctl_watch_changed()). Its pages stay pinned
+ *	until it is unpinned.
+ * @PINCTL_PIN_RELEASE_ON_STALE: with PINCTL_PIN_WATCH: the driver releases
+ *	the pages as soon as the lease becomes stale; it then ends as
+ *	PINCTL_LEASE_INVALIDATED (-ESTALE, acknowledged by pinctl_unpin()).
+ * @PINCTL_PIN_WATCH_ONLY: watch the range without pinning it: nothing is
+ *	pinned or charged. Implies PINCTL_PIN_WATCH; excludes
+ *	PINCTL_PIN_LONGTERM and PINCTL_PIN_RELEASE_ON_STALE. Such a lease has
+ *	no physical pages for pinctl_get_segments().
  */
 enum pinctl_pin_flags {
 	PINCTL_PIN_WRITE = 1 << 0,
 	PINCTL_PIN_LONGTERM = 1 << 1,
+	PINCTL_PIN_WATCH = 1 << 2,
+	PINCTL_PIN_RELEASE_ON_STALE = 1 << 3,
+	PINCTL_PIN_WATCH_ONLY = 1 << 4,
 };
 
 /**
@@ -380,8 +403,12 @@ struct pinctl_pin_opts {
  *
  * Context: thread-safe.
  * Return: 0; -EDQUOT (RLIMIT_MEMLOCK), -EFBIG (pages per lease), -EMFILE
- * (leases per device object), -ENOSPC (pages on the device), -EFAULT,
- * -EINVAL, -EOPNOTSUPP, -EPERM, -ENOMEM, -EINTR.
+ * (leases per device object, or PINCTL_WATCH_SLOTS_MAX watched leases),
+ * -ENOSPC (pages on the device), -EFAULT, -EINVAL (also flags that do not
+ * combine: PINCTL_PIN_RELEASE_ON_STALE without PINCTL_PIN_WATCH,
+ * PINCTL_PIN_WATCH_ONLY with PINCTL_PIN_LONGTERM or
+ * PINCTL_PIN_RELEASE_ON_STALE), -EOPNOTSUPP (also watch flags where
+ * PINCTL_FEATURE_WATCH is absent), -EPERM, -ENOMEM, -EINTR.
  */
 PINCTL_API int pinctl_pin(struct pinctl_dev *dev, void *addr, uint64_t length,
 			  const struct pinctl_pin_opts *opts, uint64_t *handle);
@@ -395,6 +422,10 @@ PINCTL_API int pinctl_pin(struct pinctl_dev *dev, void *addr, uint64_t length,
  * @flags: enum pinctl_pin_flags as the driver pinned them: the requested
  *	flags, and PINCTL_PIN_LONGTERM where the driver pins a short-term
  *	request of a caller without CAP_IPC_LOCK long-term
+ * @watch_slot: a watched lease's slot in the status area
+ *	(pinctl_watch_area()); 0 for a lease that is not watched
+ * @watch_gen: the slot's generation while the lease's range still maps
+ *	its pages (pinctl_watch_changed()); 0 for a lease that is not watched
  */
 struct pinctl_pinned {
 	size_t sz;
@@ -402,6 +433,8 @@ struct pinctl_pinned {
 	uint64_t nr_pages;
 	uint64_t nr_runs;
 	uint32_t flags;
+	uint32_t watch_slot;
+	uint64_t watch_gen;
 };
 
 /**
@@ -430,6 +463,10 @@ PINCTL_API int pinctl_pin_lease(struct pinctl_dev *dev, void *addr,
  * @flags: bitmap of enum pinctl_pin_flags
  * @__reserved: must be 0
  * @handle: out: the handle of this range's lease
+ * @watch_slot: out: as in struct pinctl_pinned; written only when the
+ *	stride (&pinctl_pin_vec_opts.range_sz) covers it, as is @watch_gen
+ * @__reserved2: must be 0 when the stride covers it
+ * @watch_gen: out: as in struct pinctl_pinned
  */
 struct pinctl_range {
 	void *addr;
@@ -439,13 +476,19 @@ struct pinctl_range {
 	uint32_t flags;
 	uint32_t __reserved;
 	uint64_t handle;
+	uint32_t watch_slot;
+	uint32_t __reserved2;
+	uint64_t watch_gen;
 };
 
 /**
  * struct pinctl_pin_vec_opts - options of pinctl_pin_vec()
  * @sz: sizeof(struct pinctl_pin_vec_opts)
  * @range_sz: sizeof(struct pinctl_range) as the caller knows it (the
- *	stride of the array); 0 for the first version's
+ *	stride of the array); 0 for the size in the header the caller was
+ *	built with. (Programs built before the watch fields call an older
+ *	version of pinctl_pin_vec(), for which 0 means the first version's
+ *	size, up to &pinctl_range.handle.)
  */
 struct pinctl_pin_vec_opts {
 	size_t sz;
@@ -479,11 +522,13 @@ PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
  * @handle: the lease
  *
  * Unpins the pages (marking them dirty first for a write pin). For a lease
- * that expired or was revoked, acknowledges it: this call then fails once
- * with -EKEYEXPIRED or -EKEYREVOKED, and the handle is gone afterwards.
+ * that expired, was revoked or was invalidated, acknowledges it: this call
+ * then fails once with -EKEYEXPIRED, -EKEYREVOKED or -ESTALE, and the
+ * handle is gone afterwards. A stale lease (PINCTL_LEASE_STALE) still
+ * holds its pages and is unpinned as any other.
  *
  * Context: thread-safe.
- * Return: 0, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED or -EPERM.
+ * Return: 0, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -ESTALE or -EPERM.
  */
 PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle);
 
@@ -493,12 +538,32 @@ PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle);
  * @PINCTL_LEASE_BREAKING: revoked with a deadline; still pinned until then.
  * @PINCTL_LEASE_EXPIRED: ran out; the pages were released.
  * @PINCTL_LEASE_REVOKED: revoked; the pages were released.
+ * @PINCTL_LEASE_STALE: a watched lease whose range no longer maps its
+ *	pages; a pinning lease still holds them until it is unpinned.
+ * @PINCTL_LEASE_INVALIDATED: a lease pinned with
+ *	PINCTL_PIN_RELEASE_ON_STALE became stale; its pages were released.
  */
 enum pinctl_lease_state {
 	PINCTL_LEASE_ACTIVE = 1,
 	PINCTL_LEASE_BREAKING = 2,
 	PINCTL_LEASE_EXPIRED = 3,
 	PINCTL_LEASE_REVOKED = 4,
+	PINCTL_LEASE_STALE = 5,
+	PINCTL_LEASE_INVALIDATED = 6,
+};
+
+/**
+ * enum pinctl_stale_reason - why a watched lease became stale
+ * @PINCTL_STALE_UNMAP: the range was unmapped or moved: munmap, mremap,
+ *	mmap MAP_FIXED over it, shmdt, brk.
+ * @PINCTL_STALE_DISCARD: the range's pages were dropped from the mapping:
+ *	MADV_DONTNEED, MADV_REMOVE, truncation or a hole punched in the file.
+ * @PINCTL_STALE_EXIT: the owner's address space was torn down.
+ */
+enum pinctl_stale_reason {
+	PINCTL_STALE_UNMAP = 1,
+	PINCTL_STALE_DISCARD = 2,
+	PINCTL_STALE_EXIT = 3,
 };
 
 /* Room for a comm; the kernel's are shorter. */
@@ -526,6 +591,13 @@ enum pinctl_lease_state {
  *	visible there)
  * @uid: the pinning process's uid, in the reader's user namespace
  * @comm: the pinning thread's name, NUL terminated; any bytes but NUL
+ * @stale_reason: enum pinctl_stale_reason of a stale or invalidated lease
+ *	(also of one that became stale and then ended otherwise); 0 if it
+ *	never became stale
+ * @watch_slot: the lease's slot in its device object's status area; 0 if
+ *	it is not watched
+ * @stale_addr: start of the part of the range that changed first
+ * @stale_length: its length in bytes; 0 if the lease is not stale
  */
 struct pinctl_lease {
 	size_t sz;
@@ -546,6 +618,10 @@ struct pinctl_lease {
 	uint32_t tgid;
 	uint32_t uid;
 	char comm[PINCTL_COMM_LEN];
+	uint32_t stale_reason;
+	uint32_t watch_slot;
+	uint64_t stale_addr;
+	uint64_t stale_length;
 };
 
 /**
@@ -582,10 +658,13 @@ PINCTL_API int pinctl_list(struct pinctl_dev *dev, uint64_t **handles,
  * @length: bytes to copy; @offset + @length must lie within the lease
  *
  * Reads the pages the lease pinned, not what the owner's page tables map
- * now (they may differ after fork, munmap or MADV_DONTNEED).
+ * now (they may differ after fork, munmap or MADV_DONTNEED). A watch-only
+ * lease (PINCTL_PIN_WATCH_ONLY) pins nothing: it is read through the
+ * owner's page tables as they are at the time of the call.
  *
  * Context: thread-safe.
- * Return: 0, -EINVAL, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -EFAULT, -EPERM.
+ * Return: 0, -EINVAL, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -ESTALE,
+ * -EFAULT, -EPERM.
  */
 PINCTL_API int pinctl_access_read(struct pinctl_dev *dev, uint64_t handle,
 				  uint64_t offset, void *buf, size_t length);
@@ -627,7 +706,8 @@ struct pinctl_segment {
  *
  * Context: thread-safe.
  * Return: 0, -EPERM without CAP_SYS_ADMIN, -ENOENT, -EKEYEXPIRED,
- * -EKEYREVOKED, -ENOMEM.
+ * -EKEYREVOKED, -ESTALE, -EINVAL for a watch-only lease (it has no
+ * physical pages), -ENOMEM.
  */
 PINCTL_API int pinctl_get_segments(struct pinctl_dev *dev, uint64_t handle,
 				   struct pinctl_segment **segs, size_t *nr);
@@ -639,8 +719,8 @@ PINCTL_API int pinctl_get_segments(struct pinctl_dev *dev, uint64_t handle,
  * @duration_ns: the lease lasts this long from now; 0 takes its end away
  *
  * Context: thread-safe.
- * Return: 0, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -EBUSY (under a break),
- * -EPERM.
+ * Return: 0, -ENOENT, -EKEYEXPIRED, -EKEYREVOKED, -ESTALE, -EBUSY (under a
+ * break), -EPERM.
  */
 PINCTL_API int pinctl_renew(struct pinctl_dev *dev, uint64_t handle,
 			    uint64_t duration_ns);
@@ -691,12 +771,16 @@ PINCTL_API int pinctl_revoke(struct pinctl_dev *dev, uint64_t handle,
  *	@deadline_ns unless the owner unpins first.
  * @PINCTL_EVENT_REVOKED: a revoked lease's pages were released.
  * @PINCTL_EVENT_OVERFLOW: the queue was full and @lost events were dropped.
+ * @PINCTL_EVENT_STALE: a watched lease's range stopped mapping its pages:
+ *	@reason says how, @addr and @length which part first. A lease pinned
+ *	with PINCTL_PIN_RELEASE_ON_STALE has no pages left by then.
  */
 enum pinctl_event_type {
 	PINCTL_EVENT_EXPIRED = 1,
 	PINCTL_EVENT_BREAKING = 2,
 	PINCTL_EVENT_REVOKED = 3,
 	PINCTL_EVENT_OVERFLOW = 4,
+	PINCTL_EVENT_STALE = 5,
 };
 
 /**
@@ -710,6 +794,11 @@ enum pinctl_event_type {
  * @deadline_ns: for PINCTL_EVENT_BREAKING, when the pages will be released
  * @nr_pages: pages the lease holds or held
  * @lost: for PINCTL_EVENT_OVERFLOW, how many events were dropped
+ * @addr: for PINCTL_EVENT_STALE, the start of the part of the range that
+ *	changed
+ * @length: for PINCTL_EVENT_STALE, its length in bytes
+ * @reason: for PINCTL_EVENT_STALE, enum pinctl_stale_reason; otherwise 0
+ * @__reserved2: 0
  */
 struct pinctl_event {
 	size_t sz;
@@ -721,6 +810,10 @@ struct pinctl_event {
 	uint64_t deadline_ns;
 	uint64_t nr_pages;
 	uint64_t lost;
+	uint64_t addr;
+	uint64_t length;
+	uint32_t reason;
+	uint32_t __reserved2;
 };
 
 /**
@@ -739,6 +832,65 @@ struct pinctl_event {
  * for a bad @ev->sz.
  */
 PINCTL_API int pinctl_event_read(struct pinctl_dev *dev, struct pinctl_event *ev);
+
+/* ---- Watched leases: the status area ------------------------------------ */
+
+/* Slots of a status area: the area is this many uint64_t long. */
+#define PINCTL_WATCH_SLOTS_MAX	(1U << 18)
+
+/**
+ * pinctl_watch_area() - the status area of a device object's watched leases
+ * @dev: the device object, opened by this process
+ * @area: where to store the area: PINCTL_WATCH_SLOTS_MAX generations, one
+ *	per slot, read-only
+ *
+ * Each watched lease (PINCTL_PIN_WATCH) has a slot in the status area of
+ * the device object that holds it (&pinctl_pinned.watch_slot) and starts
+ * with a generation (&pinctl_pinned.watch_gen). The kernel changes the
+ * slot's generation before the call that unmapped or discarded the range
+ * returns, and again when the lease ends, so that the lease still maps
+ * what it holds exactly while pinctl_watch_changed() is false: a check
+ * without a system call, from any thread. Slots are reused by later leases
+ * with larger generations.
+ *
+ * Slot 0 is no lease's: its word counts the device object's leases that
+ * became stale, so that one load tells whether any lease needs a look.
+ *
+ * The first call maps the area (mmap(2) of the device's file, shared and
+ * read-only); later calls return the same mapping, which stays until the
+ * device object's last reference is dropped. Like any mapping of a file,
+ * it holds the file (and so the leases) open until then. Only the process
+ * that opened the device may map it; a forked child inherits the mapping
+ * with the device object.
+ *
+ * Context: thread-safe.
+ * Return: 0; -EOPNOTSUPP if the module has no status area
+ * (PINCTL_FEATURE_WATCH is absent); -EINVAL for a NULL @area; or another
+ * negative errno of mmap(2) (the driver refuses a process other than the
+ * opener).
+ */
+PINCTL_API int pinctl_watch_area(struct pinctl_dev *dev,
+				 const volatile uint64_t **area);
+
+/**
+ * pinctl_watch_changed() - has a watched lease's range changed?
+ * @area: the status area, from pinctl_watch_area()
+ * @slot: the lease's slot (&pinctl_pinned.watch_slot), below
+ *	PINCTL_WATCH_SLOTS_MAX
+ * @gen: the generation the lease started with (&pinctl_pinned.watch_gen)
+ *
+ * An acquire load of the slot: when it returns 0, everything the kernel
+ * did to the range before that load left the lease's pages mapped.
+ *
+ * Context: thread-safe; no system call.
+ * Return: 0 while the lease's range still maps the pages it holds;
+ * 1 once it became stale or ended.
+ */
+static inline int pinctl_watch_changed(const volatile uint64_t *area,
+				       uint32_t slot, uint64_t gen)
+{
+	return __atomic_load_n(&area[slot], __ATOMIC_ACQUIRE) != gen;
+}
 
 /* ---- Errors in words ---------------------------------------------------- */
 
@@ -831,9 +983,20 @@ PINCTL_API int pinctl_strerror(struct pinctl_dev *dev, int err,
  * @state: enum pinctl_lease_state
  *
  * Context: thread-safe.
- * Return: "active", "breaking", "expired", "revoked", or "unknown".
+ * Return: "active", "breaking", "expired", "revoked", "stale",
+ * "invalidated", or "unknown".
  */
 PINCTL_API const char *pinctl_lease_state_name(uint32_t state);
+
+/**
+ * pinctl_stale_reason_name() - a stale reason's name
+ * @reason: enum pinctl_stale_reason, or 0
+ *
+ * Context: thread-safe.
+ * Return: "unmap", "discard", "exit", "none" for 0 (the lease never
+ * became stale), or "unknown".
+ */
+PINCTL_API const char *pinctl_stale_reason_name(uint32_t reason);
 
 /* ---- The device's leases through generic netlink ------------------------ */
 
@@ -864,6 +1027,8 @@ PINCTL_API const char *pinctl_lease_state_name(uint32_t state);
  * @max_events: the max_events parameter
  * @renewals: leases given a new end by their owners (0 from a module
  *	older than this figure)
+ * @stale_leases: watched leases whose range stopped mapping their pages
+ *	(0 from a module older than this figure)
  */
 struct pinctl_stats {
 	size_t sz;
@@ -889,6 +1054,7 @@ struct pinctl_stats {
 	uint64_t break_time_ms;
 	uint64_t max_events;
 	uint64_t renewals;
+	uint64_t stale_leases;
 };
 
 /**
@@ -1001,6 +1167,9 @@ PINCTL_API int pinctl_nl_revoke(struct pinctl_ctx *ctx, uint64_t handle,
  * @PINCTL_NTF_EXPIRED: a lease ran out.
  * @PINCTL_NTF_BREAKING: a lease was revoked with a deadline.
  * @PINCTL_NTF_REVOKED: a revoked lease's pages were released.
+ * @PINCTL_NTF_STALE: a watched lease's range stopped mapping its pages
+ *	(&pinctl_lease.stale_reason, .stale_addr, .stale_length); with
+ *	PINCTL_PIN_RELEASE_ON_STALE its pages were released.
  */
 enum pinctl_ntf_type {
 	PINCTL_NTF_PINNED = 1,
@@ -1008,6 +1177,7 @@ enum pinctl_ntf_type {
 	PINCTL_NTF_EXPIRED = 3,
 	PINCTL_NTF_BREAKING = 4,
 	PINCTL_NTF_REVOKED = 5,
+	PINCTL_NTF_STALE = 6,
 };
 
 /**
@@ -1015,8 +1185,8 @@ enum pinctl_ntf_type {
  * @type: enum pinctl_ntf_type
  *
  * Context: thread-safe.
- * Return: "pinned", "unpinned", "expired", "breaking", "revoked" or
- * "unknown".
+ * Return: "pinned", "unpinned", "expired", "breaking", "revoked", "stale"
+ * or "unknown".
  */
 PINCTL_API const char *pinctl_ntf_name(uint32_t type);
 
@@ -1230,6 +1400,178 @@ struct pinctl_module_unload_opts {
  */
 PINCTL_API int pinctl_module_unload(struct pinctl_ctx *ctx,
 				    const struct pinctl_module_unload_opts *opts);
+
+/* ---- Registration cache ------------------------------------------------- */
+
+/*
+ * struct pinctl_cache - leases kept for reuse, found by address (opaque)
+ *
+ * What MPI, UCX and libfabric call a registration cache, told of changes by
+ * the kernel instead of by hooks on munmap(): every lease it holds is
+ * watched (PINCTL_PIN_WATCH), and a lease whose mapping changed is never
+ * handed out again.
+ */
+struct pinctl_cache;
+
+/**
+ * struct pinctl_cache_entry - a lease of the cache, as pinctl_cache_get()
+ *	hands it out; valid until given back with pinctl_cache_put()
+ * @handle: the lease's handle, for pinctl_access_read() and the like
+ * @addr: start of the lease's range; at most the address asked for
+ * @length: length of the lease's range; it covers the range asked for
+ * @flags: enum pinctl_pin_flags the lease was pinned with, as the driver
+ *	reported them (PINCTL_PIN_WATCH among them)
+ */
+struct pinctl_cache_entry {
+	uint64_t handle;
+	uint64_t addr;
+	uint64_t length;
+	uint32_t flags;
+};
+
+/**
+ * struct pinctl_cache_opts - options of pinctl_cache_new()
+ * @sz: sizeof(struct pinctl_cache_opts)
+ * @max_bytes: bytes the unused leases may pin together before the least
+ *	recently used are unpinned; 0 for the default (64 MiB)
+ * @max_entries: unused leases kept at most; 0 for the default (1024)
+ * @pin_flags: enum pinctl_pin_flags added to every pin (PINCTL_PIN_WATCH
+ *	is always added)
+ */
+struct pinctl_cache_opts {
+	size_t sz;
+	uint64_t max_bytes;
+	uint32_t max_entries;
+	uint32_t pin_flags;
+};
+
+/**
+ * struct pinctl_cache_stats - what a cache did
+ * @sz: sizeof(struct pinctl_cache_stats), set by the caller
+ * @hits: gets answered from the cache, with no system call
+ * @misses: gets that pinned a new lease
+ * @invalidations: leases dropped because their mapping changed
+ * @evictions: unused leases unpinned to stay within the bounds
+ * @entries: leases the cache holds now, in use or not
+ * @bytes: bytes those leases pin
+ */
+struct pinctl_cache_stats {
+	size_t sz;
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t invalidations;
+	uint64_t evictions;
+	uint64_t entries;
+	uint64_t bytes;
+};
+
+/**
+ * pinctl_cache_new() - a registration cache on a device object
+ * @dev: the device object whose leases the cache holds, opened by this
+ *	process; the cache takes a reference to it
+ * @opts: options, or NULL for the defaults
+ * @cache: where to store the new cache, with one reference
+ *
+ * The cache pins through @dev and learns of changes to its leases' ranges
+ * from the status area (pinctl_watch_area(), mapped here) alone: it never
+ * reads @dev's events, which stay the application's. Its leases are @dev's
+ * as any other: they show in pinctl_list() and count against @dev's
+ * limits.
+ *
+ * Context: thread-safe.
+ * Return: 0; -EOPNOTSUPP where PINCTL_FEATURE_WATCH is absent, or for
+ * @opts->pin_flags that are not enum pinctl_pin_flags; -EINVAL or -E2BIG
+ * for bad @opts; -ENOMEM; or an errno of pinctl_watch_area().
+ */
+PINCTL_API int pinctl_cache_new(struct pinctl_dev *dev,
+				const struct pinctl_cache_opts *opts,
+				struct pinctl_cache **cache);
+
+/**
+ * pinctl_cache_ref() - take a reference to a cache
+ * @cache: the cache, or NULL
+ *
+ * Context: thread-safe.
+ * Return: @cache.
+ */
+PINCTL_API struct pinctl_cache *pinctl_cache_ref(struct pinctl_cache *cache);
+
+/**
+ * pinctl_cache_unref() - drop a reference to a cache
+ * @cache: the cache, or NULL
+ *
+ * With the last reference the cache unpins every lease that is not in use
+ * and takes no more gets. Entries still in use stay valid: each is unpinned
+ * when it is put, and the cache's memory (and its reference to the device
+ * object) goes with the last of them, or at once when none is in use. Only
+ * pinctl_cache_put() may be called on the cache after its last reference.
+ *
+ * Context: thread-safe.
+ * Return: NULL.
+ */
+PINCTL_API struct pinctl_cache *pinctl_cache_unref(struct pinctl_cache *cache);
+
+/**
+ * pinctl_cache_get() - a lease that covers a range, from the cache or new
+ * @cache: the cache
+ * @addr: start of the range; any alignment
+ * @length: its length in bytes; non-zero
+ * @flags: PINCTL_PIN_WRITE and PINCTL_PIN_LONGTERM, or 0: the lease must
+ *	have been pinned with at least these
+ * @entry: where to store the entry, valid until pinctl_cache_put()
+ *
+ * A hit is a lease of the cache that covers [@addr, @addr + @length), has
+ * at least @flags and whose range has not changed since it was pinned
+ * (pinctl_watch_changed()): it is handed out with no system call. A lease
+ * found changed is dropped from the cache at once, so that no get finds it
+ * again, and unpinned when no user is left. Otherwise, a miss, the page
+ * aligned cover of the range is pinned as a new watched lease, with @flags,
+ * PINCTL_PIN_WATCH and the cache's &pinctl_cache_opts.pin_flags; where that
+ * pin is refused over a limit (-EDQUOT, -EMFILE, -ENOSPC), the unused
+ * leases are unpinned and the pin is tried once more.
+ *
+ * An entry stays pinned while in use, even if its range changes meanwhile:
+ * the caller learns that from pinctl_watch_changed() on the lease's slot,
+ * or at the next get. A range the caller unmaps while using an entry
+ * leaves that entry holding the old pages until it is put.
+ *
+ * Context: thread-safe; one mutex guards the cache, and no system call is
+ * made under it.
+ * Return: 0; -EINVAL for a zero @length, a range that wraps or a NULL
+ * @entry; -EOPNOTSUPP for other @flags; -ENOMEM; -EPROTO if the driver
+ * did not watch the new lease; or the errno of pinctl_pin()
+ * (pinctl_strerror() with PINCTL_OP_PIN explains it).
+ */
+PINCTL_API int pinctl_cache_get(struct pinctl_cache *cache, const void *addr,
+				uint64_t length, uint32_t flags,
+				const struct pinctl_cache_entry **entry);
+
+/**
+ * pinctl_cache_put() - give back an entry of pinctl_cache_get()
+ * @cache: the cache it came from
+ * @entry: the entry, or NULL
+ *
+ * Once no user is left, the lease is kept for later gets on a list of
+ * unused leases, least recently used first, within
+ * &pinctl_cache_opts.max_bytes and .max_entries (the oldest are unpinned
+ * beyond them); a lease whose range changed is unpinned instead. Each get
+ * takes one use: put each entry as often as it was got.
+ *
+ * Context: thread-safe.
+ */
+PINCTL_API void pinctl_cache_put(struct pinctl_cache *cache,
+				 const struct pinctl_cache_entry *entry);
+
+/**
+ * pinctl_cache_stats() - what a cache did and holds
+ * @cache: the cache
+ * @stats: filled up to @stats->sz, which the caller sets
+ *
+ * Context: thread-safe.
+ * Return: 0, or -EINVAL or -E2BIG for a bad @stats->sz.
+ */
+PINCTL_API int pinctl_cache_stats(struct pinctl_cache *cache,
+				  struct pinctl_cache_stats *stats);
 
 #ifdef __cplusplus
 }

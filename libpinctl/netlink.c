@@ -33,6 +33,8 @@
 
 _Static_assert((int)PINMGR_NL_CMD_LEASE_REVOKED_NTF - PINMGR_NL_CMD_LEASE_PINNED_NTF ==
 	       (int)PINCTL_NTF_REVOKED - PINCTL_NTF_PINNED, "notifications");
+_Static_assert((int)PINMGR_NL_CMD_LEASE_STALE_NTF - PINMGR_NL_CMD_LEASE_PINNED_NTF ==
+	       (int)PINCTL_NTF_STALE - PINCTL_NTF_PINNED, "notifications");
 
 /* libnl's own failures (not the kernel's) in errno terms. */
 static int nle_to_errno(int nle)
@@ -590,7 +592,7 @@ PINCTL_API int pinctl_monitor_read(struct pinctl_monitor *mon, uint32_t *type,
 			continue;
 		g = nlmsg_data(h);
 		if (g->cmd < PINMGR_NL_CMD_LEASE_PINNED_NTF ||
-		    g->cmd > PINMGR_NL_CMD_LEASE_REVOKED_NTF)
+		    g->cmd > PINMGR_NL_CMD_LEASE_STALE_NTF)
 			continue;
 		if (genlmsg_parse(h, 0, tb, PINMGR_A_MAX, lease_policy) < 0) {
 			err(mon->ctx, "netlink: malformed notification\n");

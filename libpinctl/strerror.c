@@ -138,7 +138,9 @@ static void get_facts(struct pinctl_dev *dev, struct facts *f)
 static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		    const struct pinctl_err_opts *o)
 {
-	const uint32_t known = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM;
+	const uint32_t watch = PINCTL_PIN_WATCH | PINCTL_PIN_RELEASE_ON_STALE |
+			       PINCTL_PIN_WATCH_ONLY;
+	const uint32_t known = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM | watch;
 	struct facts f;
 	uint64_t len = o->length, pages;
 
@@ -168,6 +170,20 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		    H(len), pages, f.max_lease_pages, H(f.max_lease_pages * f.page));
 		return;
 	case EMFILE:
+		if (o->flags & watch) {
+			/* Two limits give EMFILE to a watched lease. */
+			if (f.have_dev)
+				say(m, "this open file of /dev/pinmgr holds %" PRIu64
+				    " leases (max_leases: %" PRIu64 ")", f.dev_leases,
+				    f.max_leases);
+			else
+				say(m, "this open file of /dev/pinmgr may hold "
+				    "max_leases (%" PRIu64 ") leases", f.max_leases);
+			say(m, ", and %u watched ones; one of the two is reached: "
+			    "unpin some, pin through another open file, or raise "
+			    PARAM_DIR "max_leases", PINCTL_WATCH_SLOTS_MAX);
+			return;
+		}
 		if (f.have_dev)
 			say(m, "this open file of /dev/pinmgr already holds %" PRIu64
 			    " leases, the max_leases limit of %" PRIu64 "; ",
@@ -202,19 +218,37 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		say(m, " (or the range reaches beyond user space)");
 		return;
 	case EINVAL:
+		if (o->flags & watch) {
+			/* The range or the flags: the driver knows which. */
+			say(m, "the driver refused 0x%" PRIx64 " + %" PRIu64 " bytes "
+			    "with flags 0x%x: a pin takes whole pages (multiples of "
+			    "%s, at least one), release-on-stale needs watch, and "
+			    "watch-only goes with neither longterm nor "
+			    "release-on-stale", o->addr, len, o->flags, H(f.page));
+			return;
+		}
 		say(m, "the driver refused the range 0x%" PRIx64 " + %" PRIu64
 		    " bytes: a pin takes whole pages (a start and a length that "
 		    "are multiples of %s), at least one, within the address space",
 		    o->addr, len, H(f.page));
 		return;
 	case EOPNOTSUPP:
-		if (o->flags & ~known)
+		if (o->flags & ~known) {
 			say(m, "pin flags 0x%x have bits libpinctl does not know "
 			    "(it knows 0x%x)", o->flags, known);
-		else
+		} else if (o->flags & watch) {
+			say(m, "the loaded pinmgr module cannot watch ranges "
+			    "(PINCTL_FEATURE_WATCH is absent: a module older than "
+			    "watched leases, or a kernel without MMU notifiers)");
+			if (!(o->flags & PINCTL_PIN_WATCH_ONLY))
+				say(m, "; or %s at 0x%" PRIx64 " is an fsdax mapping, "
+				    "which the kernel cannot pin long-term", H(len),
+				    o->addr);
+		} else {
 			say(m, "cannot pin %s at 0x%" PRIx64 " long-term: it is an fsdax "
 			    "mapping, which the kernel cannot pin long-term; pin it "
 			    "short-term (which needs CAP_IPC_LOCK)", H(len), o->addr);
+		}
 		return;
 	case EPERM:
 		say(m, "this process did not open this file of /dev/pinmgr (a forked "
@@ -268,6 +302,11 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 			return;
 		case PINCTL_OP_EVENT_READ:
 			say(m, "the buffer is smaller than one event record");
+			return;
+		case PINCTL_OP_GET_SEGMENTS:
+			say(m, "the driver refused the request: %s may be watch-only, "
+			    "which pins no pages and has no physical addresses, or "
+			    "a reserved field is not zero", lease);
 			return;
 		default:
 			say(m, "the driver refused the request: a reserved field is not "
@@ -349,6 +388,15 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 	case EKEYREVOKED:
 		say(m, "%s was revoked by an administrator and its pages were "
 		    "released; unpinning it acknowledges that", lease);
+		return;
+	case ESTALE:
+		if (o->op == PINCTL_OP_REVOKE) {
+			say(m, "%s has already ended: its pages were released when "
+			    "its range stopped mapping them (release-on-stale)", lease);
+			return;
+		}
+		say(m, "%s was released when its range stopped mapping its pages "
+		    "(release-on-stale); unpinning it acknowledges that", lease);
 		return;
 	case EBUSY:
 		if (o->op == PINCTL_OP_RENEW) {

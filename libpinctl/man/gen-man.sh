@@ -30,7 +30,9 @@ if [[ ${1:-} == --check ]]; then
 fi
 
 # The exported names, from the version script.
-mapfile -t syms < <(sed -n 's/^\t\(pinctl_[a-z0-9_]*\);$/\1/p' "$lib/libpinctl.sym")
+# (A function with an older version too is named in two sections: once.)
+mapfile -t syms < <(sed -n 's/^\t\(pinctl_[a-z0-9_]*\);$/\1/p' "$lib/libpinctl.sym" |
+	awk '!seen[$0]++')
 
 warnings=$("$kd" -none "$lib/libpinctl.h" 2>&1) || true
 if [[ -n $warnings ]]; then

@@ -132,7 +132,7 @@ t0=$SECONDS
 count "$out/lib.tap" "library checks" "$t0"
 
 for k in "${kernels[@]}"; do
-	suite_args=(-x movable_)
+	suite_args=(-x movable_ -x watch_torture)
 	# Debian's kernels have no fault injection: the fail-nth walk needs
 	# the debug kernel, which also stresses for longer and needs room for
 	# KASAN's shadow memory. Every VM has the ext2 file system (-M "loop
@@ -153,6 +153,12 @@ for k in "${kernels[@]}"; do
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \
 		env PINMGR_REQUIRE="extfs movable" \
 		sh /pinmgr/bin/guest-suite.sh movable_
+	# The watch torture migrates pages between NUMA nodes: Debian's
+	# kernels split the guest in two (numa=fake); the debug kernel has
+	# one node, and the torture leaves move_pages() out there.
+	run_suite "$k" watch "${vm_args[@]}" -a numa=fake=2 -- \
+		env PINMGR_REQUIRE="extfs" \
+		sh /pinmgr/bin/guest-suite.sh watch_torture
 	# The debug kernel has GUP_TEST, so all of the bench's columns.
 	if [[ $k == debug ]]; then run_bench "$k"; fi
 done

@@ -124,16 +124,22 @@ static void pm_nl_parse_lease(struct nlattr **tb, __u8 cmd,
 		PINMGR_A_METADATA_BYTES, PINMGR_A_COOKIE,
 		PINMGR_A_CREATE_TIME, PINMGR_A_EXPIRE_TIME,
 		PINMGR_A_BREAK_DEADLINE, PINMGR_A_END_TIME,
+		PINMGR_A_STALE_ADDR, PINMGR_A_STALE_LENGTH,
 	};
 	__u64 *const u64_dst[] = {
 		&l->handle, &l->file_id, &l->addr, &l->length, &l->pages,
 		&l->runs, &l->metadata_bytes, &l->cookie, &l->create_time,
 		&l->expire_time, &l->break_deadline, &l->end_time,
+		&l->stale_addr, &l->stale_length,
 	};
 	static const int u32s[] = {
 		PINMGR_A_TGID, PINMGR_A_UID, PINMGR_A_FLAGS, PINMGR_A_STATE,
+		PINMGR_A_STALE_REASON, PINMGR_A_WATCH_SLOT,
 	};
-	__u32 *const u32_dst[] = { &l->tgid, &l->uid, &l->flags, &l->state };
+	__u32 *const u32_dst[] = {
+		&l->tgid, &l->uid, &l->flags, &l->state, &l->stale_reason,
+		&l->watch_slot,
+	};
 	size_t i;
 	int a;
 

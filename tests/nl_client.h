@@ -23,7 +23,8 @@ struct pm_nl_lease {
 	__u64 present;
 	__u64 handle, file_id, addr, length, pages, runs, metadata_bytes;
 	__u64 cookie, create_time, expire_time, break_deadline, end_time;
-	__u32 tgid, uid, flags, state;
+	__u64 stale_addr, stale_length;
+	__u32 tgid, uid, flags, state, stale_reason, watch_slot;
 	char comm[16];
 };
 

@@ -244,7 +244,7 @@ TEST(pin_write_of_readonly_mapping_efault)
 TEST(pin_unknown_flags_eopnotsupp)
 {
 	static const __u32 flags[] = {
-		1u << 2, 1u << 3, 1u << 31, 0xfffffffcu, 0xffffffffu,
+		1u << 5, 1u << 6, 1u << 31, 0xfffffffcu, 0xffffffffu,
 		PINMGR_PIN_WRITE | (1u << 8),
 	};
 	unsigned int i;

@@ -1200,6 +1200,382 @@ TEST_TIMEOUT(failnth_sticky_revoke, 900)
 	fn_run("sticky_revoke", fn_revoke_body, 1);
 }
 
+/* ---- Watched leases ----------------------------------------------------- */
+
+/*
+ * PIN with PINMGR_PIN_WATCH, PINMGR_PIN_WATCH_ONLY or with
+ * PINMGR_PIN_RELEASE_ON_STALE, and mmap(2) of the status area, each on a
+ * new file per attempt: the first watch of a context makes the context's
+ * watch (its status area and an mmu_notifier on the opener's mm), and only
+ * a fresh file reaches those allocations every time. What belongs to the
+ * mm itself (its notifier subscriptions, made by the first notifier ever
+ * registered on it) is made once per process and walked once.
+ */
+#define FN_WATCH_PAGES	4
+
+static void fn_need_watch(void)
+{
+	if (!pm_feature(PINMGR_FEATURE_WATCH))
+		pm_skip_feature(PINMGR_FEATURE_WATCH, "watched leases");
+}
+
+/* The status area of @fd, one page of it (slot 0 to ps / 8 - 1), or NULL. */
+static const volatile __u64 *fn_area_map(int fd)
+{
+	void *a = mmap(NULL, pm_page_size(), PROT_READ, MAP_SHARED, fd,
+		       PINMGR_WATCH_MMAP_OFFSET);
+
+	return a == MAP_FAILED ? NULL : a;
+}
+
+static void fn_area_unmap(const volatile __u64 *area)
+{
+	ASSERT_EQ(munmap((void *)area, pm_page_size()), 0);
+}
+
+static __u64 fn_word(const volatile __u64 *area, __u32 slot)
+{
+	ASSERT_LT(slot, pm_page_size() / sizeof(__u64));
+	return __atomic_load_n(&area[slot], __ATOMIC_ACQUIRE);
+}
+
+/* Mappings of the device in this process (/proc/self/maps). */
+static int fn_device_mappings(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	ASSERT_NE(f, NULL);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, PINMGR_DEVICE_PATH))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A watched lease of @fd just made by @pin with @flags over @npages pages
+ * at @p: as asked, with its slot, and its word (in @area) at its
+ * generation.
+ */
+static void fn_watch_lease_check(int fd, const struct pinmgr_pin *pin,
+				 const char *p, size_t npages, __u32 flags,
+				 long long base, const volatile __u64 *area)
+{
+	int watch_only = !!(flags & PINMGR_PIN_WATCH_ONLY);
+	struct pinmgr_query q;
+
+	ASSERT_NE(pin->out_handle, 0);
+	ASSERT_EQ(pin->out_nr_pages, npages);
+	if (watch_only) {
+		ASSERT_EQ(pin->out_nr_runs, 0);
+	} else {
+		ASSERT_GE(pin->out_nr_runs, 1);
+		ASSERT_LE(pin->out_nr_runs, npages);
+	}
+	/* Slot 0 is the context's own, its count of stale leases. */
+	ASSERT_GE(pin->out_watch_slot, 1);
+	ASSERT_LT(pin->out_watch_slot, PINMGR_WATCH_SLOTS_MAX);
+	ASSERT_EQ(pm_query(fd, pin->out_handle, &q), 0);
+	ASSERT_EQ(q.out_addr, (uintptr_t)p);
+	ASSERT_EQ(q.out_nr_pages, npages);
+	ASSERT_EQ(q.out_pin_flags, flags | PINMGR_PIN_WATCH);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
+	ASSERT_EQ(q.out_watch_slot, pin->out_watch_slot);
+	ASSERT_EQ(q.out_stale_reason, 0);
+	ASSERT_EQ(q.out_stale_length, 0);
+	/* The lease maps what it holds: its word is at its generation. */
+	ASSERT_EQ(fn_word(area, pin->out_watch_slot), pin->out_watch_gen);
+	/* A watch-only lease pins and charges nothing. */
+	fn_expect_usage(fd, 1, watch_only ? 0 : npages, base);
+}
+
+/* The same; then unpinned, its word moves on and nothing is left. */
+static void fn_watch_lease_ok(int fd, const struct pinmgr_pin *pin,
+			      const char *p, size_t npages, __u32 flags,
+			      long long base, const volatile __u64 *area)
+{
+	const volatile __u64 *mine = area ? area : fn_area_map(fd);
+
+	ASSERT_NE(mine, NULL);
+	fn_watch_lease_check(fd, pin, p, npages, flags, base, mine);
+	ASSERT_EQ(pm_unpin(fd, pin->out_handle), 0);
+	ASSERT_NE(fn_word(mine, pin->out_watch_slot), pin->out_watch_gen);
+	fn_expect_usage(fd, 0, 0, base);
+	if (!area)
+		fn_area_unmap(mine);
+}
+
+/*
+ * The context that a failed call left (its watch perhaps half made, or
+ * made and unused) works: a watched lease of it is as it should be.
+ */
+static void fn_watch_ctx_works(int fd, const char *p, size_t npages,
+			       __u32 flags, long long base)
+{
+	struct pinmgr_pin pin;
+
+	ASSERT_EQ(pm_pin(fd, p, npages * pm_page_size(), flags, 1, &pin), 0);
+	fn_watch_lease_ok(fd, &pin, p, npages, flags, base, NULL);
+}
+
+struct fn_watch_arg {
+	int fd;
+	char *p;
+	size_t npages;
+	__u32 flags;
+	long long base;
+	struct pinmgr_pin pin;
+	void *map;
+	unsigned int invalidated;
+};
+
+static void fn_watch_prepare(void *arg)
+{
+	struct fn_watch_arg *a = arg;
+
+	if (a->fd >= 0)
+		ASSERT_EQ(close(a->fd), 0);
+	a->fd = pm_open();
+	ASSERT_GE(a->fd, 0);
+	memset(&a->pin, 0, sizeof(a->pin));
+	a->pin.size = sizeof(a->pin);
+	a->pin.flags = a->flags;
+	a->pin.addr = (uintptr_t)a->p;
+	a->pin.length = a->npages * pm_page_size();
+	a->pin.cookie = 7;
+}
+
+static long fn_watch_pin_call(void *arg)
+{
+	struct fn_watch_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_PIN, &a->pin);
+}
+
+static void fn_watch_pin_failed(void *arg, int err)
+{
+	struct fn_watch_arg *a = arg;
+
+	(void)err;
+	/* Nothing of the failed request: no lease, no pin, no charge. */
+	fn_expect_usage(a->fd, 0, 0, a->base);
+	ASSERT_EQ(fn_device_mappings(), 0);
+	fn_watch_ctx_works(a->fd, a->p, a->npages, a->flags, a->base);
+}
+
+/*
+ * A lease released on stale: its range discarded, the driver releases the
+ * pages itself; the owner hears of it, and UNPIN acknowledges with ESTALE.
+ */
+static void fn_watch_invalidate(struct fn_watch_arg *a,
+				const struct pinmgr_pin *pin,
+				const volatile __u64 *area)
+{
+	size_t len = a->npages * pm_page_size();
+	__u64 handle = pin->out_handle;
+	struct pinmgr_event ev;
+	struct pinmgr_query q;
+
+	ASSERT_EQ(fn_word(area, 0), 0);
+	ASSERT_EQ(madvise(a->p, len, MADV_DONTNEED), 0);
+	/* Told before madvise() returned, and counted in slot 0. */
+	ASSERT_NE(fn_word(area, pin->out_watch_slot), pin->out_watch_gen);
+	ASSERT_EQ(fn_word(area, 0), 1);
+	pm_expect_event(a->fd, PINMGR_EVENT_STALE, handle, 10000, &ev);
+	ASSERT_EQ(ev.reason, PINMGR_STALE_DISCARD);
+	ASSERT_EQ(pm_query(a->fd, handle, &q), 0);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_INVALIDATED);
+	ASSERT_EQ(q.out_stale_reason, PINMGR_STALE_DISCARD);
+	fn_expect_usage(a->fd, 1, 0, a->base);
+	ASSERT_ERRNO(pm_unpin(a->fd, handle), ESTALE);
+	fn_expect_usage(a->fd, 0, 0, a->base);
+	/* The next attempt pins what the range maps again. */
+	memset(a->p, 0x3c, len);
+	a->invalidated++;
+}
+
+static void fn_watch_pin_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_watch_arg *a = arg;
+	const volatile __u64 *area;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	if (!(a->flags & PINMGR_PIN_RELEASE_ON_STALE)) {
+		fn_watch_lease_ok(a->fd, &a->pin, a->p, a->npages, a->flags,
+				  a->base, NULL);
+		return;
+	}
+	/* What was made under fault injection is released on stale. */
+	area = fn_area_map(a->fd);
+	ASSERT_NE(area, NULL);
+	fn_watch_lease_check(a->fd, &a->pin, a->p, a->npages, a->flags,
+			     a->base, area);
+	fn_watch_invalidate(a, &a->pin, area);
+	fn_area_unmap(area);
+}
+
+static void fn_pin_watch_walks(void)
+{
+	static const struct {
+		__u32 flags;
+		const char *name;
+	} walks[] = {
+		{ PINMGR_PIN_WATCH | PINMGR_PIN_WRITE,
+		  "PIN WATCH WRITE, new file" },
+		{ PINMGR_PIN_WATCH_ONLY,
+		  "PIN WATCH_ONLY, new file" },
+		{ PINMGR_PIN_WATCH | PINMGR_PIN_RELEASE_ON_STALE |
+		  PINMGR_PIN_WRITE,
+		  "PIN WATCH RELEASE_ON_STALE WRITE, new file" },
+	};
+	size_t ps = pm_page_size();
+	struct fn_watch_arg a = {
+		.fd = -1, .p = pm_map_anon(FN_WATCH_PAGES * ps),
+		.npages = FN_WATCH_PAGES,
+	};
+	struct fn_op op = {
+		.arg = &a, .prepare = fn_watch_prepare,
+		.call = fn_watch_pin_call, .failed = fn_watch_pin_failed,
+		.succeeded = fn_watch_pin_succeeded,
+	};
+	unsigned int i;
+
+	ASSERT_NE(a.p, NULL);
+	a.base = pm_outstanding_pins();
+	for (i = 0; i < ARRAY_SIZE(walks); i++) {
+		a.flags = walks[i].flags;
+		op.name = walks[i].name;
+		fn_walk(&op);
+	}
+	/* The release walk made a lease released on stale at least once. */
+	ASSERT_GE(a.invalidated, 1);
+	ASSERT_EQ(close(a.fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+	ASSERT_EQ(pm_vmpin_kb(), 0);
+	pm_unmap(a.p, FN_WATCH_PAGES * ps);
+}
+
+TEST_TIMEOUT(failnth_pin_watch, 900)
+{
+	fn_need_watch();
+	fn_run("pin_watch", fn_pin_watch_walks, 0);
+}
+
+static void fn_pin_watch_sticky_body(void)
+{
+	size_t ps = pm_page_size();
+	struct fn_watch_arg a = {
+		.fd = -1, .p = pm_map_anon(FN_WATCH_PAGES * ps),
+		.npages = FN_WATCH_PAGES,
+		.flags = PINMGR_PIN_WATCH | PINMGR_PIN_WRITE,
+	};
+	struct fn_op op = {
+		.name = "PIN WATCH WRITE, new file", .arg = &a,
+		.prepare = fn_watch_prepare, .call = fn_watch_pin_call,
+		.failed = fn_watch_pin_failed,
+		.succeeded = fn_watch_pin_succeeded,
+	};
+
+	ASSERT_NE(a.p, NULL);
+	a.base = pm_outstanding_pins();
+	fn_walk(&op);
+	ASSERT_EQ(close(a.fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+	pm_unmap(a.p, FN_WATCH_PAGES * ps);
+}
+
+TEST_TIMEOUT(failnth_sticky_pin_watch, 900)
+{
+	fn_need_watch();
+	fn_run("sticky_pin_watch", fn_pin_watch_sticky_body, 1);
+}
+
+/*
+ * mmap(2) of the status area of a new file (which makes the context's
+ * watch): it succeeds, or fails with ENOMEM and leaves no mapping and a
+ * file whose area and leases work.
+ */
+static long fn_watch_mmap_call(void *arg)
+{
+	struct fn_watch_arg *a = arg;
+	void *m = mmap(NULL, pm_page_size(), PROT_READ, MAP_SHARED, a->fd,
+		       PINMGR_WATCH_MMAP_OFFSET);
+
+	if (m == MAP_FAILED)
+		return -1;
+	a->map = m;
+	return 0;
+}
+
+static void fn_watch_mmap_failed(void *arg, int err)
+{
+	struct fn_watch_arg *a = arg;
+
+	if (err != ENOMEM)
+		FAIL("mmap of the status area failed with %s, not ENOMEM",
+		     strerrorname_np(err) ?: "?");
+	ASSERT_EQ(fn_device_mappings(), 0);
+	fn_expect_usage(a->fd, 0, 0, a->base);
+	fn_watch_ctx_works(a->fd, a->p, a->npages,
+			   PINMGR_PIN_WATCH | PINMGR_PIN_WRITE, a->base);
+	ASSERT_EQ(fn_device_mappings(), 0);
+}
+
+static void fn_watch_mmap_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_watch_arg *a = arg;
+	const volatile __u64 *area = a->map;
+	struct pinmgr_pin pin;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(fn_device_mappings(), 1);
+	/* Never writable, whatever the walk did to it. */
+	ASSERT_ERRNO(mprotect(a->map, pm_page_size(), PROT_READ | PROT_WRITE),
+		     EACCES);
+	/* A fresh area: no lease of the context has been stale. */
+	ASSERT_EQ(fn_word(area, 0), 0);
+	/* The mapping sees the words of leases made after it. */
+	ASSERT_EQ(pm_pin(a->fd, a->p, a->npages * pm_page_size(),
+			 PINMGR_PIN_WATCH | PINMGR_PIN_WRITE, 1, &pin), 0);
+	fn_watch_lease_ok(a->fd, &pin, a->p, a->npages,
+			  PINMGR_PIN_WATCH | PINMGR_PIN_WRITE, a->base, area);
+	fn_area_unmap(area);
+	a->map = NULL;
+	ASSERT_EQ(fn_device_mappings(), 0);
+}
+
+static void fn_watch_mmap_body(void)
+{
+	size_t ps = pm_page_size();
+	struct fn_watch_arg a = {
+		.fd = -1, .p = pm_map_anon(FN_WATCH_PAGES * ps),
+		.npages = FN_WATCH_PAGES,
+	};
+	struct fn_op op = {
+		.name = "mmap of the status area, new file", .arg = &a,
+		.prepare = fn_watch_prepare, .call = fn_watch_mmap_call,
+		.failed = fn_watch_mmap_failed,
+		.succeeded = fn_watch_mmap_succeeded,
+	};
+
+	ASSERT_NE(a.p, NULL);
+	a.base = pm_outstanding_pins();
+	fn_walk(&op);
+	ASSERT_EQ(close(a.fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+	pm_unmap(a.p, FN_WATCH_PAGES * ps);
+}
+
+TEST_TIMEOUT(failnth_watch_mmap, 900)
+{
+	fn_need_watch();
+	fn_run("watch_mmap", fn_watch_mmap_body, 0);
+}
+
 /* LIST */
 
 static void fn_list_prepare(void *arg)

@@ -33,6 +33,20 @@
  *    threads use while they use it: their calls fail with EBADF until a new
  *    file takes its number, and its leases end, whoever pinned them.
  * At the end every fd is closed and nothing may stay pinned or charged.
+ *
+ * Where the driver has watched leases (PINMGR_FEATURE_WATCH), PIN and
+ * PIN_VEC also ask for them: one lease in four is watched (a quarter of
+ * those released on stale), one in eight watch-only, which pins and
+ * charges nothing (so the model's pinned pages and the memlock budget
+ * leave it out) and whose ACCESS goes through the arena's mapping as it is;
+ * bad combinations must fail with EINVAL. The arena operations make
+ * watched leases stale, and the model does not predict which: a lease
+ * released on stale may end by itself (ESTALE), as one with a duration
+ * may expire. What it does check: QUERY's stale fields agree with the
+ * state, the status area maps read-only for the owner only (EPERM
+ * otherwise, EACCES for mprotect), and a live lease's word is at its
+ * generation exactly while QUERY says it is active: never a moved word
+ * with an active lease, never a stale lease with its word unmoved.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -74,6 +88,9 @@
 #define FZ_DIRECT_MAP	0xffff888000000000ULL
 #define FZ_FD_TOP	1000		/* shared fds sit just below */
 #define FZ_MEMLOCK	1024		/* the unprivileged run's limit, pages */
+#define FZ_AREA_PAGES	8		/* of the status area mapped at most */
+#define FZ_WATCH_FLAGS	(PINMGR_PIN_WATCH | PINMGR_PIN_RELEASE_ON_STALE | \
+			 PINMGR_PIN_WATCH_ONLY)
 
 enum fz_state { FZ_RW, FZ_RO, FZ_NONE, FZ_UNMAPPED };
 
@@ -86,6 +103,11 @@ struct fz_lease {
 	__u64 nruns;
 	__u64 cookie;
 	int may_end;		/* it has a duration or was revoked */
+	__u64 charged;		/* pages pinned and charged: 0 if watch-only */
+	int in_arena;		/* its range lies in the thread's arena */
+	int wknown;		/* a watched lease whose slot and gen we know */
+	__u32 wslot;		/* its slot in the status area */
+	__u64 wgen;		/* its generation there */
 };
 
 struct fz_thread {
@@ -110,6 +132,7 @@ struct fz_thread {
 	char *rotarget;			/* one page that stays mapped RW */
 	char *hole;			/* a page nothing ever maps */
 	struct pinmgr_pin_range *vbuf;	/* FZ_VEC ranges, then a guard */
+	char *areares;			/* FZ_AREA_PAGES reserved for the area */
 
 	struct fz_lease leases[FZ_MAX_LEASES];
 	unsigned int nleases;
@@ -124,6 +147,7 @@ struct fz_thread {
 	unsigned long fail[FZ_NR_CMDS + 1];
 	unsigned long forks, arena_ops, reopens, closes, steals, absorbed;
 	unsigned long edquot;
+	unsigned long watched, stales, invalidated, area_maps, words;
 	char desc[320];
 };
 
@@ -139,6 +163,8 @@ struct fz_run {
 static struct fz_run fz_run = { .name = "root" };
 /* Whether the driver pins unprivileged short-term pins long-term. */
 static int fz_upgrade;
+/* Whether the driver has watched leases (PINMGR_FEATURE_WATCH). */
+static int fz_watch;
 static unsigned long long fz_seed;
 static __u64 fz_max_lease_pages, fz_max_device_pages;
 /* Shared fds live at fixed numbers that open() never hands out. */
@@ -267,7 +293,7 @@ static int fz_documented(int err)
 	switch (err) {
 	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case EOPNOTSUPP:
 	case EPERM: case ENOENT: case ENOMEM: case EACCES: case EFBIG:
-	case EKEYEXPIRED: case EKEYREVOKED: case EBUSY:
+	case EKEYEXPIRED: case EKEYREVOKED: case EBUSY: case ESTALE:
 	case EMFILE: case ENOSPC: case EDQUOT: case EINTR:
 		return 1;
 	}
@@ -276,17 +302,93 @@ static int fz_documented(int err)
 
 /* ---- Bookkeeping ------------------------------------------------------- */
 
-/* A lease that may have ended answers with how it ended. */
+/*
+ * A lease that may have ended answers with how it ended: one with a
+ * duration or revoked, EKEYEXPIRED or EKEYREVOKED; one released on stale,
+ * ESTALE, whenever its range changed.
+ */
 static int fz_ended(const struct fz_lease *l, int ret, int err)
 {
-	return l->may_end && ret == -1 &&
-	       (err == EKEYEXPIRED || err == EKEYREVOKED);
+	if (ret != -1)
+		return 0;
+	if (l->may_end && (err == EKEYEXPIRED || err == EKEYREVOKED))
+		return 1;
+	return (l->flags & PINMGR_PIN_RELEASE_ON_STALE) && err == ESTALE;
 }
 
-/* The flags a lease asked for with @flags has. */
+/* May the lease have lost its pages by itself? */
+static int fz_may_lose_pages(const struct fz_lease *l)
+{
+	return l->may_end || (l->flags & PINMGR_PIN_RELEASE_ON_STALE);
+}
+
+/*
+ * The flags a lease asked for with @flags has: a watch-only lease is a
+ * watched one and, pinning nothing, is never made long-term.
+ */
 static __u32 fz_lease_flags(__u32 flags)
 {
+	if (flags & PINMGR_PIN_WATCH_ONLY)
+		return flags | PINMGR_PIN_WATCH;
 	return fz_run.upgrade ? flags | PINMGR_PIN_LONGTERM : flags;
+}
+
+/*
+ * Flags of a PIN or of a PIN_VEC range: WRITE and LONGTERM at random and,
+ * with watched leases, one in four watched (a quarter of those released on
+ * stale) and one in eight watch-only; some of them in combinations that
+ * must fail (with @valid only good ones).
+ */
+static __u32 fz_pick_flags(struct fz_thread *th, int valid)
+{
+	__u32 flags = (__u32)rndn(th, 4);
+	unsigned int k;
+
+	if (!fz_watch)
+		return flags;
+	k = (unsigned int)rndn(th, 32);
+	if (k < 4) {
+		flags = (flags & PINMGR_PIN_WRITE) | PINMGR_PIN_WATCH_ONLY;
+		/* Implied; said or not. */
+		if (rndn(th, 2))
+			flags |= PINMGR_PIN_WATCH;
+		if (!valid && !rndn(th, 8))
+			flags |= PINMGR_PIN_LONGTERM;
+		if (!valid && !rndn(th, 8))
+			flags |= PINMGR_PIN_RELEASE_ON_STALE;
+	} else if (k < 12) {
+		flags |= PINMGR_PIN_WATCH;
+		if (!rndn(th, 4))
+			flags |= PINMGR_PIN_RELEASE_ON_STALE;
+	} else if (k == 12 && !valid && rndn(th, 2)) {
+		/* Release with nothing watched. */
+		flags |= PINMGR_PIN_RELEASE_ON_STALE;
+	}
+	return flags;
+}
+
+/* The errno of @flags' combination, checked before anything is pinned. */
+static int fz_flags_errno(__u32 flags)
+{
+	if ((flags & PINMGR_PIN_RELEASE_ON_STALE) &&
+	    !(flags & PINMGR_PIN_WATCH))
+		return EINVAL;
+	if ((flags & PINMGR_PIN_WATCH_ONLY) &&
+	    (flags & (PINMGR_PIN_LONGTERM | PINMGR_PIN_RELEASE_ON_STALE)))
+		return EINVAL;
+	return 0;
+}
+
+/* The flag bits PIN knows: WRITE, LONGTERM, and the three watch flags. */
+static unsigned int fz_pin_flag_bits(void)
+{
+	return fz_watch ? 5 : 2;
+}
+
+/* Pages a PIN of @n pages with @flags pins and charges, if it succeeds. */
+static unsigned long fz_pin_pages(__u32 flags, unsigned long n)
+{
+	return fz_flags_errno(flags) || (flags & PINMGR_PIN_WATCH_ONLY) ? 0 : n;
 }
 
 /* A duration for a lease: mostly none, some that run out during the run. */
@@ -453,7 +555,7 @@ static void fz_add_stale(struct fz_thread *th, __u64 h)
 /* Forget lease @i without calling its handle dead. */
 static void fz_forget(struct fz_thread *th, unsigned int i)
 {
-	th->pinned -= th->leases[i].npages;
+	th->pinned -= th->leases[i].charged;
 	th->leases[i] = th->leases[--th->nleases];
 }
 
@@ -483,7 +585,7 @@ static void fz_slot_usage(struct fz_thread *th, int slot, __u64 *leases,
 		if (th->leases[i].slot != slot)
 			continue;
 		(*leases)++;
-		*pages += th->leases[i].npages;
+		*pages += th->leases[i].charged;
 	}
 }
 
@@ -516,45 +618,80 @@ static int fz_make_room(struct fz_thread *th, unsigned long npages)
 	return th->pinned + npages <= th->budget;
 }
 
-/* Record a lease a PIN created, or end it at once if there is no room. */
+/*
+ * Record a lease a PIN created, or end it at once if there is no room.
+ * @wknown: the reply's out_watch_slot and out_watch_gen were written.
+ */
 static void fz_record(struct fz_thread *th, int slot,
-		      const struct pinmgr_pin *p)
+		      const struct pinmgr_pin *p, int wknown)
 {
+	__u32 flags = fz_lease_flags(p->flags);
+	int watched = !!(flags & PINMGR_PIN_WATCH);
+	int watch_only = !!(flags & PINMGR_PIN_WATCH_ONLY);
+	__u64 arena = (uintptr_t)th->arena;
 	struct fz_lease *l;
+	unsigned int i;
 
 	fz_new_handle(th, p->out_handle);
 	if (p->out_nr_pages != p->length / th->ps)
 		fz_fail(th, "PIN out_nr_pages %llu for %llu bytes",
 			(unsigned long long)p->out_nr_pages,
 			(unsigned long long)p->length);
-	if (p->out_nr_runs < 1 || p->out_nr_runs > p->out_nr_pages)
-		fz_fail(th, "PIN out_nr_runs %llu for %llu pages",
+	/* A watch-only lease holds no pages, so no runs of them. */
+	if (watch_only ? p->out_nr_runs != 0 :
+	    p->out_nr_runs < 1 || p->out_nr_runs > p->out_nr_pages)
+		fz_fail(th, "PIN out_nr_runs %llu for %llu pages, flags %u",
 			(unsigned long long)p->out_nr_runs,
-			(unsigned long long)p->out_nr_pages);
+			(unsigned long long)p->out_nr_pages, p->flags);
 	/* A PIN (not a range of PIN_VEC) reports the flags it pinned with. */
 	if (p->size >= offsetofend(struct pinmgr_pin, out_pin_flags) &&
-	    p->out_pin_flags != fz_lease_flags(p->flags))
+	    p->out_pin_flags != flags)
 		fz_fail(th, "PIN out_pin_flags %u for flags %u",
 			p->out_pin_flags, p->flags);
+	/* Slot 0 is the context's count of stale leases, no lease's. */
+	if (wknown && (watched ? !p->out_watch_slot ||
+			       p->out_watch_slot >= PINMGR_WATCH_SLOTS_MAX :
+		       p->out_watch_slot || p->out_watch_gen))
+		fz_fail(th, "PIN with flags %u: watch slot %u generation %llu",
+			p->flags, p->out_watch_slot,
+			(unsigned long long)p->out_watch_gen);
+	/* A private file's records are all its leases: each its own slot. */
+	for (i = 0; wknown && watched && fz_private(slot) &&
+		    i < th->nleases; i++)
+		if (th->leases[i].slot == slot && th->leases[i].wknown &&
+		    th->leases[i].wslot == p->out_watch_slot)
+			fz_fail(th, "new lease %llu got slot %u of live lease %llu",
+				(unsigned long long)p->out_handle,
+				p->out_watch_slot,
+				(unsigned long long)th->leases[i].handle);
 	l = &th->leases[th->nleases++];
 	l->slot = slot;
-	l->flags = fz_lease_flags(p->flags);
+	l->flags = flags;
 	l->handle = p->out_handle;
 	l->addr = p->addr;
 	l->npages = p->out_nr_pages;
 	l->nruns = p->out_nr_runs;
 	l->cookie = p->cookie;
 	l->may_end = p->duration_ns != 0;
-	th->pinned += l->npages;
+	l->charged = watch_only ? 0 : l->npages;
+	l->in_arena = l->addr >= arena && l->addr + l->npages * th->ps <=
+			arena + FZ_ARENA_PAGES * th->ps;
+	l->wknown = wknown && watched;
+	l->wslot = l->wknown ? p->out_watch_slot : 0;
+	l->wgen = l->wknown ? p->out_watch_gen : 0;
+	th->watched += watched;
+	th->pinned += l->charged;
 	if (th->nleases >= FZ_MAX_LEASES || th->pinned > th->budget)
 		fz_unpin_rec(th, th->nleases - 1);
 }
 
 /*
  * Record the leases of a successful PIN_VEC of th->vbuf on @slot, with
- * their run counts from QUERY (PIN_VEC does not report them).
+ * their run counts from QUERY (PIN_VEC does not report them); @wknown:
+ * the range size covered the watch outputs.
  */
-static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
+static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr,
+			  int wknown)
 {
 	struct pinmgr_query q;
 	struct pinmgr_pin p;
@@ -581,8 +718,16 @@ static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
 				(unsigned long long)q.out_length,
 				(unsigned long long)q.out_cookie,
 				q.out_pin_flags);
-		/* Ended before we looked: its runs are gone; keep a sane count. */
-		if (!q.out_nr_runs)
+		if (wknown && q.out_watch_slot != th->vbuf[i].out_watch_slot)
+			fz_fail(th, "PIN_VEC range %u: slot %u, QUERY says %u",
+				i, th->vbuf[i].out_watch_slot,
+				q.out_watch_slot);
+		/*
+		 * Ended before we looked: its runs are gone; keep a sane
+		 * count. A watch-only lease never has any.
+		 */
+		if (!q.out_nr_runs &&
+		    !(th->vbuf[i].flags & PINMGR_PIN_WATCH_ONLY))
 			q.out_nr_runs = 1;
 		memset(&p, 0, sizeof(p));
 		p.flags = th->vbuf[i].flags;
@@ -593,17 +738,19 @@ static void fz_record_vec(struct fz_thread *th, int slot, __u32 nr)
 		p.duration_ns = th->vbuf[i].duration_ns;
 		p.out_nr_pages = q.out_nr_pages;
 		p.out_nr_runs = q.out_nr_runs;
-		fz_record(th, slot, &p);
+		p.out_watch_slot = th->vbuf[i].out_watch_slot;
+		p.out_watch_gen = th->vbuf[i].out_watch_gen;
+		fz_record(th, slot, &p, wknown);
 	}
 }
 
 /* On a private fd nothing but our records may exist. */
 static void fz_check_private_usage(struct fz_thread *th, int slot)
 {
-	struct pinmgr_info info;
+	struct pinmgr_info info, seen;
 	__u64 leases, pages, ending = 0;
 	unsigned int i;
-	int ret, err;
+	int ret, err, ms;
 
 	if (!fz_private(slot))
 		return;
@@ -612,18 +759,43 @@ static void fz_check_private_usage(struct fz_thread *th, int slot)
 	ret = fz_ioctl(th, fz_fd(th, slot), PINMGR_IOC_GET_INFO, &info, &err);
 	fz_expect(th, ret, err, 0);
 	fz_slot_usage(th, slot, &leases, &pages);
-	/* Leases that may have ended keep their record, not their pages. */
+	/*
+	 * Leases that may have ended (expired, revoked, released on stale)
+	 * keep their record, not their pages.
+	 */
 	for (i = 0; i < th->nleases; i++)
-		if (th->leases[i].slot == slot && th->leases[i].may_end)
-			ending += th->leases[i].npages;
-	if (info.ctx_leases != leases || info.ctx_pinned_pages > pages ||
-	    info.ctx_pinned_pages + ending < pages)
-		fz_fail(th, "private fd slot %d holds %llu leases / %llu pages, expected %llu / %llu (%llu of them may have ended)",
-			slot, (unsigned long long)info.ctx_leases,
-			(unsigned long long)info.ctx_pinned_pages,
-			(unsigned long long)leases,
-			(unsigned long long)pages,
-			(unsigned long long)ending);
+		if (th->leases[i].slot == slot &&
+		    fz_may_lose_pages(&th->leases[i]))
+			ending += th->leases[i].charged;
+	if (info.ctx_leases == leases && info.ctx_pinned_pages <= pages &&
+	    info.ctx_pinned_pages + ending >= pages)
+		return;
+	/*
+	 * A failure either way; but say whether the figures come right on
+	 * their own a little later: then something held on to a lease (or
+	 * its pages) after the call that ended it returned.
+	 */
+	seen = info;
+	for (ms = 0; ms < 2000; ms += 10) {
+		pm_msleep(10);
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		if (ioctl(fz_fd(th, slot), PINMGR_IOC_GET_INFO, &info))
+			break;
+		if (info.ctx_leases == leases && info.ctx_pinned_pages <= pages &&
+		    info.ctx_pinned_pages + ending >= pages)
+			fz_fail(th, "private fd slot %d holds %llu leases / %llu pages, expected %llu / %llu (%llu of them may have ended); %d ms later it was right: a lease outlived the call that ended it",
+				slot, (unsigned long long)seen.ctx_leases,
+				(unsigned long long)seen.ctx_pinned_pages,
+				(unsigned long long)leases,
+				(unsigned long long)pages,
+				(unsigned long long)ending, ms + 10);
+	}
+	fz_fail(th, "private fd slot %d holds %llu leases / %llu pages, expected %llu / %llu (%llu of them may have ended)",
+		slot, (unsigned long long)seen.ctx_leases,
+		(unsigned long long)seen.ctx_pinned_pages,
+		(unsigned long long)leases, (unsigned long long)pages,
+		(unsigned long long)ending);
 }
 
 /* ---- Arena ------------------------------------------------------------- */
@@ -788,16 +960,32 @@ static void fz_pick_range(struct fz_thread *th, unsigned long *first,
 	}
 }
 
+/*
+ * What a PIN of arena pages [first, first + n) with @flags must return: a
+ * bad combination of flags first, then what pinning meets (a watch-only
+ * lease pins nothing, so it meets nothing).
+ */
+static int fz_pin_expect(struct fz_thread *th, unsigned long first,
+			 unsigned long n, __u32 flags)
+{
+	int err = fz_flags_errno(flags);
+
+	if (err || (flags & PINMGR_PIN_WATCH_ONLY))
+		return err;
+	return fz_range_expect(th, first, n, flags);
+}
+
 static void fz_op_pin(struct fz_thread *th)
 {
-	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want, quota;
-	__u32 flags = (__u32)rndn(th, 4);
-	unsigned long first, n;
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want, quota = 0;
+	__u32 flags = fz_pick_flags(th, 0), usize = sizeof(struct pinmgr_pin);
+	unsigned long first, n, charge;
 	struct fz_qwin w;
 	union fz_any s;
 
 	fz_pick_range(th, &first, &n);
-	if (!fz_make_room(th, n))
+	charge = fz_pin_pages(flags, n);
+	if (!fz_make_room(th, charge))
 		return;
 	memset(&s, 0, sizeof(s));
 	s.pin.flags = flags;
@@ -805,20 +993,27 @@ static void fz_op_pin(struct fz_thread *th)
 	s.pin.length = n * th->ps;
 	s.pin.cookie = rnd(th);
 	s.pin.duration_ns = fz_duration(th);
-	want = fz_range_expect(th, first, n, flags);
-	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u for %llu ns",
-		slot, first, n, flags, (unsigned long long)s.pin.duration_ns);
-	fz_quota_begin(th, &w, n);
+	/* Sometimes as a caller from before watched leases: no slot told. */
+	if (fz_watch && !rndn(th, 8))
+		usize = offsetof(struct pinmgr_pin, out_watch_slot);
+	want = fz_pin_expect(th, first, n, flags);
+	fz_desc(th, "PIN slot %d arena pages %lu+%lu flags %u for %llu ns, size %u",
+		slot, first, n, flags, (unsigned long long)s.pin.duration_ns,
+		usize);
+	/* Nothing to charge, so never EDQUOT: a bad request, watch-only. */
+	if (charge)
+		fz_quota_begin(th, &w, charge);
 	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN, &s,
-		      sizeof(s.pin), sizeof(s.pin), FZ_P_VALID, FZ_T_ZERO,
-		      &err);
-	quota = fz_quota_end(th, &w, ret, err);
+		      sizeof(s.pin), usize, FZ_P_VALID, FZ_T_ZERO, &err);
+	if (charge)
+		quota = fz_quota_end(th, &w, ret, err);
 	if (fz_closed(slot, ret, err))
 		return;
 	if (!quota)
 		fz_expect(th, ret, err, want);
 	if (ret == 0)
-		fz_record(th, slot, &s.pin);
+		fz_record(th, slot, &s.pin,
+			  usize >= offsetofend(struct pinmgr_pin, out_watch_gen));
 	else if (!rndn(th, 4))
 		fz_check_private_usage(th, slot);
 }
@@ -829,29 +1024,43 @@ static void fz_op_pin(struct fz_thread *th)
  */
 static void fz_op_pin_vec(struct fz_thread *th)
 {
-	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want = 0, quota;
+	int slot = (int)rndn(th, FZ_SLOTS), ret, err, want = 0, quota = 0;
+	int check_err = 0, pin_err = 0;
 	__u32 nr = 1 + (__u32)rndn(th, FZ_VEC), i, bad = nr;
+	__u32 check_bad = nr, pin_bad = nr;
 	unsigned long first, n, total = 0;
 	struct fz_qwin w;
 	union fz_any s;
 
 	memset(th->vbuf, 0, FZ_VEC * sizeof(*th->vbuf));
 	for (i = 0; i < nr; i++) {
+		__u32 flags = fz_pick_flags(th, 0);
+
 		fz_pick_range(th, &first, &n);
 		if (n > 16)
 			n = 1 + n % 16;
 		th->vbuf[i].addr = (uintptr_t)(th->arena + first * th->ps);
 		th->vbuf[i].length = n * th->ps;
-		th->vbuf[i].flags = (__u32)rndn(th, 4);
+		th->vbuf[i].flags = flags;
 		th->vbuf[i].cookie = rnd(th);
 		th->vbuf[i].duration_ns = fz_duration(th);
-		if (!want) {
-			want = fz_range_expect(th, first, n, th->vbuf[i].flags);
-			if (want)
-				bad = i;
+		/* Every range is checked before the first is pinned. */
+		if (!check_err && fz_flags_errno(flags)) {
+			check_err = fz_flags_errno(flags);
+			check_bad = i;
 		}
-		total += n;
+		if (!pin_err && !(flags & PINMGR_PIN_WATCH_ONLY)) {
+			pin_err = fz_range_expect(th, first, n, flags);
+			if (pin_err)
+				pin_bad = i;
+		}
+		total += fz_pin_pages(flags, n);
 	}
+	want = check_err ? check_err : pin_err;
+	bad = check_err ? check_bad : pin_bad;
+	/* A range that fails its check fails the call before any charge. */
+	if (check_err)
+		total = 0;
 	/* Room for all of them, on top of what is pinned. */
 	while (th->nleases && (th->nleases + nr > FZ_MAX_LEASES ||
 			       th->pinned + total > th->budget))
@@ -864,15 +1073,24 @@ static void fz_op_pin_vec(struct fz_thread *th)
 	s.vec.nr_ranges = nr;
 	s.vec.range_size = sizeof(*th->vbuf);
 	fz_desc(th, "PIN_VEC slot %d of %u ranges, %lu pages", slot, nr, total);
-	fz_quota_begin(th, &w, total);
+	if (total)
+		fz_quota_begin(th, &w, total);
 	ret = fz_call(th, fz_fd(th, slot), PINMGR_IOC_PIN_VEC, &s,
 		      sizeof(s.vec), sizeof(s.vec), FZ_P_VALID, FZ_T_ZERO,
 		      &err);
-	quota = fz_quota_end(th, &w, ret, err);
+	if (total)
+		quota = fz_quota_end(th, &w, ret, err);
 	if (fz_closed(slot, ret, err))
 		return;
-	/* The ranges are pinned in turn: the charge of any of them may fail. */
+	/*
+	 * The ranges are pinned in turn: the charge of any of them may
+	 * fail, but only of one that charges something.
+	 */
 	if (quota && s.vec.out_error_index <= bad) {
+		if (s.vec.out_error_index >= nr ||
+		    !fz_pin_pages(th->vbuf[s.vec.out_error_index].flags, 1))
+			fz_fail(th, "PIN_VEC: EDQUOT at range %u, which charges nothing",
+				s.vec.out_error_index);
 		fz_check_private_usage(th, slot);
 		return;
 	}
@@ -884,7 +1102,7 @@ static void fz_op_pin_vec(struct fz_thread *th)
 		fz_check_private_usage(th, slot);
 		return;
 	}
-	fz_record_vec(th, slot, nr);
+	fz_record_vec(th, slot, nr, 1);
 }
 
 static void fz_op_unpin(struct fz_thread *th)
@@ -913,6 +1131,72 @@ static void fz_op_unpin(struct fz_thread *th)
 	}
 }
 
+/*
+ * What QUERY says of a lease's watch agrees with itself and with the
+ * lease: its slot; a stale reason and subrange exactly when it changed
+ * (stale, or released on stale, or ended otherwise after it changed), the
+ * subrange inside the lease; STALE only for a watched lease, INVALIDATED
+ * only for one released on stale. The owner is alive, so never EXIT.
+ */
+static void fz_check_query_watch(struct fz_thread *th, struct fz_lease *l,
+				 const struct pinmgr_query *q)
+{
+	int watched = !!(l->flags & PINMGR_PIN_WATCH);
+	__u64 end = l->addr + l->npages * th->ps;
+
+	if (!watched) {
+		if (q->out_watch_slot || q->out_stale_reason ||
+		    q->out_stale_addr || q->out_stale_length ||
+		    q->out_state == PINMGR_LEASE_STALE ||
+		    q->out_state == PINMGR_LEASE_INVALIDATED)
+			fz_fail(th, "QUERY of unwatched lease %llu: slot %u state %u stale reason %u at 0x%llx+%llu",
+				(unsigned long long)l->handle,
+				q->out_watch_slot, q->out_state,
+				q->out_stale_reason,
+				(unsigned long long)q->out_stale_addr,
+				(unsigned long long)q->out_stale_length);
+		return;
+	}
+	if (l->wknown && q->out_watch_slot != l->wslot)
+		fz_fail(th, "QUERY of lease %llu: slot %u, PIN said %u",
+			(unsigned long long)l->handle, q->out_watch_slot,
+			l->wslot);
+	if (!q->out_watch_slot || q->out_watch_slot >= PINMGR_WATCH_SLOTS_MAX)
+		fz_fail(th, "QUERY of lease %llu: slot %u",
+			(unsigned long long)l->handle, q->out_watch_slot);
+	if (q->out_state == PINMGR_LEASE_INVALIDATED &&
+	    !(l->flags & PINMGR_PIN_RELEASE_ON_STALE))
+		fz_fail(th, "lease %llu with flags %u was released on stale",
+			(unsigned long long)l->handle, l->flags);
+	if (!q->out_stale_reason) {
+		if (q->out_stale_addr || q->out_stale_length ||
+		    q->out_state == PINMGR_LEASE_STALE ||
+		    q->out_state == PINMGR_LEASE_INVALIDATED)
+			fz_fail(th, "QUERY of lease %llu: state %u with no stale reason, stale 0x%llx+%llu",
+				(unsigned long long)l->handle, q->out_state,
+				(unsigned long long)q->out_stale_addr,
+				(unsigned long long)q->out_stale_length);
+		return;
+	}
+	if ((q->out_stale_reason != PINMGR_STALE_UNMAP &&
+	     q->out_stale_reason != PINMGR_STALE_DISCARD) ||
+	    q->out_state == PINMGR_LEASE_ACTIVE ||
+	    !q->out_stale_length || q->out_stale_addr < l->addr ||
+	    q->out_stale_length > end - q->out_stale_addr ||
+	    q->out_stale_addr % th->ps || q->out_stale_length % th->ps)
+		fz_fail(th, "QUERY of lease %llu (0x%llx, %llu pages): state %u, stale reason %u at 0x%llx+%llu",
+			(unsigned long long)l->handle,
+			(unsigned long long)l->addr,
+			(unsigned long long)l->npages, q->out_state,
+			q->out_stale_reason,
+			(unsigned long long)q->out_stale_addr,
+			(unsigned long long)q->out_stale_length);
+	if (q->out_state == PINMGR_LEASE_STALE)
+		th->stales++;
+	else if (q->out_state == PINMGR_LEASE_INVALIDATED)
+		th->invalidated++;
+}
+
 static void fz_op_query(struct fz_thread *th)
 {
 	struct pinmgr_query q;
@@ -936,6 +1220,16 @@ static void fz_op_query(struct fz_thread *th)
 		return;
 	}
 	fz_expect(th, ret, err, 0);
+	fz_check_query_watch(th, l, &q);
+	/* Stale, it holds its pages still (checked just now it may be). */
+	if (q.out_state == PINMGR_LEASE_STALE)
+		q.out_state = PINMGR_LEASE_ACTIVE;
+	/* Released on stale (checked it may be), its runs went with it. */
+	if (q.out_state == PINMGR_LEASE_INVALIDATED) {
+		if (q.out_nr_runs == 0)
+			q.out_nr_runs = l->nruns;
+		q.out_state = PINMGR_LEASE_ACTIVE;
+	}
 	/* One that may have ended shows how far it got; its runs go with it. */
 	if (l->may_end && q.out_state >= PINMGR_LEASE_ACTIVE &&
 	    q.out_state <= PINMGR_LEASE_REVOKED) {
@@ -1027,7 +1321,7 @@ static void fz_op_list(struct fz_thread *th)
 		return;
 	}
 	/* Another thread's lease may have ended: UNPIN acknowledges it. */
-	if (ret && err != EKEYEXPIRED && err != EKEYREVOKED)
+	if (ret && err != EKEYEXPIRED && err != EKEYREVOKED && err != ESTALE)
 		fz_expect(th, ret, err, 0);
 	if (idx >= 0) {
 		if (ret && !fz_ended(&th->leases[idx], ret, err))
@@ -1048,13 +1342,44 @@ static int fz_access(struct fz_thread *th, int fd, __u64 handle, __u32 flags,
 	return fz_ioctl(th, fd, PINMGR_IOC_ACCESS, &a, err);
 }
 
+/*
+ * What ACCESS of [off, off + len) through watch-only lease @l must return:
+ * it goes through the mapping as it is now, so a page unmapped or
+ * PROT_NONE is EFAULT, and so is writing a read-only one. -1 for a lease
+ * outside the arena (a chaotic one), whose mapping we do not follow:
+ * 0 or EFAULT.
+ */
+static int fz_watch_only_expect(struct fz_thread *th, const struct fz_lease *l,
+				__u64 off, __u64 len, int write)
+{
+	unsigned long first;
+
+	if (!len)
+		return 0;
+	if (!l->in_arena)
+		return -1;
+	first = (l->addr - (uintptr_t)th->arena) / th->ps + off / th->ps;
+	return fz_range_expect(th, first,
+			       (off + len - 1) / th->ps - off / th->ps + 1,
+			       write ? PINMGR_PIN_WRITE : 0);
+}
+
+/* The ACCESS of a watch-only lease returned as the mapping says. */
+static void fz_expect_watch_only(struct fz_thread *th, int ret, int err,
+				 int want)
+{
+	if (want < 0 && ret && err == EFAULT)
+		return;
+	fz_expect(th, ret, err, want < 0 ? 0 : want);
+}
+
 static void fz_op_access(struct fz_thread *th)
 {
 	size_t iosz = FZ_IO_PAGES * th->ps;
 	__u64 bytes, off, len, i;
 	struct fz_lease *l;
 	unsigned int k;
-	int ret, err, fd;
+	int ret, err, fd, watch_only, want_w = 0, want_r = 0;
 
 	if (!th->nleases)
 		return;
@@ -1064,6 +1389,11 @@ static void fz_op_access(struct fz_thread *th)
 	bytes = l->npages * th->ps;
 	off = rndn(th, bytes + 1);
 	len = rndn(th, (bytes - off < iosz ? bytes - off : iosz) + 1);
+	watch_only = !!(l->flags & PINMGR_PIN_WATCH_ONLY);
+	if (watch_only) {
+		want_w = fz_watch_only_expect(th, l, off, len, 1);
+		want_r = fz_watch_only_expect(th, l, off, len, 0);
+	}
 
 	if (!(l->flags & PINMGR_PIN_WRITE)) {
 		fz_desc(th, "ACCESS write to read pin slot %d handle %llu",
@@ -1077,9 +1407,10 @@ static void fz_op_access(struct fz_thread *th)
 		if (fz_ended(l, ret, err))
 			return;
 		fz_expect(th, ret, err, EACCES);
-		fz_desc(th, "ACCESS read slot %d handle %llu %llu+%llu",
+		fz_desc(th, "ACCESS read slot %d handle %llu %llu+%llu%s",
 			l->slot, (unsigned long long)l->handle,
-			(unsigned long long)off, (unsigned long long)len);
+			(unsigned long long)off, (unsigned long long)len,
+			watch_only ? ", watch-only" : "");
 		ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf,
 				&err);
 		if (fz_lost(l->slot, ret, err)) {
@@ -1088,16 +1419,16 @@ static void fz_op_access(struct fz_thread *th)
 		}
 		if (fz_ended(l, ret, err))
 			return;
-		fz_expect(th, ret, err, 0);
+		fz_expect_watch_only(th, ret, err, want_r);
 		return;
 	}
 
 	/* Write pins: what ACCESS writes, ACCESS reads back. */
 	for (i = 0; i < len; i++)
 		th->iobuf[i] = (char)(i * 7 + th->op);
-	fz_desc(th, "ACCESS write slot %d handle %llu %llu+%llu", l->slot,
+	fz_desc(th, "ACCESS write slot %d handle %llu %llu+%llu%s", l->slot,
 		(unsigned long long)l->handle, (unsigned long long)off,
-		(unsigned long long)len);
+		(unsigned long long)len, watch_only ? ", watch-only" : "");
 	ret = fz_access(th, fd, l->handle, PINMGR_ACCESS_WRITE, off, len,
 			th->iobuf, &err);
 	if (fz_lost(l->slot, ret, err)) {
@@ -1106,11 +1437,14 @@ static void fz_op_access(struct fz_thread *th)
 	}
 	if (fz_ended(l, ret, err))
 		return;
-	fz_expect(th, ret, err, 0);
+	fz_expect_watch_only(th, ret, err, want_w);
+	if (ret)
+		return;
 	memset(th->iobuf2, 0, len);
-	fz_desc(th, "ACCESS read back slot %d handle %llu %llu+%llu",
+	fz_desc(th, "ACCESS read back slot %d handle %llu %llu+%llu%s",
 		l->slot, (unsigned long long)l->handle,
-		(unsigned long long)off, (unsigned long long)len);
+		(unsigned long long)off, (unsigned long long)len,
+		watch_only ? ", watch-only" : "");
 	ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf2, &err);
 	if (fz_lost(l->slot, ret, err)) {
 		fz_forget(th, k);
@@ -1118,6 +1452,7 @@ static void fz_op_access(struct fz_thread *th)
 	}
 	if (fz_ended(l, ret, err))
 		return;
+	/* What the mapping let us write, it lets us read. */
 	fz_expect(th, ret, err, 0);
 	/* Only this thread writes to its private fds' leases. */
 	if (fz_private(l->slot) && memcmp(th->iobuf, th->iobuf2, len))
@@ -1155,6 +1490,11 @@ static void fz_op_segments(struct fz_thread *th)
 	}
 	if (fz_lost(l->slot, ret, err)) {
 		fz_forget(th, k);
+		return;
+	}
+	/* No pages that stay where they are, ended or not. */
+	if (l->flags & PINMGR_PIN_WATCH_ONLY) {
+		fz_expect(th, ret, err, EINVAL);
 		return;
 	}
 	if (fz_ended(l, ret, err))
@@ -1280,17 +1620,29 @@ static void fz_op_events(struct fz_thread *th)
 	if (n == 0 || n % sizeof(ev[0]))
 		fz_fail(th, "read of events returned %zd bytes", n);
 	for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++) {
+		int stale = ev[i].type == PINMGR_EVENT_STALE;
+
 		if (ev[i].size != sizeof(ev[i]) || !ev[i].time_ns ||
 		    ev[i].type < PINMGR_EVENT_EXPIRED ||
-		    ev[i].type > PINMGR_EVENT_OVERFLOW ||
+		    ev[i].type > (fz_watch ? PINMGR_EVENT_STALE :
+				  PINMGR_EVENT_OVERFLOW) ||
 		    (ev[i].type == PINMGR_EVENT_OVERFLOW) != !ev[i].handle ||
 		    (ev[i].type == PINMGR_EVENT_OVERFLOW) != !!ev[i].lost ||
-		    (ev[i].type == PINMGR_EVENT_BREAKING) != !!ev[i].deadline_ns)
-			fz_fail(th, "event: size %u type %u handle %llu lost %llu deadline %llu",
+		    (ev[i].type == PINMGR_EVENT_BREAKING) != !!ev[i].deadline_ns ||
+		    /* A stale event says how and where; no other does. */
+		    stale != !!ev[i].reason || stale != !!ev[i].length ||
+		    (!stale && ev[i].addr) ||
+		    ev[i].reason > PINMGR_STALE_EXIT ||
+		    ev[i].addr % th->ps || ev[i].length % th->ps ||
+		    ev[i].__reserved || ev[i].__reserved2)
+			fz_fail(th, "event: size %u type %u handle %llu lost %llu deadline %llu reason %u at 0x%llx+%llu",
 				ev[i].size, ev[i].type,
 				(unsigned long long)ev[i].handle,
 				(unsigned long long)ev[i].lost,
-				(unsigned long long)ev[i].deadline_ns);
+				(unsigned long long)ev[i].deadline_ns,
+				ev[i].reason,
+				(unsigned long long)ev[i].addr,
+				(unsigned long long)ev[i].length);
 	}
 }
 
@@ -1322,6 +1674,190 @@ static void fz_op_info(struct fz_thread *th)
 	fz_check_private_usage(th, slot);
 }
 
+/* ---- The status area ---------------------------------------------------- */
+
+/*
+ * A mapping of the status area that must be refused with @want: if it
+ * was not, it is unmapped before the failure is reported.
+ */
+static void fz_area_refused(struct fz_thread *th, int slot, void *m,
+			    size_t len, int err, int want)
+{
+	if (m != MAP_FAILED) {
+		munmap(m, len);
+		fz_fail(th, "the mapping was made, %s expected",
+			fz_errname(want));
+	}
+	if (fz_closed(slot, -1, err))
+		return;
+	fz_expect(th, -1, err, want);
+}
+
+/*
+ * The first @pages pages of the status area of @slot's file, read-only,
+ * over the thread's reservation (never where another thread's arena may
+ * be mapped again); NULL if the shared file was closed meanwhile.
+ */
+static const volatile __u64 *fz_area_map(struct fz_thread *th, int slot,
+					 size_t pages)
+{
+	void *a = mmap(th->areares, pages * th->ps, PROT_READ,
+		       MAP_SHARED | MAP_FIXED, fz_fd(th, slot),
+		       PINMGR_WATCH_MMAP_OFFSET);
+
+	if (a == MAP_FAILED) {
+		/* Bad file descriptors are refused before anything moves. */
+		if (fz_closed(slot, -1, errno))
+			return NULL;
+		fz_fail(th, "mmap of the status area: %s",
+			fz_errname(errno));
+	}
+	if (a != th->areares)
+		fz_fail(th, "the status area was mapped at %p, not at %p", a,
+			(void *)th->areares);
+	return a;
+}
+
+/* Put the reservation back in place of the area. */
+static void fz_area_unmap(struct fz_thread *th)
+{
+	if (mmap(th->areares, FZ_AREA_PAGES * th->ps, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		 -1, 0) != th->areares)
+		fz_fail(th, "restoring the area's reservation: %s",
+			strerror(errno));
+}
+
+/*
+ * The word of our watched lease @i, read around a QUERY of it: a live
+ * lease maps what it holds exactly while its word is at the generation
+ * PIN returned, so the word moved only if QUERY no longer says ACTIVE,
+ * and a lease QUERY calls stale or released on stale has its word moved
+ * (before the call that changed its range returned: the changes to our
+ * arena are all this thread's own, done). While the lease lives the word
+ * only grows. -1 if the lease is gone (and forgotten), else whether it
+ * went stale (by QUERY: after it, another thread may end a lease of a
+ * shared file, which moves its word too).
+ */
+static int fz_check_word(struct fz_thread *th, unsigned int i,
+			 const volatile __u64 *area)
+{
+	struct fz_lease *l = &th->leases[i];
+	struct pinmgr_query q;
+	__u64 w1, w2;
+	int ret, err;
+
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.handle = l->handle;
+	fz_desc(th, "word of slot %u of lease %llu on slot %d, and QUERY",
+		l->wslot, (unsigned long long)l->handle, l->slot);
+	w1 = __atomic_load_n(&area[l->wslot], __ATOMIC_ACQUIRE);
+	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_QUERY, &q, &err);
+	w2 = __atomic_load_n(&area[l->wslot], __ATOMIC_ACQUIRE);
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, i);
+		return -1;
+	}
+	fz_expect(th, ret, err, 0);
+	fz_check_query_watch(th, l, &q);
+	th->words++;
+	if (w1 < l->wgen || w2 < w1 ||
+	    (w1 != l->wgen && q.out_state == PINMGR_LEASE_ACTIVE) ||
+	    (w2 == l->wgen && (q.out_state == PINMGR_LEASE_STALE ||
+			       q.out_state == PINMGR_LEASE_INVALIDATED)))
+		fz_fail(th, "lease %llu: word %llu then %llu, generation %llu, QUERY says state %u (stale reason %u)",
+			(unsigned long long)l->handle,
+			(unsigned long long)w1, (unsigned long long)w2,
+			(unsigned long long)l->wgen, q.out_state,
+			q.out_stale_reason);
+	return q.out_stale_reason != 0;
+}
+
+/* Map the first @pages pages of @slot's area: its words agree with ours. */
+static void fz_check_area(struct fz_thread *th, int slot, size_t pages)
+{
+	__u32 span = pages * th->ps / sizeof(__u64);
+	const volatile __u64 *area;
+	unsigned int i, moved = 0;
+	__u64 count;
+
+	fz_desc(th, "map %zu pages of slot %d's status area", pages, slot);
+	area = fz_area_map(th, slot, pages);
+	if (!area)
+		return;
+	th->area_maps++;
+	if (!rndn(th, 4)) {
+		fz_desc(th, "mprotect of slot %d's status area to writable",
+			slot);
+		if (mprotect((void *)area, pages * th->ps,
+			     PROT_READ | PROT_WRITE) != -1 || errno != EACCES)
+			fz_fail(th, "mprotect of the status area to writable: %s",
+				fz_errname(errno));
+	}
+	for (i = th->nleases; i-- > 0;) {
+		struct fz_lease *l = &th->leases[i];
+
+		if (l->slot == slot && l->wknown && l->wslot < span &&
+		    fz_check_word(th, i, area) > 0)
+			moved++;
+	}
+	/*
+	 * Slot 0 counts the context's leases that ever went stale: at least
+	 * those of ours that QUERY found stale (counted right after their
+	 * word moved, in our own calls, all returned).
+	 */
+	count = __atomic_load_n(&area[0], __ATOMIC_ACQUIRE);
+	if (count < moved)
+		fz_fail(th, "slot %d's area counts %llu stale leases, %u of ours are",
+			slot, (unsigned long long)count, moved);
+	fz_area_unmap(th);
+}
+
+/*
+ * The status areas of our files: never writable, only from the start and
+ * within the size; mapped, their words agree with our leases.
+ */
+static void fz_op_watch(struct fz_thread *th)
+{
+	int slot = (int)rndn(th, FZ_SLOTS), fd = fz_fd(th, slot);
+	unsigned int kind = rndn(th, 8);
+	size_t len;
+	off_t off;
+	void *m;
+
+	if (!fz_watch)
+		return;
+	if (kind == 0) {
+		int shared = (int)rndn(th, 2);
+
+		fz_desc(th, "mmap of slot %d's status area writable, %s",
+			slot, shared ? "shared" : "private");
+		m = mmap(NULL, th->ps, PROT_READ | PROT_WRITE,
+			 shared ? MAP_SHARED : MAP_PRIVATE, fd,
+			 PINMGR_WATCH_MMAP_OFFSET);
+		fz_area_refused(th, slot, m, th->ps, errno, EPERM);
+		return;
+	}
+	if (kind == 1) {
+		if (rndn(th, 2)) {
+			len = th->ps;
+			off = (off_t)(th->ps * (1 + rndn(th, 16)));
+		} else {
+			len = (size_t)PINMGR_WATCH_SLOTS_MAX * sizeof(__u64) +
+			      th->ps * (1 + rndn(th, 4));
+			off = PINMGR_WATCH_MMAP_OFFSET;
+		}
+		fz_desc(th, "mmap of slot %d's status area, %zu bytes at %lld",
+			slot, len, (long long)off);
+		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+		fz_area_refused(th, slot, m, len, errno, EINVAL);
+		return;
+	}
+	for (slot = 0; slot < FZ_SLOTS; slot++)
+		fz_check_area(th, slot, 1 + rndn(th, FZ_AREA_PAGES));
+}
+
 /* ---- Requests with exactly one defect ---------------------------------- */
 
 /* A well-formed request of command @nr on @slot, using a lease if any. */
@@ -1342,10 +1878,14 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 	*lp = l;
 	switch (nr) {
 	case PINMGR_CMD_PIN:
-		/* rotarget is always mapped read-write. */
+		/*
+		 * rotarget is always mapped read-write. Never watch-only:
+		 * the defects of pinning (PROT_NONE, the device's limit)
+		 * would not bite.
+		 */
 		s->pin.addr = (uintptr_t)th->rotarget;
 		s->pin.length = th->ps;
-		s->pin.flags = (__u32)rndn(th, 4);
+		s->pin.flags = fz_pick_flags(th, 1) & ~PINMGR_PIN_WATCH_ONLY;
 		break;
 	case PINMGR_CMD_UNPIN:
 		s->unpin.handle = l ? l->handle : 0;
@@ -1374,7 +1914,8 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 		for (i = 0; i < s->vec.nr_ranges; i++) {
 			th->vbuf[i].addr = (uintptr_t)th->rotarget;
 			th->vbuf[i].length = th->ps;
-			th->vbuf[i].flags = (__u32)rndn(th, 4);
+			th->vbuf[i].flags = fz_pick_flags(th, 1) &
+					    ~PINMGR_PIN_WATCH_ONLY;
 		}
 		s->vec.ranges = (uintptr_t)th->vbuf;
 		s->vec.range_size = sizeof(*th->vbuf);
@@ -1498,7 +2039,8 @@ static void fz_op_defect(struct fz_thread *th)
 	}
 	case 3:
 		what = "unknown flag";
-		s.pin.flags |= 1U << (2 + rndn(th, 30));
+		s.pin.flags |= 1U << (fz_pin_flag_bits() +
+				      rndn(th, 32 - fz_pin_flag_bits()));
 		if (nr != PINMGR_CMD_PIN && rndn(th, 2))
 			s.pin.flags = 1U << rndn(th, 32);
 		if (nr == PINMGR_CMD_ACCESS && s.pin.flags == PINMGR_ACCESS_WRITE)
@@ -1551,7 +2093,10 @@ static void fz_op_defect(struct fz_thread *th)
 			s.vec.__reserved = 1U << rndn(th, 32);
 			vec_index = s.vec.nr_ranges;
 		} else if (nr == PINMGR_CMD_PIN) {
-			s.pin.__reserved = 1U << rndn(th, 32);
+			if (fz_watch && rndn(th, 2))
+				s.pin.__reserved2 = 1U << rndn(th, 32);
+			else
+				s.pin.__reserved = 1U << rndn(th, 32);
 		} else {
 			return;
 		}
@@ -1580,7 +2125,29 @@ static void fz_op_defect(struct fz_thread *th)
 		if (nr == PINMGR_CMD_PIN) {
 			__u64 ps = th->ps;
 
-			switch (rndn(th, 9)) {
+			switch (rndn(th, fz_watch ? 12 : 9)) {
+			case 9:
+				what = "RELEASE_ON_STALE without WATCH";
+				s.pin.flags = (s.pin.flags & ~FZ_WATCH_FLAGS) |
+					      PINMGR_PIN_RELEASE_ON_STALE;
+				want = EINVAL;
+				break;
+			case 10:
+				what = "WATCH_ONLY with LONGTERM";
+				s.pin.flags = (s.pin.flags & PINMGR_PIN_WRITE) |
+					      PINMGR_PIN_WATCH_ONLY |
+					      PINMGR_PIN_LONGTERM |
+					      (rndn(th, 2) ? PINMGR_PIN_WATCH : 0);
+				want = EINVAL;
+				break;
+			case 11:
+				what = "WATCH_ONLY with RELEASE_ON_STALE";
+				s.pin.flags = (s.pin.flags & PINMGR_PIN_WRITE) |
+					      PINMGR_PIN_WATCH_ONLY |
+					      PINMGR_PIN_RELEASE_ON_STALE |
+					      (rndn(th, 2) ? PINMGR_PIN_WATCH : 0);
+				want = EINVAL;
+				break;
 			case 0:
 				what = "zero length";
 				s.pin.length = 0;
@@ -1690,7 +2257,17 @@ static void fz_op_defect(struct fz_thread *th)
 			__u32 k = (__u32)rndn(th, s.vec.nr_ranges);
 
 			vec_index = k;
-			switch (rndn(th, 7)) {
+			switch (rndn(th, fz_watch ? 8 : 7)) {
+			case 7:
+				what = "PIN_VEC range with a bad watch combination";
+				th->vbuf[k].flags = rndn(th, 2) ?
+					PINMGR_PIN_RELEASE_ON_STALE :
+					PINMGR_PIN_WATCH_ONLY |
+					(rndn(th, 2) ? PINMGR_PIN_LONGTERM :
+					 PINMGR_PIN_RELEASE_ON_STALE |
+					 PINMGR_PIN_WATCH);
+				want = EINVAL;
+				break;
 			case 0:
 				what = "PIN_VEC range of zero length";
 				th->vbuf[k].length = 0;
@@ -1698,12 +2275,19 @@ static void fz_op_defect(struct fz_thread *th)
 				break;
 			case 1:
 				what = "PIN_VEC range with an unknown flag";
-				th->vbuf[k].flags |= 1U << (2 + rndn(th, 30));
+				th->vbuf[k].flags |= 1U <<
+					(fz_pin_flag_bits() +
+					 rndn(th, 32 - fz_pin_flag_bits()));
 				want = EOPNOTSUPP;
 				break;
 			case 2:
 				what = "PIN_VEC range with a reserved field";
-				th->vbuf[k].__reserved = 1 + (__u32)rndn(th, 9);
+				if (fz_watch && rndn(th, 2))
+					th->vbuf[k].__reserved2 =
+						1 + (__u32)rndn(th, 9);
+				else
+					th->vbuf[k].__reserved =
+						1 + (__u32)rndn(th, 9);
 				want = EINVAL;
 				break;
 			case 3:
@@ -1740,7 +2324,13 @@ static void fz_op_defect(struct fz_thread *th)
 			s.segs.segments = rndn(th, 2) ? 0 :
 					  (uintptr_t)th->io_guard;
 			s.segs.nr_segments = 1 + (__u32)rndn(th, 8);
-			want = EFAULT;
+			/*
+			 * A watch-only lease has none to write there; but no
+			 * array at all is refused before the lease is looked
+			 * up.
+			 */
+			want = (l->flags & PINMGR_PIN_WATCH_ONLY) &&
+			       s.segs.segments ? EINVAL : EFAULT;
 		} else {
 			return;
 		}
@@ -1801,7 +2391,7 @@ static __u32 fz_any_flags(struct fz_thread *th)
 	case 1:
 		return 0;
 	case 2:
-		return (__u32)rndn(th, 4);
+		return (__u32)rndn(th, 1U << fz_pin_flag_bits());
 	case 3:
 		return 1U << rndn(th, 32);
 	case 4:
@@ -2040,7 +2630,11 @@ static void fz_op_chaos(struct fz_thread *th)
 		if (s.pin.length > (__u64)FZ_THP_PAGES * th->ps)
 			fz_fail(th, "PIN of %llu bytes succeeded",
 				(unsigned long long)s.pin.length);
-		fz_record(th, slot, &s.pin);
+		if (fz_flags_errno(s.pin.flags))
+			fz_fail(th, "PIN with flags %u succeeded", s.pin.flags);
+		fz_record(th, slot, &s.pin,
+			  s.pin.size >= offsetofend(struct pinmgr_pin,
+						    out_watch_gen));
 	} else if (cmd == PINMGR_IOC_UNPIN) {
 		idx = fz_find(th, s.unpin.handle);
 		if (idx >= 0 && th->leases[idx].slot != slot)
@@ -2060,10 +2654,15 @@ static void fz_op_chaos(struct fz_thread *th)
 				s.vec.nr_ranges,
 				(unsigned long long)s.vec.ranges);
 		for (v = 0; v < s.vec.nr_ranges; v++)
-			if (th->vbuf[v].length > (__u64)FZ_THP_PAGES * th->ps)
-				fz_fail(th, "PIN_VEC range of %llu bytes succeeded",
-					(unsigned long long)th->vbuf[v].length);
-		fz_record_vec(th, slot, s.vec.nr_ranges);
+			if (th->vbuf[v].length > (__u64)FZ_THP_PAGES * th->ps ||
+			    fz_flags_errno(th->vbuf[v].flags))
+				fz_fail(th, "PIN_VEC range of %llu bytes with flags %u succeeded",
+					(unsigned long long)th->vbuf[v].length,
+					th->vbuf[v].flags);
+		fz_record_vec(th, slot, s.vec.nr_ranges,
+			      s.vec.range_size >=
+			      offsetofend(struct pinmgr_pin_range,
+					  out_watch_gen));
 	} else if (cmd == PINMGR_IOC_RENEW || cmd == PINMGR_IOC_REVOKE) {
 		/* It acted on one of ours (or on nothing): it may end now. */
 		idx = fz_find(th, s.renew.handle);
@@ -2104,7 +2703,7 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 
 	memset(&p, 0, sizeof(p));
 	p.size = sizeof(p);
-	p.flags = (__u32)rndn(th, 4);
+	p.flags = fz_pick_flags(th, 1);
 	p.addr = (uintptr_t)th->iobuf;
 	p.length = th->ps * (1 + rndn(th, FZ_IO_PAGES));
 	if (fz_child_has(fd)) {
@@ -2115,6 +2714,12 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 		if (ioctl(fd, PINMGR_IOC_GET_INFO, &info) ||
 		    (info.out_flags & PINMGR_INFO_OWNER_MM))
 			_exit(11);
+		/* The status area names the parent's leases: not ours to map. */
+		if (fz_watch &&
+		    (mmap(NULL, th->ps, PROT_READ, MAP_SHARED, fd,
+			  PINMGR_WATCH_MMAP_OFFSET) != MAP_FAILED ||
+		     errno != EPERM))
+			_exit(19);
 	}
 	l = th->nleases ? &th->leases[rndn(th, th->nleases)] : NULL;
 	if (l && fz_child_has(fz_fd(th, l->slot))) {
@@ -2166,8 +2771,28 @@ static __attribute__((noreturn)) void fz_child(struct fz_thread *th)
 	fz_quota_ask(1);
 	r = ioctl(own, PINMGR_IOC_PIN, &p);
 	fz_quota_answer(1);
-	if (r ? !fz_run.unpriv || errno != EDQUOT : !p.out_handle)
+	/* A watch-only lease charges nothing: never EDQUOT. */
+	if (r ? !fz_run.unpriv || errno != EDQUOT ||
+		(p.flags & PINMGR_PIN_WATCH_ONLY) : !p.out_handle)
 		_exit(17);
+	/*
+	 * Our own area we may map; a watched lease's word is at its
+	 * generation. Then we die with it mapped, the lease watched.
+	 */
+	if (fz_watch) {
+		const volatile __u64 *area = mmap(NULL, th->ps, PROT_READ,
+						  MAP_SHARED, own,
+						  PINMGR_WATCH_MMAP_OFFSET);
+
+		if (area == MAP_FAILED)
+			_exit(20);
+		if (!r && (p.flags & (PINMGR_PIN_WATCH |
+				      PINMGR_PIN_WATCH_ONLY)) &&
+		    (p.out_watch_slot >= th->ps / sizeof(__u64) ||
+		     __atomic_load_n(&area[p.out_watch_slot],
+				     __ATOMIC_ACQUIRE) != p.out_watch_gen))
+			_exit(20);
+	}
 	_exit(0);
 }
 
@@ -2185,7 +2810,7 @@ static void fz_op_fork(struct fz_thread *th)
 		fz_child(th);
 	st = pm_wait(pid);
 	if (st != 0)
-		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context, 18 RENEW)",
+		fz_fail(th, "forked child failed its check %d (10 PIN, 11 GET_INFO, 12 UNPIN, 13 ACCESS, 14-15 QUERY, 16-17 own context, 18 RENEW, 19 mmap of the parent's status area, 20 its own)",
 			st);
 }
 
@@ -2283,6 +2908,9 @@ static void fz_thread_setup(struct fz_thread *th)
 	th->iobuf2 = fz_map_guarded(FZ_IO_PAGES * ps, NULL);
 	th->rotarget = pm_map_anon(ps);
 	ASSERT_NE(th->rotarget, NULL);
+	/* Where this thread maps status areas, and nothing else ever. */
+	th->areares = fz_map(FZ_AREA_PAGES * ps, PROT_NONE);
+	ASSERT_NE(th->areares, NULL);
 	/*
 	 * Below vm.mmap_min_addr: a hole that no later mmap of another thread
 	 * can fill (a freshly unmapped page could be).
@@ -2341,8 +2969,10 @@ static void *fz_thread_fn(void *arg)
 			fz_op_events(th);
 		else if (r < 690)
 			fz_op_defect(th);
-		else if (r < 920)
+		else if (r < 910)
 			fz_op_chaos(th);
+		else if (r < 920)
+			fz_op_watch(th);
 		else if (r < 990)
 			fz_op_arena(th);
 		else if (r < 991)
@@ -2385,6 +3015,8 @@ static void fz_run_threads(unsigned long long total)
 	unsigned long long fail[FZ_NR_CMDS + 1] = { 0 };
 	unsigned long long forks = 0, arena = 0, reopens = 0, closes = 0;
 	unsigned long long steals = 0, edquot = 0, calls = 0;
+	unsigned long long watched = 0, stale = 0, invalidated = 0;
+	unsigned long long area_maps = 0, words = 0;
 	struct pinmgr_info info;
 	struct timespec ts;
 	struct rlimit rl;
@@ -2447,6 +3079,11 @@ static void fz_run_threads(unsigned long long total)
 		closes += threads[i].closes;
 		steals += threads[i].steals;
 		edquot += threads[i].edquot;
+		watched += threads[i].watched;
+		stale += threads[i].stales;
+		invalidated += threads[i].invalidated;
+		area_maps += threads[i].area_maps;
+		words += threads[i].words;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	pm_diag("fuzz: %s: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu shared fds closed in use, %llu LIST-found unpins and %llu PINs refused with EDQUOT",
@@ -2455,6 +3092,10 @@ static void fz_run_threads(unsigned long long total)
 	for (k = 0; k <= FZ_NR_CMDS; k++)
 		pm_diag("fuzz: %s: %-12s %7llu succeeded %7llu failed",
 			fz_run.name, fz_names[k], ok[k], fail[k]);
+	if (fz_watch)
+		pm_diag("fuzz: %s: %llu watched leases made; QUERY found %llu stale and %llu released on stale; %llu status area mappings, %llu words checked",
+			fz_run.name, watched, stale, invalidated, area_maps,
+			words);
 
 	/* Every lease left is on a shared fd that a thread ended; close all. */
 	for (k = 0; k < FZ_SHARED; k++)
@@ -2565,6 +3206,10 @@ TEST_TIMEOUT(fuzz_ioctls, 1500)
 	close(fd);
 	/* With per-user limits, unprivileged short-term pins are long-term. */
 	fz_upgrade = !!(info.features & PINMGR_FEATURE_USER_LIMITS);
+	/* Watched leases only where the driver has them. */
+	fz_watch = !!(info.features & PINMGR_FEATURE_WATCH);
+	if (!fz_watch)
+		pm_diag("fuzz: no watched leases on this kernel (GET_INFO's feature bits)");
 	base = pm_outstanding_pins();
 	ASSERT_GE(base, 0);
 

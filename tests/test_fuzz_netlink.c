@@ -14,6 +14,11 @@
  *    an error from the documented set or be ignored, never a crash;
  *  - the unprivileged process is refused every revocation and the monitor
  *    group, and sees only its own leases.
+ * Where the driver has watched leases, the pinners watch some of theirs
+ * (some released on stale, some watch-only) and discard pages under them
+ * now and then: the monitor must get lease-stale-ntf messages that say
+ * why and where, and a revocation may find a lease released on stale
+ * (ESTALE).
  * PINMGR_FUZZ_SEED replays a thread's sequence, PINMGR_FUZZ_NL_OPS sets
  * the number of requests (default 20000). At the end nothing stays pinned.
  */
@@ -27,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -46,6 +52,8 @@ struct fz_shared {
 	atomic_int stop;
 	atomic_ullong handles[FN_SLOTS];
 	int family;
+	int watch;		/* the driver has PINMGR_FEATURE_WATCH */
+	atomic_ulong discards;
 	uint64_t seed;
 	unsigned long ops;
 };
@@ -85,6 +93,26 @@ struct fz_pinner {
 	pthread_t tid;
 };
 
+/* Flags of a pinner's lease: watched ones too, where the driver has them. */
+static __u32 fz_pin_flags(struct fz_shared *sh, uint64_t *s)
+{
+	__u32 flags = (__u32)rndn(s, 4);
+
+	if (!sh->watch)
+		return flags;
+	switch (rndn(s, 8)) {
+	case 0:
+		return (flags & PINMGR_PIN_WRITE) | PINMGR_PIN_WATCH_ONLY;
+	case 1:
+		return flags | PINMGR_PIN_WATCH | PINMGR_PIN_RELEASE_ON_STALE;
+	case 2:
+	case 3:
+		return flags | PINMGR_PIN_WATCH;
+	default:
+		return flags;
+	}
+}
+
 static void *fz_pin_loop(void *arg)
 {
 	struct fz_pinner *p = arg;
@@ -102,10 +130,27 @@ static void *fz_pin_loop(void *arg)
 		int r;
 
 		k = (unsigned int)rndn(&s, n);
+		if (p->sh->watch && !rndn(&s, 16)) {
+			/*
+			 * Discard a page under our leases: the watched ones
+			 * over it go stale, or are released; it comes back
+			 * as a new page.
+			 */
+			char *at = buf + rndn(&s, 16) * ps;
+
+			ASSERT_EQ(madvise(at, ps, MADV_DONTNEED), 0);
+			*at = 1;
+			atomic_fetch_add(&p->sh->discards, 1);
+			continue;
+		}
 		if (mine[k]) {
-			/* Live, or ended by expiry or revocation: all fine. */
+			/*
+			 * Live, or ended by expiry, revocation or release on
+			 * stale: all fine.
+			 */
 			r = pm_unpin(fd, mine[k]);
-			if (r && errno != EKEYEXPIRED && errno != EKEYREVOKED)
+			if (r && errno != EKEYEXPIRED && errno != EKEYREVOKED &&
+			    errno != ESTALE)
 				FAIL("UNPIN of own lease %llu: %s",
 				     (unsigned long long)mine[k],
 				     strerror(errno));
@@ -116,7 +161,7 @@ static void *fz_pin_loop(void *arg)
 		memset(&pin, 0, sizeof(pin));
 		r = pm_pin_for(fd, buf + rndn(&s, 12) * ps,
 			       (1 + rndn(&s, 4)) * ps,
-			       (__u32)rndn(&s, 4),
+			       fz_pin_flags(p->sh, &s),
 			       rndn(&s, 3) ? 0 : (1 + rndn(&s, 50)) * PM_MS,
 			       &pin);
 		ASSERT_EQ(r, 0);
@@ -143,7 +188,11 @@ static void *fz_monitor_loop(void *arg)
 	struct fz_shared *sh = arg;
 	struct pm_nl *mon = pm_nl_open();
 	struct pm_nl_lease ev;
-	unsigned long events = 0, lost = 0;
+	unsigned long events = 0, lost = 0, stale = 0;
+	__u8 last = sh->watch ? PINMGR_NL_CMD_LEASE_STALE_NTF :
+				PINMGR_NL_CMD_LEASE_REVOKED_NTF;
+	__u32 last_state = sh->watch ? PINMGR_LEASE_INVALIDATED :
+				       PINMGR_LEASE_REVOKED;
 	int r;
 
 	ASSERT_NE(mon, NULL);
@@ -157,16 +206,51 @@ static void *fz_monitor_loop(void *arg)
 		ASSERT_GE(r, 0);
 		if (!r)
 			continue;
-		if (ev.cmd < PINMGR_NL_CMD_LEASE_PINNED_NTF ||
-		    ev.cmd > PINMGR_NL_CMD_LEASE_REVOKED_NTF)
+		if (ev.cmd < PINMGR_NL_CMD_LEASE_PINNED_NTF || ev.cmd > last)
 			FAIL("monitor: message with command %u", ev.cmd);
 		if (!PM_NL_HAS(&ev, PINMGR_A_HANDLE) || !ev.handle ||
-		    !PM_NL_HAS(&ev, PINMGR_A_STATE) || !ev.pages)
-			FAIL("monitor: event %u without its lease", ev.cmd);
+		    !PM_NL_HAS(&ev, PINMGR_A_STATE) || !ev.pages ||
+		    ev.state < PINMGR_LEASE_ACTIVE || ev.state > last_state)
+			FAIL("monitor: event %u without its lease (state %u)",
+			     ev.cmd, ev.state);
+		/* A watched lease has a slot (from 1), no other one has. */
+		if (sh->watch &&
+		    (!(ev.flags & PINMGR_PIN_WATCH) != !ev.watch_slot ||
+		     (!(ev.flags & PINMGR_PIN_WATCH) && ev.stale_reason)))
+			FAIL("monitor: event %u of lease %llu with flags %u: slot %u, stale reason %u",
+			     ev.cmd, (unsigned long long)ev.handle, ev.flags,
+			     ev.watch_slot, ev.stale_reason);
+		if (ev.cmd == PINMGR_NL_CMD_LEASE_STALE_NTF) {
+			/*
+			 * Of a watched lease that changed: it says so, why
+			 * and where, within its range; never "active" any
+			 * more. Our pinners' processes live: never EXIT.
+			 */
+			if (!(ev.flags & PINMGR_PIN_WATCH) ||
+			    ev.state == PINMGR_LEASE_ACTIVE ||
+			    !PM_NL_HAS(&ev, PINMGR_A_STALE_REASON) ||
+			    !PM_NL_HAS(&ev, PINMGR_A_WATCH_SLOT) ||
+			    !PM_NL_HAS(&ev, PINMGR_A_STALE_ADDR) ||
+			    !PM_NL_HAS(&ev, PINMGR_A_STALE_LENGTH) ||
+			    (ev.stale_reason != PINMGR_STALE_UNMAP &&
+			     ev.stale_reason != PINMGR_STALE_DISCARD) ||
+			    !ev.stale_length || ev.stale_addr < ev.addr ||
+			    ev.stale_addr + ev.stale_length >
+			    ev.addr + ev.length)
+				FAIL("monitor: lease-stale-ntf of lease %llu (0x%llx+%llu) with flags %u, state %u, stale reason %u at 0x%llx+%llu, attributes 0x%llx",
+				     (unsigned long long)ev.handle,
+				     (unsigned long long)ev.addr,
+				     (unsigned long long)ev.length, ev.flags,
+				     ev.state, ev.stale_reason,
+				     (unsigned long long)ev.stale_addr,
+				     (unsigned long long)ev.stale_length,
+				     (unsigned long long)ev.present);
+			stale++;
+		}
 		events++;
 	}
-	pm_diag("fuzz_netlink: the monitor got %lu events, %lu overruns",
-		events, lost);
+	pm_diag("fuzz_netlink: the monitor got %lu events (%lu lease-stale-ntf), %lu overruns",
+		events, stale, lost);
 	pm_nl_close(mon);
 	return NULL;
 }
@@ -184,10 +268,41 @@ static int fz_documented(int err)
 	case EBUSY:
 	case EKEYEXPIRED:
 	case EKEYREVOKED:
+	case ESTALE:
 	case EMSGSIZE:
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * A lease as lease-get or a dump shows it: a known state; with watched
+ * leases, a slot (from 1) exactly when watched, and a stale reason and
+ * subrange only for a watched lease, within its range.
+ */
+static void fz_check_lease(struct fz_shared *sh, const struct pm_nl_lease *l)
+{
+	int watched = !!(l->flags & PINMGR_PIN_WATCH);
+
+	if (l->state < PINMGR_LEASE_ACTIVE ||
+	    l->state > (sh->watch ? PINMGR_LEASE_INVALIDATED :
+			PINMGR_LEASE_REVOKED))
+		FAIL("lease %llu in state %u", (unsigned long long)l->handle,
+		     l->state);
+	if (!sh->watch)
+		return;
+	if (watched != !!l->watch_slot ||
+	    (!watched && (l->stale_reason || l->stale_length)) ||
+	    (!l->stale_reason != !l->stale_length) ||
+	    (l->stale_length && (l->stale_addr < l->addr ||
+				 l->stale_addr + l->stale_length >
+				 l->addr + l->length)))
+		FAIL("lease %llu (0x%llx+%llu) with flags %u: slot %u, stale reason %u at 0x%llx+%llu",
+		     (unsigned long long)l->handle,
+		     (unsigned long long)l->addr,
+		     (unsigned long long)l->length, l->flags, l->watch_slot,
+		     l->stale_reason, (unsigned long long)l->stale_addr,
+		     (unsigned long long)l->stale_length);
 }
 
 /* A valid request, with what its answer must be. */
@@ -214,6 +329,7 @@ static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 		ASSERT_EQ(r, 0);
 		ASSERT_EQ(l.handle, h);
 		ASSERT_TRUE(admin || l.uid == getuid());
+		fz_check_lease(sh, &l);
 		break;
 	case 2:
 		memset(&f, 0, sizeof(f));
@@ -232,6 +348,7 @@ static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 				     f.has, (unsigned long long)l.handle,
 				     l.tgid, l.uid,
 				     (unsigned long long)l.cookie);
+			fz_check_lease(sh, &l);
 			for (j = 0; j < i; j++)
 				if (leases[j].handle == l.handle)
 					FAIL("dump returned lease %llu twice",
@@ -246,7 +363,7 @@ static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 			break;
 		}
 		if (r && r != -ENOENT && r != -EBUSY && r != -EKEYEXPIRED &&
-		    r != -EKEYREVOKED)
+		    r != -EKEYREVOKED && r != -ESTALE)
 			FAIL("lease-revoke of %llu: %s",
 			     (unsigned long long)h, strerror(-r));
 		if (!r)
@@ -463,6 +580,8 @@ TEST_TIMEOUT(fuzz_netlink, 1800)
 	/* Breaks that end while the fuzz runs. */
 	ASSERT_EQ(pm_param_write("break_time_ms", 20), 0);
 
+	/* Watched leases, and their notifications, where the driver has them. */
+	sh->watch = pm_feature(PINMGR_FEATURE_WATCH);
 	/* Where the kernel has no monitor group, the requests alone. */
 	have_mon = pm_feature(PINMGR_FEATURE_NL_MONITOR);
 	if (have_mon)
@@ -495,5 +614,8 @@ TEST_TIMEOUT(fuzz_netlink, 1800)
 		ASSERT_EQ(pthread_join(pinners[i].tid, NULL), 0);
 	if (have_mon)
 		ASSERT_EQ(pthread_join(mon, NULL), 0);
+	if (sh->watch)
+		pm_diag("fuzz_netlink: the pinners discarded %lu pages under their leases",
+			atomic_load(&sh->discards));
 	free(sh);
 }

@@ -854,6 +854,7 @@ TEST(pin_no_write_beyond_size)
 	buf.pin.size = sizeof(buf.pin);
 	buf.pin.flags = 0;
 	buf.pin.__reserved = 0;
+	buf.pin.__reserved2 = 0;
 	buf.pin.addr = (__u64)(uintptr_t)p;
 	buf.pin.length = ps;
 	buf.pin.cookie = 5;

@@ -5,7 +5,9 @@
  * threads; physical addresses stay hidden; another user's leases cannot be
  * reached by guessing handles; a file received from another process (fork or
  * SCM_RIGHTS) cannot pin, unpin or access that process's memory; read-only
- * pins never write; module parameters are root's.
+ * pins never write; module parameters are root's. Watched leases: a
+ * context's status area is mapped by its owner only, never writable, and
+ * shows only that context's leases; watch-only leases charge nothing.
  *
  * Each test forks a child that drops to nobody and opens the device only
  * afterwards; the root parent checks what must not have changed.
@@ -866,4 +868,412 @@ TEST(security_query_shows_nobody_uid)
 	close(rfd);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* ---- Watched leases and the status area -------------------------------- */
+
+static void need_watch(void)
+{
+	if (!pm_feature(PINMGR_FEATURE_WATCH))
+		pm_skip_feature(PINMGR_FEATURE_WATCH, "watched leases");
+}
+
+static const volatile __u64 *map_area(int fd)
+{
+	void *a = mmap(NULL, pm_page_size(), PROT_READ, MAP_SHARED, fd,
+		       PINMGR_WATCH_MMAP_OFFSET);
+
+	if (a == MAP_FAILED)
+		FAIL("mmap of the status area: %s", strerror(errno));
+	return a;
+}
+
+static __u64 word_at(const volatile __u64 *area, __u32 slot)
+{
+	ASSERT_LT(slot, pm_page_size() / sizeof(__u64));
+	return __atomic_load_n(&area[slot], __ATOMIC_ACQUIRE);
+}
+
+/* mmap of @fd's status area, read-only or not, fails with EPERM. */
+static void expect_area_refused(int fd)
+{
+	size_t ps = pm_page_size();
+
+	ASSERT_ERRNO(mmap(NULL, ps, PROT_READ, MAP_SHARED, fd,
+			  PINMGR_WATCH_MMAP_OFFSET) == MAP_FAILED ? -1 : 0,
+		     EPERM);
+	ASSERT_ERRNO(mmap(NULL, ps, PROT_READ, MAP_PRIVATE, fd,
+			  PINMGR_WATCH_MMAP_OFFSET) == MAP_FAILED ? -1 : 0,
+		     EPERM);
+	ASSERT_ERRNO(mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			  PINMGR_WATCH_MMAP_OFFSET) == MAP_FAILED ? -1 : 0,
+		     EPERM);
+}
+
+/*
+ * The owner's own mapping is read-only, whatever it tries: no writable
+ * mapping, shared or private, no mprotect() to writable, no write through
+ * /proc/self/mem (FOLL_FORCE): the words are the kernel's alone.
+ */
+static void expect_area_read_only(int fd, const volatile __u64 *area,
+				  __u32 slot)
+{
+	size_t ps = pm_page_size();
+	__u64 before = word_at(area, slot), forged = before + 1000;
+	const volatile __u64 *priv;
+	int mem;
+
+	ASSERT_ERRNO(mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			  PINMGR_WATCH_MMAP_OFFSET) == MAP_FAILED ? -1 : 0,
+		     EPERM);
+	ASSERT_ERRNO(mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+			  PINMGR_WATCH_MMAP_OFFSET) == MAP_FAILED ? -1 : 0,
+		     EPERM);
+	ASSERT_ERRNO(mprotect((void *)area, ps, PROT_READ | PROT_WRITE),
+		     EACCES);
+	/* A private mapping may not become a writable copy either. */
+	priv = mmap(NULL, ps, PROT_READ, MAP_PRIVATE, fd,
+		    PINMGR_WATCH_MMAP_OFFSET);
+	ASSERT_NE(priv, MAP_FAILED);
+	ASSERT_ERRNO(mprotect((void *)priv, ps, PROT_READ | PROT_WRITE),
+		     EACCES);
+	/* Not even by FOLL_FORCE, as a debugger writes (our own mem file). */
+	ASSERT_EQ(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(mem, 0);
+	ASSERT_EQ(pwrite(mem, &forged, sizeof(forged),
+			 (off_t)(uintptr_t)&area[slot]), -1);
+	ASSERT_EQ(pwrite(mem, &forged, sizeof(forged),
+			 (off_t)(uintptr_t)&priv[slot]), -1);
+	close(mem);
+	ASSERT_EQ(word_at(area, slot), before);
+	ASSERT_EQ(word_at(priv, slot), before);
+	munmap((void *)priv, ps);
+}
+
+/*
+ * Another process's context: its status area names that process's leases,
+ * so neither a forked child (inheriting the file) nor a process that got
+ * the file over SCM_RIGHTS may map it, however privileged.
+ */
+TEST(security_watch_area_of_another_process)
+{
+	size_t ps = pm_page_size();
+	int sv[2], fd, st;
+	struct pinmgr_pin pin;
+	const volatile __u64 *area;
+	char *p;
+	pid_t pid;
+	__u64 h;
+
+	need_root();
+	need_watch();
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char *mine = pm_map_anon(ps);
+		pid_t child;
+		int my, rfd;
+		__u64 rh;
+
+		ASSERT_NE(mine, NULL);
+		become_nobody();
+		/* Root's file, received: not nobody's to map. */
+		rfd = pm_recv_fd(sv[1], &rh);
+		ASSERT_GE(rfd, 0);
+		expect_area_refused(rfd);
+		close(rfd);
+
+		/* Its own file: mapped read-only, and only by itself. */
+		my = pm_open();
+		ASSERT_GE(my, 0);
+		ASSERT_EQ(pm_pin(my, mine, ps, PINMGR_PIN_WATCH, 0, &pin), 0);
+		area = map_area(my);
+		ASSERT_EQ(word_at(area, pin.out_watch_slot), pin.out_watch_gen);
+		expect_area_read_only(my, area, pin.out_watch_slot);
+		child = fork();
+		ASSERT_GE(child, 0);
+		if (child == 0) {
+			/* The inherited file: not the child's mm. */
+			expect_area_refused(my);
+			_exit(0);
+		}
+		ASSERT_EQ(pm_wait(child), 0);
+		/* Passed on to root: not root's to map either. */
+		ASSERT_EQ(pm_send_fd(sv[1], my, pin.out_handle), 0);
+		ASSERT_EQ(get_u64(sv[1]), 1);
+		ASSERT_EQ(word_at(area, pin.out_watch_slot), pin.out_watch_gen);
+		_exit(0);
+	}
+	p = pm_map_anon(ps);
+	ASSERT_NE(p, NULL);
+	/* Opened after the fork: the child can only have it by message. */
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pm_pin(fd, p, ps, PINMGR_PIN_WATCH, 0, &pin), 0);
+	area = map_area(fd);
+	ASSERT_EQ(pm_send_fd(sv[0], fd, pin.out_handle), 0);
+	{
+		int nfd = pm_recv_fd(sv[0], &h);
+
+		ASSERT_GE(nfd, 0);
+		/* CAP_SYS_ADMIN does not make another's area ours. */
+		expect_area_refused(nfd);
+		close(nfd);
+	}
+	put_u64(sv[0], 1);
+	st = pm_wait(pid);
+	ASSERT_EQ(st, 0);
+	/* Root's lease and word are as they were. */
+	ASSERT_EQ(word_at(area, pin.out_watch_slot), pin.out_watch_gen);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	munmap((void *)area, ps);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+	pm_unmap(p, ps);
+}
+
+/*
+ * A watch-only lease pins nothing, so it charges nothing: with a limit of
+ * a few pages, watch-only leases of many times that succeed while a pin
+ * (watched or not) of the same size fails with EDQUOT; nothing shows in
+ * VmPin, the user's charge or the kernel's pin counters.
+ */
+TEST(security_watch_only_charges_nothing)
+{
+	size_t ps = pm_page_size(), n = 4 * MEMLOCK_PAGES;
+	long long base;
+	pid_t pid;
+
+	need_root();
+	need_watch();
+	base = pm_outstanding_pins();
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char *p = pm_map_anon(n * ps), buf[64];
+		struct pinmgr_info info;
+		struct pinmgr_pin pin;
+		__u64 h[4], full;
+		int fd, fd2, i;
+
+		ASSERT_NE(p, NULL);
+		set_memlock(MEMLOCK_PAGES * ps);
+		become_nobody();
+		fd = pm_open();
+		fd2 = pm_open();
+		ASSERT_GE(fd, 0);
+		ASSERT_GE(fd2, 0);
+		ASSERT_ERRNO(pm_pin(fd, p, n * ps, 0, 0, NULL), EDQUOT);
+		ASSERT_ERRNO(pm_pin(fd, p, n * ps, PINMGR_PIN_WATCH, 0, NULL),
+			     EDQUOT);
+		ASSERT_ERRNO(pm_pin(fd, p, n * ps, PINMGR_PIN_WATCH |
+				    PINMGR_PIN_RELEASE_ON_STALE, 0, NULL),
+			     EDQUOT);
+		/* Four times the limit, four times over, on two files. */
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(pm_pin(i & 1 ? fd2 : fd, p, n * ps,
+					 PINMGR_PIN_WATCH_ONLY |
+					 (i & 2 ? PINMGR_PIN_WRITE : 0), 0,
+					 &pin), 0);
+			ASSERT_EQ(pin.out_nr_pages, n);
+			h[i] = pin.out_handle;
+		}
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		ASSERT_EQ(info.memlock_limit_pages, MEMLOCK_PAGES);
+		ASSERT_EQ(info.user_pinned_pages, 0);
+		ASSERT_EQ(info.mm_pinned_pages, 0);
+		ASSERT_EQ(info.ctx_pinned_pages, 0);
+		ASSERT_EQ(info.ctx_leases, 2);
+		ASSERT_EQ(pm_vmpin_kb(), 0);
+		/* The whole limit is still there for real pins, to the page. */
+		full = PIN_OK(fd, p, MEMLOCK_PAGES * ps,
+			      PINMGR_PIN_WATCH | PINMGR_PIN_WRITE);
+		ASSERT_ERRNO(pm_pin(fd2, p, ps, PINMGR_PIN_LONGTERM, 0, NULL),
+			     EDQUOT);
+		/* ... and watch-only leases go on working at the limit. */
+		PIN_OK(fd2, p + ps, ps, PINMGR_PIN_WATCH_ONLY);
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		ASSERT_EQ(info.user_pinned_pages, MEMLOCK_PAGES);
+		ASSERT_EQ(pm_vmpin_kb(), (long long)(MEMLOCK_PAGES * ps / 1024));
+		/* A watch-only write lease writes its owner's memory only. */
+		memset(buf, 0x6b, sizeof(buf));
+		ASSERT_EQ(access_ioc(fd2, h[3], PINMGR_ACCESS_WRITE, 3 * ps,
+				     sizeof(buf), buf), 0);
+		ASSERT_EQ(p[3 * ps], 0x6b);
+		ASSERT_ERRNO(access_ioc(fd, h[0], PINMGR_ACCESS_WRITE, 0,
+					sizeof(buf), buf), EACCES);
+		ASSERT_EQ(pm_unpin(fd, full), 0);
+		ASSERT_EQ(pm_vmpin_kb(), 0);
+		for (i = 0; i < 4; i++)
+			ASSERT_EQ(pm_unpin(i & 1 ? fd2 : fd, h[i]), 0);
+		close(fd);
+		close(fd2);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+}
+
+/*
+ * Another user's watched lease cannot be reached: not by QUERY of its
+ * handle, nor as a slot of one's own status area, which belongs to one's
+ * own context.
+ */
+TEST(security_watched_lease_of_other_user_unseen)
+{
+	size_t ps = pm_page_size();
+	const volatile __u64 *area;
+	struct pinmgr_pin pin;
+	struct pinmgr_query q;
+	int hp[2], done[2], fd;
+	char *p;
+	pid_t pid;
+
+	need_root();
+	need_watch();
+	ASSERT_EQ(pipe(hp), 0);
+	ASSERT_EQ(pipe(done), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		const volatile __u64 *mine;
+		char *buf = pm_map_anon(ps);
+		struct pinmgr_list l;
+		__u64 h, slot, handles[4];
+		int my;
+
+		ASSERT_NE(buf, NULL);
+		become_nobody();
+		my = pm_open();
+		ASSERT_GE(my, 0);
+		h = get_u64(hp[0]);
+		slot = get_u64(hp[0]);
+		ASSERT_ERRNO(pm_query(my, h, &q), ENOENT);
+		ASSERT_ERRNO(pm_unpin(my, h), ENOENT);
+		ASSERT_ERRNO(access_ioc(my, h, 0, 0, 8, buf), ENOENT);
+		ASSERT_ERRNO(pm_renew(my, h, 0), ENOENT);
+		ASSERT_EQ(pm_list(my, handles, 4, &l), 0);
+		ASSERT_EQ(l.out_total, 0);
+		/*
+		 * Its own area at root's slot holds nothing of root's lease:
+		 * a fresh context's words are all 0, its count of stale
+		 * leases (slot 0) too.
+		 */
+		mine = map_area(my);
+		ASSERT_EQ(word_at(mine, (__u32)slot), 0);
+		ASSERT_EQ(word_at(mine, 0), 0);
+		ASSERT_EQ(pm_pin(my, buf, ps, PINMGR_PIN_WATCH, 0, &pin), 0);
+		ASSERT_EQ(word_at(mine, pin.out_watch_slot), pin.out_watch_gen);
+		/* Root's lease going stale moves nothing here. */
+		put_u64(done[1], 1);
+		ASSERT_EQ(get_u64(hp[0]), 2);
+		ASSERT_EQ(word_at(mine, pin.out_watch_slot), pin.out_watch_gen);
+		ASSERT_EQ(word_at(mine, 0), 0);
+		ASSERT_ERRNO(pm_query(my, h, &q), ENOENT);
+		close(my);
+		_exit(0);
+	}
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	p = pm_map_anon(2 * ps);
+	ASSERT_NE(p, NULL);
+	ASSERT_EQ(pm_pin(fd, p, 2 * ps, PINMGR_PIN_WATCH | PINMGR_PIN_WRITE,
+			 0, &pin), 0);
+	area = map_area(fd);
+	put_u64(hp[1], pin.out_handle);
+	put_u64(hp[1], pin.out_watch_slot);
+	ASSERT_EQ(get_u64(done[0]), 1);
+	/* Root's lease goes stale; the child's area does not see it. */
+	ASSERT_EQ(word_at(area, 0), 0);
+	ASSERT_EQ(munmap(p + ps, ps), 0);
+	ASSERT_NE(word_at(area, pin.out_watch_slot), pin.out_watch_gen);
+	ASSERT_EQ(word_at(area, 0), 1);
+	put_u64(hp[1], 2);
+	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_EQ(pm_query(fd, pin.out_handle, &q), 0);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_STALE);
+	ASSERT_EQ(q.out_owner_uid, 0);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	munmap((void *)area, ps);
+	close(fd);
+	close(hp[0]);
+	close(hp[1]);
+	close(done[0]);
+	close(done[1]);
+	pm_unmap(p, ps);
+}
+
+/*
+ * Each context has its own status area, also within one process: a
+ * second file's slot 0 (its count of stale leases) and the slot of the
+ * first file's lease keep their own words while the first file's lease
+ * comes, goes stale and ends; and the other way round.
+ */
+TEST(security_watch_area_is_per_context)
+{
+	size_t ps = pm_page_size();
+	pid_t pid;
+
+	need_root();
+	need_watch();
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		const volatile __u64 *aa, *ab;
+		struct pinmgr_pin la, lb;
+		char *p = pm_map_anon(4 * ps);
+		__u64 b0, bs;
+		int a, b;
+
+		ASSERT_NE(p, NULL);
+		become_nobody();
+		a = pm_open();
+		b = pm_open();
+		ASSERT_GE(a, 0);
+		ASSERT_GE(b, 0);
+		aa = map_area(a);
+		ab = map_area(b);
+		/* Fresh contexts: every word 0, slot 0 included. */
+		ASSERT_EQ(word_at(aa, 0), 0);
+		ASSERT_EQ(word_at(ab, 0), 0);
+		ASSERT_EQ(pm_pin(b, p + 2 * ps, ps, PINMGR_PIN_WATCH, 0, &lb),
+			  0);
+		ASSERT_EQ(pm_pin(a, p, 2 * ps, PINMGR_PIN_WATCH_ONLY, 0, &la),
+			  0);
+		ASSERT_GE(la.out_watch_slot, 1);
+		ASSERT_GE(lb.out_watch_slot, 1);
+		ASSERT_EQ(word_at(aa, la.out_watch_slot), la.out_watch_gen);
+		ASSERT_EQ(word_at(ab, lb.out_watch_slot), lb.out_watch_gen);
+		b0 = word_at(ab, 0);
+		bs = word_at(ab, la.out_watch_slot);
+		/* a's lease goes stale, then ends: b's words stay. */
+		ASSERT_EQ(madvise(p, ps, MADV_DONTNEED), 0);
+		ASSERT_NE(word_at(aa, la.out_watch_slot), la.out_watch_gen);
+		ASSERT_EQ(word_at(aa, 0), 1);
+		ASSERT_EQ(word_at(ab, 0), b0);
+		ASSERT_EQ(word_at(ab, la.out_watch_slot), bs);
+		ASSERT_EQ(pm_unpin(a, la.out_handle), 0);
+		ASSERT_EQ(word_at(ab, 0), b0);
+		ASSERT_EQ(word_at(ab, la.out_watch_slot), bs);
+		ASSERT_EQ(word_at(ab, lb.out_watch_slot), lb.out_watch_gen);
+		/* And the other way round. */
+		ASSERT_EQ(pm_pin(a, p, ps, PINMGR_PIN_WATCH, 0, &la), 0);
+		ASSERT_EQ(munmap(p + 2 * ps, ps), 0);
+		ASSERT_NE(word_at(ab, lb.out_watch_slot), lb.out_watch_gen);
+		ASSERT_EQ(word_at(ab, 0), b0 + 1);
+		ASSERT_EQ(word_at(aa, la.out_watch_slot), la.out_watch_gen);
+		ASSERT_EQ(word_at(aa, 0), 1);
+		/* Neither file knows the other's handle. */
+		ASSERT_ERRNO(pm_unpin(a, lb.out_handle), ENOENT);
+		ASSERT_ERRNO(pm_unpin(b, la.out_handle), ENOENT);
+		ASSERT_EQ(pm_unpin(a, la.out_handle), 0);
+		ASSERT_EQ(pm_unpin(b, lb.out_handle), 0);
+		close(a);
+		close(b);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
 }

@@ -1442,3 +1442,75 @@ TEST_TIMEOUT(movable_longterm_write_pin_migrates_out_coherent, 300)
 {
 	ts_movable_longterm(PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
 }
+
+/* Pages of [p, p + len) whose frame lies in the zone (pagemap, as root). */
+static size_t ts_pages_in_zone(const char *p, size_t len,
+			       const struct ts_zone *z)
+{
+	size_t ps = pm_page_size(), i, in = 0;
+	long long pfn;
+
+	for (i = 0; i < len / ps; i++) {
+		pfn = pm_pagemap_pfn(p + i * ps);
+		ASSERT_GT(pfn, 0);
+		if ((unsigned long long)pfn >= z->start_pfn &&
+		    (unsigned long long)pfn < z->start_pfn + z->spanned)
+			in++;
+	}
+	return in;
+}
+
+/*
+ * A watch-only lease holds no pin: it must not keep its pages from moving.
+ * A long-term pin of the same range migrates them out of ZONE_MOVABLE
+ * while the watch-only lease watches (which stays live: the data is where
+ * it was), and then holds them: a compaction run leaves the pinned frames
+ * where they are.
+ */
+TEST_TIMEOUT(movable_watch_only_does_not_block_migration, 300)
+{
+	size_t ps = pm_page_size(), len = 16 * MiB;
+	struct pinmgr_pin w, lt;
+	struct pinmgr_query q;
+	struct ts_zone z;
+	char *p, buf[64];
+	int fd, cfd;
+
+	if (!pm_feature(PINMGR_FEATURE_WATCH))
+		pm_skip_feature(PINMGR_FEATURE_WATCH, "watched leases");
+	if (!pm_feature(PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE))
+		pm_skip_feature(PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE,
+				"long-term pins that move pages out of ZONE_MOVABLE");
+	ts_need_movable(&z);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	p = pm_map_small_pages(len);
+	pm_fill(p, len, 0, 110);
+	if (ts_pages_in_zone(p, len, &z) < len / ps / 2)
+		SKIP("the process's pages did not come from ZONE_MOVABLE");
+
+	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_WATCH_ONLY, 0, &w), 0);
+	ASSERT_EQ(pm_pin(fd, p, len, PINMGR_PIN_LONGTERM, 0, &lt), 0);
+	/* Moved, despite the watch-only lease. */
+	ASSERT_EQ(ts_pages_in_zone(p, len, &z), 0);
+	ASSERT_EQ(ts_bytes_in_zone(fd, lt.out_handle, &z), 0);
+	ts_assert_mapping_is_lease(fd, lt.out_handle, p);
+	/* A move keeps the data at its address: the watch stays live. */
+	ASSERT_EQ(pm_query(fd, w.out_handle, &q), 0);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
+	ASSERT_EQ(ACCESS_READ(fd, w.out_handle, 5 * MiB, sizeof(buf), buf), 0);
+	ASSERT_PATTERN(buf, sizeof(buf), 5 * MiB, 110);
+
+	/* The long-term pin holds its frames through a compaction run. */
+	cfd = open("/proc/sys/vm/compact_memory", O_WRONLY | O_CLOEXEC);
+	if (cfd >= 0) {
+		ASSERT_EQ(write(cfd, "1", 1), 1);
+		close(cfd);
+	}
+	ts_assert_mapping_is_lease(fd, lt.out_handle, p);
+	ASSERT_LEASE_PATTERN(fd, lt.out_handle, 0, len, 0, 110);
+	ASSERT_EQ(pm_unpin(fd, lt.out_handle), 0);
+	ASSERT_EQ(pm_unpin(fd, w.out_handle), 0);
+	close(fd);
+	pm_unmap(p, len);
+}

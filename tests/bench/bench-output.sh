@@ -27,7 +27,7 @@ extract() {
 
 # Every interface of every measured cell, of the many-buffer run, of the
 # scaling run, of the metadata leases, of the lease ends, of the netlink
-# dump, of the monitor listener and of the floor: a figure with its unit, or an error the
+# dump, of the monitor listener, of the floor and of watched leases: a figure with its unit, or an error the
 # bench recorded. Raw (gup_test) interfaces may be absent. A dump that did
 # not return exactly the pinned leases, or a listener that lost or gained
 # events, is a problem even with figures: they would measure something else.
@@ -75,6 +75,16 @@ problems() {
 		     (.getppid_pair.median_ns | type == "number") and
 		     (.pinmgr_wl.median_ns | type == "number")) or recorded | not)
 	   | "the floor of two system calls: \(.status)"),
+	  (.watched_leases // {status: "missing"}
+	   | select((fig(.cache_hit.median_ns) and
+		     (.pin_unpin.median_ns | type == "number") and
+		     (.pin_unpin_watch.median_ns | type == "number") and
+		     (.munmap_watched.median_ns | type == "number") and
+		     (.thp.status != "ok" or
+		      (.thp.pin_unpin_watch.median_ns | type == "number")) and
+		     (.stale_event | fig(.munmap_return_to_read.median_ns) or
+		      recorded)) or recorded | not)
+	   | "watched leases: \(.status)"),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

@@ -202,6 +202,8 @@ struct options {
 	unsigned int dump_repeats;	/* timed dumps, after an untimed one */
 	unsigned int monitor_rounds;	/* with/without a listener, alternated */
 	unsigned int floor_rounds;	/* the floor's rows, alternated */
+	unsigned int watch_rounds;	/* watched leases' rows, alternated */
+	unsigned int stale_samples;	/* munmap() to its STALE event */
 	const char *loop_id;		/* --loop: one interface, nothing else */
 	double loop_secs;
 };
@@ -351,6 +353,52 @@ struct floor_result {
 	bool uring_ok;		/* io_uring has a figure every round */
 };
 
+/*
+ * Watched leases (watch.c): a registration cache's hit beside io_uring's
+ * register+unregister and PIN+UNPIN of the same 4 KiB page; PIN+UNPIN
+ * with PINMGR_PIN_WATCH and without, of that page and of the run's
+ * largest THP range; munmap() of a page without a lease, with one and
+ * with a watched one; in alternating rounds. And the time from munmap()
+ * returning to the STALE event's read().
+ */
+enum watch_row {
+	WATCH_HIT,		/* lookup among the cached leases + word check */
+	WATCH_URING,		/* io_uring register+unregister of the page */
+	WATCH_PIN,		/* PIN+UNPIN (W|LT) of the page */
+	WATCH_PIN_WATCH,	/* PIN+UNPIN (W|LT|WATCH) of the page */
+	WATCH_PIN_THP,		/* PIN+UNPIN (W|LT) of the THP range */
+	WATCH_PIN_WATCH_THP,	/* PIN+UNPIN (W|LT|WATCH) of it */
+	WATCH_MUNMAP,		/* munmap() of a page without a lease */
+	WATCH_MUNMAP_LEASE,	/* ... with a lease (W|LT) of it */
+	WATCH_MUNMAP_WATCHED,	/* ... with a watched lease (W|LT|WATCH) */
+	NR_WATCH_ROWS,
+};
+
+/* Lookups timed together in one cycle of WATCH_HIT. */
+#define WATCH_HIT_BATCH 256
+/* Leases the cache holds, one page each, the measured page among them. */
+#define WATCH_CACHE_ENTRIES 64
+
+struct watch_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int rounds;
+	size_t thp_size;
+	enum cell_status thp_status;	/* not CELL_OK: no THP rows */
+	char thp_why[WHY_LEN];
+	struct iface_result res[NR_WATCH_ROWS][MAX_ROUNDS];
+	struct rounds_figure f[NR_WATCH_ROWS];
+	bool uring_ok;			/* io_uring has a figure every round */
+	struct stats ratio_4k;		/* watched / unwatched, per round */
+	struct stats ratio_thp;
+	/* munmap() returning to the read() of its STALE event */
+	int stale_err;
+	char stale_why[WHY_LEN];
+	struct stats stale;		/* ns */
+	unsigned int stale_ready;	/* queued already when munmap() returned */
+};
+
 struct sysinfo_run {
 	char release[65];		/* as struct utsname */
 	char version[65];
@@ -380,6 +428,7 @@ struct results {
 	struct dump_result dump;
 	struct monitor_result monitor;
 	struct floor_result floor;
+	struct watch_result watch;
 	int64_t wall_ns;
 };
 
@@ -393,6 +442,8 @@ void run_monitor(struct bench_env *env, const struct options *o,
 		 struct monitor_result *r);
 void run_floor(struct bench_env *env, const struct options *o,
 	       struct floor_result *r);
+void run_watch(struct bench_env *env, const struct options *o,
+	       struct watch_result *r);
 void rounds_figure(const struct iface_result *res, unsigned int n,
 		   struct rounds_figure *f);
 bool iface_ok(const struct iface_result *res);

@@ -11,7 +11,9 @@
 #     figures and returned exactly the leases pinned for it; PIN+UNPIN
 #     with and without a monitor listener has its figures and the listener
 #     read every event; the floor of two system calls has its figures;
-#     no kernel splat.
+#     watched leases have theirs (a cache hit beside io_uring and
+#     PIN+UNPIN, PIN+UNPIN with and without a watch, munmap() with a
+#     watched lease, the STALE event's delay); no kernel splat.
 # Keeps the VM output, the JSON and the console log in OUTDIR.
 #
 # usage: check-bench.sh KERNEL OUTDIR
@@ -79,6 +81,29 @@ jq -e '.syscall_floor | .status == "ok" and .rounds > 0 and
 	.pinmgr_wl.median_ns > .null_ioctl_pair.median_ns and
 	(.pinmgr_above_floor_ns | type == "number")' "$json" >/dev/null 2>&1
 tap $? "the floor of two system calls has its figures, under PIN+UNPIN ($label)"
+# Watched leases: every row and ratio, THP where the kernel gave it, and
+# every STALE event read after its munmap().
+jq -e '.watched_leases | .status == "ok" and .rounds > 0 and
+	(.cache_hit.median_ns | type == "number") and
+	(.pin_unpin.median_ns | type == "number") and
+	(.pin_unpin_watch.median_ns | type == "number") and
+	(.munmap_no_lease.median_ns | type == "number") and
+	(.munmap_lease.median_ns | type == "number") and
+	(.munmap_watched.median_ns | type == "number") and
+	(.ratio_pin_unpin_to_hit | type == "number") and
+	(.ratio_watch_to_unwatched | type == "number") and
+	(.ratio_munmap_watched_to_lease | type == "number") and
+	(.ratio_munmap_watched_to_no_lease | type == "number") and
+	has("ratio_io_uring_to_hit") and
+	.pin_unpin.median_ns > .cache_hit.median_ns and
+	((.thp.status == "ok" and (.thp.pin_unpin.median_ns | type == "number") and
+	  (.thp.pin_unpin_watch.median_ns | type == "number") and
+	  (.thp.ratio_watch_to_unwatched | type == "number")) or
+	 (.thp.status != "ok" and (.thp.reason | type == "string"))) and
+	.stale_event.status == "ok" and .stale_event.samples > 0 and
+	(.stale_event.munmap_return_to_read.median_ns | type == "number")' \
+	"$json" >/dev/null 2>&1
+tap $? "watched leases: a cache hit, PIN+UNPIN with and without a watch, munmap() and the STALE event have their figures ($label)"
 
 "$top/tests/vm/splat-scan.sh" "$log"
 tap $? "no kernel splat in the console log ($label bench)"

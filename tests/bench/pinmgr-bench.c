@@ -3,8 +3,10 @@
  * pinmgr-bench: the cost of pinning and unpinning user memory through
  * /dev/pinmgr, side by side with io_uring buffer registration, mlock and
  * the kernel's own gup_test, on 4 KiB pages, THP and hugetlb, in one boot;
- * and what the generic netlink family costs: a dump of many leases, and a
- * monitor listener's cost to PIN+UNPIN.
+ * what the generic netlink family costs: a dump of many leases, and a
+ * monitor listener's cost to PIN+UNPIN; and what watched leases cost and
+ * save: a registration cache's hit, a watched PIN+UNPIN, munmap() of a
+ * watched page and the STALE event's delay.
  * Prints a table on stdout and, with --json, writes every figure as JSON.
  * Progress goes to stderr. See docs/benchmarks.md.
  *
@@ -42,8 +44,10 @@ static void usage(FILE *f)
 		"\n"
 		"Measures PIN+UNPIN through /dev/pinmgr against io_uring buffer\n"
 		"registration, mlock/munlock and gup_test's raw in-kernel cost,\n"
-		"a netlink dump of many leases, and PIN+UNPIN with a netlink\n"
-		"monitor listener.\n"
+		"a netlink dump of many leases, PIN+UNPIN with a netlink\n"
+		"monitor listener, and watched leases: a registration cache's\n"
+		"hit, PIN+UNPIN with a watch, munmap() of a watched page and\n"
+		"its STALE event.\n"
 		"\n"
 		"  --quick            4 KiB, 64 KiB and 2 MiB only, few repeats, 64\n"
 		"                     buffers at once, short scaling loops, a dump\n"
@@ -142,6 +146,8 @@ static void set_mode(struct options *o)
 		o->dump_repeats = 3;
 		o->monitor_rounds = 1;
 		o->floor_rounds = 1;
+		o->watch_rounds = 1;
+		o->stale_samples = 20;
 	} else {
 		o->budget = (struct budget){ .min_samples = 5,
 					     .max_samples = 41,
@@ -157,6 +163,8 @@ static void set_mode(struct options *o)
 		o->dump_repeats = 5;
 		o->monitor_rounds = 3;
 		o->floor_rounds = 3;
+		o->watch_rounds = 3;
+		o->stale_samples = 200;
 	}
 	o->multi_size = 64 * KIB;
 }
@@ -1012,6 +1020,7 @@ int main(int argc, char **argv)
 	run_netlink_dump(&o, &res.dump);
 	run_monitor(&env, &o, &res.monitor);
 	run_floor(&env, &o, &res.floor);
+	run_watch(&env, &o, &res.watch);
 	env_close(&env);
 	res.wall_ns = now_ns() - start;
 

@@ -380,6 +380,95 @@ static void table_floor(FILE *out, const struct floor_result *r)
 		fprintf(out, "\n");
 }
 
+/* A row whose cycle has no pin and unpin phases of its own. */
+static void table_rounds_one(FILE *out, const char *label,
+			     const struct rounds_figure *f)
+{
+	char a[32], b[32], m[32];
+
+	fprintf(out, "%-36s %9s  %9s .. %-9s %9s %9s %8u\n", label,
+		time_str(f->cycle.median, m, sizeof(m)),
+		time_str(f->cycle.min, a, sizeof(a)),
+		time_str(f->cycle.max, b, sizeof(b)), "-", "-", f->samples);
+}
+
+/* @num's median over @den's, or 0 when either has none. */
+static double fig_ratio(const struct rounds_figure *num,
+			const struct rounds_figure *den)
+{
+	return num->cycle.median > 0 && den->cycle.median > 0 ?
+	       num->cycle.median / den->cycle.median : 0;
+}
+
+static void table_watch(FILE *out, const struct watch_result *r)
+{
+	const struct rounds_figure *f = r->f;
+	char a[32], b[32], m[32], sz[32], label[64];
+	bool thp = r->thp_status == CELL_OK;
+
+	fprintf(out, "\n== Watched leases: a registration cache's hit, PIN+UNPIN with a watch, munmap() ==\n");
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	size_str(r->thp_size, sz, sizeof(sz));
+	fprintf(out, "%u round(s) of the rows, alternated; one 4 KiB page (4k) unless said. A hit\n"
+		"is a lookup among %u cached watched leases (binary search) and an acquire\n"
+		"load of the lease's word in the status area, no system call (%u in a row,\n"
+		"each one's share). munmap() rows time munmap() of a written page alone.\n",
+		r->rounds, WATCH_CACHE_ENTRIES, WATCH_HIT_BATCH);
+	fprintf(out, "%-36s %9s  %22s %9s %9s %8s\n", "interface", "median",
+		"rounds min .. max", "pin", "unpin", "samples");
+	table_rounds_one(out, "cache hit: lookup + word check", &f[WATCH_HIT]);
+	if (r->uring_ok)
+		table_rounds(out, "io_uring register+unreg", &f[WATCH_URING]);
+	else
+		fprintf(out, "%-36s error: %s\n", "io_uring register+unreg",
+			r->res[WATCH_URING][0].why);
+	table_rounds(out, "PIN+UNPIN (W|LT)", &f[WATCH_PIN]);
+	table_rounds(out, "PIN+UNPIN (W|LT|WATCH)", &f[WATCH_PIN_WATCH]);
+	if (thp) {
+		snprintf(label, sizeof(label), "PIN+UNPIN (W|LT), %s THP", sz);
+		table_rounds(out, label, &f[WATCH_PIN_THP]);
+		snprintf(label, sizeof(label), "PIN+UNPIN (W|LT|WATCH), %s THP",
+			 sz);
+		table_rounds(out, label, &f[WATCH_PIN_WATCH_THP]);
+	} else {
+		fprintf(out, "%-36s %s: %s\n", "THP rows",
+			r->thp_status == CELL_SKIPPED ? "skipped" : "not backed",
+			r->thp_why);
+	}
+	table_rounds_one(out, "munmap(), no lease", &f[WATCH_MUNMAP]);
+	table_rounds_one(out, "munmap(), a lease (W|LT)",
+			 &f[WATCH_MUNMAP_LEASE]);
+	table_rounds_one(out, "munmap(), a watched lease",
+			 &f[WATCH_MUNMAP_WATCHED]);
+	if (r->uring_ok)
+		fprintf(out, "io_uring register+unreg / cache hit:  %8.1f\n",
+			fig_ratio(&f[WATCH_URING], &f[WATCH_HIT]));
+	fprintf(out, "PIN+UNPIN (W|LT) / cache hit:         %8.1f\n",
+		fig_ratio(&f[WATCH_PIN], &f[WATCH_HIT]));
+	fprintf(out, "watched / unwatched PIN+UNPIN, 4 KiB: %8.2f  (rounds %.2f .. %.2f)\n",
+		r->ratio_4k.median, r->ratio_4k.min, r->ratio_4k.max);
+	if (thp)
+		fprintf(out, "watched / unwatched PIN+UNPIN, %s THP: %.2f  (rounds %.2f .. %.2f)\n",
+			sz, r->ratio_thp.median, r->ratio_thp.min,
+			r->ratio_thp.max);
+	fprintf(out, "munmap() with a watched lease / with a lease: %.2f; / with none: %.2f\n",
+		fig_ratio(&f[WATCH_MUNMAP_WATCHED], &f[WATCH_MUNMAP_LEASE]),
+		fig_ratio(&f[WATCH_MUNMAP_WATCHED], &f[WATCH_MUNMAP]));
+	if (r->stale_err)
+		fprintf(out, "munmap() returning to the STALE event's read(): error: %s\n",
+			r->stale_why);
+	else
+		fprintf(out, "munmap() returning to the STALE event's read(): %s  (p10 .. p90 %s .. %s), %u samples;\n"
+			"the event was queued already when munmap() returned in %u of them\n",
+			time_str(r->stale.median, m, sizeof(m)),
+			time_str(r->stale.p10, a, sizeof(a)),
+			time_str(r->stale.p90, b, sizeof(b)),
+			r->stale.samples, r->stale_ready);
+}
+
 static void table_monitor(FILE *out, const struct monitor_result *r)
 {
 	fprintf(out, "\n== PIN+UNPIN (W|LT) of one 4 KiB page, with and without a monitor listener ==\n");
@@ -595,6 +684,8 @@ void report_table(FILE *out, const struct options *o,
 		table_monitor(out, &r->monitor);
 	if (r->floor.measured)
 		table_floor(out, &r->floor);
+	if (r->watch.measured)
+		table_watch(out, &r->watch);
 
 	n = compute_targets(o, r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
@@ -886,6 +977,91 @@ static struct json_object *jfloor(const struct floor_result *r)
 	return o;
 }
 
+/* A ratio of medians, or null when either is missing. */
+static struct json_object *jratio(const struct rounds_figure *num,
+				  const struct rounds_figure *den)
+{
+	double v = fig_ratio(num, den);
+
+	return v > 0 ? jnum(v, "%.4f") : NULL;
+}
+
+static struct json_object *jwatch(const struct watch_result *r)
+{
+	static const char *const keys[NR_WATCH_ROWS] = {
+		[WATCH_HIT] = "cache_hit",
+		[WATCH_URING] = "io_uring",
+		[WATCH_PIN] = "pin_unpin",
+		[WATCH_PIN_WATCH] = "pin_unpin_watch",
+		[WATCH_PIN_THP] = "pin_unpin",
+		[WATCH_PIN_WATCH_THP] = "pin_unpin_watch",
+		[WATCH_MUNMAP] = "munmap_no_lease",
+		[WATCH_MUNMAP_LEASE] = "munmap_lease",
+		[WATCH_MUNMAP_WATCHED] = "munmap_watched",
+	};
+	const struct rounds_figure *f = r->f;
+	struct json_object *o, *t, *s;
+	unsigned int row;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "size_bytes", json_object_new_int64(BASE_PAGE));
+	jadd(o, "backing", json_object_new_string(backing_id(BACKING_4K)));
+	jadd(o, "rounds", json_object_new_int(r->rounds));
+	jadd(o, "cache_entries", json_object_new_int(WATCH_CACHE_ENTRIES));
+	jadd(o, "hit_lookups_per_cycle", json_object_new_int(WATCH_HIT_BATCH));
+	t = json_object_new_object();
+	jadd(t, "status",
+	     json_object_new_string(cell_status_str(r->thp_status)));
+	jadd(t, "size_bytes", json_object_new_int64(r->thp_size));
+	jadd(t, "backing", json_object_new_string(backing_id(BACKING_THP)));
+	if (r->thp_status != CELL_OK)
+		jadd(t, "reason", json_object_new_string(r->thp_why));
+	for (row = 0; row < NR_WATCH_ROWS; row++) {
+		if (row == WATCH_PIN_THP || row == WATCH_PIN_WATCH_THP) {
+			if (r->thp_status == CELL_OK)
+				jadd(t, keys[row], jrounds(&f[row], r->res[row],
+							   r->rounds));
+			continue;
+		}
+		jadd(o, keys[row], row == WATCH_URING && !r->uring_ok ?
+		     jerror(r->res[row][0].err, r->res[row][0].why) :
+		     jrounds(&f[row], r->res[row], r->rounds));
+	}
+	if (r->thp_status == CELL_OK) {
+		jadd(t, "ratio_watch_to_unwatched",
+		     jnum(r->ratio_thp.median, "%.4f"));
+		jadd(t, "ratio_watch_to_unwatched_min",
+		     jnum(r->ratio_thp.min, "%.4f"));
+		jadd(t, "ratio_watch_to_unwatched_max",
+		     jnum(r->ratio_thp.max, "%.4f"));
+	}
+	jadd(o, "thp", t);
+	jadd(o, "ratio_io_uring_to_hit", r->uring_ok ?
+	     jratio(&f[WATCH_URING], &f[WATCH_HIT]) : NULL);
+	jadd(o, "ratio_pin_unpin_to_hit", jratio(&f[WATCH_PIN], &f[WATCH_HIT]));
+	jadd(o, "ratio_watch_to_unwatched", jnum(r->ratio_4k.median, "%.4f"));
+	jadd(o, "ratio_watch_to_unwatched_min", jnum(r->ratio_4k.min, "%.4f"));
+	jadd(o, "ratio_watch_to_unwatched_max", jnum(r->ratio_4k.max, "%.4f"));
+	jadd(o, "ratio_munmap_watched_to_lease",
+	     jratio(&f[WATCH_MUNMAP_WATCHED], &f[WATCH_MUNMAP_LEASE]));
+	jadd(o, "ratio_munmap_watched_to_no_lease",
+	     jratio(&f[WATCH_MUNMAP_WATCHED], &f[WATCH_MUNMAP]));
+	if (r->stale_err) {
+		s = jerror(r->stale_err, r->stale_why);
+	} else {
+		s = json_object_new_object();
+		jadd(s, "status", json_object_new_string("ok"));
+		jadd(s, "samples", json_object_new_int(r->stale.samples));
+		jadd(s, "munmap_return_to_read", jstats(&r->stale, "ns"));
+		jadd(s, "queued_at_return", json_object_new_int(r->stale_ready));
+	}
+	jadd(o, "stale_event", s);
+	return o;
+}
+
 int report_json(const char *path, const struct options *o,
 		const struct results *r)
 {
@@ -951,6 +1127,8 @@ int report_json(const char *path, const struct options *o,
 	jadd(x, "dump_leases", json_object_new_int(o->dump_leases));
 	jadd(x, "dump_repeats", json_object_new_int(o->dump_repeats));
 	jadd(x, "monitor_rounds", json_object_new_int(o->monitor_rounds));
+	jadd(x, "watch_rounds", json_object_new_int(o->watch_rounds));
+	jadd(x, "stale_event_samples", json_object_new_int(o->stale_samples));
 	jadd(x, "clock", json_object_new_string("CLOCK_MONOTONIC"));
 	jadd(root, "parameters", x);
 
@@ -1058,6 +1236,8 @@ int report_json(const char *path, const struct options *o,
 		jadd(root, "pin_unpin_monitor", jmonitor(&r->monitor));
 	if (r->floor.measured)
 		jadd(root, "syscall_floor", jfloor(&r->floor));
+	if (r->watch.measured)
+		jadd(root, "watched_leases", jwatch(&r->watch));
 
 	n = compute_targets(o, r, t);
 	a = json_object_new_array();

@@ -161,6 +161,10 @@ TEST(cli_help_everywhere)
 	PINCTL(&r, "pin", "help");
 	ASSERT_EQ(strstr(r.out, "pinctl lease"), NULL);
 	ASSERT_CONTAINS(r.out, "onbreak");
+	ASSERT_CONTAINS(r.out, "[ watch ] [ release-on-stale ] [ watch-only ]");
+	PINCTL(&r, "lease", "help");
+	ASSERT_CONTAINS(r.out, "[ state STATE ]");
+	ASSERT_CONTAINS(r.out, "stale | invalidated");
 }
 
 TEST(cli_usage_errors)
@@ -189,6 +193,11 @@ TEST(cli_usage_errors)
 		{ "lease", "--help" }, { "lease", "list", "-j" },
 		{ "module", "load", "--path", "/x" }, { "module", "status" },
 		{ "monitor", "--count", "1" }, { "lease", "default" },
+		/* Watched leases and the state filter: keywords as any other. */
+		{ "pin", "4M", "--watch" }, { "pin", "4M", "watch", "watch" },
+		{ "pin", "4M", "--release-on-stale" }, { "pin", "4M", "watch-only", "x" },
+		{ "lease", "list", "state" }, { "lease", "list", "state", "gone" },
+		{ "lease", "list", "state", "stale", "state", "active" },
 	};
 	struct run r;
 	unsigned int i;
@@ -208,6 +217,8 @@ TEST(cli_prefixes)
 		{ { "mo" }, "object \"mo\" is ambiguous: monitor, module" },
 		{ { "lease", "list", "c", "1" }, "keyword \"c\" is ambiguous: comm, cookie" },
 		{ { "pin", "4M", "f", "x" }, "keyword \"f\" is ambiguous: file, for" },
+		{ { "pin", "4M", "w" }, "keyword \"w\" is ambiguous: write, watch, watch-only" },
+		{ { "lease", "list", "state", "in" }, NULL },
 		{ { "module", "s" }, NULL },
 	};
 	json_object *o, *p;
@@ -218,7 +229,10 @@ TEST(cli_prefixes)
 		PINCTL(&r, ambiguous[i].args[0], ambiguous[i].args[1],
 		       ambiguous[i].args[2], ambiguous[i].args[3]);
 		if (!ambiguous[i].msg) {
-			/* "s" is only "show" among module's commands. */
+			/*
+			 * "s" is only "show" among module's commands, "in"
+			 * only "invalidated" among the states.
+			 */
 			ASSERT_EQ(r.status, 0);
 			continue;
 		}
@@ -922,4 +936,188 @@ TEST(cli_module)
 	json_object_put(o);
 	ASSERT_EQ(pm_param_write("max_leases", 65536), 0);
 	ASSERT_EQ(pm_param_write("break_time_ms", 45000), 0);
+}
+
+/* state: a filter of pinctl's own, by any state's name or prefix. */
+TEST(cli_lease_state_filter)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx), *admin = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_revoke_opts, now, .flags = PINCTL_REVOKE_NOW);
+	PINCTL_OPTS(pinctl_pin_opts, po, .cookie = 0x57a7e);
+	char *buf = pm_map_anon(2 * MIB), line[128];
+	uint64_t h1, h2;
+	json_object *a;
+	struct run r;
+
+	NEED_NETLINK();
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, &po, &h1), 0);
+	ASSERT_RET(pinctl_pin(dev, buf + MIB, MIB, &po, &h2), 0);
+	ASSERT_RET(pinctl_revoke(admin, h2, &now, NULL), 0);
+
+	PINCTL(&r, "-j", "lease", "list", "cookie", "0x57a7e", "state", "revoked");
+	ASSERT_EQ(r.status, 0);
+	a = json_parse(r.out);
+	ASSERT_EQ(json_object_array_length(a), 1);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "handle"), h2);
+	ASSERT_EQ(strcmp(jstr(json_object_array_get_idx(a, 0), "state"), "revoked"), 0);
+	json_object_put(a);
+	PINCTL(&r, "-j", "lease", "list", "state", "act", "cookie", "0x57a7e");
+	a = json_parse(r.out);
+	ASSERT_EQ(json_object_array_length(a), 1);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "handle"), h1);
+	/* Never stale: the reason is "none", the slot and the part 0. */
+	ASSERT_EQ(strcmp(jstr(json_object_array_get_idx(a, 0), "stale_reason"), "none"), 0);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "watch_slot"), 0);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "stale_length"), 0);
+	json_object_put(a);
+	PINCTL(&r, "-j", "lease", "list", "cookie", "0x57a7e", "state", "stale");
+	ASSERT_EQ(r.status, 0);
+	ASSERT_EQ(strcmp(r.out, "[]\n"), 0);
+	PINCTL(&r, "-j", "lease", "list", "cookie", "0x57a7e", "st", "inv");
+	ASSERT_EQ(strcmp(r.out, "[]\n"), 0);
+
+	/* -o and text: the new fields close each record. */
+	PINCTL(&r, "-o", "lease", "list", "cookie", "0x57a7e", "state", "active");
+	ASSERT_EQ(count_lines(r.out), 1);
+	ASSERT_CONTAINS(r.out, " end_time_ns=0 stale_reason=none watch_slot=0 "
+			"stale_addr=0x0 stale_length=0\n");
+	snprintf(line, sizeof(line), "%llu", (unsigned long long)h1);
+	PINCTL(&r, "lease", "show", line);
+	ASSERT_EQ(r.status, 0);
+	ASSERT_EQ(strcmp(line_of(r.out, "stale_reason ") +
+			 strlen(line_of(r.out, "stale_reason ")) - 2, " -"), 0);
+	ASSERT_CONTAINS(line_of(r.out, "watch_slot "), " 0");
+	ASSERT_RET(pinctl_unpin(dev, h2), -EKEYREVOKED);
+	pinctl_dev_unref(admin);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* A file of @pages pages under /tmp (its path in @path), for pinctl pin. */
+static void make_file(char *path, size_t pages)
+{
+	int fd = mkstemp(path);
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, (off_t)(pages * pm_page_size())), 0);
+	close(fd);
+}
+
+/*
+ * pin watch: the slot and generation in the pinned record; a truncated
+ * file turns the lease stale, which pinctl reports and holds on to, and
+ * which lease list shows by its state.
+ */
+TEST(cli_pin_watch)
+{
+	char path[] = "/tmp/cli-watch-XXXXXX", line[4096], rest[4096], arg[32];
+	json_object *o, *a, *l;
+	uint64_t h, slot;
+	struct run r;
+	struct bg b;
+
+	if (!pm_feature(PINCTL_FEATURE_WATCH)) {
+		PINCTL(&r, "pin", "1M", "watch");
+		ASSERT_EQ(r.status, 1);
+		ASSERT_CONTAINS(r.err, "cannot watch ranges");
+		pm_skip_feature(PINCTL_FEATURE_WATCH, "watched leases (PINCTL_FEATURE_WATCH)");
+	}
+	NEED_NETLINK();
+	make_file(path, 4);
+	BG(&b, "-j", "pin", "file", path, "watch");
+	bg_line(&b, line, sizeof(line), 20000);
+	o = json_parse(line);
+	ASSERT_EQ(strcmp(jstr(o, "event"), "pinned"), 0);
+	ASSERT_EQ(strcmp(json_object_to_json_string(jget(o, "flags")), "[ \"watch\" ]"), 0);
+	h = ju64(o, "handle");
+	slot = ju64(o, "watch_slot");
+	ASSERT_NE(slot, 0);
+	/* A generation may start at 0: only that it is there. */
+	(void)ju64(o, "watch_gen");
+	json_object_put(o);
+	snprintf(arg, sizeof(arg), "%d", b.pid);
+	PINCTL(&r, "-j", "lease", "list", "pid", arg, "state", "stale");
+	ASSERT_EQ(strcmp(r.out, "[]\n"), 0);
+
+	ASSERT_EQ(truncate(path, 0), 0);
+	bg_line(&b, line, sizeof(line), 20000);
+	o = json_parse(line);
+	ASSERT_EQ(strcmp(jstr(o, "event"), "stale"), 0);
+	ASSERT_EQ(ju64(o, "handle"), h);
+	ASSERT_EQ(strcmp(jstr(o, "stale_reason"), "discard"), 0);
+	ASSERT_GT(ju64(o, "stale_length"), 0);
+	json_object_put(o);
+
+	PINCTL(&r, "-j", "lease", "list", "pid", arg, "state", "stale");
+	ASSERT_EQ(r.status, 0);
+	a = json_parse(r.out);
+	ASSERT_EQ(json_object_array_length(a), 1);
+	l = json_object_array_get_idx(a, 0);
+	ASSERT_EQ(ju64(l, "handle"), h);
+	ASSERT_EQ(strcmp(jstr(l, "state"), "stale"), 0);
+	ASSERT_EQ(strcmp(jstr(l, "stale_reason"), "discard"), 0);
+	ASSERT_EQ(ju64(l, "watch_slot"), slot);
+	ASSERT_EQ(strcmp(json_object_to_json_string(jget(l, "flags")), "[ \"watch\" ]"), 0);
+	json_object_put(a);
+	snprintf(arg, sizeof(arg), "%llu", (unsigned long long)h);
+	PINCTL(&r, "lease", "show", arg);
+	ASSERT_CONTAINS(line_of(r.out, "state "), " stale");
+	ASSERT_CONTAINS(line_of(r.out, "stale_reason "), " discard");
+	ASSERT_CONTAINS(line_of(r.out, "flags "), " watch");
+
+	/* Stale, it is held until a signal, as any lease. */
+	ASSERT_EQ(kill(b.pid, SIGTERM), 0);
+	ASSERT_EQ(bg_end(&b, rest, sizeof(rest)), 0);
+	ASSERT_CONTAINS(rest, "\"event\":\"unpinned\"");
+	unlink(path);
+
+	/* For people: the slot on the pinned line. */
+	BG(&b, "pin", "1M", "watch");
+	bg_line(&b, line, sizeof(line), 20000);
+	ASSERT_CONTAINS(line, "  flags watch  state active  ");
+	ASSERT_CONTAINS(line, "  watch_slot ");
+	ASSERT_CONTAINS(line, "  watch_gen ");
+	ASSERT_EQ(kill(b.pid, SIGTERM), 0);
+	ASSERT_EQ(bg_end(&b, rest, sizeof(rest)), 0);
+}
+
+/* release-on-stale: the driver releases the pages; pinctl acknowledges. */
+TEST(cli_pin_release_on_stale)
+{
+	char path[] = "/tmp/cli-ros-XXXXXX", line[4096], rest[4096];
+	json_object *o;
+	struct run r;
+	struct bg b;
+
+	if (!pm_feature(PINCTL_FEATURE_WATCH)) {
+		PINCTL(&r, "pin", "1M", "release-on-stale");
+		ASSERT_EQ(r.status, 1);
+		pm_skip_feature(PINCTL_FEATURE_WATCH, "watched leases (PINCTL_FEATURE_WATCH)");
+	}
+	make_file(path, 2);
+	/* release-on-stale alone implies watch. */
+	BG(&b, "-j", "pin", "file", path, "release-on-stale");
+	bg_line(&b, line, sizeof(line), 20000);
+	o = json_parse(line);
+	ASSERT_EQ(strcmp(json_object_to_json_string(jget(o, "flags")),
+			 "[ \"watch\", \"release-on-stale\" ]"), 0);
+	json_object_put(o);
+	ASSERT_EQ(truncate(path, 0), 0);
+	/* pinctl ends by itself. */
+	ASSERT_EQ(bg_end(&b, rest, sizeof(rest)), 0);
+	ASSERT_CONTAINS(rest, "\"event\":\"stale\"");
+	ASSERT_CONTAINS(rest, "\"stale_reason\":\"discard\"");
+	ASSERT_CONTAINS(rest, "\"event\":\"invalidated\"");
+	unlink(path);
+
+	/* watch-only pins nothing; the driver's rules for the flags hold. */
+	PINCTL(&r, "-j", "pin", "1M", "watch-only", "for", "100ms");
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "\"watch-only\"");
+	ASSERT_CONTAINS(r.out, "\"watch_slot\":");
+	ASSERT_CONTAINS(r.out, "\"event\":\"expired\"");
+	PINCTL(&r, "pin", "1M", "watch-only", "longterm");
+	ASSERT_EQ(r.status, 1);
+	ASSERT_CONTAINS(r.err, "watch-only goes with neither longterm nor release-on-stale");
 }

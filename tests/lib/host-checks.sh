@@ -6,7 +6,8 @@
 #  - the library, its static twin, its pkg-config file and pinctl build
 #    cleanly (-Wall -Wextra -Werror);
 #  - the shared object's SONAME, and its exports: exactly the names of
-#    libpinctl.sym, each a PINCTL_API of libpinctl.h, all in LIBPINCTL_1;
+#    libpinctl.sym, each a PINCTL_API of libpinctl.h, each at the version
+#    of its section (and an older version where two sections name it);
 #  - no mutable global state and no output of its own in the library;
 #  - abidiff against the ABI baseline libpinctl/abi/libpinctl.abi: any
 #    change to a released interface fails (added symbols in a new version
@@ -45,12 +46,16 @@ tap $? "SONAME is libpinctl.so.0 ($soname)"
 
 # Exports: nm -D --defined-only, against the version script and the header.
 nm -D --defined-only "$so" | awk '$2 != "A" { print $3 }' | sort >"$work/exported"
-sed -n 's/^\t\(pinctl_[a-z0-9_]*\);$/\1/p' libpinctl/libpinctl.sym | sort >"$work/mapped"
+sed -n 's/^\t\(pinctl_[a-z0-9_]*\);$/\1/p' libpinctl/libpinctl.sym | sort -u >"$work/mapped"
 grep -o '^PINCTL_API [^(]*(' libpinctl/libpinctl.h |
 	sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort >"$work/declared"
-# Each symbol at the version of the section that lists it.
+# Each symbol at the version of the section that lists it: the default
+# (@@) at the newest, an older version (@) kept for programs built before
+# at each earlier one (libpinctl.sym says how).
 awk '/^LIBPINCTL_[0-9]+ \{/ { v = $1 }
-     /^\tpinctl_[a-z0-9_]*;$/ { sub(/^\t/, ""); sub(/;$/, ""); print $0 "@@" v }' \
+     /^\tpinctl_[a-z0-9_]*;$/ { sub(/^\t/, ""); sub(/;$/, ""); n[$0]++; at[$0, n[$0]] = v }
+     END { for (s in n) for (i = 1; i <= n[s]; i++)
+		print s (i == n[s] ? "@@" : "@") at[s, i] }' \
 	libpinctl/libpinctl.sym | sort >"$work/mapped-versioned"
 diff -u "$work/mapped-versioned" "$work/exported" | diag
 cmp -s "$work/mapped-versioned" "$work/exported"
@@ -160,10 +165,12 @@ got=$(bash -c '
 	comp pinctl module ""
 	comp pinctl pin 64M lo
 	comp pinctl pin 64M backing ""
-	comp pinctl --p' 2>&1)
-want=$(printf '%s\n' lease "list show revoke help" "pid uid comm cookie" \
-	"pid uid comm cookie" "show load unload help" longterm \
-	"anon thp hugetlb memfd" "--pretty --prometheus")
+	comp pinctl --p
+	comp pinctl lease list state st
+	comp pinctl pin 64M wa' 2>&1)
+want=$(printf '%s\n' lease "list show revoke help" "pid uid comm cookie state" \
+	"pid uid comm cookie state" "show load unload help" longterm \
+	"anon thp hugetlb memfd" "--pretty --prometheus" stale "watch watch-only")
 [[ $got == "$want" ]] || diff <(echo "$want") <(echo "$got") | diag
 [[ $got == "$want" ]]
 tap $? "the bash completion completes objects, commands, filters and options"

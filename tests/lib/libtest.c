@@ -87,6 +87,25 @@ bool lt_have_netlink(void)
 	return ret != -ENOENT;
 }
 
+void lt_need_watch(struct pinctl_dev *dev)
+{
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH);
+	size_t page = pm_page_size();
+	struct pinctl_cache *cache = NULL;
+	void *buf;
+	uint64_t h;
+
+	if (pm_feature(PINCTL_FEATURE_WATCH))
+		return;
+	buf = pm_map_anon(page);
+	ASSERT_NE(buf, NULL);
+	ASSERT_RET(pinctl_pin(dev, buf, page, &po, &h), -EOPNOTSUPP);
+	ASSERT_RET(pinctl_cache_new(dev, NULL, &cache), -EOPNOTSUPP);
+	ASSERT_EQ(cache, NULL);
+	pm_unmap(buf, page);
+	pm_skip_feature(PINCTL_FEATURE_WATCH, "watched leases (PINCTL_FEATURE_WATCH)");
+}
+
 const char *lt_strerror(struct pinctl_dev *dev, int err, uint32_t op,
 			uint32_t flags, uint64_t addr, uint64_t length,
 			uint64_t handle)

@@ -31,6 +31,13 @@ bool lt_have_netlink(void);
 			SKIP("the loaded driver has no pinmgr netlink family"); \
 	} while (0)
 
+/*
+ * Watched leases, or a skip by their feature bit: where GET_INFO lacks
+ * PINCTL_FEATURE_WATCH, asserts first that a watched pin and a cache are
+ * refused (-EOPNOTSUPP) through @dev, then skips.
+ */
+void lt_need_watch(struct pinctl_dev *dev);
+
 /* The sentence of pinctl_strerror() for @err of @op (a static buffer). */
 const char *lt_strerror(struct pinctl_dev *dev, int err, uint32_t op,
 			uint32_t flags, uint64_t addr, uint64_t length,

@@ -161,11 +161,19 @@ TEST(lib_names)
 	ASSERT_EQ(strcmp(pinctl_lease_state_name(PINCTL_LEASE_BREAKING), "breaking"), 0);
 	ASSERT_EQ(strcmp(pinctl_lease_state_name(PINCTL_LEASE_EXPIRED), "expired"), 0);
 	ASSERT_EQ(strcmp(pinctl_lease_state_name(PINCTL_LEASE_REVOKED), "revoked"), 0);
+	ASSERT_EQ(strcmp(pinctl_lease_state_name(PINCTL_LEASE_STALE), "stale"), 0);
+	ASSERT_EQ(strcmp(pinctl_lease_state_name(PINCTL_LEASE_INVALIDATED), "invalidated"), 0);
 	ASSERT_EQ(strcmp(pinctl_lease_state_name(99), "unknown"), 0);
+	ASSERT_EQ(strcmp(pinctl_stale_reason_name(0), "none"), 0);
+	ASSERT_EQ(strcmp(pinctl_stale_reason_name(PINCTL_STALE_UNMAP), "unmap"), 0);
+	ASSERT_EQ(strcmp(pinctl_stale_reason_name(PINCTL_STALE_DISCARD), "discard"), 0);
+	ASSERT_EQ(strcmp(pinctl_stale_reason_name(PINCTL_STALE_EXIT), "exit"), 0);
+	ASSERT_EQ(strcmp(pinctl_stale_reason_name(4), "unknown"), 0);
 	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_PINNED), "pinned"), 0);
 	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_UNPINNED), "unpinned"), 0);
 	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_EXPIRED), "expired"), 0);
 	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_BREAKING), "breaking"), 0);
 	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_REVOKED), "revoked"), 0);
+	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_STALE), "stale"), 0);
 	ASSERT_EQ(strcmp(pinctl_ntf_name(0), "unknown"), 0);
 }

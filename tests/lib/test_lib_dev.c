@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -422,6 +424,243 @@ TEST(lib_foreign_mm)
 		_exit(0);
 	}
 	ASSERT_EQ(pm_wait(pid), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* ---- Watched leases ------------------------------------------------------ */
+
+/*
+ * A watched lease: its slot and generation from the pin, the status area
+ * mapped once and read-only, and a munmap(2) that the slot, QUERY and the
+ * netlink family all see by the time it returns; the pages stay pinned.
+ */
+TEST(lib_watch_pin_and_area)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH | PINCTL_PIN_WRITE);
+	PINCTL_OPTS(pinctl_pinned, pd);
+	PINCTL_OPTS(pinctl_lease, l);
+	PINCTL_OPTS(pinctl_info, info);
+	const volatile uint64_t *area = NULL, *again = NULL;
+	size_t page = pm_page_size();
+	char *buf, line[512], want[64];
+	uint64_t pinned;
+	FILE *maps;
+	bool found = false;
+
+	lt_need_watch(dev);
+	buf = pm_map_anon(8 * page);
+	ASSERT_RET(pinctl_pin_lease(dev, buf, 8 * page, &po, &pd), 0);
+	ASSERT_NE(pd.watch_slot, 0);
+	ASSERT_LT(pd.watch_slot, PINCTL_WATCH_SLOTS_MAX);
+	ASSERT_TRUE(pd.flags & PINCTL_PIN_WATCH);
+	ASSERT_RET(pinctl_watch_area(dev, &area), 0);
+	ASSERT_NE(area, NULL);
+	ASSERT_RET(pinctl_watch_area(dev, &again), 0);
+	ASSERT_EQ(again, area);
+	ASSERT_RET(pinctl_watch_area(dev, NULL), -EINVAL);
+	ASSERT_EQ(pinctl_watch_changed(area, pd.watch_slot, pd.watch_gen), 0);
+
+	/* Mapped shared and read-only, once. */
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)area);
+	maps = fopen("/proc/self/maps", "re");
+	ASSERT_NE(maps, NULL);
+	while (fgets(line, sizeof(line), maps))
+		if (!strncmp(line, want, strlen(want))) {
+			ASSERT_CONTAINS(line, " r--s ");
+			found = true;
+		}
+	fclose(maps);
+	ASSERT_TRUE(found);
+
+	ASSERT_RET(pinctl_query(dev, pd.handle, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_ACTIVE);
+	ASSERT_EQ(l.watch_slot, pd.watch_slot);
+	ASSERT_EQ(l.flags, pd.flags);
+	ASSERT_EQ(l.stale_reason, 0);
+	ASSERT_EQ(l.stale_length, 0);
+	ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+	pinned = info.dev_pinned_pages;
+	ASSERT_EQ(pinned, 8);
+
+	/* Part of the range goes: known before munmap() returns. */
+	ASSERT_EQ(munmap(buf + 2 * page, 3 * page), 0);
+	ASSERT_EQ(pinctl_watch_changed(area, pd.watch_slot, pd.watch_gen), 1);
+	ASSERT_RET(pinctl_query(dev, pd.handle, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_STALE);
+	ASSERT_EQ(l.stale_reason, PINCTL_STALE_UNMAP);
+	ASSERT_EQ(l.stale_addr, (uintptr_t)buf + 2 * page);
+	ASSERT_EQ(l.stale_length, 3 * page);
+	ASSERT_EQ(l.watch_slot, pd.watch_slot);
+	ASSERT_EQ(strcmp(pinctl_lease_state_name(l.state), "stale"), 0);
+	ASSERT_EQ(strcmp(pinctl_stale_reason_name(l.stale_reason), "unmap"), 0);
+	/* A stale lease keeps its pages, and is unpinned as any other. */
+	ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+	ASSERT_EQ(info.dev_pinned_pages, pinned);
+	ASSERT_RET(pinctl_access_read(dev, pd.handle, 2 * page, line, 8), 0);
+	if (lt_have_netlink()) {
+		PINCTL_OPTS(pinctl_lease, n);
+
+		ASSERT_RET(pinctl_nl_lease_get(ctx, pd.handle, &n), 0);
+		ASSERT_EQ(n.state, PINCTL_LEASE_STALE);
+		ASSERT_EQ(n.stale_reason, l.stale_reason);
+		ASSERT_EQ(n.stale_addr, l.stale_addr);
+		ASSERT_EQ(n.stale_length, l.stale_length);
+		ASSERT_EQ(n.watch_slot, l.watch_slot);
+	}
+	ASSERT_RET(pinctl_unpin(dev, pd.handle), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* Release-on-stale: the driver releases the pages; UNPIN acknowledges. */
+TEST(lib_watch_release_on_stale)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH |
+		    PINCTL_PIN_RELEASE_ON_STALE);
+	PINCTL_OPTS(pinctl_pinned, pd);
+	PINCTL_OPTS(pinctl_lease, l);
+	PINCTL_OPTS(pinctl_info, info);
+	const volatile uint64_t *area;
+	size_t page = pm_page_size();
+	char *buf, b[8];
+	int ret;
+
+	lt_need_watch(dev);
+	buf = pm_map_anon(4 * page);
+	ASSERT_RET(pinctl_pin_lease(dev, buf, 4 * page, &po, &pd), 0);
+	ASSERT_RET(pinctl_watch_area(dev, &area), 0);
+	ASSERT_EQ(madvise(buf + page, page, MADV_DONTNEED), 0);
+	ASSERT_EQ(pinctl_watch_changed(area, pd.watch_slot, pd.watch_gen), 1);
+	/* The pages go after the call; the STALE event says they are gone. */
+	ASSERT_EQ(poll(&(struct pollfd){ .fd = pinctl_dev_get_fd(dev),
+					 .events = POLLIN }, 1, 10000), 1);
+	ASSERT_RET(pinctl_query(dev, pd.handle, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_INVALIDATED);
+	ASSERT_EQ(l.stale_reason, PINCTL_STALE_DISCARD);
+	ASSERT_EQ(strcmp(pinctl_lease_state_name(l.state), "invalidated"), 0);
+	ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+	ASSERT_EQ(info.dev_pinned_pages, 0);
+	ret = pinctl_access_read(dev, pd.handle, 0, b, 1);
+	ASSERT_RET(ret, -ESTALE);
+	ASSERT_CONTAINS(lt_strerror(dev, ret, PINCTL_OP_ACCESS, 0, 0, 1, pd.handle),
+			"was released when its range stopped mapping its pages");
+	ASSERT_RET(pinctl_renew(dev, pd.handle, 0), -ESTALE);
+	ASSERT_RET(pinctl_unpin(dev, pd.handle), -ESTALE);
+	ASSERT_RET(pinctl_unpin(dev, pd.handle), -ENOENT);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* Watch-only: nothing pinned, no physical pages; the flags' rules. */
+TEST(lib_watch_only_and_flag_rules)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH_ONLY);
+	PINCTL_OPTS(pinctl_pinned, pd);
+	PINCTL_OPTS(pinctl_info, info);
+	const volatile uint64_t *area;
+	struct pinctl_segment *segs;
+	size_t page = pm_page_size(), nr;
+	char *buf;
+	uint64_t h;
+	int ret;
+
+	lt_need_watch(dev);
+	buf = pm_map_anon(4 * page);
+	ASSERT_RET(pinctl_pin_lease(dev, buf, 4 * page, &po, &pd), 0);
+	ASSERT_NE(pd.watch_slot, 0);
+	ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+	ASSERT_EQ(info.dev_pinned_pages, 0);
+	ret = pinctl_get_segments(dev, pd.handle, &segs, &nr);
+	ASSERT_RET(ret, -EINVAL);
+	ASSERT_CONTAINS(lt_strerror(dev, ret, PINCTL_OP_GET_SEGMENTS, 0, 0, 0,
+				    pd.handle), "watch-only");
+	ASSERT_RET(pinctl_watch_area(dev, &area), 0);
+	ASSERT_EQ(munmap(buf, page), 0);
+	ASSERT_EQ(pinctl_watch_changed(area, pd.watch_slot, pd.watch_gen), 1);
+	ASSERT_RET(pinctl_unpin(dev, pd.handle), 0);
+
+	/* Flags that do not combine, in words that name the rule. */
+	po.flags = PINCTL_PIN_RELEASE_ON_STALE;
+	ret = pinctl_pin(dev, buf + page, page, &po, &h);
+	ASSERT_RET(ret, -EINVAL);
+	ASSERT_CONTAINS(lt_strerror(dev, ret, PINCTL_OP_PIN, po.flags,
+				    (uintptr_t)buf + page, page, 0),
+			"release-on-stale needs watch");
+	po.flags = PINCTL_PIN_WATCH_ONLY | PINCTL_PIN_LONGTERM;
+	ASSERT_RET(pinctl_pin(dev, buf + page, page, &po, &h), -EINVAL);
+	po.flags = PINCTL_PIN_WATCH_ONLY | PINCTL_PIN_RELEASE_ON_STALE;
+	ASSERT_RET(pinctl_pin(dev, buf + page, page, &po, &h), -EINVAL);
+	ASSERT_EQ(pm_fdinfo_value(pinctl_dev_get_fd(dev), "pinmgr-leases"), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* PIN_VEC: the watch fields for a caller whose ranges have them. */
+TEST(lib_watch_pin_vec)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_vec_opts, vo, .range_sz = sizeof(struct pinctl_range));
+	const volatile uint64_t *area;
+	struct pinctl_range r[3];
+	size_t page = pm_page_size(), i;
+	char *buf;
+
+	lt_need_watch(dev);
+	buf = pm_map_anon(6 * page);
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 3; i++) {
+		r[i].addr = buf + 2 * i * page;
+		r[i].length = page;
+		r[i].flags = i ? PINCTL_PIN_WATCH : 0;
+	}
+	ASSERT_RET(pinctl_pin_vec(dev, r, 3, &vo, NULL), 0);
+	ASSERT_RET(pinctl_watch_area(dev, &area), 0);
+	ASSERT_EQ(r[0].watch_slot, 0);
+	ASSERT_EQ(r[0].watch_gen, 0);
+	for (i = 1; i < 3; i++) {
+		ASSERT_NE(r[i].watch_slot, 0);
+		ASSERT_EQ(pinctl_watch_changed(area, r[i].watch_slot, r[i].watch_gen), 0);
+	}
+	ASSERT_NE(r[1].watch_slot, r[2].watch_slot);
+	for (i = 0; i < 3; i++)
+		ASSERT_RET(pinctl_unpin(dev, r[i].handle), 0);
+	/* An unpinned lease's slot has moved on too. */
+	ASSERT_EQ(pinctl_watch_changed(area, r[1].watch_slot, r[1].watch_gen), 1);
+
+	/* __reserved2 is checked where the stride covers it. */
+	r[1].__reserved2 = 1;
+	ASSERT_RET(pinctl_pin_vec(dev, r, 3, &vo, NULL), -EINVAL);
+	/*
+	 * A caller that knows the first version: its ranges end at the
+	 * handle, and the library writes nothing past them.
+	 */
+	{
+		size_t v1 = offsetofend(struct pinctl_range, handle);
+		unsigned char raw[2 * 48 + 16] __attribute__((aligned(8)));
+		struct pinctl_range *x0 = (void *)raw, *x1 = (void *)(raw + v1);
+		PINCTL_OPTS(pinctl_pin_vec_opts, o1, .range_sz = v1);
+
+		ASSERT_EQ(v1, 48);
+		memset(raw, 0xee, sizeof(raw));
+		memset(raw, 0, 2 * v1);
+		x0->addr = buf;
+		x0->length = page;
+		x0->flags = PINCTL_PIN_WATCH;
+		x1->addr = buf + 2 * page;
+		x1->length = page;
+		ASSERT_RET(pinctl_pin_vec(dev, x0, 2, &o1, NULL), 0);
+		ASSERT_NE(x0->handle, 0);
+		ASSERT_NE(x1->handle, 0);
+		ASSERT_ALL_BYTES(raw + 2 * v1, 16, 0xee);
+	}
 	pinctl_dev_unref(dev);
 	pinctl_unref(ctx);
 }

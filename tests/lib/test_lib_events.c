@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "libtest.h"
 
@@ -106,6 +107,56 @@ TEST(lib_event_batch_and_overflow)
 	ASSERT_EQ(revoked + lost, 300);
 	ASSERT_GT(lost, 0);
 	pinctl_dev_unref(admin);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/* A watched lease whose range is unmapped: a STALE event says how. */
+TEST(lib_event_stale)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	PINCTL_OPTS(pinctl_dev_opts, o, .flags = PINCTL_DEV_NONBLOCK);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH, .cookie = 5);
+	PINCTL_OPTS(pinctl_event, ev);
+	struct pinctl_dev *dev;
+	size_t page = pm_page_size();
+	char *buf = pm_map_anon(6 * page);
+	uint64_t h;
+
+	ASSERT_RET(pinctl_dev_open(ctx, &o, &dev), 0);
+	lt_need_watch(dev);
+	ASSERT_RET(pinctl_pin(dev, buf, 4 * page, &po, &h), 0);
+	ASSERT_RET(pinctl_event_read(dev, &ev), -EAGAIN);
+	ASSERT_EQ(munmap(buf + 3 * page, page), 0);
+	wait_readable(dev, 5000);
+	ASSERT_RET(pinctl_event_read(dev, &ev), 0);
+	ASSERT_EQ(ev.type, PINCTL_EVENT_STALE);
+	ASSERT_EQ(ev.handle, h);
+	ASSERT_EQ(ev.cookie, 5);
+	ASSERT_EQ(ev.reason, PINCTL_STALE_UNMAP);
+	ASSERT_EQ(ev.addr, (uintptr_t)buf + 3 * page);
+	ASSERT_EQ(ev.length, page);
+	ASSERT_EQ(ev.nr_pages, 4);
+	ASSERT_EQ(ev.lost, 0);
+	ASSERT_EQ(ev.__reserved2, 0);
+	ASSERT_RET(pinctl_unpin(dev, h), 0);
+
+	/* A caller that knows the first version of the event: no more. */
+	ASSERT_RET(pinctl_pin(dev, buf + 5 * page, page, &po, &h), 0);
+	ASSERT_EQ(munmap(buf + 5 * page, page), 0);
+	wait_readable(dev, 5000);
+	{
+		struct pinctl_event old;
+
+		memset(&old, 0xaa, sizeof(old));
+		old.sz = offsetofend(struct pinctl_event, lost);
+		ASSERT_RET(pinctl_event_read(dev, &old), 0);
+		ASSERT_EQ(old.type, PINCTL_EVENT_STALE);
+		ASSERT_EQ(old.handle, h);
+		ASSERT_EQ(old.addr, 0xaaaaaaaaaaaaaaaaULL);
+		ASSERT_EQ(old.reason, 0xaaaaaaaaU);
+	}
+	ASSERT_RET(pinctl_unpin(dev, h), 0);
 	pinctl_dev_unref(dev);
 	pinctl_unref(ctx);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 
 #include "libtest.h"
@@ -282,6 +283,21 @@ TEST(lib_nl_visibility)
 	pinctl_unref(ctx);
 }
 
+/* The one lease a dump reports, and how many. */
+struct dump_one {
+	struct pinctl_lease l;
+	unsigned int n;
+};
+
+static int dump_one_cb(const struct pinctl_lease *l, void *data)
+{
+	struct dump_one *d = data;
+
+	d->l = *l;
+	d->n++;
+	return 0;
+}
+
 static void expect_ntf(struct pinctl_monitor *mon, uint32_t type, uint64_t handle,
 		       struct pinctl_lease *l)
 {
@@ -364,6 +380,54 @@ TEST(lib_nl_monitor)
 		_exit(0);
 	}
 	ASSERT_EQ(pm_wait(pid), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/*
+ * A watched lease that goes stale: the monitor's notification and the dump
+ * carry the reason, the part that changed and the slot.
+ */
+TEST(lib_nl_stale)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH, .cookie = 0x57a1e);
+	PINCTL_OPTS(pinctl_lease_filter, f, .flags = PINCTL_FILTER_COOKIE,
+		    .cookie = 0x57a1e);
+	PINCTL_OPTS(pinctl_pinned, pd);
+	PINCTL_OPTS(pinctl_lease, l);
+	struct pinctl_monitor *mon = NULL;
+	struct dump_one d = { 0 };
+	size_t page = pm_page_size();
+	char *buf = pm_map_anon(4 * page);
+
+	NEED_NETLINK();
+	lt_need_watch(dev);
+	if (pm_feature(PINCTL_FEATURE_NL_MONITOR))
+		ASSERT_RET(pinctl_monitor_new(ctx, NULL, &mon), 0);
+	ASSERT_RET(pinctl_pin_lease(dev, buf, 4 * page, &po, &pd), 0);
+	ASSERT_EQ(madvise(buf + page, 2 * page, MADV_DONTNEED), 0);
+	if (mon) {
+		expect_ntf(mon, PINCTL_NTF_PINNED, pd.handle, &l);
+		ASSERT_EQ(l.watch_slot, pd.watch_slot);
+		expect_ntf(mon, PINCTL_NTF_STALE, pd.handle, &l);
+		ASSERT_EQ(l.state, PINCTL_LEASE_STALE);
+		ASSERT_EQ(l.stale_reason, PINCTL_STALE_DISCARD);
+		ASSERT_EQ(l.stale_addr, (uintptr_t)buf + page);
+		ASSERT_EQ(l.stale_length, 2 * page);
+		pinctl_monitor_unref(mon);
+	}
+	ASSERT_RET(pinctl_nl_lease_dump(ctx, &f, dump_one_cb, &d), 0);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.l.handle, pd.handle);
+	ASSERT_EQ(d.l.state, PINCTL_LEASE_STALE);
+	ASSERT_EQ(d.l.stale_reason, PINCTL_STALE_DISCARD);
+	ASSERT_EQ(d.l.stale_addr, (uintptr_t)buf + page);
+	ASSERT_EQ(d.l.stale_length, 2 * page);
+	ASSERT_EQ(d.l.watch_slot, pd.watch_slot);
+	ASSERT_TRUE(d.l.flags & PINCTL_PIN_WATCH);
+	ASSERT_RET(pinctl_unpin(dev, pd.handle), 0);
 	pinctl_dev_unref(dev);
 	pinctl_unref(ctx);
 }

@@ -186,7 +186,7 @@ TEST(lib_strerror_fault_and_bad_ranges)
 	ASSERT_EQ(strcmp(lt_strerror(dev, ret, PINCTL_OP_PIN, 1u << 20,
 				     (uintptr_t)buf, page, 0),
 			 "pin flags 0x100000 have bits libpinctl does not know "
-			 "(it knows 0x3)"), 0);
+			 "(it knows 0x1f)"), 0);
 	/* fsdax cannot be made here: the sentence alone. */
 	ASSERT_CONTAINS(lt_strerror(dev, -EOPNOTSUPP, PINCTL_OP_PIN,
 				    PINCTL_PIN_LONGTERM, 0x200000, MIB, 0),
@@ -307,6 +307,13 @@ TEST(lib_strerror_every_errno)
 		{ ENOENT, PINCTL_OP_MODULE_UNLOAD, "is not loaded" },
 		{ EKEYEXPIRED, PINCTL_OP_QUERY, "expired and its pages were released" },
 		{ EKEYREVOKED, PINCTL_OP_RENEW, "was revoked by an administrator" },
+		{ ESTALE, PINCTL_OP_UNPIN, "lease 7 was released when its range stopped mapping its pages" },
+		{ ESTALE, PINCTL_OP_ACCESS, "unpinning it acknowledges that" },
+		{ ESTALE, PINCTL_OP_RENEW, "(release-on-stale)" },
+		{ ESTALE, PINCTL_OP_GET_SEGMENTS, "release-on-stale" },
+		{ ESTALE, PINCTL_OP_QUERY, "release-on-stale" },
+		{ ESTALE, PINCTL_OP_REVOKE, "lease 7 has already ended" },
+		{ EINVAL, PINCTL_OP_GET_SEGMENTS, "may be watch-only" },
 		{ ENOMEM, PINCTL_OP_PIN, "ran out of memory for pinning 1 MiB" },
 		{ ENOMEM, PINCTL_OP_LIST, "ran out of memory" },
 		{ EINTR, PINCTL_OP_PIN, "a fatal signal arrived while pinning 1 MiB; nothing stays pinned" },
@@ -338,8 +345,79 @@ TEST(lib_strerror_every_errno)
 			"RLIMIT_MEMLOCK");
 	ASSERT_EQ(strcmp(lt_strerror(NULL, -EXDEV, PINCTL_OP_PIN, 0, 0, 4096, 0),
 			 strerror(EXDEV)), 0);
+	/* A pin with watch flags: the watch rules and limits too. */
+	ASSERT_CONTAINS(lt_strerror(NULL, -EINVAL, PINCTL_OP_PIN,
+				    PINCTL_PIN_RELEASE_ON_STALE, 0x200000, 4096, 0),
+			"release-on-stale needs watch, and watch-only goes with "
+			"neither longterm nor release-on-stale");
+	ASSERT_CONTAINS(lt_strerror(NULL, -EINVAL, PINCTL_OP_PIN,
+				    PINCTL_PIN_WATCH_ONLY | PINCTL_PIN_LONGTERM,
+				    0x200000, 4096, 0), "with flags 0x12");
+	ASSERT_FALSE(strstr(lt_strerror(NULL, -EINVAL, PINCTL_OP_PIN, 0, 0x200000,
+					4096, 0), "watch"));
+	ASSERT_CONTAINS(lt_strerror(NULL, -EMFILE, PINCTL_OP_PIN, PINCTL_PIN_WATCH,
+				    0x200000, 4096, 0), "and 262144 watched ones; one of "
+			"the two is reached");
+	ASSERT_CONTAINS(lt_strerror(NULL, -EOPNOTSUPP, PINCTL_OP_PIN,
+				    PINCTL_PIN_WATCH, 0x200000, 4096, 0),
+			"cannot watch ranges (PINCTL_FEATURE_WATCH is absent");
+	ASSERT_CONTAINS(lt_strerror(NULL, -EOPNOTSUPP, PINCTL_OP_PIN,
+				    PINCTL_PIN_WATCH, 0x200000, 4096, 0),
+			"or 4 KiB at 0x200000 is an fsdax mapping");
+	ASSERT_FALSE(strstr(lt_strerror(NULL, -EOPNOTSUPP, PINCTL_OP_PIN,
+					PINCTL_PIN_WATCH_ONLY, 0x200000, 4096, 0),
+			    "fsdax"));
+	/* Each sentence of a watched pin fits in 256 bytes. */
+	{
+		static const uint32_t flags[] = {
+			PINCTL_PIN_WATCH, PINCTL_PIN_RELEASE_ON_STALE,
+			PINCTL_PIN_WATCH | PINCTL_PIN_RELEASE_ON_STALE,
+			PINCTL_PIN_WATCH_ONLY | PINCTL_PIN_LONGTERM,
+		};
+		static const int errs[] = {
+			EDQUOT, EFBIG, EMFILE, ENOSPC, EFAULT, EINVAL, EOPNOTSUPP,
+			EPERM, EINTR, ENOMEM, ESTALE,
+		};
+		char b[256];
+		unsigned int f, e2;
+		PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_PIN,
+			    .addr = 0x7fffffffe000ULL, .length = 1ULL << 40);
+
+		for (f = 0; f < ARRAY_SIZE(flags); f++)
+			for (e2 = 0; e2 < ARRAY_SIZE(errs); e2++) {
+				eo.flags = flags[f];
+				ASSERT_RET(pinctl_strerror(NULL, -errs[e2], &eo, b,
+							   sizeof(b)), 0);
+			}
+	}
 	/* Cut to fit, still a string. */
 	ASSERT_RET(pinctl_strerror(NULL, -EDQUOT, NULL, buf, sizeof(buf)), -ERANGE);
 	ASSERT_EQ(strlen(buf), sizeof(buf) - 1);
 	ASSERT_RET(pinctl_strerror(NULL, -EDQUOT, NULL, buf, 0), -EINVAL);
+}
+
+/* max_leases hit by a watched pin: both limits that give EMFILE, named. */
+TEST(lib_strerror_watch_leases)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WATCH);
+	size_t page = pm_page_size();
+	char *buf = pm_map_anon(3 * page);
+	uint64_t h;
+	int ret;
+
+	lt_need_watch(dev);
+	ASSERT_EQ(pm_param_write("max_leases", 2), 0);
+	ASSERT_RET(pinctl_pin(dev, buf, page, &po, &h), 0);
+	ASSERT_RET(pinctl_pin(dev, buf + page, page, &po, &h), 0);
+	ret = pinctl_pin(dev, buf + 2 * page, page, &po, &h);
+	ASSERT_RET(ret, -EMFILE);
+	ASSERT_EQ(strcmp(lt_strerror(dev, ret, PINCTL_OP_PIN, po.flags, 0, page, 0),
+			 "this open file of /dev/pinmgr holds 2 leases (max_leases: "
+			 "2), and 262144 watched ones; one of the two is reached: "
+			 "unpin some, pin through another open file, or raise "
+			 "/sys/module/pinmgr/parameters/max_leases"), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
 }

@@ -52,7 +52,7 @@ $(LIB_PC): libpinctl/libpinctl.pc.in $(INSTALL_PATHS)
 
 abi-baseline: $(LIB_SO)
 	@mkdir -p libpinctl/abi
-	abidw --no-corpus-path --headers-dir libpinctl $(LIB_SO) \
+	abidw --no-corpus-path --no-comp-dir-path --headers-dir libpinctl $(LIB_SO) \
 		>libpinctl/abi/libpinctl.abi
 
 .PHONY: lib abi-baseline

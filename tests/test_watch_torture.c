@@ -237,7 +237,6 @@ static struct {
 	/* what happened */
 	unsigned long gets, hits, misses, invalidations, evictions, flushed;
 	unsigned long stale_hits, false_inval, missed, expected, spontaneous;
-	unsigned long unknown_events;
 	unsigned long events, dup_events, overflows, refused, races,
 		      race_refused, moved_pages, unmoved_pages, settles;
 	unsigned long count_lags;	/* figures behind UNPIN, for a while */
@@ -966,24 +965,10 @@ static void wt_event(const struct pinmgr_event *ev)
 		WT_FAIL("STALE event of lease %llu with reason %u",
 			(unsigned long long)ev->handle, ev->reason);
 	h = wt_hrec(ev->handle, false);
-	/*
-	 * Seen a few times in hundreds of runs and not explained yet: said,
-	 * with the step that pinned it (the cookie), not failed on.
-	 */
-	if (!h && !wt.hash_full) {
-		struct pinmgr_query q;
-		int qr = pm_query(wt.fd, ev->handle, &q);
-
-		wt.unknown_events++;
-		pm_diag("STALE event for handle %llu (cookie: step %llu), which no recorded PIN returned; QUERY: %s state %u [0x%llx, +%llu) flags 0x%x",
+	if (!h && !wt.hash_full)
+		WT_FAIL("STALE event for handle %llu (cookie: step %llu), which no PIN of this test returned",
 			(unsigned long long)ev->handle,
-			(unsigned long long)ev->cookie,
-			qr ? strerror(errno) : "ok", qr ? 0 : q.out_state,
-			qr ? 0ULL : (unsigned long long)q.out_addr,
-			qr ? 0ULL : (unsigned long long)q.out_length,
-			qr ? 0 : q.out_pin_flags);
-		return;
-	}
+			(unsigned long long)ev->cookie);
 	if (h) {
 		wt.dup_events += h->evented;
 		h->evented = true;
@@ -1878,7 +1863,10 @@ static bool wt_op_race(void)
 			e->cause = "MADV_DONTNEED racing its PIN";
 			if (e->touched)
 				break;
-			page = wt_check(wt.buf[0], e, c.addr, len, rnd(), &err);
+			/* The check's buffer holds WT_MAX_GET pages. */
+			page = wt_check(wt.buf[0], e, c.addr,
+					len < WT_MAX_GET * wt.ps ? len :
+					WT_MAX_GET * wt.ps, rnd(), &err);
 			if (page != -1) {
 				wt_stale_hit(e, c.addr, len, page, err,
 					     "stale hit of a PIN racing MADV_DONTNEED");

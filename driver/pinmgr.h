@@ -281,6 +281,7 @@ struct pinmgr_lease {
 	struct pinmgr_run *runs;	/* inline_runs or a kvmalloc()ed array */
 	struct pinmgr_watch *watch;	/* watched leases only */
 	struct pinmgr_run inline_runs[PINMGR_INLINE_RUNS];
+	/* A watched lease's struct pinmgr_watch follows, in the same object. */
 };
 
 /* pinmgr_account.c */
@@ -328,8 +329,10 @@ void pinmgr_ctx_put(struct pinmgr_ctx *ctx);
 /* pinmgr_watch.c */
 struct pinmgr_lease_view;
 struct vm_area_struct;
+size_t pinmgr_watch_size(void);
 int pinmgr_watch_start(struct pinmgr_lease *lease);
 void pinmgr_watch_arm(struct pinmgr_lease *lease);
+void pinmgr_watch_unhook(struct pinmgr_lease *lease);
 void pinmgr_watch_stop(struct pinmgr_lease *lease);
 void pinmgr_watch_published(struct pinmgr_lease *lease);
 void pinmgr_watch_ctx_free(struct pinmgr_ctx *ctx);

@@ -29,6 +29,14 @@
 #include "pinmgr.h"
 
 static struct kmem_cache *pinmgr_lease_cache;
+/* Watched leases: the lease and its watch in one object, one allocation. */
+static struct kmem_cache *pinmgr_watched_lease_cache;
+
+static struct kmem_cache *pinmgr_lease_cache_of(u32 pin_flags)
+{
+	return pin_flags & PINMGR_PIN_WATCH ? pinmgr_watched_lease_cache :
+					      pinmgr_lease_cache;
+}
 
 int pinmgr_lease_cache_init(void)
 {
@@ -40,12 +48,25 @@ int pinmgr_lease_cache_init(void)
 	}
 	pinmgr_lease_cache = KMEM_CACHE(pinmgr_lease,
 					SLAB_ACCOUNT | SLAB_TYPESAFE_BY_RCU);
-	return pinmgr_lease_cache ? 0 : -ENOMEM;
+	if (!pinmgr_lease_cache)
+		return -ENOMEM;
+	pinmgr_watched_lease_cache =
+		kmem_cache_create("pinmgr_watched_lease",
+				  sizeof(struct pinmgr_lease) +
+				  pinmgr_watch_size(),
+				  __alignof__(struct pinmgr_lease),
+				  SLAB_ACCOUNT | SLAB_TYPESAFE_BY_RCU, NULL);
+	if (!pinmgr_watched_lease_cache) {
+		kmem_cache_destroy(pinmgr_lease_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void pinmgr_lease_cache_exit(void)
 {
 	/* Waits for the grace period of typesafe slabs itself. */
+	kmem_cache_destroy(pinmgr_watched_lease_cache);
 	kmem_cache_destroy(pinmgr_lease_cache);
 }
 
@@ -93,7 +114,7 @@ static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 		put_pid(lease->owner);
 	if (lease->cred)
 		put_cred(lease->cred);
-	kmem_cache_free(pinmgr_lease_cache, lease);
+	kmem_cache_free(pinmgr_lease_cache_of(lease->pin_flags), lease);
 	pinmgr_ctx_put(ctx);
 }
 
@@ -141,7 +162,8 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 			goto out_dec_leases;
 	}
 
-	lease = kmem_cache_zalloc(pinmgr_lease_cache, GFP_KERNEL_ACCOUNT);
+	lease = kmem_cache_zalloc(pinmgr_lease_cache_of(flags),
+				  GFP_KERNEL_ACCOUNT);
 	if (!lease) {
 		ret = -ENOMEM;
 		goto out_uncharge;
@@ -339,9 +361,14 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 	/*
 	 * A watched lease's notifier work may hold a reference for a while:
 	 * its pages go now, as UNPIN promises, once ACCESS and co. are done.
+	 * With the notifier gone, no callback takes another; if none holds
+	 * one (the index's and ours are all), the last put below does it.
 	 */
-	if (!ret && lease->watch)
-		pinmgr_lease_release_now(lease);
+	if (!ret && lease->watch) {
+		pinmgr_watch_unhook(lease);
+		if (refcount_read(&lease->users) > 2)
+			pinmgr_lease_release_now(lease);
+	}
 	/* The index's reference; ours goes last and releases the pages. */
 	pinmgr_lease_put(lease);
 	if (!ret)

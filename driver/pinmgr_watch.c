@@ -52,6 +52,8 @@ static_assert(sizeof(atomic64_t) == sizeof(u64));
 #define PINMGR_WATCH_SLOTS_PER_PAGE	(PAGE_SIZE / sizeof(u64))
 #define PINMGR_WATCH_PAGES \
 	(PINMGR_WATCH_SLOTS_MAX / PINMGR_WATCH_SLOTS_PER_PAGE)
+/* Freed slots kept for reuse before going back to the IDA. */
+#define PINMGR_WATCH_FREE_SLOTS		32
 
 /*
  * A CLEAR of the owner's task, to look at again at its range_end: the
@@ -87,6 +89,13 @@ struct pinmgr_watch_ctx {
 	struct list_head rechecks;
 	atomic_t nr_rechecks;		/* read without the lock first */
 	struct ida slots;
+	/*
+	 * slots_lock protects free_slots: slots freed last, still taken in
+	 * the IDA, so that a PIN after an UNPIN does not walk it twice.
+	 */
+	spinlock_t slots_lock;
+	unsigned int nr_free_slots;
+	u32 free_slots[PINMGR_WATCH_FREE_SLOTS];
 	atomic64_t *stale_count;	/* slot 0's word */
 	/* pages_lock serialises making the area's pages; read with READ_ONCE. */
 	struct mutex pages_lock;
@@ -101,7 +110,6 @@ struct pinmgr_watch {
 	u32 slot;
 	u64 gen;			/* the generation PIN handed out */
 	u64 *word;			/* the slot's word in the area */
-	bool file_backed;		/* some of the range maps a file */
 	unsigned long flags;
 
 	/*
@@ -266,6 +274,26 @@ out:
 }
 
 /*
+ * Hold a pinning lease's pages for a callback to read its runs. Unlike
+ * pinmgr_lease_pages_get(), a lease still being made counts: its creator
+ * holds the pages, and an UNPIN right after it is published waits for this
+ * reference before it releases them. False: the lease is ending.
+ */
+static bool pinmgr_watch_pages_get(struct pinmgr_lease *lease)
+{
+	u32 state;
+
+	if (!pinmgr_refcount_inc_not_zero_acquire(&lease->pages_ref))
+		return false;
+	state = READ_ONCE(lease->state);
+	if (state == PINMGR_LS_CREATING || state == PINMGR_LS_ACTIVE ||
+	    state == PINMGR_LS_BREAKING)
+		return true;
+	pinmgr_lease_pages_put(lease);
+	return false;
+}
+
+/*
  * Does [@start, @end) of the current task's mm still map the lease's pages
  * (a watch-only lease: anything at all)? An entry that is moving counts as
  * the page it moves. @creating: the caller is making the lease, whose
@@ -282,7 +310,7 @@ static bool pinmgr_watch_still_mapped(struct pinmgr_watch *w,
 	enum pinmgr_entry entry;
 	bool mapped = true;
 
-	if (hold && !pinmgr_lease_pages_get(lease))
+	if (hold && !pinmgr_watch_pages_get(lease))
 		return true;	/* ending: its pages go anyway */
 	for (addr = start; mapped && addr < end; addr += PAGE_SIZE) {
 		entry = pinmgr_read_entry(addr, &pfn);
@@ -298,28 +326,107 @@ static bool pinmgr_watch_still_mapped(struct pinmgr_watch *w,
 	return mapped;
 }
 
+/* What another task's invalidation can learn of the owner's mapping. */
+enum pinmgr_mapping {
+	PINMGR_MAPS_ANON,
+	PINMGR_MAPS_FILE,		/* a file or shmem, in some of it */
+	PINMGR_MAPS_UNKNOWN,		/* mmap_lock was busy */
+};
+
 /*
- * Is every page of a pinning lease in [@start, @end) locked, for another
- * task's CLEAR, whose page tables cannot be read from here? Compaction
- * and reclaim lock each page before they replace its entries, and fail on
- * a pinned page; a truncation's unmapping pass takes no page lock.
+ * What [@start, @end) of @mm maps, asked from inside another task's
+ * invalidation: that task may hold locks ranked below mmap_lock
+ * (i_mmap_rwsem), so only a trylock, which orders against nothing.
  */
-static bool pinmgr_watch_pages_moving(struct pinmgr_watch *w,
-				      unsigned long start, unsigned long end)
+static enum pinmgr_mapping pinmgr_range_maps(struct mm_struct *mm,
+					     unsigned long start,
+					     unsigned long end)
+{
+	enum pinmgr_mapping ret = PINMGR_MAPS_ANON;
+	struct vm_area_struct *vma;
+
+	if (!mmap_read_trylock(mm))
+		return PINMGR_MAPS_UNKNOWN;
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
+		if (vma->vm_file || (vma->vm_flags & VM_SHARED)) {
+			ret = PINMGR_MAPS_FILE;
+			break;
+		}
+		if (vma->vm_end >= end)
+			break;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Does a pinning lease hold, in [@start, @end), a page that is not
+ * anonymous memory of its own (a file's, shmem's, hugetlb's)?
+ */
+static bool pinmgr_lease_holds_file_pages(struct pinmgr_lease *lease,
+					  unsigned long start,
+					  unsigned long end)
+{
+	unsigned long run = 0, base = 0, index, pfn;
+	struct page *page;
+
+	for (; start < end; start += PAGE_SIZE) {
+		index = (start - lease->addr) >> PAGE_SHIFT;
+		pfn = pinmgr_lease_pfn(lease, &run, &base, index);
+		if (pfn == ULONG_MAX)
+			break;
+		page = pfn_to_page(pfn);
+		if (!PageAnon(page) || PageHuge(page))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Another task's CLEAR over [@start, @end) of a pinning lease, whose page
+ * tables cannot be read from here: did it take the pages away? Reclaim
+ * and compaction lock each page before they try, and fail on a pinned
+ * one; KSM and khugepaged skip pinned pages: none of them changes
+ * anything. What is left that does is a truncation or hole punch of a
+ * file mapped there (a private mapping's copied pages included), whose
+ * unmapping pass takes no page lock. Whether a file is mapped there is
+ * looked up now, not at PIN (a lookup under mmap_lock for every watched
+ * PIN, for a rare event); when the lock is busy, the pages say it.
+ */
+static bool pinmgr_watch_foreign_change(struct pinmgr_watch *w,
+					struct mm_struct *mm,
+					unsigned long start, unsigned long end)
 {
 	struct pinmgr_lease *lease = w->lease;
-	unsigned long run = 0, base = 0, index, pfn;
-	bool locked = true;
+	unsigned long run = 0, base = 0, addr, index, pfn;
+	bool locked = true, changed;
 
-	if (!pinmgr_lease_pages_get(lease))
-		return false;
-	for (; locked && start < end; start += PAGE_SIZE) {
-		index = (start - lease->addr) >> PAGE_SHIFT;
+	if (!pinmgr_watch_pages_get(lease))
+		return false;	/* ending: its pages go anyway */
+	for (addr = start; locked && addr < end; addr += PAGE_SIZE) {
+		index = (addr - lease->addr) >> PAGE_SHIFT;
 		pfn = pinmgr_lease_pfn(lease, &run, &base, index);
 		locked = pfn != ULONG_MAX && PageLocked(pfn_to_page(pfn));
 	}
+	if (locked) {
+		changed = false;
+	} else {
+		switch (pinmgr_range_maps(mm, start, end)) {
+		case PINMGR_MAPS_ANON:
+			changed = false;
+			break;
+		case PINMGR_MAPS_FILE:
+			changed = true;
+			break;
+		default:
+			changed = pinmgr_lease_holds_file_pages(lease, start,
+								end);
+			break;
+		}
+	}
 	pinmgr_lease_pages_put(lease);
-	return locked;
+	return changed;
 }
 
 /*
@@ -413,9 +520,8 @@ static bool pinmgr_watch_invalidate(struct mmu_interval_notifier *sub,
 	default:
 		if (current->mm == range->mm)
 			pinmgr_watch_recheck_later(w, wc, range, start, end);
-		else if (w->file_backed &&
-			 !(w->lease->pin_flags & PINMGR_PIN_WATCH_ONLY) &&
-			 !pinmgr_watch_pages_moving(w, start, end))
+		else if (!(w->lease->pin_flags & PINMGR_PIN_WATCH_ONLY) &&
+			 pinmgr_watch_foreign_change(w, range->mm, start, end))
 			pinmgr_watch_stale(w, PINMGR_STALE_DISCARD, start, end);
 		break;
 	}
@@ -525,6 +631,7 @@ static struct pinmgr_watch_ctx *pinmgr_watch_ctx_prepare(struct pinmgr_ctx *ctx,
 	spin_lock_init(&wc->lock);
 	INIT_LIST_HEAD(&wc->rechecks);
 	ida_init(&wc->slots);
+	spin_lock_init(&wc->slots_lock);
 	mutex_init(&wc->pages_lock);
 	wc->mn.ops = &pinmgr_watch_ctx_ops;
 	/* Slot 0's word, which every stale lease moves on, exists from now. */
@@ -589,9 +696,48 @@ void pinmgr_watch_exit(void)
 	flush_workqueue(pinmgr_wq);
 }
 
+/* A watched lease's object holds its watch right after the lease. */
+static_assert(__alignof__(struct pinmgr_watch) <=
+	      __alignof__(struct pinmgr_lease));
+static_assert(sizeof(struct pinmgr_lease) %
+	      __alignof__(struct pinmgr_watch) == 0);
+
+size_t pinmgr_watch_size(void)
+{
+	return sizeof(struct pinmgr_watch);
+}
+
 size_t pinmgr_watch_bytes(const struct pinmgr_lease *lease)
 {
 	return lease->watch ? sizeof(*lease->watch) : 0;
+}
+
+/* A slot from 1: one freed lately if there is one. */
+static int pinmgr_watch_slot_get(struct pinmgr_watch_ctx *wc)
+{
+	int slot = -1;
+
+	spin_lock(&wc->slots_lock);
+	if (wc->nr_free_slots)
+		slot = wc->free_slots[--wc->nr_free_slots];
+	spin_unlock(&wc->slots_lock);
+	if (slot > 0)
+		return slot;
+	slot = ida_alloc_range(&wc->slots, 1, PINMGR_WATCH_SLOTS_MAX - 1,
+			       GFP_KERNEL_ACCOUNT);
+	return slot == -ENOSPC ? -EMFILE : slot;
+}
+
+static void pinmgr_watch_slot_put(struct pinmgr_watch_ctx *wc, u32 slot)
+{
+	spin_lock(&wc->slots_lock);
+	if (wc->nr_free_slots < PINMGR_WATCH_FREE_SLOTS) {
+		wc->free_slots[wc->nr_free_slots++] = slot;
+		slot = 0;
+	}
+	spin_unlock(&wc->slots_lock);
+	if (slot)
+		ida_free(&wc->slots, slot);
 }
 
 /* The area's page @index, made zeroed the first time. */
@@ -611,24 +757,6 @@ static struct page *pinmgr_watch_page(struct pinmgr_watch_ctx *wc,
 	}
 	mutex_unlock(&wc->pages_lock);
 	return page;
-}
-
-/* Does some of [@start, @end) map a file (shmem included)? */
-static bool pinmgr_range_maps_file(struct mm_struct *mm, unsigned long start,
-				   unsigned long end)
-{
-	struct vm_area_struct *vma;
-	bool file = false;
-
-	mmap_read_lock(mm);
-	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
-	     vma = find_vma(mm, vma->vm_end))
-		if (vma->vm_file || (vma->vm_flags & VM_SHARED)) {
-			file = true;
-			break;
-		}
-	mmap_read_unlock(mm);
-	return file;
 }
 
 /**
@@ -656,24 +784,19 @@ int pinmgr_watch_start(struct pinmgr_lease *lease)
 	wc = pinmgr_watch_ctx_prepare(ctx, false);
 	if (IS_ERR(wc))
 		return PTR_ERR(wc);
-	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
-	if (!w)
-		return -ENOMEM;
+	/* Zeroed with the lease, right after it (pinmgr_lease_create()). */
+	w = (struct pinmgr_watch *)(lease + 1);
 	w->lease = lease;
 	w->start = lease->addr;
 	w->end = lease->addr + length;
 	spin_lock_init(&w->lock);
 	INIT_WORK(&w->stale_work, pinmgr_watch_stale_work);
 	INIT_WORK(&w->put_work, pinmgr_watch_put_work);
-	w->file_backed = pinmgr_range_maps_file(ctx->mm, w->start, w->end);
 
 	/* Slot 0 is the context's own. */
-	slot = ida_alloc_range(&wc->slots, 1, PINMGR_WATCH_SLOTS_MAX - 1,
-			       GFP_KERNEL_ACCOUNT);
-	if (slot < 0) {
-		ret = slot == -ENOSPC ? -EMFILE : slot;
-		goto out_free;
-	}
+	slot = pinmgr_watch_slot_get(wc);
+	if (slot < 0)
+		return slot;
 	page = pinmgr_watch_page(wc, slot / PINMGR_WATCH_SLOTS_PER_PAGE);
 	if (!page) {
 		ret = -ENOMEM;
@@ -694,9 +817,7 @@ int pinmgr_watch_start(struct pinmgr_lease *lease)
 	return 0;
 
 out_free_slot:
-	ida_free(&wc->slots, slot);
-out_free:
-	kfree(w);
+	pinmgr_watch_slot_put(wc, slot);
 	return ret;
 }
 
@@ -745,6 +866,19 @@ void pinmgr_watch_arm(struct pinmgr_lease *lease)
 }
 
 /*
+ * Remove a watched lease's notifier: once this returns, no callback runs
+ * or takes a reference to the lease. Never from a callback (it would wait
+ * for itself): UNPIN, and the last put, which callbacks never do.
+ */
+void pinmgr_watch_unhook(struct pinmgr_lease *lease)
+{
+	struct pinmgr_watch *w = lease->watch;
+
+	if (w && test_and_clear_bit(PINMGR_WATCH_INSERTED, &w->flags))
+		mmu_interval_notifier_remove(&w->sub);
+}
+
+/*
  * Stop watching a lease that is being freed: no callback runs after the
  * notifier is removed, and the slot's word moves past every generation it
  * had, so that no later lease in the slot is mistaken for this one.
@@ -756,13 +890,11 @@ void pinmgr_watch_stop(struct pinmgr_lease *lease)
 
 	if (!w)
 		return;
-	if (test_bit(PINMGR_WATCH_INSERTED, &w->flags))
-		mmu_interval_notifier_remove(&w->sub);
+	pinmgr_watch_unhook(lease);
 	/* Pairs with the reader's acquire load, as in pinmgr_watch_stale(). */
 	smp_store_release(w->word, READ_ONCE(*w->word) + 1);
-	ida_free(&wc->slots, w->slot);
+	pinmgr_watch_slot_put(wc, w->slot);
 	lease->watch = NULL;
-	kfree(w);
 }
 
 /* What a watched lease shows: its slot and whether and how it changed. */
@@ -995,12 +1127,21 @@ int pinmgr_watch_access(struct pinmgr_lease *lease, u64 offset,
 
 #else /* !CONFIG_MMU_NOTIFIER */
 
+size_t pinmgr_watch_size(void)
+{
+	return 0;
+}
+
 int pinmgr_watch_start(struct pinmgr_lease *lease)
 {
 	return -EOPNOTSUPP;
 }
 
 void pinmgr_watch_stop(struct pinmgr_lease *lease)
+{
+}
+
+void pinmgr_watch_unhook(struct pinmgr_lease *lease)
 {
 }
 

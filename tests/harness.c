@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
@@ -1200,9 +1201,22 @@ static void pm_show_stuck(pid_t pgid)
 	closedir(dir);
 }
 
+/*
+ * A test's time limit: its own, or PINMGR_TEST_TIMEOUT seconds if that is
+ * longer (a long torture run by hand).
+ */
+static unsigned int pm_test_timeout(const struct pm_test *t)
+{
+	const char *v = getenv("PINMGR_TEST_TIMEOUT");
+	unsigned long secs = v ? strtoul(v, NULL, 10) : 0;
+
+	return secs > t->timeout && secs < UINT_MAX ? (unsigned int)secs :
+						      t->timeout;
+}
+
 static int pm_run_child(const struct pm_test *t, int *timed_out)
 {
-	double deadline = pm_now() + t->timeout;
+	double deadline = pm_now() + pm_test_timeout(t);
 	unsigned int nap = 1;
 	siginfo_t si;
 	int status;
@@ -1311,7 +1325,8 @@ static enum pm_result pm_run_one(const struct pm_test *t, unsigned int nr)
 
 	status = pm_run_child(t, &timed_out);
 	if (timed_out) {
-		pm_diag("%s: timed out after %u s, killed", t->name, t->timeout);
+		pm_diag("%s: timed out after %u s, killed", t->name,
+			pm_test_timeout(t));
 	} else if (status == -1) {
 		pm_diag("%s: lost the test process", t->name);
 	} else if (WIFSIGNALED(status)) {

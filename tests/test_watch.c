@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,60 @@ TEST(watch_madv_remove_shared)
 	w_unmap_area(area);
 	close(fd);
 	munmap(p, size);
+}
+
+/*
+ * Another process truncates a file the owner maps: the pages leave the
+ * owner's range in a task whose page tables the driver cannot read, so it
+ * decides from the mapping. @private: the owner's mapping is private and
+ * written, so the lease holds anonymous copies, which a truncation takes
+ * away all the same (the owner would get SIGBUS there now).
+ */
+static void w_foreign_truncate_case(bool private)
+{
+	size_t ps = pm_page_size(), size = 4 * ps;
+	const volatile __u64 *area;
+	struct pinmgr_pin pin;
+	int fd, mfd;
+	pid_t pid;
+	char *p;
+
+	w_need();
+	mfd = memfd_create("pinmgr-watch", MFD_CLOEXEC);
+	ASSERT_GE(mfd, 0);
+	ASSERT_EQ(ftruncate(mfd, size), 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 private ? MAP_PRIVATE : MAP_SHARED, mfd, 0);
+	ASSERT_NE(p, MAP_FAILED);
+	memset(p, 4, size);
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	area = w_area(fd);
+	w_pin(fd, p, size, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, &pin);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(ftruncate(mfd, 0) ? 1 : 0);
+	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_NE(w_word(area, pin.out_watch_slot), pin.out_watch_gen);
+	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_STALE,
+		       PINMGR_STALE_DISCARD, p, size);
+	w_expect_event(fd, pin.out_handle, PINMGR_STALE_DISCARD, p, size);
+	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+	w_unmap_area(area);
+	close(fd);
+	munmap(p, size);
+	close(mfd);
+}
+
+TEST(watch_foreign_truncate_shared)
+{
+	w_foreign_truncate_case(false);
+}
+
+TEST(watch_foreign_truncate_private_copy)
+{
+	w_foreign_truncate_case(true);
 }
 
 TEST(watch_shmdt)

@@ -328,6 +328,7 @@ static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 	struct pinmgr_lease *lease;
 	struct pinmgr_viewer v;
 	unsigned int i;
+	bool gone;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
@@ -336,8 +337,18 @@ static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 	if (!lease)
 		return -ENOENT;
 	pinmgr_viewer_init(&v, current_cred(), false);
-	pinmgr_lease_snapshot(lease, &v, &view);
+	mutex_lock(&lease->ctx->lock);
+	/*
+	 * Unpinned by another thread since the lookup: its handle is gone,
+	 * and a watched one's pages may be already.
+	 */
+	gone = list_empty(&lease->ctx_node);
+	if (!gone)
+		pinmgr_lease_snapshot_locked(lease, &v, &view);
+	mutex_unlock(&lease->ctx->lock);
 	pinmgr_lease_put(lease);
+	if (gone)
+		return -ENOENT;
 	for (i = 0; i < PINMGR_NR_LEASE_FIELDS; i++) {
 		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
 

@@ -926,6 +926,74 @@ TEST(watch_unmap_racing_pin)
 	close(fd);
 }
 
+struct w_query_race {
+	int fd;
+	__u64 handle, nr_runs;
+	volatile int go, done;
+	volatile unsigned int seen, wrong;
+};
+
+/* QUERY the lease until it is gone: each answer whole, or ENOENT. */
+static void *w_race_query(void *arg)
+{
+	struct w_query_race *r = arg;
+	struct pinmgr_query q;
+
+	while (!r->go)
+		;
+	while (!pm_query(r->fd, r->handle, &q)) {
+		r->seen++;
+		if (q.out_state != PINMGR_LEASE_ACTIVE ||
+		    q.out_nr_runs != r->nr_runs)
+			r->wrong++;
+	}
+	if (errno != ENOENT)
+		r->wrong++;
+	r->done = 1;
+	return NULL;
+}
+
+/*
+ * QUERY racing the UNPIN of a watched lease, which releases the pages
+ * before it returns even while another thread holds the lease: an answer
+ * shows it whole, never active without its pages.
+ */
+TEST(watch_query_racing_unpin)
+{
+	size_t ps = pm_page_size(), size = 8 * ps;
+	unsigned int i, seen = 0;
+	char *p;
+	int fd;
+
+	w_need();
+	fd = pm_open();
+	ASSERT_GE(fd, 0);
+	p = pm_map_small_pages(size);
+	pm_fill(p, size, 0, 6);
+	for (i = 0; i < 300; i++) {
+		struct w_query_race r = { .fd = fd };
+		struct pinmgr_pin pin;
+		pthread_t t;
+
+		w_pin(fd, p, size, PINMGR_PIN_WRITE, &pin);
+		r.handle = pin.out_handle;
+		r.nr_runs = pin.out_nr_runs;
+		ASSERT_EQ(pthread_create(&t, NULL, w_race_query, &r), 0);
+		r.go = 1;
+		while (!r.seen && !r.done)
+			;
+		ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
+		pthread_join(t, NULL);
+		if (r.wrong)
+			FAIL("QUERY racing UNPIN: %u of %u answers showed an active lease without its %llu runs, or failed otherwise",
+			     r.wrong, r.seen, (unsigned long long)r.nr_runs);
+		seen += r.seen;
+	}
+	pm_diag("QUERY racing UNPIN: %u answers, all whole", seen);
+	close(fd);
+	munmap(p, size);
+}
+
 /* The monitor group and lease-get tell of a stale lease, with its fields. */
 TEST(watch_netlink_stale)
 {

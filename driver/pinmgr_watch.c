@@ -70,6 +70,7 @@ struct pinmgr_recheck {
 enum {
 	PINMGR_WATCH_INSERTED,		/* the interval notifier is in */
 	PINMGR_WATCH_QUEUED,		/* stale_work is queued */
+	PINMGR_WATCH_TOLD,		/* the STALE event is queued */
 };
 
 /*
@@ -587,10 +588,16 @@ static void pinmgr_watch_stale_work(struct work_struct *work)
 		pinmgr_lease_invalidate(lease);
 	} else {
 		mutex_lock(&ctx->lock);
-		/* Published and live; pinmgr_lease_publish() tells the rest. */
+		/*
+		 * Published and live; pinmgr_lease_publish() tells the rest.
+		 * Once: the work may run twice for a lease made stale before
+		 * it was published (queued again by pinmgr_watch_published()
+		 * once this run had cleared QUEUED).
+		 */
 		if (!list_empty(&lease->ctx_node) &&
 		    (lease->state == PINMGR_LS_ACTIVE ||
-		     lease->state == PINMGR_LS_BREAKING)) {
+		     lease->state == PINMGR_LS_BREAKING) &&
+		    !test_and_set_bit(PINMGR_WATCH_TOLD, &w->flags)) {
 			pinmgr_event_queue(lease, PINMGR_EVENT_STALE);
 			told = true;
 		}

@@ -33,8 +33,8 @@
  *    and a PIN that raced a munmap of its range and succeeded is stale.
  * Along the way: QUERY agrees with the word, a slot comes back only with
  * a larger generation, UNPIN moves the word, every STALE event names a
- * lease whose word had moved (and every lease still held whose word moved
- * got one), a lease released on stale acknowledges with ESTALE, and the
+ * lease whose word had moved, once (and every lease still held whose word
+ * moved got one), a lease released on stale acknowledges with ESTALE, and the
  * context's leases, pinned pages and VmPin are what the cache holds
  * (figures that lag behind an UNPIN are waited for, up to 2 s, and
  * reported as LAGGING COUNTS). The test fails on any stale hit, false or
@@ -2221,6 +2221,9 @@ static void wt_run(bool watch_only)
 	if (unevented)
 		FAIL("%lu leases still held whose word moved never had a STALE event",
 		     unevented);
+	if (wt.dup_events)
+		FAIL("%lu STALE events repeated one a lease had had (PINMGR_TORTURE_SEED=0x%llx)",
+		     wt.dup_events, (unsigned long long)wt.seed);
 	if (wt.stale_hits || wt.false_inval || wt.missed)
 		FAIL("%lu stale hits, %lu false invalidations, %lu missed invalidations in %lu operations (PINMGR_TORTURE_SEED=0x%llx)",
 		     wt.stale_hits, wt.false_inval, wt.missed, wt.step,

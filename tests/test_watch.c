@@ -100,6 +100,20 @@ static void w_expect_event(int fd, __u64 handle, __u32 reason,
 	ASSERT_EQ(ev.cookie, 7);
 }
 
+/*
+ * The call that changed [addr, addr + len) has returned: the lease's word
+ * moved (no system call asked), QUERY and the event say why and where.
+ */
+static void w_expect_stale_now(int fd, const volatile __u64 *area,
+			       const struct pinmgr_pin *pin, __u32 reason,
+			       const void *addr, size_t len)
+{
+	ASSERT_NE(w_word(area, pin->out_watch_slot), pin->out_watch_gen);
+	w_expect_state(fd, pin->out_handle, PINMGR_LEASE_STALE, reason, addr,
+		       len);
+	w_expect_event(fd, pin->out_handle, reason, addr, len);
+}
+
 /* No event is queued: the context's queue is empty right now. */
 static void w_expect_no_event(int fd)
 {
@@ -134,11 +148,7 @@ static void w_stale_case(size_t npages, size_t off, size_t len, __u32 reason,
 	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_ACTIVE, 0, NULL, 0);
 
 	change(p, off, len);
-	/* Before the call returned, with no system call to ask. */
-	ASSERT_NE(w_word(area, pin.out_watch_slot), pin.out_watch_gen);
-	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_STALE, reason,
-		       p + off, len);
-	w_expect_event(fd, pin.out_handle, reason, p + off, len);
+	w_expect_stale_now(fd, area, &pin, reason, p + off, len);
 
 	/* The pages stay pinned until the owner unpins: the old data. */
 	back = malloc(size);
@@ -245,10 +255,7 @@ TEST(watch_madv_remove_shared)
 	memset(p, 1, size);
 	w_pin(fd, p, size, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, &pin);
 	ASSERT_EQ(madvise(p + ps, ps, MADV_REMOVE), 0);
-	ASSERT_NE(w_word(area, pin.out_watch_slot), pin.out_watch_gen);
-	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_STALE,
-		       PINMGR_STALE_DISCARD, p + ps, ps);
-	w_expect_event(fd, pin.out_handle, PINMGR_STALE_DISCARD, p + ps, ps);
+	w_expect_stale_now(fd, area, &pin, PINMGR_STALE_DISCARD, p + ps, ps);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
 	w_unmap_area(area);
 	close(fd);
@@ -288,10 +295,7 @@ static void w_foreign_truncate_case(bool private)
 	if (pid == 0)
 		_exit(ftruncate(mfd, 0) ? 1 : 0);
 	ASSERT_EQ(pm_wait(pid), 0);
-	ASSERT_NE(w_word(area, pin.out_watch_slot), pin.out_watch_gen);
-	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_STALE,
-		       PINMGR_STALE_DISCARD, p, size);
-	w_expect_event(fd, pin.out_handle, PINMGR_STALE_DISCARD, p, size);
+	w_expect_stale_now(fd, area, &pin, PINMGR_STALE_DISCARD, p, size);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
 	w_unmap_area(area);
 	close(fd);
@@ -331,10 +335,7 @@ TEST(watch_shmdt)
 	area = w_area(fd);
 	w_pin(fd, p, size, PINMGR_PIN_LONGTERM, &pin);
 	ASSERT_EQ(shmdt(p), 0);
-	ASSERT_NE(w_word(area, pin.out_watch_slot), pin.out_watch_gen);
-	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_STALE,
-		       PINMGR_STALE_UNMAP, p, size);
-	w_expect_event(fd, pin.out_handle, PINMGR_STALE_UNMAP, p, size);
+	w_expect_stale_now(fd, area, &pin, PINMGR_STALE_UNMAP, p, size);
 	ASSERT_EQ(pm_unpin(fd, pin.out_handle), 0);
 	w_unmap_area(area);
 	close(fd);
@@ -687,10 +688,7 @@ TEST(watch_only_pins_nothing)
 	}
 
 	ASSERT_EQ(madvise(p + 3 * ps, ps, MADV_DONTNEED), 0);
-	ASSERT_NE(w_word(area, pin.out_watch_slot), pin.out_watch_gen);
-	w_expect_state(fd, pin.out_handle, PINMGR_LEASE_STALE,
-		       PINMGR_STALE_DISCARD, p + 3 * ps, ps);
-	w_expect_event(fd, pin.out_handle, PINMGR_STALE_DISCARD, p + 3 * ps, ps);
+	w_expect_stale_now(fd, area, &pin, PINMGR_STALE_DISCARD, p + 3 * ps, ps);
 	/* A discarded page reads as zeroes through the mapping, and so here. */
 	ACCESS_READ(fd, pin.out_handle, 3 * ps, sizeof(buf), buf);
 	ASSERT_ALL_BYTES(buf, sizeof(buf), 0);

@@ -35,6 +35,7 @@ struct pid_namespace;
 struct seq_file;
 struct user_namespace;
 struct user_struct;
+struct pinmgr_exports;
 struct mm_struct;
 struct page;
 struct poll_table_struct;
@@ -280,6 +281,7 @@ struct pinmgr_lease {
 	unsigned long max_runs;
 	struct pinmgr_run *runs;	/* inline_runs or a kvmalloc()ed array */
 	struct pinmgr_watch *watch;	/* watched leases only */
+	struct pinmgr_exports *exports; /* from its first EXPORT on */
 	struct pinmgr_run inline_runs[PINMGR_INLINE_RUNS];
 	/* A watched lease's struct pinmgr_watch follows, in the same object. */
 };
@@ -347,6 +349,48 @@ void pinmgr_watch_reply(const struct pinmgr_lease *lease, u32 *slot,
 int pinmgr_mmap(struct file *file, struct vm_area_struct *vma);
 int pinmgr_watch_access(struct pinmgr_lease *lease, u64 offset,
 			void __user *buf, u64 length, bool write);
+
+/* pinmgr_export.c, on kernels with dma-bufs */
+#if IS_ENABLED(CONFIG_DMA_SHARED_BUFFER)
+int pinmgr_lease_export(struct pinmgr_ctx *ctx, u64 handle,
+			struct file **filep);
+bool pinmgr_lease_exported(struct pinmgr_lease *lease);
+void pinmgr_exports_revoke(struct pinmgr_lease *lease);
+bool pinmgr_exports_keep_pages(struct pinmgr_lease *lease);
+void pinmgr_exports_view(struct pinmgr_lease *lease, u32 *bufs, u32 *holds);
+void pinmgr_exports_free(struct pinmgr_lease *lease);
+#else
+static inline int pinmgr_lease_export(struct pinmgr_ctx *ctx, u64 handle,
+				      struct file **filep)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool pinmgr_lease_exported(struct pinmgr_lease *lease)
+{
+	return false;
+}
+
+static inline void pinmgr_exports_revoke(struct pinmgr_lease *lease)
+{
+}
+
+static inline bool pinmgr_exports_keep_pages(struct pinmgr_lease *lease)
+{
+	return false;
+}
+
+static inline void pinmgr_exports_view(struct pinmgr_lease *lease, u32 *bufs,
+				       u32 *holds)
+{
+	*bufs = 0;
+	*holds = 0;
+}
+
+static inline void pinmgr_exports_free(struct pinmgr_lease *lease)
+{
+}
+#endif
 
 /* pinmgr_expiry.c */
 void pinmgr_ctx_expiry_init(struct pinmgr_ctx *ctx);

@@ -120,11 +120,17 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	u8 ntf = end == PINMGR_LS_EXPIRED ? PINMGR_NL_CMD_LEASE_EXPIRED_NTF :
 		 end == PINMGR_LS_REVOKED ? PINMGR_NL_CMD_LEASE_REVOKED_NTF :
 					    PINMGR_NL_CMD_LEASE_STALE_NTF;
+	bool held;
 
+	/* Importers first: nothing new reaches the pages. */
+	pinmgr_exports_revoke(lease);
 	/* The pinned state's own reference; then wait for ACCESS and co. */
 	pinmgr_lease_pages_put(lease);
 	wait_var_event(&lease->pages_ref, !refcount_read(&lease->pages_ref));
-	pinmgr_lease_release_pages(lease);
+	/* A device's mapping keeps them: its end releases them. */
+	held = pinmgr_exports_keep_pages(lease);
+	if (!held)
+		pinmgr_lease_release_pages(lease);
 
 	mutex_lock(&ctx->lock);
 	lease->end_time_ns = ktime_get_real_ns();
@@ -133,11 +139,15 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	if (!list_empty(&lease->ctx_node)) {
 		atomic_long_inc(&pinmgr_ended_leases);
 		pinmgr_event_queue(lease, event);
+		if (held)
+			pinmgr_event_queue(lease, PINMGR_EVENT_HELD);
 	}
 	mutex_unlock(&ctx->lock);
 	wake_up_var(&lease->state);
 
 	pinmgr_count(fig);
+	if (held)
+		pinmgr_count(PINMGR_FIG_EXPORT_HELD_ENDS);
 	pinmgr_nl_notify(lease, ntf);
 }
 

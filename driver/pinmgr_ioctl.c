@@ -8,6 +8,7 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -81,6 +82,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 		cmd->features |= PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE;
 	if (IS_ENABLED(CONFIG_MMU_NOTIFIER))
 		cmd->features |= PINMGR_FEATURE_WATCH;
+	if (IS_ENABLED(CONFIG_DMA_SHARED_BUFFER))
+		cmd->features |= PINMGR_FEATURE_EXPORT;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
 	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))
@@ -502,6 +505,44 @@ static int pinmgr_revoke(struct pinmgr_ucmd *ucmd)
 	return pinmgr_lease_revoke(cmd->handle, deadline);
 }
 
+static int pinmgr_export(struct pinmgr_ucmd *ucmd)
+{
+	struct pinmgr_export *cmd = ucmd->cmd;
+	struct file *file;
+	int fd, ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->__reserved)
+		return -EINVAL;
+	if (!pinmgr_caller_owns(ucmd->ctx))
+		return -EPERM;
+
+	ret = pinmgr_lease_export(ucmd->ctx, cmd->handle, &file);
+	if (ret)
+		return ret;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put;
+	}
+	/* The reply first: an fd the caller cannot learn of is never made. */
+	cmd->out_fd = fd;
+	ret = pinmgr_respond(ucmd, sizeof(*cmd));
+	if (ret) {
+		put_unused_fd(fd);
+		goto out_put;
+	}
+	fd_install(fd, file);
+	pinmgr_count(PINMGR_FIG_EXPORTS);
+	return 0;
+
+out_put:
+	/* The dma-buf's last reference: its release puts the lease. */
+	fput(file);
+	return ret;
+}
+
 struct pinmgr_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
@@ -529,6 +570,7 @@ union pinmgr_ucmd_buffer {
 	struct pinmgr_pin_vec pin_vec;
 	struct pinmgr_renew renew;
 	struct pinmgr_revoke revoke;
+	struct pinmgr_export export;
 };
 
 static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
@@ -552,6 +594,8 @@ static const struct pinmgr_ioctl_op pinmgr_ioctl_ops[] = {
 			duration_ns),
 	PINMGR_IOCTL_OP(PINMGR_CMD_REVOKE, pinmgr_revoke,
 			struct pinmgr_revoke, out_deadline_ns),
+	PINMGR_IOCTL_OP(PINMGR_CMD_EXPORT, pinmgr_export,
+			struct pinmgr_export, __reserved),
 };
 
 long pinmgr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

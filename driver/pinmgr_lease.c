@@ -108,6 +108,7 @@ static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 	/* First: no notifier callback may see the pages going. */
 	pinmgr_watch_stop(lease);
 	pinmgr_lease_release_pages(lease);
+	pinmgr_exports_free(lease);
 	if (lease->counted)
 		atomic_dec(&ctx->nr_leases);
 	if (lease->owner != ctx->owner)
@@ -363,10 +364,12 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 	 * its pages go now, as UNPIN promises, once ACCESS and co. are done.
 	 * With the notifier gone, no callback takes another; if none holds
 	 * one (the index's and ours are all), the last put below does it.
+	 * A dma-buf of the lease keeps the pages: its release puts last.
 	 */
 	if (!ret && lease->watch) {
 		pinmgr_watch_unhook(lease);
-		if (refcount_read(&lease->users) > 2)
+		if (refcount_read(&lease->users) > 2 &&
+		    !pinmgr_lease_exported(lease))
 			pinmgr_lease_release_now(lease);
 	}
 	/* The index's reference; ours goes last and releases the pages. */

@@ -130,6 +130,7 @@ void pinmgr_lease_snapshot_locked(struct pinmgr_lease *lease,
 	view->stale_addr = 0;
 	view->stale_length = 0;
 	pinmgr_watch_view(lease, view);
+	pinmgr_exports_view(lease, &view->exports, &view->export_holds);
 }
 
 void pinmgr_lease_snapshot(struct pinmgr_lease *lease,

@@ -69,7 +69,7 @@ tap $rc "uapi/pinmgr_tables.h and uapi/pinmgr.yaml list the same fields"
 # kernel's view (its own compiler, from the module's DWARF) must agree.
 abi_structs=(pinmgr_info pinmgr_pin pinmgr_unpin pinmgr_query pinmgr_list
 	pinmgr_access pinmgr_segment pinmgr_get_segments pinmgr_pin_range
-	pinmgr_pin_vec pinmgr_renew pinmgr_revoke pinmgr_event)
+	pinmgr_pin_vec pinmgr_renew pinmgr_revoke pinmgr_event pinmgr_export)
 {
 	echo '#include <linux/pinmgr.h>'
 	for s in "${abi_structs[@]}"; do echo "struct $s v_$s;"; done

@@ -52,7 +52,9 @@
 	X(stale_reason,		STALE_REASON,	U32, REASON, out_stale_reason)	\
 	X(watch_slot,		WATCH_SLOT,	U32, COUNT, out_watch_slot)	\
 	X(stale_addr,		STALE_ADDR,	U64, ADDR,  out_stale_addr)	\
-	X(stale_length,		STALE_LENGTH,	U64, BYTES, out_stale_length)
+	X(stale_length,		STALE_LENGTH,	U64, BYTES, out_stale_length)	\
+	X(exports,		EXPORTS,	U32, COUNT, out_exports)	\
+	X(export_holds,		EXPORT_HOLDS,	U32, COUNT, out_export_holds)
 
 /*
  * The device's figures, in netlink attribute order (a new one goes last,
@@ -143,6 +145,12 @@
 	  "Leases given a new end by their owners (RENEW).")		\
 	X(stale_leases, STALE_LEASES, COUNTER, COUNT, TOP, stale_leases, \
 	  "pinmgr_stale_leases_total", "",				\
-	  "Watched leases whose range stopped mapping their pages.")
+	  "Watched leases whose range stopped mapping their pages.")	\
+	X(exports, EXPORTS, COUNTER, COUNT, TOP, exports,		\
+	  "pinmgr_exports_total", "",					\
+	  "Dma-bufs made of leases (EXPORT).")				\
+	X(export_held_ends, EXPORT_HELD_ENDS, COUNTER, COUNT, TOP,	\
+	  export_held_ends, "pinmgr_export_held_ends_total", "",	\
+	  "Exported leases that ended while a device still held their pages.")
 
 #endif /* _PINMGR_TABLES_H */

@@ -134,6 +134,30 @@
  * kernel never discards a pinned page) and so does not make a pinning lease
  * stale.
  *
+ * Exported leases. EXPORT makes a dma-buf of a lease (struct pinmgr_export),
+ * which any driver that imports dma-bufs can use: V4L2, DRM PRIME, RDMA,
+ * iommufd. The dma-buf holds the lease's pages pinned, and charged to the
+ * user that pinned them, for as long as it lives: after the owner's UNPIN
+ * or exit too (the handle is gone; the pages are not). It is writable only
+ * if the lease is a write pin; a read-only export refuses a device mapping
+ * that lets the device write, a writable mmap(2), and a kernel mapping
+ * (vmap) of its pages.
+ *
+ * What an end means for an exported lease. When it expires, is revoked (at
+ * the deadline of the break, or now) or is released as stale, the dma-buf
+ * stops giving the pages out: mapping it for a device and attaching a
+ * device that cannot be told to let go (a static importer) fail with
+ * ENODEV; a new kernel mapping (vmap) maps a blank page instead of the
+ * lease's; mmap(2)s of it are unmapped and a later access gets SIGBUS; an
+ * importer that can be told (a dynamic importer) is told to unmap
+ * (move_notify). What a device has mapped by then it keeps, and so the
+ * pages stay pinned and charged until the last such mapping goes; the
+ * lease ends for its owner on time all the same, who then reads a
+ * PINMGR_EVENT_HELD event after the end's own event, and QUERY shows the
+ * holds (@out_export_holds) until they are gone. A revocation cannot take
+ * memory from a device that does not let go; it can only make sure that
+ * nothing else gets it and say who still holds it.
+ *
  * The status area. Each watched lease has a slot (@out_watch_slot of PIN)
  * in its context's status area, which the owner maps read-only with
  * mmap(2) of the context's file at offset PINMGR_WATCH_MMAP_OFFSET. Slot s
@@ -254,6 +278,7 @@ enum {
 	PINMGR_CMD_PIN_VEC = 0x07,
 	PINMGR_CMD_RENEW = 0x08,
 	PINMGR_CMD_REVOKE = 0x09,
+	PINMGR_CMD_EXPORT = 0x0a,
 };
 
 /**
@@ -280,6 +305,7 @@ enum {
  * @PINMGR_FEATURE_WATCH: PINMGR_PIN_WATCH, PINMGR_PIN_RELEASE_ON_STALE,
  *	PINMGR_PIN_WATCH_ONLY and the status area are supported (the kernel
  *	has MMU notifiers).
+ * @PINMGR_FEATURE_EXPORT: PINMGR_IOC_EXPORT makes dma-bufs of leases.
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
@@ -292,6 +318,7 @@ enum pinmgr_features {
 	PINMGR_FEATURE_NL_MONITOR = 1 << 7,
 	PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
 	PINMGR_FEATURE_WATCH = 1 << 9,
+	PINMGR_FEATURE_EXPORT = 1 << 10,
 };
 
 /**
@@ -531,6 +558,10 @@ enum pinmgr_stale_reason {
  *	not watched
  * @out_stale_addr: out: start of the part of the range that changed first
  * @out_stale_length: out: its length in bytes; 0 if the lease is not stale
+ * @out_exports: out: dma-bufs of the lease (EXPORT) still open
+ * @out_export_holds: out: device mappings, static attachments and kernel
+ *	mappings of those dma-bufs; a lease that ended keeps its pages
+ *	pinned until they are 0
  *
  * An ended lease shows the range and pages it had; its runs are 0.
  */
@@ -558,6 +589,8 @@ struct pinmgr_query {
 	__u32 out_watch_slot;
 	__u64 out_stale_addr;
 	__u64 out_stale_length;
+	__u32 out_exports;
+	__u32 out_export_holds;
 };
 
 #define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)
@@ -773,6 +806,33 @@ struct pinmgr_revoke {
 #define PINMGR_IOC_REVOKE	_IO(PINMGR_TYPE, PINMGR_CMD_REVOKE)
 
 /**
+ * struct pinmgr_export - ioctl(PINMGR_IOC_EXPORT)
+ * @size: sizeof(struct pinmgr_export)
+ * @flags: must be 0
+ * @handle: a live lease of this context, neither watch-only, under a break
+ *	nor stale
+ * @out_fd: out: a file descriptor of a dma-buf of the lease's pages, in
+ *	the order of the range, opened O_CLOEXEC, O_RDWR for a write pin and
+ *	O_RDONLY otherwise
+ * @__reserved: must be 0
+ *
+ * Only the owner (the context's mm) may export (EPERM). See "Exported
+ * leases" above for what the dma-buf holds and what an end means for it.
+ * Errors: ENOENT, EINVAL (a watch-only lease has no pages to give),
+ * EBUSY (under a break), ESTALE, EKEYEXPIRED, EKEYREVOKED, EMFILE (no
+ * free descriptor), ENOMEM. A failed export leaves nothing behind.
+ */
+struct pinmgr_export {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__s32 out_fd;
+	__u32 __reserved;
+};
+
+#define PINMGR_IOC_EXPORT	_IO(PINMGR_TYPE, PINMGR_CMD_EXPORT)
+
+/**
  * enum pinmgr_event_type - type of struct pinmgr_event
  * @PINMGR_EVENT_EXPIRED: a lease expired; its pages are released.
  * @PINMGR_EVENT_BREAKING: a lease was revoked; its pages are released at
@@ -784,6 +844,9 @@ struct pinmgr_revoke {
  *	@reason says how, @addr and @length which part first. A lease
  *	pinned with PINMGR_PIN_RELEASE_ON_STALE has no pages by the time
  *	this is read.
+ * @PINMGR_EVENT_HELD: an exported lease ended (the event before this one
+ *	said how) while a device still held its pages: they stay pinned until
+ *	the device lets go.
  */
 enum pinmgr_event_type {
 	PINMGR_EVENT_EXPIRED = 1,
@@ -791,6 +854,7 @@ enum pinmgr_event_type {
 	PINMGR_EVENT_REVOKED = 3,
 	PINMGR_EVENT_OVERFLOW = 4,
 	PINMGR_EVENT_STALE = 5,
+	PINMGR_EVENT_HELD = 6,
 };
 
 /**

@@ -35,6 +35,7 @@ _Static_assert((int)PINCTL_STALE_DISCARD == (int)PINMGR_STALE_DISCARD, "stale re
 _Static_assert((int)PINCTL_STALE_EXIT == (int)PINMGR_STALE_EXIT, "stale reasons");
 _Static_assert((int)PINCTL_EVENT_OVERFLOW == (int)PINMGR_EVENT_OVERFLOW, "event types");
 _Static_assert((int)PINCTL_EVENT_STALE == (int)PINMGR_EVENT_STALE, "event types");
+_Static_assert((int)PINCTL_EVENT_HELD == (int)PINMGR_EVENT_HELD, "event types");
 _Static_assert((int)PINCTL_FEATURE_EVENTS == (int)PINMGR_FEATURE_EVENTS, "features");
 _Static_assert((int)PINCTL_FEATURE_USER_LIMITS == (int)PINMGR_FEATURE_USER_LIMITS, "features");
 _Static_assert((int)PINCTL_FEATURE_NL_MONITOR == (int)PINMGR_FEATURE_NL_MONITOR, "features");
@@ -379,6 +380,17 @@ PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle)
 	struct pinmgr_unpin u = { .size = sizeof(u), .handle = handle };
 
 	return pinctl_ioctl(dev, PINMGR_IOC_UNPIN, &u);
+}
+
+PINCTL_API int pinctl_lease_export(struct pinctl_dev *dev, uint64_t handle)
+{
+	struct pinmgr_export e = { .size = sizeof(e), .handle = handle };
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = pinctl_ioctl(dev, PINMGR_IOC_EXPORT, &e);
+	return ret ? ret : e.out_fd;
 }
 
 /* A lease field from QUERY's reply, by its type in PINMGR_LEASE_FIELDS(). */

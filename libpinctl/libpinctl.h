@@ -533,6 +533,29 @@ PINCTL_API int pinctl_pin_vec(struct pinctl_dev *dev,
 PINCTL_API int pinctl_unpin(struct pinctl_dev *dev, uint64_t handle);
 
 /**
+ * pinctl_lease_export() - hand a lease to device drivers as a dma-buf
+ * @dev: the device object that holds the lease, opened by this process
+ * @handle: a live lease, neither watch-only, under a break nor stale
+ *
+ * Any driver that imports dma-bufs (V4L2, DRM PRIME, RDMA's
+ * ibv_reg_dmabuf_mr(), iommufd) can use the returned descriptor. It is
+ * O_CLOEXEC, and read-only unless the lease is a write pin. The pages stay
+ * pinned, and charged to the user that pinned them, for as long as the
+ * dma-buf lives, after pinctl_unpin() and the owner's exit too. When the
+ * lease expires or is revoked, the dma-buf stops giving the pages out and
+ * its mappings go; a device that still has them mapped keeps them until
+ * it lets go (&pinctl_lease.export_holds, and the owner's
+ * PINCTL_EVENT_HELD).
+ *
+ * Context: thread-safe.
+ * Return: the dma-buf's file descriptor, or -ENOENT, -EINVAL (a
+ * watch-only lease), -EBUSY (under a break), -ESTALE, -EKEYEXPIRED,
+ * -EKEYREVOKED, -EPERM (not the owner), -EMFILE, -ENOMEM; -EOPNOTSUPP
+ * on a kernel without dma-bufs, -ENOTTY from a module older than exports.
+ */
+PINCTL_API int pinctl_lease_export(struct pinctl_dev *dev, uint64_t handle);
+
+/**
  * enum pinctl_lease_state - state of a lease
  * @PINCTL_LEASE_ACTIVE: the pages are pinned.
  * @PINCTL_LEASE_BREAKING: revoked with a deadline; still pinned until then.
@@ -598,6 +621,9 @@ enum pinctl_stale_reason {
  *	it is not watched
  * @stale_addr: start of the part of the range that changed first
  * @stale_length: its length in bytes; 0 if the lease is not stale
+ * @exports: dma-bufs of the lease (pinctl_lease_export()) still open
+ * @export_holds: device mappings of those dma-bufs; an ended lease keeps
+ *	its pages pinned while this is not 0
  */
 struct pinctl_lease {
 	size_t sz;
@@ -622,6 +648,8 @@ struct pinctl_lease {
 	uint32_t watch_slot;
 	uint64_t stale_addr;
 	uint64_t stale_length;
+	uint32_t exports;
+	uint32_t export_holds;
 };
 
 /**
@@ -774,6 +802,9 @@ PINCTL_API int pinctl_revoke(struct pinctl_dev *dev, uint64_t handle,
  * @PINCTL_EVENT_STALE: a watched lease's range stopped mapping its pages:
  *	@reason says how, @addr and @length which part first. A lease pinned
  *	with PINCTL_PIN_RELEASE_ON_STALE has no pages left by then.
+ * @PINCTL_EVENT_HELD: an exported lease ended (the event before said how)
+ *	while a device still held its pages: they stay pinned until it lets
+ *	go.
  */
 enum pinctl_event_type {
 	PINCTL_EVENT_EXPIRED = 1,
@@ -781,6 +812,7 @@ enum pinctl_event_type {
 	PINCTL_EVENT_REVOKED = 3,
 	PINCTL_EVENT_OVERFLOW = 4,
 	PINCTL_EVENT_STALE = 5,
+	PINCTL_EVENT_HELD = 6,
 };
 
 /**
@@ -1029,6 +1061,9 @@ PINCTL_API const char *pinctl_stale_reason_name(uint32_t reason);
  *	older than this figure)
  * @stale_leases: watched leases whose range stopped mapping their pages
  *	(0 from a module older than this figure)
+ * @exports: dma-bufs made of leases (0 from an older module)
+ * @export_held_ends: exported leases that ended while a device still held
+ *	their pages (0 from an older module)
  */
 struct pinctl_stats {
 	size_t sz;
@@ -1055,6 +1090,8 @@ struct pinctl_stats {
 	uint64_t max_events;
 	uint64_t renewals;
 	uint64_t stale_leases;
+	uint64_t exports;
+	uint64_t export_held_ends;
 };
 
 /**

@@ -7,8 +7,10 @@
 TEST_SRCS := $(sort $(wildcard tests/harness.c tests/nl_client.c tests/fuse_stall.c \
 	tests/test_*.c))
 TEST_HDRS := $(wildcard tests/*.h) $(UAPI_HDRS)
-# The netlink tests speak to the family with libnl, as any client would.
+# The netlink tests speak to the family with libnl, as any client would;
+# the export tests speak DRM's ioctls with libdrm's copy of its uapi.
 TEST_LIBS := libnl-genl-3.0
+TEST_CFLAGS_ONLY := libdrm
 LIBTEST_SRCS := tests/harness.c $(sort $(wildcard tests/lib/*.c tests/cli/*.c))
 LIBTEST_HDRS := tests/harness.h $(wildcard tests/lib/*.h tests/cli/*.h) \
 	libpinctl/libpinctl.h $(UAPI_HDRS)
@@ -23,7 +25,8 @@ user: $(USER_OUT)/bin/pinmgr-tests $(USER_OUT)/bin/pinmgr-demo \
 
 $(USER_OUT)/bin/pinmgr-tests: $(TEST_SRCS) $(TEST_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests $$(pkg-config --cflags $(TEST_LIBS)) \
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests \
+		$$(pkg-config --cflags $(TEST_LIBS) $(TEST_CFLAGS_ONLY)) \
 		$(TEST_SRCS) -o $@ $$(pkg-config --libs $(TEST_LIBS)) -lpthread
 
 $(USER_OUT)/bin/pinmgr-demo: tests/demo/pinmgr-demo.c uapi/linux/pinmgr.h

@@ -53,7 +53,8 @@ run_suite() {
 	tap=$out/$k-$label.tap
 	log=$out/$k-$label-console.log
 	echo "# === kernel $k: $label ==="
-	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 -M "loop ext4 fuse" "$@" |
+	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 \
+		-M "loop ext4 fuse vgem vivid" "$@" |
 		tee "$tap"
 	rc=${PIPESTATUS[0]}
 	check_plan "$tap" "$k $label" "$rc" | tee -a "$tap"
@@ -145,7 +146,7 @@ for k in "${kernels[@]}"; do
 			PINMGR_REQUIRE="extfs failnth fuse userfaultfd") ;;
 	*)
 		vm_args=()
-		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd")
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid")
 		suite_args+=(-x failnth_) ;;
 	esac
 	run_suite "$k" suite "${vm_args[@]}" -- "${suite_env[@]}" \

@@ -154,7 +154,7 @@ void pm_skip(const char *fmt, ...)
  * regression. Elsewhere SKIP() is a skip as before.
  */
 #define PM_CAPS		"failnth", "movable", "extfs", "netlink", "fuse", \
-			"userfaultfd"
+			"userfaultfd", "vgem", "vivid"
 
 /* The running test needs @cap (one of PM_CAPS; anything else fails). */
 void pm_require(const char *cap);

@@ -934,6 +934,7 @@ struct fn_lease_arg {
 		struct pinmgr_get_segments segs;
 		struct pinmgr_access access;
 		struct pinmgr_unpin unpin;
+		struct pinmgr_export export;
 	} u;
 	__u64 handles[8];
 	struct pinmgr_segment segs[4096];
@@ -1736,6 +1737,89 @@ static void fn_segs_body(void)
 TEST_TIMEOUT(failnth_get_segments, 600)
 {
 	fn_run("get_segments", fn_segs_body, 0);
+}
+
+/*
+ * EXPORT of a 4 MiB lease: a failure leaves no descriptor and no export;
+ * a success gives a dma-buf of the whole lease, whose close ends it.
+ */
+
+static int fn_export_fds;
+
+static void fn_export_prepare(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	memset(&a->u.export, 0, sizeof(a->u.export));
+	a->u.export.size = sizeof(a->u.export);
+	a->u.export.handle = a->h[0];
+	a->u.export.out_fd = -1;
+	fn_export_fds = fn_count_fds();
+}
+
+static long fn_export_call(void *arg)
+{
+	struct fn_lease_arg *a = arg;
+
+	return ioctl(a->fd, PINMGR_IOC_EXPORT, &a->u.export);
+}
+
+static void fn_export_none(struct fn_lease_arg *a)
+{
+	struct pinmgr_query q;
+
+	ASSERT_EQ(fn_count_fds(), fn_export_fds);
+	ASSERT_EQ(pm_query(a->fd, a->h[0], &q), 0);
+	ASSERT_EQ(q.out_exports, 0);
+	fn_leases_intact(a);
+}
+
+static void fn_export_failed(void *arg, int err)
+{
+	(void)err;
+	fn_export_none(arg);
+}
+
+static void fn_export_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_lease_arg *a = arg;
+	struct pinmgr_query q;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_GE(a->u.export.out_fd, 0);
+	ASSERT_EQ(lseek(a->u.export.out_fd, 0, SEEK_END),
+		  (off_t)(a->npages * pm_page_size()));
+	ASSERT_EQ(pm_query(a->fd, a->h[0], &q), 0);
+	ASSERT_EQ(q.out_exports, 1);
+	close(a->u.export.out_fd);
+	fn_export_none(a);
+}
+
+static void fn_export_body(void)
+{
+	static struct fn_lease_arg a;
+	struct fn_op op = {
+		.name = "EXPORT", .arg = &a, .prepare = fn_export_prepare,
+		.call = fn_export_call, .failed = fn_export_failed,
+		.succeeded = fn_export_succeeded,
+	};
+
+	if (!pm_feature(PINMGR_FEATURE_EXPORT))
+		pm_skip_feature(PINMGR_FEATURE_EXPORT, "exported leases");
+	fn_leases_setup(&a, 1, 4 * MiB / pm_page_size(), PINMGR_PIN_WRITE);
+	fn_walk(&op);
+	fn_leases_teardown(&a);
+}
+
+TEST_TIMEOUT(failnth_export, 600)
+{
+	fn_run("export", fn_export_body, 0);
+}
+
+TEST_TIMEOUT(failnth_sticky_export, 600)
+{
+	fn_run("export", fn_export_body, 1);
 }
 
 /* ACCESS, writing then reading 5 pages at an odd offset of a write pin. */

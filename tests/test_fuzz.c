@@ -80,7 +80,7 @@
 #define FZ_IO_PAGES	64
 #define FZ_HANDLES	512		/* one page of __u64, then a guard */
 #define FZ_SEGS		256		/* one page of segments, then a guard */
-#define FZ_NR_CMDS	10
+#define FZ_NR_CMDS	11
 #define FZ_VEC		8		/* ranges of one PIN_VEC at most */
 #define FZ_BAD		FZ_NR_CMDS	/* counter slot of non-pinmgr numbers */
 #define FZ_HSET_BITS	18
@@ -198,7 +198,7 @@ static __u64 *fz_hset;
 
 static const char *const fz_names[FZ_NR_CMDS + 1] = {
 	"GET_INFO", "PIN", "UNPIN", "QUERY", "LIST", "ACCESS",
-	"GET_SEGMENTS", "PIN_VEC", "RENEW", "REVOKE", "bad number",
+	"GET_SEGMENTS", "PIN_VEC", "RENEW", "REVOKE", "EXPORT", "bad number",
 };
 
 static const size_t fz_sizes[FZ_NR_CMDS] = {
@@ -207,6 +207,7 @@ static const size_t fz_sizes[FZ_NR_CMDS] = {
 	sizeof(struct pinmgr_list), sizeof(struct pinmgr_access),
 	sizeof(struct pinmgr_get_segments), sizeof(struct pinmgr_pin_vec),
 	sizeof(struct pinmgr_renew), sizeof(struct pinmgr_revoke),
+	sizeof(struct pinmgr_export),
 };
 
 /* The first version of each: anything smaller is EINVAL. */
@@ -215,7 +216,7 @@ static const size_t fz_min_sizes[FZ_NR_CMDS] = {
 	PM_QUERY_SIZE_V1, sizeof(struct pinmgr_list),
 	sizeof(struct pinmgr_access), sizeof(struct pinmgr_get_segments),
 	sizeof(struct pinmgr_pin_vec), sizeof(struct pinmgr_renew),
-	sizeof(struct pinmgr_revoke),
+	sizeof(struct pinmgr_revoke), sizeof(struct pinmgr_export),
 };
 
 union fz_any {
@@ -229,6 +230,7 @@ union fz_any {
 	struct pinmgr_pin_vec vec;
 	struct pinmgr_renew renew;
 	struct pinmgr_revoke revoke;
+	struct pinmgr_export export;
 	char bytes[128];
 };
 
@@ -1558,6 +1560,78 @@ static void fz_op_renew(struct fz_thread *th)
 		l->may_end = 1;
 }
 
+/*
+ * Forks wait for open dma-bufs to be closed: a child's copy would keep a
+ * lease's pages pinned past the UNPIN the bookkeeping counts.
+ */
+static pthread_rwlock_t fz_fork_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
+				unsigned int k);
+
+/*
+ * EXPORT one of our leases, read a page through the dma-buf where the
+ * lease cannot lose its pages meanwhile, and close it again: a dma-buf
+ * kept open would keep pages pinned past the UNPINs the bookkeeping
+ * counts.
+ */
+static void fz_op_export(struct fz_thread *th)
+{
+	unsigned int k;
+
+	if (!th->nleases)
+		return;
+	k = rndn(th, th->nleases);
+	pthread_rwlock_rdlock(&fz_fork_lock);
+	fz_op_export_locked(th, &th->leases[k], k);
+	pthread_rwlock_unlock(&fz_fork_lock);
+}
+
+static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
+				unsigned int k)
+{
+	struct pinmgr_export e;
+	int ret, err;
+	char *m;
+
+	memset(&e, 0, sizeof(e));
+	e.size = sizeof(e);
+	e.handle = l->handle;
+	fz_desc(th, "EXPORT slot %d handle %llu", l->slot,
+		(unsigned long long)l->handle);
+	ret = fz_ioctl(th, fz_fd(th, l->slot), PINMGR_IOC_EXPORT, &e, &err);
+	if (fz_lost(l->slot, ret, err)) {
+		fz_forget(th, k);
+		return;
+	}
+	if (fz_ended(l, ret, err) || (l->may_end && ret && err == EBUSY))
+		return;
+	if (l->flags & PINMGR_PIN_WATCH_ONLY) {
+		fz_expect(th, ret, err, EINVAL);
+		return;
+	}
+	/* A watched lease whose range changed cannot be exported. */
+	if ((l->flags & PINMGR_PIN_WATCH) && ret && err == ESTALE)
+		return;
+	fz_expect(th, ret, err, 0);
+	if (ret)
+		return;
+	if (fcntl(e.out_fd, F_GETFD) != FD_CLOEXEC)
+		fz_fail(th, "EXPORT's dma-buf is not close-on-exec");
+	if (!fz_may_lose_pages(l) && l->npages && rndn(th, 2)) {
+		m = mmap(NULL, th->ps, PROT_READ, MAP_SHARED, e.out_fd,
+			 rndn(th, l->npages) * th->ps);
+		if (m == MAP_FAILED)
+			fz_fail(th, "mmap of an exported lease: %s",
+				strerror(errno));
+		else
+			(void)*(volatile char *)m;
+		if (m != MAP_FAILED)
+			munmap(m, th->ps);
+	}
+	close(e.out_fd);
+}
+
 /* REVOKE one of our own leases: a short break, or at once. */
 static void fz_op_revoke(struct fz_thread *th)
 {
@@ -1927,6 +2001,9 @@ static void fz_valid_request(struct fz_thread *th, unsigned int nr, int slot,
 	case PINMGR_CMD_REVOKE:
 		s->revoke.handle = l ? l->handle : 0;
 		break;
+	case PINMGR_CMD_EXPORT:
+		s->export.handle = l ? l->handle : 0;
+		break;
 	}
 }
 
@@ -2089,6 +2166,8 @@ static void fz_op_defect(struct fz_thread *th)
 			s.list.__reserved = 1U << rndn(th, 32);
 		} else if (nr == PINMGR_CMD_GET_SEGMENTS) {
 			s.segs.__reserved = 1U << rndn(th, 32);
+		} else if (nr == PINMGR_CMD_EXPORT) {
+			s.export.__reserved = 1U << rndn(th, 32);
 		} else if (nr == PINMGR_CMD_PIN_VEC) {
 			s.vec.__reserved = 1U << rndn(th, 32);
 			vec_index = s.vec.nr_ranges;
@@ -2116,6 +2195,8 @@ static void fz_op_defect(struct fz_thread *th)
 			s.renew.handle = fz_dead_handle(th, slot);
 		else if (nr == PINMGR_CMD_REVOKE)
 			s.revoke.handle = fz_dead_handle_of(th, slot, 0);
+		else if (nr == PINMGR_CMD_EXPORT)
+			s.export.handle = fz_dead_handle(th, slot);
 		else
 			return;
 		want = ENOENT;
@@ -2803,7 +2884,10 @@ static void fz_op_fork(struct fz_thread *th)
 
 	th->forks++;
 	fz_desc(th, "fork");
+	pthread_rwlock_wrlock(&fz_fork_lock);
 	pid = fork();
+	if (pid != 0)
+		pthread_rwlock_unlock(&fz_fork_lock);
 	if (pid < 0)
 		fz_fail(th, "fork: %s", strerror(errno));
 	if (pid == 0)
@@ -2969,8 +3053,10 @@ static void *fz_thread_fn(void *arg)
 			fz_op_events(th);
 		else if (r < 690)
 			fz_op_defect(th);
-		else if (r < 910)
+		else if (r < 900)
 			fz_op_chaos(th);
+		else if (r < 910)
+			fz_op_export(th);
 		else if (r < 920)
 			fz_op_watch(th);
 		else if (r < 990)

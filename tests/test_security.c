@@ -1277,3 +1277,93 @@ TEST(security_watch_area_is_per_context)
 	}
 	ASSERT_EQ(pm_wait(pid), 0);
 }
+
+/*
+ * An unprivileged user's exports: its own leases only, and never a way
+ * around RLIMIT_MEMLOCK. The pages a dma-buf keeps after UNPIN, or after
+ * its owner's exit, stay charged to the user that pinned them, so the user
+ * cannot pin them again on top, nor pass the dma-buf on and start afresh.
+ */
+TEST(security_export_stays_within_memlock)
+{
+	size_t ps = pm_page_size();
+	long long base;
+	int sv[2];
+	pid_t pid;
+
+	need_root();
+	if (!pm_feature(PINMGR_FEATURE_EXPORT))
+		pm_skip_feature(PINMGR_FEATURE_EXPORT, "exported leases");
+	base = pm_outstanding_pins();
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char *p = pm_map_anon(2 * MEMLOCK_PAGES * ps);
+		struct pinmgr_export e = { .size = sizeof(e) };
+		struct pinmgr_info info;
+		int fd, other, dbuf;
+		__u64 h, hr;
+
+		ASSERT_NE(p, NULL);
+		set_memlock(MEMLOCK_PAGES * ps);
+		/* A lease of root's file: not ours to give through our file. */
+		other = pm_open();
+		hr = PIN_OK(other, p, ps, PINMGR_PIN_WRITE);
+		become_nobody();
+		fd = pm_open();
+		h = PIN_OK(fd, p, MEMLOCK_PAGES * ps,
+			   PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+		e.handle = hr;
+		ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_EXPORT, &e), ENOENT);
+		e.handle = h;
+		ASSERT_EQ(ioctl(fd, PINMGR_IOC_EXPORT, &e), 0);
+		dbuf = e.out_fd;
+		ASSERT_EQ(pm_unpin(fd, h), 0);
+		/* Still charged: nothing more may be pinned. */
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		ASSERT_EQ(info.user_pinned_pages, MEMLOCK_PAGES);
+		ASSERT_ERRNO(pm_pin(fd, p + MEMLOCK_PAGES * ps, ps,
+				    PINMGR_PIN_LONGTERM, 0, NULL), EDQUOT);
+		/* Passed on and this process gone: still charged to nobody. */
+		ASSERT_EQ(pm_send_fd(sv[1], dbuf, 0), 0);
+		close(dbuf);
+		close(fd);
+		_exit(0);
+	}
+	{
+		struct pinmgr_info info;
+		long long pinned;
+		int dbuf, fd, st;
+		__u64 v;
+
+		dbuf = pm_recv_fd(sv[0], &v);
+		ASSERT_GE(dbuf, 0);
+		st = pm_wait(pid);
+		ASSERT_EQ(st, 0);
+		pm_vmstat_refresh();
+		pinned = pm_outstanding_pins() - base;
+		ASSERT_EQ(pinned, MEMLOCK_PAGES);
+		/* Another process of nobody's is held to what is left: none. */
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			char *p = pm_map_anon(ps);
+
+			set_memlock(MEMLOCK_PAGES * ps);
+			become_nobody();
+			fd = pm_open();
+			ASSERT_EQ(pm_get_info(fd, &info), 0);
+			ASSERT_EQ(info.user_pinned_pages, MEMLOCK_PAGES);
+			ASSERT_ERRNO(pm_pin(fd, p, ps, PINMGR_PIN_LONGTERM, 0,
+					    NULL), EDQUOT);
+			_exit(0);
+		}
+		ASSERT_EQ(pm_wait(pid), 0);
+		close(dbuf);
+		pm_vmstat_refresh();
+		ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	}
+	close(sv[0]);
+	close(sv[1]);
+}

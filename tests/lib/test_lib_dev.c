@@ -121,6 +121,42 @@ TEST(lib_pin_query_unpin)
 	pinctl_unref(ctx);
 }
 
+/* pinctl_lease_export(): a dma-buf of the lease, counted by QUERY. */
+TEST(lib_lease_export)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM);
+	PINCTL_OPTS(pinctl_lease, l);
+	char *buf = pm_map_anon(MIB), *map;
+	uint64_t h = 0;
+	int dbuf;
+
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, &po, &h), 0);
+	memset(buf, 0x5a, MIB);
+	dbuf = pinctl_lease_export(dev, h);
+	if (dbuf == -ENOTTY || dbuf == -EOPNOTSUPP)
+		SKIP("no EXPORT: an older module, or a kernel without dma-bufs");
+	ASSERT_GE(dbuf, 0);
+	ASSERT_EQ(fcntl(dbuf, F_GETFD), FD_CLOEXEC);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.exports, 1);
+	ASSERT_EQ(l.export_holds, 0);
+	map = mmap(NULL, MIB, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_ALL_BYTES(map, MIB, 0x5a);
+	munmap(map, MIB);
+	close(dbuf);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.exports, 0);
+	ASSERT_RET(pinctl_lease_export(dev, h + (1ULL << 40)), -ENOENT);
+	ASSERT_RET(pinctl_lease_export(NULL, h), -EINVAL);
+	ASSERT_RET(pinctl_unpin(dev, h), 0);
+	ASSERT_RET(pinctl_lease_export(dev, h), -ENOENT);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
 /*
  * pinctl_pin_lease() hands back what the driver's reply to the pin said,
  * equal to what a QUERY says after it, with no second request.

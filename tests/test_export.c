@@ -1,0 +1,824 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exported leases: PINMGR_IOC_EXPORT and the dma-buf it makes. The
+ * dma-buf is used as other programs would: mmap(2) of its file, DRM's vgem
+ * importing it (PRIME) and mapping it through the import, V4L2's vivid
+ * capturing into it. Its lifetime (after UNPIN, after the owner exits),
+ * what a revocation does to it with and without a device holding it, and
+ * the requests that must fail are here too.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <drm.h>
+#include <linux/videodev2.h>
+
+#include "harness.h"
+
+#define X_PAGES		16
+
+static void x_need(void)
+{
+	if (!pm_feature(PINMGR_FEATURE_EXPORT))
+		pm_skip_feature(PINMGR_FEATURE_EXPORT, "exported leases");
+}
+
+static int x_export(int fd, __u64 handle, struct pinmgr_export *out)
+{
+	struct pinmgr_export e = { .size = sizeof(e), .handle = handle };
+	int r = ioctl(fd, PINMGR_IOC_EXPORT, &e);
+
+	if (out)
+		*out = e;
+	return r < 0 ? -1 : e.out_fd;
+}
+
+static int x_export_ok(int fd, __u64 handle)
+{
+	int buf = x_export(fd, handle, NULL);
+
+	if (buf < 0)
+		FAIL("EXPORT of lease %llu: %s", (unsigned long long)handle,
+		     strerror(errno));
+	return buf;
+}
+
+static struct pinmgr_query x_query(int fd, __u64 handle)
+{
+	struct pinmgr_query q;
+
+	ASSERT_EQ(pm_query(fd, handle, &q), 0);
+	return q;
+}
+
+/* A write pin of X_PAGES anonymous pages holding pattern @seed. */
+static __u64 x_pin_pattern(int fd, char **bufp, __u32 flags, unsigned int seed)
+{
+	size_t len = X_PAGES * pm_page_size();
+	char *buf = pm_map_anon(len);
+
+	pm_fill(buf, len, 0, seed);
+	*bufp = buf;
+	return PIN_OK(fd, buf, len, flags);
+}
+
+TEST(export_mmap_shares_the_pinned_pages)
+{
+	size_t len = X_PAGES * pm_page_size();
+	int fd = pm_open(), dbuf;
+	struct pinmgr_query q;
+	char *buf, *map;
+	__u64 h;
+
+	x_need();
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 7);
+	dbuf = x_export_ok(fd, h);
+	ASSERT_EQ(fcntl(dbuf, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	ASSERT_EQ(fcntl(dbuf, F_GETFL) & O_ACCMODE, O_RDWR);
+	ASSERT_EQ(lseek(dbuf, 0, SEEK_END), (off_t)len);
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_exports, 1);
+	ASSERT_EQ(q.out_export_holds, 0);
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, 7);
+	/* The same pages both ways. */
+	pm_fill(map, len, 0, 8);
+	ASSERT_PATTERN(buf, len, 0, 8);
+	munmap(map, len);
+	/* A part of it, from an offset. */
+	map = mmap(NULL, 2 * pm_page_size(), PROT_READ, MAP_SHARED, dbuf,
+		   3 * pm_page_size());
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, 2 * pm_page_size(), 3 * pm_page_size(), 8);
+	munmap(map, 2 * pm_page_size());
+	/* Nothing past the end. */
+	ASSERT_ERRNO(mmap(NULL, len + pm_page_size(), PROT_READ, MAP_SHARED,
+			  dbuf, 0) == MAP_FAILED ? -1 : 0, EINVAL);
+	ASSERT_ERRNO(mmap(NULL, pm_page_size(), PROT_READ, MAP_SHARED, dbuf,
+			  len) == MAP_FAILED ? -1 : 0, EINVAL);
+
+	close(dbuf);
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_exports, 0);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(fd);
+}
+
+TEST(export_of_a_read_pin_is_read_only)
+{
+	size_t len = X_PAGES * pm_page_size();
+	int fd = pm_open(), dbuf;
+	char *buf, *map;
+	__u64 h;
+
+	x_need();
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_LONGTERM, 3);
+	dbuf = x_export_ok(fd, h);
+	ASSERT_EQ(fcntl(dbuf, F_GETFL) & O_ACCMODE, O_RDONLY);
+	ASSERT_ERRNO(mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf,
+			  0) == MAP_FAILED ? -1 : 0, EACCES);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, 3);
+	ASSERT_ERRNO(mprotect(map, len, PROT_READ | PROT_WRITE), EACCES);
+	munmap(map, len);
+	close(dbuf);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(fd);
+}
+
+/* The pages stay pinned and charged while the dma-buf lives. */
+TEST(export_outlives_unpin)
+{
+	size_t len = X_PAGES * pm_page_size();
+	long long pins0 = pm_outstanding_pins(), vmpin0 = pm_vmpin_kb();
+	unsigned long long dev_pages;
+	int fd = pm_open(), dbuf;
+	char *buf, *map;
+	__u64 h;
+
+	x_need();
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM |
+			  PINMGR_PIN_WATCH, 5);
+	dbuf = x_export_ok(fd, h);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	ASSERT_ERRNO(pm_query(fd, h, &(struct pinmgr_query){ 0 }), ENOENT);
+	ASSERT_ERRNO(x_export(fd, h, NULL), ENOENT);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0 + X_PAGES);
+	ASSERT_EQ(pm_vmpin_kb(), vmpin0 + (long long)(len >> 10));
+	ASSERT_EQ(pm_sysfs_read("pinned_pages", &dev_pages), 0);
+	ASSERT_EQ(dev_pages, X_PAGES);
+
+	/* The owner's own mapping goes too: the dma-buf has the pages. */
+	pm_unmap(buf, len);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, 5);
+	munmap(map, len);
+
+	close(dbuf);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	ASSERT_EQ(pm_vmpin_kb(), vmpin0);
+	close(fd);
+}
+
+TEST(export_outlives_its_owner)
+{
+	size_t len = X_PAGES * pm_page_size();
+	long long pins0 = pm_outstanding_pins();
+	int sv[2], dbuf, status;
+	__u64 val;
+	char *map;
+	pid_t pid;
+
+	x_need();
+	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fd = pm_open();
+		char *buf;
+		__u64 h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE |
+					PINMGR_PIN_LONGTERM, 11);
+
+		_exit(pm_send_fd(sv[1], x_export_ok(fd, h), h) ? 1 : 0);
+	}
+	dbuf = pm_recv_fd(sv[0], &val);
+	ASSERT_GE(dbuf, 0);
+	status = pm_wait(pid);
+	ASSERT_EQ(status, 0);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0 + X_PAGES);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, 11);
+	munmap(map, len);
+	close(dbuf);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST(export_bad_requests)
+{
+	struct pinmgr_export e = { .size = sizeof(e) };
+	int fd = pm_open(), other = pm_open(), status;
+	__u64 h, hw;
+	char *buf;
+	pid_t pid;
+
+	x_need();
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE, 1);
+	e.handle = h;
+	e.flags = 1;
+	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_EXPORT, &e), EOPNOTSUPP);
+	e.flags = 0;
+	e.__reserved = 1;
+	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_EXPORT, &e), EINVAL);
+	e.__reserved = 0;
+	e.size = offsetof(struct pinmgr_export, out_fd);
+	ASSERT_ERRNO(ioctl(fd, PINMGR_IOC_EXPORT, &e), EINVAL);
+	ASSERT_ERRNO(x_export(fd, 0, NULL), ENOENT);
+	ASSERT_ERRNO(x_export(fd, h + (1ULL << 40), NULL), ENOENT);
+	/* Another file's lease is not this file's to give. */
+	ASSERT_ERRNO(x_export(other, h, NULL), ENOENT);
+	/* Nor is any lease another process's, with the file inherited. */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(x_export(fd, h, NULL) < 0 && errno == EPERM ? 0 : 1);
+	status = pm_wait(pid);
+	ASSERT_EQ(status, 0);
+	/* A watch-only lease has no pages to give. */
+	if (pm_feature(PINMGR_FEATURE_WATCH)) {
+		hw = PIN_OK(fd, buf, pm_page_size(), PINMGR_PIN_WATCH_ONLY);
+		ASSERT_ERRNO(x_export(fd, hw, NULL), EINVAL);
+		ASSERT_EQ(pm_unpin(fd, hw), 0);
+	}
+	ASSERT_EQ(x_query(fd, h).out_exports, 0);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(other);
+	close(fd);
+}
+
+TEST(export_of_ended_breaking_or_stale_leases_fails)
+{
+	size_t ps = pm_page_size();
+	int fd = pm_open();
+	struct pinmgr_event ev;
+	struct pinmgr_pin p;
+	__u64 h, deadline;
+	char *buf;
+
+	x_need();
+	buf = pm_map_anon(4 * ps);
+	/* Under a break. */
+	h = PIN_OK(fd, buf, ps, PINMGR_PIN_WRITE);
+	ASSERT_EQ(pm_revoke(fd, h, 0, &deadline), 0);
+	ASSERT_ERRNO(x_export(fd, h, NULL), EBUSY);
+	/* Revoked. */
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	ASSERT_ERRNO(x_export(fd, h, NULL), EKEYREVOKED);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	/* Expired. */
+	ASSERT_EQ(pm_pin_for(fd, buf + ps, ps, PINMGR_PIN_WRITE, 1000000, &p),
+		  0);
+	h = p.out_handle;
+	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, h, 5000, &ev);
+	ASSERT_ERRNO(x_export(fd, h, NULL), EKEYEXPIRED);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYEXPIRED);
+	/* Stale. */
+	if (pm_feature(PINMGR_FEATURE_WATCH)) {
+		h = PIN_OK(fd, buf + 2 * ps, ps, PINMGR_PIN_WATCH);
+		ASSERT_EQ(madvise(buf + 2 * ps, ps, MADV_DONTNEED), 0);
+		ASSERT_EQ(x_query(fd, h).out_state, PINMGR_LEASE_STALE);
+		ASSERT_ERRNO(x_export(fd, h, NULL), ESTALE);
+		ASSERT_EQ(pm_unpin(fd, h), 0);
+	}
+	pm_unmap(buf, 4 * ps);
+	close(fd);
+}
+
+static sigjmp_buf x_jmp;
+
+static void x_on_sigbus(int sig)
+{
+	siglongjmp(x_jmp, sig);
+}
+
+/* Reads @p; true if that raised SIGBUS. */
+static bool x_read_faults(const volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = x_on_sigbus }, old;
+	bool faulted;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(x_jmp, 1)) {
+		faulted = true;
+	} else {
+		(void)*p;
+		faulted = false;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
+
+/* A revocation takes the CPU mappings away and releases the pages. */
+TEST(export_revoke_takes_mappings_away)
+{
+	size_t len = X_PAGES * pm_page_size();
+	long long pins0 = pm_outstanding_pins();
+	int fd = pm_open(), dbuf;
+	struct pinmgr_event ev;
+	struct pinmgr_query q;
+	__u64 h, deadline;
+	char *buf, *map;
+
+	x_need();
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 2);
+	dbuf = x_export_ok(fd, h);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, 2);
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	ASSERT_TRUE(x_read_faults(map));
+	ASSERT_TRUE(x_read_faults(map + len - 1));
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_REVOKED);
+	ASSERT_EQ(q.out_exports, 1);
+	ASSERT_EQ(q.out_export_holds, 0);
+	/* Nothing held it: the pages went with the revocation. */
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	/* And no new mapping reaches them. */
+	munmap(map, len);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_TRUE(x_read_faults(map));
+	munmap(map, len);
+	close(dbuf);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	close(fd);
+}
+
+/* ---- DRM vgem: a PRIME importer ---------------------------------------- */
+
+/* The vgem device's file, or -1. */
+static int x_open_vgem(void)
+{
+	char path[300], name[32];
+	struct dirent *de;
+	DIR *dir = opendir("/dev/dri");
+	int fd = -1;
+
+	while (dir && (de = readdir(dir))) {
+		struct drm_version v = { .name = name,
+					 .name_len = sizeof(name) - 1 };
+
+		if (strncmp(de->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (dir)
+		closedir(dir);
+	return fd;
+}
+
+static int x_need_vgem(void)
+{
+	int card;
+
+	x_need();
+	card = x_open_vgem();
+	if (card < 0)
+		SKIP_NEEDS("vgem", "no vgem device (modprobe vgem)");
+	return card;
+}
+
+/* Import @dbuf into vgem: a GEM handle. */
+static __u32 x_vgem_import(int card, int dbuf)
+{
+	struct drm_prime_handle p = { .fd = dbuf };
+
+	if (ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+		FAIL("vgem PRIME import: %s", strerror(errno));
+	return p.handle;
+}
+
+static void x_gem_close(int card, __u32 handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	ASSERT_EQ(ioctl(card, DRM_IOCTL_GEM_CLOSE, &c), 0);
+}
+
+/*
+ * The import as vgem gives it out again (PRIME export of the GEM handle):
+ * DRM refuses a mapping of an imported object through its own file, and
+ * hands out the dma-buf it imported instead.
+ */
+static int x_gem_export(int card, __u32 handle)
+{
+	struct drm_prime_handle p = { .handle = handle,
+				      .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	if (ioctl(card, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
+		FAIL("vgem PRIME export of the import: %s", strerror(errno));
+	return p.fd;
+}
+
+TEST(export_vgem_import_shares_the_lease)
+{
+	size_t len = X_PAGES * pm_page_size();
+	int fd = pm_open(), card = x_need_vgem(), dbuf, again;
+	struct stat st1, st2;
+	struct pinmgr_query q;
+	char *buf, *map;
+	__u32 gem;
+	__u64 h;
+
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 21);
+	dbuf = x_export_ok(fd, h);
+	gem = x_vgem_import(card, dbuf);
+	/*
+	 * Older vgem maps the import for its device at once (a hold); newer
+	 * vgem attaches only.
+	 */
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_exports, 1);
+	pm_diag("vgem's import holds the lease %u time(s)", q.out_export_holds);
+	/* The import keeps the dma-buf: its file can go. */
+	ASSERT_EQ(fstat(dbuf, &st1), 0);
+	close(dbuf);
+	ASSERT_EQ(x_query(fd, h).out_exports, 1);
+	/* What vgem gives out for the import is the lease's dma-buf. */
+	again = x_gem_export(card, gem);
+	ASSERT_EQ(fstat(again, &st2), 0);
+	ASSERT_EQ(st1.st_ino, st2.st_ino);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, again, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, 21);
+	pm_fill(map, len, 0, 22);
+	ASSERT_PATTERN(buf, len, 0, 22);
+	munmap(map, len);
+	close(again);
+	x_gem_close(card, gem);
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_exports, 0);
+	ASSERT_EQ(q.out_export_holds, 0);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(card);
+	close(fd);
+}
+
+/* ---- V4L2 vivid: a capture device writes frames into the lease ------- */
+
+static int x_open_vivid_capture(void)
+{
+	struct v4l2_capability cap;
+	char path[32];
+	int i, vfd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		vfd = open(path, O_RDWR | O_CLOEXEC);
+		if (vfd < 0)
+			continue;
+		if (!ioctl(vfd, VIDIOC_QUERYCAP, &cap) &&
+		    !strcmp((char *)cap.driver, "vivid") &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
+		    (cap.device_caps & V4L2_CAP_STREAMING))
+			return vfd;
+		close(vfd);
+	}
+	return -1;
+}
+
+/* vivid's capture device, set to 640x360 YUYV frames of *@sizeimage bytes. */
+static int x_need_vivid(size_t *sizeimage)
+{
+	struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	int vfd;
+
+	x_need();
+	vfd = x_open_vivid_capture();
+	if (vfd < 0)
+		SKIP_NEEDS("vivid", "no vivid capture device (modprobe vivid)");
+	ASSERT_EQ(ioctl(vfd, VIDIOC_G_FMT, &f), 0);
+	f.fmt.pix.width = 640;
+	f.fmt.pix.height = 360;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	ASSERT_EQ(ioctl(vfd, VIDIOC_S_FMT, &f), 0);
+	ASSERT_GT(f.fmt.pix.sizeimage, 0);
+	*sizeimage = f.fmt.pix.sizeimage;
+	return vfd;
+}
+
+static size_t x_page_round(size_t n)
+{
+	return (n + pm_page_size() - 1) & ~(pm_page_size() - 1);
+}
+
+/*
+ * Two capture buffers, both dma-bufs of lease @h (older kernels' vivid
+ * streams only with two queued). Return: 0, or the errno of the QBUF.
+ */
+static int x_vivid_queue(int vfd, int fd, __u64 h, size_t sizeimage,
+			 int dbuf[2])
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	struct v4l2_buffer vb = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	unsigned int i;
+
+	ASSERT_EQ(ioctl(vfd, VIDIOC_REQBUFS, &rb), 0);
+	ASSERT_EQ(rb.count, 2);
+	for (i = 0; i < 2; i++) {
+		dbuf[i] = x_export_ok(fd, h);
+		vb.index = i;
+		vb.m.fd = dbuf[i];
+		vb.length = sizeimage;
+		if (ioctl(vfd, VIDIOC_QBUF, &vb))
+			return errno;
+	}
+	return 0;
+}
+
+/* vivid lets go of every buffer; the dma-bufs are closed. */
+static void x_vivid_free(int vfd, int dbuf[2])
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+
+	ASSERT_EQ(ioctl(vfd, VIDIOC_REQBUFS, &rb), 0);
+	close(dbuf[0]);
+	close(dbuf[1]);
+}
+
+/*
+ * Capture one frame into lease @h of @buf, and check that vivid wrote it:
+ * the poison the test put there is gone from most of the frame, and what
+ * is there is no constant.
+ */
+static void x_vivid_capture(int vfd, int fd, __u64 h, char *buf,
+			    size_t sizeimage)
+{
+	struct v4l2_buffer vb = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, dbuf[2], err;
+	struct pollfd pfd = { .fd = vfd, .events = POLLIN };
+	size_t i, changed = 0, distinct = 0;
+	bool seen[256] = { false };
+
+	memset(buf, 0xa5, sizeimage);
+	err = x_vivid_queue(vfd, fd, h, sizeimage, dbuf);
+	if (err)
+		FAIL("VIDIOC_QBUF of the exported lease: %s", strerror(err));
+	ASSERT_EQ(x_query(fd, h).out_exports, 2);
+	ASSERT_EQ(ioctl(vfd, VIDIOC_STREAMON, &type), 0);
+	if (poll(&pfd, 1, 10000) != 1)
+		FAIL("no frame within 10 s");
+	if (ioctl(vfd, VIDIOC_DQBUF, &vb))
+		FAIL("VIDIOC_DQBUF: %s", strerror(errno));
+	ASSERT_EQ(ioctl(vfd, VIDIOC_STREAMOFF, &type), 0);
+	ASSERT_EQ(vb.bytesused, sizeimage);
+	for (i = 0; i < sizeimage; i++) {
+		changed += (unsigned char)buf[i] != 0xa5;
+		if (!seen[(unsigned char)buf[i]]) {
+			seen[(unsigned char)buf[i]] = true;
+			distinct++;
+		}
+	}
+	pm_diag("vivid wrote %zu of %zu bytes, %zu distinct values", changed,
+		sizeimage, distinct);
+	ASSERT_GE(changed, sizeimage / 2);
+	ASSERT_GE(distinct, 4);
+	x_vivid_free(vfd, dbuf);
+	/* vivid let go of it: no hold is left. */
+	ASSERT_EQ(x_query(fd, h).out_export_holds, 0);
+	ASSERT_EQ(x_query(fd, h).out_exports, 0);
+}
+
+#define X_HUGE		(2UL << 20)
+
+/* @len bytes of 2 MiB hugetlb pages, reserved for the test. */
+static char *x_map_hugetlb(size_t len)
+{
+	unsigned long long nr;
+	char line[32];
+	FILE *f;
+	char *p;
+
+	if (pm_read_line("/proc/sys/vm/nr_hugepages", line, sizeof(line)))
+		SKIP("no hugetlb pages");
+	nr = strtoull(line, NULL, 10) + len / X_HUGE;
+	f = fopen("/proc/sys/vm/nr_hugepages", "we");
+	if (!f || fprintf(f, "%llu\n", nr) < 0 || fclose(f))
+		FAIL("cannot reserve %zu bytes of huge pages", len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		FAIL("mmap MAP_HUGETLB of %zu bytes: %s", len, strerror(errno));
+	return p;
+}
+
+TEST(export_vivid_captures_into_anonymous_thp_and_hugetlb_leases)
+{
+	int fd = pm_open(), vfd;
+	size_t sizeimage, len;
+	char *buf;
+	__u64 h;
+
+	vfd = x_need_vivid(&sizeimage);
+	len = x_page_round(sizeimage);
+
+	/* Anonymous 4 KiB pages. */
+	buf = pm_map_small_pages(len);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	x_vivid_capture(vfd, fd, h, buf, sizeimage);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	pm_unmap(buf, len);
+
+	/* Transparent huge pages, where the machine has them. */
+	len = (len + X_HUGE - 1) & ~(size_t)(X_HUGE - 1);
+	buf = pm_map_thp(len);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	pm_diag("THP lease: %llu runs for %zu bytes",
+		(unsigned long long)x_query(fd, h).out_nr_runs, len);
+	x_vivid_capture(vfd, fd, h, buf, sizeimage);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	pm_unmap(buf, len);
+
+	/* A hugetlb page (the harness restores nr_hugepages). */
+	buf = x_map_hugetlb(len);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	ASSERT_EQ(x_query(fd, h).out_nr_runs, 1);
+	x_vivid_capture(vfd, fd, h, buf, sizeimage);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	pm_unmap(buf, len);
+	close(vfd);
+	close(fd);
+}
+
+/* vivid refuses a read-only export: it writes into its buffers. */
+TEST(export_vivid_refuses_a_read_only_export)
+{
+	int fd = pm_open(), vfd, dbuf[2] = { -1, -1 }, err;
+	size_t sizeimage, len;
+	char *buf;
+	__u64 h;
+
+	vfd = x_need_vivid(&sizeimage);
+	len = x_page_round(sizeimage);
+	buf = pm_map_small_pages(len);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_LONGTERM);
+	err = x_vivid_queue(vfd, fd, h, sizeimage, dbuf);
+	pm_diag("QBUF of a read-only export: %s", strerror(err));
+	ASSERT_NE(err, 0);
+	x_vivid_free(vfd, dbuf);
+	ASSERT_EQ(x_query(fd, h).out_export_holds, 0);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(vfd);
+	close(fd);
+}
+
+/*
+ * A revocation while vivid holds the lease (its buffers queued, mapped
+ * into the kernel): the owner learns of the end on time and that a device
+ * holds the pages; they stay pinned until vivid lets go, then go. A
+ * revoked export cannot be queued again.
+ */
+TEST(export_revoke_while_a_device_holds_it)
+{
+	long long pins0 = pm_outstanding_pins();
+	unsigned long long held0, held1;
+	int fd = pm_open(), vfd, dbuf[2], err, i;
+	struct pinmgr_event ev;
+	struct pinmgr_query q;
+	size_t sizeimage, len;
+	__u64 h, deadline;
+	char *buf;
+
+	vfd = x_need_vivid(&sizeimage);
+	len = x_page_round(sizeimage);
+	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held0), 0);
+	buf = pm_map_small_pages(len);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	err = x_vivid_queue(vfd, fd, h, sizeimage, dbuf);
+	if (err)
+		FAIL("VIDIOC_QBUF of the exported lease: %s", strerror(err));
+	ASSERT_GE(x_query(fd, h).out_export_holds, 2);
+
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	pm_expect_event(fd, PINMGR_EVENT_HELD, h, 5000, &ev);
+	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held1), 0);
+	ASSERT_EQ(held1, held0 + 1);
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_REVOKED);
+	ASSERT_GE(q.out_export_holds, 2);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0 + (long long)(len / pm_page_size()));
+
+	x_vivid_free(vfd, dbuf);
+	/* The release runs in the driver's workqueue: give it a moment. */
+	for (i = 0; i < 500 && pm_outstanding_pins() != pins0; i++) {
+		pm_msleep(10);
+		pm_vmstat_refresh();
+	}
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_export_holds, 0);
+	ASSERT_EQ(q.out_exports, 0);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	close(vfd);
+	close(fd);
+}
+
+/*
+ * A revoked export reaches no page of the lease: a device that is given
+ * it now is refused, or (kernels whose importers map only when they use
+ * it) writes into a blank page of the driver's instead.
+ */
+TEST(export_revoked_reaches_nothing)
+{
+	struct v4l2_buffer vb = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	int fd = pm_open(), vfd, dbuf[2], err, type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct pollfd pfd = { .events = POLLIN };
+	struct pinmgr_event ev;
+	size_t sizeimage, len;
+	__u64 h, deadline;
+	char *buf;
+
+	vfd = x_need_vivid(&sizeimage);
+	len = x_page_round(sizeimage);
+	buf = pm_map_small_pages(len);
+	memset(buf, 0xa5, len);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	/* EXPORT itself refuses it; a dma-buf made before is what is left. */
+	ASSERT_ERRNO(x_export(fd, h, NULL), EKEYREVOKED);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	dbuf[0] = x_export_ok(fd, h);
+	dbuf[1] = x_export_ok(fd, h);
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	{
+		struct v4l2_requestbuffers rb = {
+			.count = 2, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			.memory = V4L2_MEMORY_DMABUF,
+		};
+		unsigned int i;
+
+		ASSERT_EQ(ioctl(vfd, VIDIOC_REQBUFS, &rb), 0);
+		for (err = 0, i = 0; i < 2 && !err; i++) {
+			vb.index = i;
+			vb.m.fd = dbuf[i];
+			vb.length = sizeimage;
+			err = ioctl(vfd, VIDIOC_QBUF, &vb) ? errno : 0;
+		}
+	}
+	if (err) {
+		pm_diag("QBUF of a revoked export: %s", strerror(err));
+	} else {
+		ASSERT_EQ(ioctl(vfd, VIDIOC_STREAMON, &type), 0);
+		pfd.fd = vfd;
+		if (poll(&pfd, 1, 10000) != 1)
+			FAIL("no frame within 10 s");
+		ASSERT_EQ(ioctl(vfd, VIDIOC_DQBUF, &vb), 0);
+		ASSERT_EQ(ioctl(vfd, VIDIOC_STREAMOFF, &type), 0);
+		pm_diag("a revoked export was queued and captured into");
+	}
+	/* Not a byte of the owner's memory changed. */
+	ASSERT_ALL_BYTES(buf, len, 0xa5);
+	ASSERT_EQ(x_query(fd, h).out_export_holds, 0);
+	x_vivid_free(vfd, dbuf);
+	ASSERT_EQ(x_query(fd, h).out_exports, 0);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	close(vfd);
+	close(fd);
+}

@@ -27,7 +27,7 @@ static void usage(FILE *f)
 	      "       pinctl pin help\n"
 	      "  PIN := [ write ] [ longterm ] [ for DURATION ] [ cookie N ]\n"
 	      "         [ onbreak { unpin | hold } ]\n"
-	      "         [ watch ] [ release-on-stale ] [ watch-only ]\n"
+	      "         [ watch ] [ release-on-stale ] [ watch-only ] [ export ]\n"
 	      "\n"
 	      "Maps a fresh buffer of SIZE (anonymous memory by default; transparent\n"
 	      "huge pages, hugetlb pages, or a memfd) and writes every page, or maps\n"
@@ -48,7 +48,11 @@ static void usage(FILE *f)
 	      "  release-on-stale\n"
 	      "                 the driver releases the pages when the lease turns\n"
 	      "                 stale, and pinctl ends (implies watch)\n"
-	      "  watch-only     watch the range without pinning it\n", f);
+	      "  watch-only     watch the range without pinning it\n"
+	      "  export         also make a dma-buf of the lease, held by pinctl: its\n"
+	      "                 descriptor is printed (exported_fd), for a device\n"
+	      "                 driver's user to take (pidfd_getfd(2)); the pages\n"
+	      "                 stay pinned while it is open anywhere\n", f);
 }
 
 enum backing { B_ANON, B_THP, B_HUGETLB, B_MEMFD, B_FILE };
@@ -64,12 +68,13 @@ struct pin_args {
 	bool write, longterm;
 	uint64_t duration_ns, cookie;
 	unsigned int onbreak;
-	bool watch, release_on_stale, watch_only;
+	bool watch, release_on_stale, watch_only, export;
 };
 
 enum {
 	KW_SIZE, KW_BACKING, KW_FILE, KW_OFFSET, KW_WRITE, KW_LONGTERM, KW_FOR,
 	KW_COOKIE, KW_ONBREAK, KW_WATCH, KW_RELEASE_ON_STALE, KW_WATCH_ONLY,
+	KW_EXPORT,
 };
 
 static const struct kw pin_kws[] = {
@@ -90,6 +95,7 @@ static const struct kw pin_kws[] = {
 	[KW_RELEASE_ON_STALE] = KW("release-on-stale", ARG_FLAG, struct pin_args,
 				   release_on_stale),
 	[KW_WATCH_ONLY] = KW("watch-only", ARG_FLAG, struct pin_args, watch_only),
+	[KW_EXPORT] = KW("export", ARG_FLAG, struct pin_args, export),
 };
 
 struct buffer {
@@ -121,6 +127,8 @@ static int pin_parse(int argc, char **argv, struct pin_args *a)
 		return usage_error(usage, "no size given");
 	if ((seen & 1u << KW_OFFSET) && a->backing != B_FILE)
 		return usage_error(usage, "offset is for a file");
+	if (a->export && a->watch_only)
+		return usage_error(usage, "a watch-only lease pins nothing to export");
 	if (a->size % page)
 		return usage_error(usage, "the size must be a multiple of the page "
 				   "size (%" PRIu64 ")", page);
@@ -346,6 +354,26 @@ static void print_event(struct out *o, const char *what, uint64_t handle,
 	out_record_end(o);
 }
 
+/* The lease's dma-buf, kept open until pinctl ends; its number is printed. */
+static int export_lease(struct pinctl_dev *dev, uint64_t handle, struct out *o,
+			int *dbuf)
+{
+	int fd = pinctl_lease_export(dev, handle);
+
+	if (fd < 0)
+		return fail("cannot export lease %" PRIu64 ": %s", handle,
+			    fd == -EOPNOTSUPP || fd == -ENOTTY ?
+			    "this kernel or module has no dma-buf export" :
+			    strerror(-fd));
+	*dbuf = fd;
+	out_record_begin(o);
+	out_str(o, "event", K_WORD, "exported");
+	out_num(o, "handle", K_ID, handle);
+	out_num(o, "exported_fd", K_COUNT, (uint64_t)fd);
+	out_record_end(o);
+	return 0;
+}
+
 static int pin_buffer(struct pinctl_dev *dev, const struct pin_args *a,
 		      const struct buffer *buf, struct out *o, uint64_t *handle)
 {
@@ -442,7 +470,7 @@ static int pin_run(struct pinctl_cli *cli, int argc, char **argv)
 	sigset_t wait_mask;
 	uint64_t handle = 0;
 	struct out *o;
-	int ret, rc;
+	int ret, rc, dbuf = -1;
 
 	if (argc == 0)
 		return usage_error(usage, "no size given");
@@ -459,9 +487,13 @@ static int pin_run(struct pinctl_cli *cli, int argc, char **argv)
 		goto out;
 	o = out_new(cli, OUT_STREAM);
 	rc = pin_buffer(dev, &a, &buf, o, &handle);
+	if (!rc && a.export)
+		rc = export_lease(dev, handle, o, &dbuf);
 	if (!rc)
 		rc = hold_lease(dev, handle, a.onbreak == 1, a.release_on_stale,
 				&wait_mask, o);
+	if (dbuf >= 0)
+		close(dbuf);
 	if (out_finish(o) != EXIT_OK)
 		rc = EXIT_ERR;
 out:

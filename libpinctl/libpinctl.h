@@ -259,6 +259,8 @@ PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
  *	(pinctl_watch_area()) and the registration cache (pinctl_cache_new())
  *	work. Absent from modules older than watched leases and where the
  *	kernel has no MMU notifiers.
+ * @PINCTL_FEATURE_EXPORT: pinctl_lease_export() makes dma-bufs of leases.
+ *	Absent from older modules and where the kernel has no dma-bufs.
  */
 enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM = 1 << 0,
@@ -271,6 +273,7 @@ enum pinctl_features {
 	PINCTL_FEATURE_NL_MONITOR = 1 << 7,
 	PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
 	PINCTL_FEATURE_WATCH = 1 << 9,
+	PINCTL_FEATURE_EXPORT = 1 << 10,
 };
 
 /**

@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "clitest.h"
 #include "pinmgr_tables.h"
@@ -1121,3 +1123,74 @@ TEST(cli_pin_release_on_stale)
 	ASSERT_EQ(r.status, 1);
 	ASSERT_CONTAINS(r.err, "watch-only goes with neither longterm nor release-on-stale");
 }
+
+/*
+ * pin ... export: pinctl holds a dma-buf of the lease and prints its
+ * number; another process takes it (pidfd_getfd) and keeps the pages
+ * after pinctl is gone.
+ */
+TEST(cli_pin_export)
+{
+	char line[4096], rest[4096], arg[32];
+	long long base = pm_outstanding_pins();
+	int pidfd, dbuf;
+	json_object *o, *a;
+	uint64_t h, fd;
+	struct run r;
+	struct bg b;
+	char *map;
+
+	if (!pm_feature(PINCTL_FEATURE_EXPORT)) {
+		PINCTL(&r, "pin", "1M", "export");
+		ASSERT_EQ(r.status, 1);
+		ASSERT_CONTAINS(r.err, "no dma-buf export");
+		pm_skip_feature(PINCTL_FEATURE_EXPORT, "exported leases (PINCTL_FEATURE_EXPORT)");
+	}
+	NEED_NETLINK();
+	PINCTL(&r, "pin", "1M", "watch-only", "export");
+	ASSERT_EQ(r.status, 2);
+	ASSERT_CONTAINS(r.err, "pins nothing to export");
+
+	BG(&b, "-j", "pin", "1M", "write", "export");
+	bg_line(&b, line, sizeof(line), 20000);
+	o = json_parse(line);
+	ASSERT_EQ(strcmp(jstr(o, "event"), "pinned"), 0);
+	h = ju64(o, "handle");
+	json_object_put(o);
+	bg_line(&b, line, sizeof(line), 20000);
+	o = json_parse(line);
+	ASSERT_EQ(strcmp(jstr(o, "event"), "exported"), 0);
+	ASSERT_EQ(ju64(o, "handle"), h);
+	fd = ju64(o, "exported_fd");
+	json_object_put(o);
+
+	snprintf(arg, sizeof(arg), "%d", b.pid);
+	PINCTL(&r, "-j", "lease", "list", "pid", arg);
+	ASSERT_EQ(r.status, 0);
+	a = json_parse(r.out);
+	ASSERT_EQ(json_object_array_length(a), 1);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "exports"), 1);
+	json_object_put(a);
+
+	pidfd = (int)syscall(SYS_pidfd_open, b.pid, 0);
+	ASSERT_GE(pidfd, 0);
+	dbuf = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
+	ASSERT_GE(dbuf, 0);
+	close(pidfd);
+	ASSERT_EQ(lseek(dbuf, 0, SEEK_END), 1 << 20);
+
+	/* pinctl unpins and ends; the pages stay with the dma-buf. */
+	ASSERT_EQ(kill(b.pid, SIGTERM), 0);
+	ASSERT_EQ(bg_end(&b, rest, sizeof(rest)), 0);
+	ASSERT_CONTAINS(rest, "\"event\":\"unpinned\"");
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins() - base, (long long)((1 << 20) / pm_page_size()));
+	map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(map, MAP_FAILED);
+	map[0] = 1;
+	munmap(map, 1 << 20);
+	close(dbuf);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+}
+

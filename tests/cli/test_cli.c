@@ -983,7 +983,8 @@ TEST(cli_lease_state_filter)
 	PINCTL(&r, "-o", "lease", "list", "cookie", "0x57a7e", "state", "active");
 	ASSERT_EQ(count_lines(r.out), 1);
 	ASSERT_CONTAINS(r.out, " end_time_ns=0 stale_reason=none watch_slot=0 "
-			"stale_addr=0x0 stale_length=0\n");
+			"stale_addr=0x0 stale_length=0 exports=0 "
+			"export_holds=0\n");
 	snprintf(line, sizeof(line), "%llu", (unsigned long long)h1);
 	PINCTL(&r, "lease", "show", line);
 	ASSERT_EQ(r.status, 0);

@@ -641,40 +641,32 @@ static char *x_map_hugetlb(size_t len)
 	return p;
 }
 
-TEST(export_vivid_captures_into_anonymous_thp_and_hugetlb_leases)
+/* Pin @len bytes at @buf, capture into the lease, unpin and unmap. */
+static void x_vivid_capture_into(int vfd, int fd, char *buf, size_t len,
+				 size_t sizeimage)
 {
-	int fd = pm_open(), vfd;
-	size_t sizeimage, len;
-	char *buf;
-	__u64 h;
+	__u64 h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
 
-	vfd = x_need_vivid(&sizeimage);
-	len = x_page_round(sizeimage);
-
-	/* Anonymous 4 KiB pages. */
-	buf = pm_map_small_pages(len);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	x_vivid_capture(vfd, fd, h, buf, sizeimage);
-	ASSERT_EQ(pm_unpin(fd, h), 0);
-	pm_unmap(buf, len);
-
-	/* Transparent huge pages, where the machine has them. */
-	len = (len + X_HUGE - 1) & ~(size_t)(X_HUGE - 1);
-	buf = pm_map_thp(len);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	pm_diag("THP lease: %llu runs for %zu bytes",
+	pm_diag("a lease of %llu runs for %zu bytes",
 		(unsigned long long)x_query(fd, h).out_nr_runs, len);
 	x_vivid_capture(vfd, fd, h, buf, sizeimage);
 	ASSERT_EQ(pm_unpin(fd, h), 0);
 	pm_unmap(buf, len);
+}
 
+TEST(export_vivid_captures_into_anonymous_thp_and_hugetlb_leases)
+{
+	int fd = pm_open(), vfd;
+	size_t sizeimage, len, huge;
+
+	vfd = x_need_vivid(&sizeimage);
+	len = x_page_round(sizeimage);
+	huge = (len + X_HUGE - 1) & ~(size_t)(X_HUGE - 1);
+	/* 4 KiB pages; transparent huge pages, where the machine has them. */
+	x_vivid_capture_into(vfd, fd, pm_map_small_pages(len), len, sizeimage);
+	x_vivid_capture_into(vfd, fd, pm_map_thp(huge), huge, sizeimage);
 	/* A hugetlb page (the harness restores nr_hugepages). */
-	buf = x_map_hugetlb(len);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	ASSERT_EQ(x_query(fd, h).out_nr_runs, 1);
-	x_vivid_capture(vfd, fd, h, buf, sizeimage);
-	ASSERT_EQ(pm_unpin(fd, h), 0);
-	pm_unmap(buf, len);
+	x_vivid_capture_into(vfd, fd, x_map_hugetlb(huge), huge, sizeimage);
 	close(vfd);
 	close(fd);
 }

@@ -1568,6 +1568,7 @@ static pthread_rwlock_t fz_fork_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
 				unsigned int k);
+static void fz_area_unmap(struct fz_thread *th);
 
 /*
  * EXPORT one of our leases, read a page through the dma-buf where the
@@ -1618,16 +1619,20 @@ static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
 		return;
 	if (fcntl(e.out_fd, F_GETFD) != FD_CLOEXEC)
 		fz_fail(th, "EXPORT's dma-buf is not close-on-exec");
+	/*
+	 * Into the thread's reserved area, as the status area goes: a page
+	 * the kernel picked could be in a hole of another thread's arena,
+	 * which that thread may unmap at any moment.
+	 */
 	if (!fz_may_lose_pages(l) && l->npages && rndn(th, 2)) {
-		m = mmap(NULL, th->ps, PROT_READ, MAP_SHARED, e.out_fd,
-			 rndn(th, l->npages) * th->ps);
-		if (m == MAP_FAILED)
+		m = mmap(th->areares, th->ps, PROT_READ, MAP_SHARED | MAP_FIXED,
+			 e.out_fd, rndn(th, l->npages) * th->ps);
+		if (m != th->areares)
 			fz_fail(th, "mmap of an exported lease: %s",
 				strerror(errno));
 		else
 			(void)*(volatile char *)m;
-		if (m != MAP_FAILED)
-			munmap(m, th->ps);
+		fz_area_unmap(th);
 	}
 	close(e.out_fd);
 }

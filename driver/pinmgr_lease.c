@@ -100,6 +100,28 @@ static void pinmgr_lease_release_now(struct pinmgr_lease *lease)
 	pinmgr_lease_release_pages(lease);
 }
 
+/*
+ * Throw away a lease that was never published: its creation failed, or
+ * the reply to its request could not be delivered. Nothing of it may
+ * outlive the call, but a watched lease's notifier callbacks may hold
+ * references, and hand their last put to the workqueue. With the notifier
+ * gone, its pages, charge and count go now; only its memory waits.
+ */
+static void pinmgr_lease_discard(struct pinmgr_lease *lease)
+{
+	if (lease->watch) {
+		pinmgr_watch_unhook(lease);
+		if (refcount_read(&lease->users) > 1) {
+			pinmgr_lease_release_now(lease);
+			if (lease->counted) {
+				atomic_dec(&lease->ctx->nr_leases);
+				lease->counted = false;
+			}
+		}
+	}
+	pinmgr_lease_put(lease);
+}
+
 /* Release and free a lease that no one can find any more. */
 static void pinmgr_lease_destroy(struct pinmgr_lease *lease)
 {
@@ -228,7 +250,7 @@ out_put_lease:
 	 * A stale lookup may hold a reference for a moment: the last put
 	 * undoes the charge and the count (nothing stays pinned).
 	 */
-	pinmgr_lease_put(lease);
+	pinmgr_lease_discard(lease);
 	return ERR_PTR(ret);
 out_uncharge:
 	if (!watch_only)
@@ -265,7 +287,7 @@ void pinmgr_lease_publish(struct pinmgr_lease *lease)
 void pinmgr_lease_abort(struct pinmgr_lease *lease)
 {
 	pinmgr_lease_remove(lease);
-	pinmgr_lease_put(lease);
+	pinmgr_lease_discard(lease);
 }
 
 /* Look up a published lease of @ctx and take a reference, or NULL. */

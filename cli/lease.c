@@ -16,7 +16,8 @@ static void usage(FILE *f)
 	      "       pinctl lease show HANDLE\n"
 	      "       pinctl lease revoke HANDLE [ now ]\n"
 	      "       pinctl lease help\n"
-	      "  STATE := { active | breaking | expired | revoked | stale | invalidated }\n"
+	      "  STATE := { active | breaking | expired | revoked | stale | invalidated\n"
+	      "             | held }\n"
 	      "\n"
 	      "list:   every lease visible to the caller (root sees all, others their\n"
 	      "        own uid's), as columns; only those of the process PID, the uid\n"
@@ -82,10 +83,11 @@ void out_lease(struct out *o, const struct pinctl_lease *l, uint64_t mask)
 
 /* The words of "state", in the order of enum pinctl_lease_state from 1. */
 static const char *const state_names[] = {
-	"active", "breaking", "expired", "revoked", "stale", "invalidated", NULL,
+	"active", "breaking", "expired", "revoked", "stale", "invalidated", "held",
+	NULL,
 };
 
-_Static_assert(ARRAY_SIZE(state_names) - 1 == PINCTL_LEASE_INVALIDATED,
+_Static_assert(ARRAY_SIZE(state_names) - 1 == PINCTL_LEASE_HELD,
 	       "a word for every lease state");
 
 struct list_state {

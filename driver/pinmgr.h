@@ -225,7 +225,9 @@ struct pinmgr_run {
  * in the index so that their handle is taken, but lookups pass them by.
  * A lease ends by unpin (it is then gone), or by expiry or revocation: it
  * is ENDING while the driver releases its pages, then EXPIRED or REVOKED
- * until its owner acknowledges it. Changes from ACTIVE on happen under
+ * until its owner acknowledges it. A live lease that its owner ends while
+ * a dma-buf of it is open is HELD: out of its context's list but still in
+ * the index, until the last dma-buf goes. Changes from ACTIVE on happen under
  * the context's lock.
  */
 enum pinmgr_lease_int_state {
@@ -236,6 +238,7 @@ enum pinmgr_lease_int_state {
 	PINMGR_LS_EXPIRED,
 	PINMGR_LS_REVOKED,
 	PINMGR_LS_INVALIDATED,
+	PINMGR_LS_HELD,
 };
 
 /*
@@ -355,6 +358,7 @@ int pinmgr_watch_access(struct pinmgr_lease *lease, u64 offset,
 int pinmgr_lease_export(struct pinmgr_ctx *ctx, u64 handle,
 			struct file **filep);
 bool pinmgr_lease_exported(struct pinmgr_lease *lease);
+bool pinmgr_exports_hold_index(struct pinmgr_lease *lease);
 void pinmgr_exports_revoke(struct pinmgr_lease *lease);
 bool pinmgr_exports_keep_pages(struct pinmgr_lease *lease);
 void pinmgr_exports_view(struct pinmgr_lease *lease, u32 *bufs, u32 *holds);
@@ -367,6 +371,11 @@ static inline int pinmgr_lease_export(struct pinmgr_ctx *ctx, u64 handle,
 }
 
 static inline bool pinmgr_lease_exported(struct pinmgr_lease *lease)
+{
+	return false;
+}
+
+static inline bool pinmgr_exports_hold_index(struct pinmgr_lease *lease)
 {
 	return false;
 }

@@ -56,6 +56,7 @@ struct pinmgr_exports {
 	unsigned int nr_holds;
 	bool revoked;		/* the lease ended: no new holds */
 	bool release_pending;	/* it ended with holds: the last one releases */
+	bool holds_index;	/* HELD: the last dma-buf puts the index's ref */
 	struct work_struct release_work;
 };
 
@@ -468,20 +469,31 @@ static int pinmgr_export_end_cpu(struct dma_buf *dmabuf,
 	return 0;
 }
 
-/* The dma-buf's last reference went: so goes its reference on the lease. */
+/*
+ * The dma-buf's last reference went: so goes its reference on the lease,
+ * and, from the last dma-buf of a HELD lease, the index's.
+ */
 static void pinmgr_export_release(struct dma_buf *dmabuf)
 {
 	struct pinmgr_export_buf *buf = dmabuf->priv;
 	struct pinmgr_exports *exp = pinmgr_exports_of(buf);
+	struct pinmgr_lease *lease = buf->lease;
+	bool unindex = false;
 
 	mutex_lock(&exp->lock);
 	if (!list_empty(&buf->node)) {
 		list_del(&buf->node);
-		exp->nr_bufs--;
+		unindex = !--exp->nr_bufs && exp->holds_index;
+		if (unindex)
+			exp->holds_index = false;
 	}
 	mutex_unlock(&exp->lock);
-	pinmgr_lease_put(buf->lease);
 	kfree(buf);
+	if (unindex) {
+		pinmgr_lease_remove(lease);
+		pinmgr_lease_put(lease);
+	}
+	pinmgr_lease_put(lease);
 }
 
 #define PINMGR_EXPORT_OPS					\
@@ -633,7 +645,27 @@ out_put_lease:
 	return ret;
 }
 
-/* Does a dma-buf hold @lease? Under ctx->lock: UNPIN asks after detaching. */
+/*
+ * The owner ends a live lease (UNPIN, close): if dma-bufs of it are open,
+ * they take the index's reference, and the lease stays to be seen, HELD,
+ * until the last goes. Under ctx->lock. Return: true if they took it.
+ */
+bool pinmgr_exports_hold_index(struct pinmgr_lease *lease)
+{
+	struct pinmgr_exports *exp = READ_ONCE(lease->exports);
+	bool held;
+
+	lockdep_assert_held(&lease->ctx->lock);
+	if (!exp)
+		return false;
+	mutex_lock(&exp->lock);
+	held = exp->nr_bufs;
+	exp->holds_index = held;
+	mutex_unlock(&exp->lock);
+	return held;
+}
+
+/* Does a dma-buf hold @lease? UNPIN asks, after detaching it. */
 bool pinmgr_lease_exported(struct pinmgr_lease *lease)
 {
 	struct pinmgr_exports *exp = READ_ONCE(lease->exports);

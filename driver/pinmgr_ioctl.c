@@ -336,7 +336,12 @@ static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 
-	lease = pinmgr_lease_get(ucmd->ctx, cmd->handle);
+	/* Also a HELD lease: unpinned, and still pinned by its dma-bufs. */
+	lease = pinmgr_lease_find(cmd->handle);
+	if (lease && lease->ctx != ucmd->ctx) {
+		pinmgr_lease_put(lease);
+		lease = NULL;
+	}
 	if (!lease)
 		return -ENOENT;
 	pinmgr_viewer_init(&v, current_cred(), false);
@@ -345,7 +350,8 @@ static int pinmgr_query(struct pinmgr_ucmd *ucmd)
 	 * Unpinned by another thread since the lookup: its handle is gone,
 	 * and a watched one's pages may be already.
 	 */
-	gone = list_empty(&lease->ctx_node);
+	gone = list_empty(&lease->ctx_node) &&
+	       lease->state != PINMGR_LS_HELD;
 	if (!gone)
 		pinmgr_lease_snapshot_locked(lease, &v, &view);
 	mutex_unlock(&lease->ctx->lock);

@@ -290,12 +290,16 @@ void pinmgr_lease_abort(struct pinmgr_lease *lease)
 	pinmgr_lease_discard(lease);
 }
 
-/* Look up a published lease of @ctx and take a reference, or NULL. */
+/*
+ * Look up a published lease of @ctx and take a reference, or NULL. A HELD
+ * lease is its owner's no more (QUERY looks it up itself).
+ */
 struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
 {
 	struct pinmgr_lease *lease = pinmgr_lease_find(handle);
 
-	if (lease && lease->ctx != ctx) {
+	if (lease && (lease->ctx != ctx ||
+		      READ_ONCE(lease->state) == PINMGR_LS_HELD)) {
 		pinmgr_lease_put(lease);
 		return NULL;
 	}
@@ -326,10 +330,17 @@ int pinmgr_lease_ended_errno(const struct pinmgr_lease *lease)
 
 /*
  * Take the lease out of its context's list, deadline queue and the index:
- * nothing finds it any more. The index's reference is the caller's to put.
+ * nothing finds it any more, and the index's reference is the caller's to
+ * put. Unless a live lease has dma-bufs: it stays in the index as HELD,
+ * and the index's reference is theirs (pinmgr_exports_hold_index()).
+ * Return: true if the caller has the index's reference.
  */
-static void pinmgr_lease_detach(struct pinmgr_lease *lease)
+static bool pinmgr_lease_detach(struct pinmgr_lease *lease)
 {
+	bool live = lease->state == PINMGR_LS_ACTIVE ||
+		    lease->state == PINMGR_LS_BREAKING;
+	bool held;
+
 	lockdep_assert_held(&lease->ctx->lock);
 	if (lease->state == PINMGR_LS_EXPIRED ||
 	    lease->state == PINMGR_LS_REVOKED ||
@@ -337,10 +348,15 @@ static void pinmgr_lease_detach(struct pinmgr_lease *lease)
 		atomic_long_dec(&pinmgr_ended_leases);
 	list_del_init(&lease->ctx_node);
 	pinmgr_lease_dequeue_deadline(lease);
-	pinmgr_lease_remove(lease);
+	held = live && pinmgr_exports_hold_index(lease);
+	if (held)
+		WRITE_ONCE(lease->state, PINMGR_LS_HELD);
+	else
+		pinmgr_lease_remove(lease);
 	/* Its record is gone now, whoever holds a reference for a while. */
 	atomic_dec(&lease->ctx->nr_leases);
 	lease->counted = false;
+	return !held;
 }
 
 /*
@@ -361,6 +377,7 @@ static void pinmgr_lease_unpinned(struct pinmgr_lease *lease)
 int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 {
 	struct pinmgr_lease *lease = pinmgr_lease_get(ctx, handle);
+	bool indexed;
 	int ret;
 
 	if (!lease)
@@ -379,7 +396,7 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 		goto out_put;
 	}
 	ret = pinmgr_lease_ended_errno(lease);
-	pinmgr_lease_detach(lease);
+	indexed = pinmgr_lease_detach(lease);
 	mutex_unlock(&ctx->lock);
 	/*
 	 * A watched lease's notifier work may hold a reference for a while:
@@ -395,7 +412,8 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 			pinmgr_lease_release_now(lease);
 	}
 	/* The index's reference; ours goes last and releases the pages. */
-	pinmgr_lease_put(lease);
+	if (indexed)
+		pinmgr_lease_put(lease);
 	if (!ret)
 		pinmgr_lease_unpinned(lease);
 out_put:
@@ -471,7 +489,10 @@ void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 						 struct pinmgr_lease,
 						 ctx_node))) {
 		state = lease->state;
-		pinmgr_lease_detach(lease);
+		if (!pinmgr_lease_detach(lease)) {
+			/* HELD: its dma-bufs have the index's reference. */
+			refcount_inc(&lease->users);
+		}
 		mutex_unlock(&ctx->lock);
 		/* Ended ones were counted and told when they ended. */
 		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING)

@@ -90,6 +90,8 @@ static u32 pinmgr_abi_state(const struct pinmgr_lease *lease)
 		return PINMGR_LEASE_REVOKED;
 	case PINMGR_LS_INVALIDATED:
 		return PINMGR_LEASE_INVALIDATED;
+	case PINMGR_LS_HELD:
+		return PINMGR_LEASE_HELD;
 	default:
 		return pinmgr_watch_is_stale(lease) ? PINMGR_LEASE_STALE :
 						      PINMGR_LEASE_ACTIVE;
@@ -194,6 +196,7 @@ static const char *const pinmgr_state_names[] = {
 	[PINMGR_LEASE_REVOKED] = "revoked",
 	[PINMGR_LEASE_STALE] = "stale",
 	[PINMGR_LEASE_INVALIDATED] = "invalidated",
+	[PINMGR_LEASE_HELD] = "held",
 };
 
 void pinmgr_show_header(struct seq_file *m)

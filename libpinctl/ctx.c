@@ -160,6 +160,7 @@ PINCTL_API const char *pinctl_lease_state_name(uint32_t state)
 		[PINCTL_LEASE_REVOKED] = "revoked",
 		[PINCTL_LEASE_STALE] = "stale",
 		[PINCTL_LEASE_INVALIDATED] = "invalidated",
+		[PINCTL_LEASE_HELD] = "held",
 	};
 
 	if (state < ARRAY_SIZE(names) && names[state])

@@ -28,6 +28,7 @@ _Static_assert((int)PINCTL_PIN_WATCH_ONLY == (int)PINMGR_PIN_WATCH_ONLY, "pin fl
 _Static_assert((int)PINCTL_REVOKE_NOW == (int)PINMGR_REVOKE_NOW, "revoke flags");
 _Static_assert((int)PINCTL_LEASE_REVOKED == (int)PINMGR_LEASE_REVOKED, "lease states");
 _Static_assert((int)PINCTL_LEASE_STALE == (int)PINMGR_LEASE_STALE, "lease states");
+_Static_assert((int)PINCTL_LEASE_HELD == (int)PINMGR_LEASE_HELD, "states");
 _Static_assert((int)PINCTL_LEASE_INVALIDATED == (int)PINMGR_LEASE_INVALIDATED,
 	       "lease states");
 _Static_assert((int)PINCTL_STALE_UNMAP == (int)PINMGR_STALE_UNMAP, "stale reasons");

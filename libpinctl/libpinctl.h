@@ -568,6 +568,8 @@ PINCTL_API int pinctl_lease_export(struct pinctl_dev *dev, uint64_t handle);
  *	pages; a pinning lease still holds them until it is unpinned.
  * @PINCTL_LEASE_INVALIDATED: a lease pinned with
  *	PINCTL_PIN_RELEASE_ON_STALE became stale; its pages were released.
+ * @PINCTL_LEASE_HELD: unpinned by its owner while exported: its dma-bufs
+ *	keep the pages pinned, and the lease visible, until the last goes.
  */
 enum pinctl_lease_state {
 	PINCTL_LEASE_ACTIVE = 1,
@@ -576,6 +578,7 @@ enum pinctl_lease_state {
 	PINCTL_LEASE_REVOKED = 4,
 	PINCTL_LEASE_STALE = 5,
 	PINCTL_LEASE_INVALIDATED = 6,
+	PINCTL_LEASE_HELD = 7,
 };
 
 /**
@@ -1019,7 +1022,7 @@ PINCTL_API int pinctl_strerror(struct pinctl_dev *dev, int err,
  *
  * Context: thread-safe.
  * Return: "active", "breaking", "expired", "revoked", "stale",
- * "invalidated", or "unknown".
+ * "invalidated", "held", or "unknown".
  */
 PINCTL_API const char *pinctl_lease_state_name(uint32_t state);
 

@@ -149,18 +149,32 @@ TEST(export_outlives_unpin)
 {
 	size_t len = X_PAGES * pm_page_size();
 	long long pins0 = pm_outstanding_pins(), vmpin0 = pm_vmpin_kb();
-	unsigned long long dev_pages;
+	unsigned long long dev_pages, dev_leases;
 	int fd = pm_open(), dbuf;
-	char *buf, *map;
-	__u64 h;
+	struct pinmgr_query q;
+	struct pinmgr_list l;
+	__u64 h, deadline;
+	char *buf, *map, c;
 
 	x_need();
 	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM |
 			  PINMGR_PIN_WATCH, 5);
 	dbuf = x_export_ok(fd, h);
 	ASSERT_EQ(pm_unpin(fd, h), 0);
-	ASSERT_ERRNO(pm_query(fd, h, &(struct pinmgr_query){ 0 }), ENOENT);
+	/* HELD: to be seen, not to be used. */
+	q = x_query(fd, h);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_HELD);
+	ASSERT_EQ(q.out_exports, 1);
+	ASSERT_GE(q.out_nr_runs, 1);
 	ASSERT_ERRNO(x_export(fd, h, NULL), ENOENT);
+	ASSERT_ERRNO(pm_unpin(fd, h), ENOENT);
+	ASSERT_ERRNO(pm_renew(fd, h, 0), ENOENT);
+	ASSERT_ERRNO(ACCESS_READ(fd, h, 0, 1, &c), ENOENT);
+	ASSERT_ERRNO(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), ENOENT);
+	ASSERT_EQ(pm_list(fd, NULL, 0, &l), 0);
+	ASSERT_EQ(l.out_total, 0);
+	ASSERT_EQ(pm_sysfs_read("leases", &dev_leases), 0);
+	ASSERT_EQ(dev_leases, 1);
 	pm_vmstat_refresh();
 	ASSERT_EQ(pm_outstanding_pins(), pins0 + X_PAGES);
 	ASSERT_EQ(pm_vmpin_kb(), vmpin0 + (long long)(len >> 10));
@@ -178,7 +192,29 @@ TEST(export_outlives_unpin)
 	pm_vmstat_refresh();
 	ASSERT_EQ(pm_outstanding_pins(), pins0);
 	ASSERT_EQ(pm_vmpin_kb(), vmpin0);
+	ASSERT_ERRNO(pm_query(fd, h, &q), ENOENT);
+	ASSERT_EQ(pm_sysfs_read("leases", &dev_leases), 0);
+	ASSERT_EQ(dev_leases, 0);
 	close(fd);
+}
+
+/* debugfs's listing has lease @h, in the state "held". */
+static void x_expect_debugfs_held(__u64 h)
+{
+	char line[512], want[32];
+	bool found = false;
+	FILE *f = fopen("/sys/kernel/debug/pinmgr/leases", "re");
+
+	if (!f)
+		SKIP("no debugfs listing: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%llu ", (unsigned long long)h);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line + strspn(line, " "), want, strlen(want))) {
+			found = true;
+			ASSERT_NE(strstr(line, " held"), NULL);
+		}
+	fclose(f);
+	ASSERT_TRUE(found);
 }
 
 TEST(export_outlives_its_owner)
@@ -208,6 +244,8 @@ TEST(export_outlives_its_owner)
 	ASSERT_EQ(status, 0);
 	pm_vmstat_refresh();
 	ASSERT_EQ(pm_outstanding_pins(), pins0 + X_PAGES);
+	/* The administrator's listing shows it, held. */
+	x_expect_debugfs_held(val);
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
 	ASSERT_NE(map, MAP_FAILED);
 	ASSERT_PATTERN(map, len, 0, 11);

@@ -1186,6 +1186,14 @@ TEST(cli_pin_export)
 	ASSERT_CONTAINS(rest, "\"event\":\"unpinned\"");
 	pm_vmstat_refresh();
 	ASSERT_EQ(pm_outstanding_pins() - base, (long long)((1 << 20) / pm_page_size()));
+	/* Held by the dma-buf, and listed so. */
+	PINCTL(&r, "-j", "lease", "list", "state", "held");
+	ASSERT_EQ(r.status, 0);
+	a = json_parse(r.out);
+	ASSERT_EQ(json_object_array_length(a), 1);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "handle"), h);
+	ASSERT_EQ(ju64(json_object_array_get_idx(a, 0), "exports"), 1);
+	json_object_put(a);
 	map = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
 	ASSERT_NE(map, MAP_FAILED);
 	map[0] = 1;

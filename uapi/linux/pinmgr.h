@@ -138,7 +138,9 @@
  * which any driver that imports dma-bufs can use: V4L2, DRM PRIME, RDMA,
  * iommufd. The dma-buf holds the lease's pages pinned, and charged to the
  * user that pinned them, for as long as it lives: after the owner's UNPIN
- * or exit too (the handle is gone; the pages are not). It is writable only
+ * or exit too. The lease is then HELD (PINMGR_LEASE_HELD): no command of
+ * the owner's reaches it but QUERY, and every listing still shows it, with
+ * its handle, until the last dma-buf of it is released. It is writable only
  * if the lease is a write pin; a read-only export refuses a device mapping
  * that lets the device write, a writable mmap(2), and a kernel mapping
  * (vmap) of its pages.
@@ -495,6 +497,10 @@ struct pinmgr_unpin {
  *	pages; a pinning lease still holds them.
  * @PINMGR_LEASE_INVALIDATED: a lease pinned with
  *	PINMGR_PIN_RELEASE_ON_STALE became stale; its pages were released.
+ * @PINMGR_LEASE_HELD: its owner unpinned it (or closed its file) while a
+ *	dma-buf of it was open: the pages stay pinned, and the lease stays
+ *	visible with its handle (QUERY, netlink, debugfs), until the last
+ *	dma-buf is released. Every command but QUERY answers ENOENT.
  */
 enum pinmgr_lease_state {
 	PINMGR_LEASE_ACTIVE = 1,
@@ -503,6 +509,7 @@ enum pinmgr_lease_state {
 	PINMGR_LEASE_REVOKED = 4,
 	PINMGR_LEASE_STALE = 5,
 	PINMGR_LEASE_INVALIDATED = 6,
+	PINMGR_LEASE_HELD = 7,
 };
 
 /**

@@ -179,5 +179,10 @@ retried=$(find "$out" -name '*.boot-failure-*' | wc -l)
 [[ $retried -eq 0 ]] ||
 	echo "# $retried boot(s) died or splatted before /init ran anything and were retried: build/check/*.boot-failure-*"
 echo "# wall time $((SECONDS - start))s; TAP and console logs in build/check/"
+# Last, where a CI log cut to its tail still shows them: what failed, and
+# the diagnostics just above each failure.
+for tap in "$out"/*.tap; do
+	grep -B3 '^not ok' "$tap" | sed "s|^|# ${tap##*/}: |"
+done | tail -n 40
 echo "$passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 && $passed -gt 0 ]]

@@ -144,6 +144,23 @@ TEST(export_of_a_read_pin_is_read_only)
 	close(fd);
 }
 
+/*
+ * @dbuf, the last of a lease of X_PAGES pages holding pattern @seed, still
+ * shows the pattern; closing it takes the pins back to @pins0.
+ */
+static void x_last_of_dma_buf(int dbuf, unsigned int seed, long long pins0)
+{
+	size_t len = X_PAGES * pm_page_size();
+	char *map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+
+	ASSERT_NE(map, MAP_FAILED);
+	ASSERT_PATTERN(map, len, 0, seed);
+	munmap(map, len);
+	close(dbuf);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+}
+
 /* The pages stay pinned and charged while the dma-buf lives. */
 TEST(export_outlives_unpin)
 {
@@ -154,7 +171,7 @@ TEST(export_outlives_unpin)
 	struct pinmgr_query q;
 	struct pinmgr_list l;
 	__u64 h, deadline;
-	char *buf, *map, c;
+	char *buf, c;
 
 	x_need();
 	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM |
@@ -183,14 +200,7 @@ TEST(export_outlives_unpin)
 
 	/* The owner's own mapping goes too: the dma-buf has the pages. */
 	pm_unmap(buf, len);
-	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
-	ASSERT_NE(map, MAP_FAILED);
-	ASSERT_PATTERN(map, len, 0, 5);
-	munmap(map, len);
-
-	close(dbuf);
-	pm_vmstat_refresh();
-	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	x_last_of_dma_buf(dbuf, 5, pins0);
 	ASSERT_EQ(pm_vmpin_kb(), vmpin0);
 	ASSERT_ERRNO(pm_query(fd, h, &q), ENOENT);
 	ASSERT_EQ(pm_sysfs_read("leases", &dev_leases), 0);
@@ -219,11 +229,9 @@ static void x_expect_debugfs_held(__u64 h)
 
 TEST(export_outlives_its_owner)
 {
-	size_t len = X_PAGES * pm_page_size();
 	long long pins0 = pm_outstanding_pins();
 	int sv[2], dbuf, status;
 	__u64 val;
-	char *map;
 	pid_t pid;
 
 	x_need();
@@ -246,13 +254,7 @@ TEST(export_outlives_its_owner)
 	ASSERT_EQ(pm_outstanding_pins(), pins0 + X_PAGES);
 	/* The administrator's listing shows it, held. */
 	x_expect_debugfs_held(val);
-	map = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
-	ASSERT_NE(map, MAP_FAILED);
-	ASSERT_PATTERN(map, len, 0, 11);
-	munmap(map, len);
-	close(dbuf);
-	pm_vmstat_refresh();
-	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	x_last_of_dma_buf(dbuf, 11, pins0);
 	close(sv[0]);
 	close(sv[1]);
 }

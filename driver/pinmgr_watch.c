@@ -851,12 +851,17 @@ void pinmgr_watch_arm(struct pinmgr_lease *lease)
 	/*
 	 * An invalidation whose callback came before arming may not have
 	 * changed the entries yet: wait for the kernel to be done with it
-	 * (mmu_interval_read_begin()), then look; again if another came.
+	 * (mmu_interval_read_begin()), then look; again if another came
+	 * meanwhile, whatever the look saw: an entry that an mprotect() or a
+	 * huge page split is rewriting reads as absent for a moment.
 	 */
-	do {
+	for (;;) {
 		seq = mmu_interval_read_begin(&w->sub);
 		mapped = pinmgr_watch_still_mapped(w, w->start, w->end, true);
-	} while (mapped && mmu_interval_read_retry(&w->sub, seq));
+		if (!mmu_interval_read_retry(&w->sub, seq))
+			break;
+		cond_resched();
+	}
 	/* A watch-only lease has no pages to compare: an unmap is a change. */
 	if (mapped && (lease->pin_flags & PINMGR_PIN_WATCH_ONLY) &&
 	    (w->early_reason == PINMGR_STALE_UNMAP ||

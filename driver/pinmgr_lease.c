@@ -476,6 +476,7 @@ u32 pinmgr_lease_list(struct pinmgr_ctx *ctx, u64 *buf, u32 max, u64 *total)
 void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 {
 	struct pinmgr_lease *lease;
+	bool indexed;
 	u32 state;
 
 	mutex_lock(&ctx->lock);
@@ -489,14 +490,18 @@ void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 						 struct pinmgr_lease,
 						 ctx_node))) {
 		state = lease->state;
-		if (!pinmgr_lease_detach(lease)) {
-			/* HELD: its dma-bufs have the index's reference. */
-			refcount_inc(&lease->users);
-		}
+		/*
+		 * Ours, before it is HELD: the last dma-buf's release may put
+		 * the index's reference the moment exports->lock is dropped.
+		 */
+		refcount_inc(&lease->users);
+		indexed = pinmgr_lease_detach(lease);
 		mutex_unlock(&ctx->lock);
 		/* Ended ones were counted and told when they ended. */
 		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING)
 			pinmgr_lease_unpinned(lease);
+		if (indexed)
+			pinmgr_lease_put(lease);
 		pinmgr_lease_put(lease);
 		cond_resched();
 		mutex_lock(&ctx->lock);

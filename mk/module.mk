@@ -18,6 +18,9 @@ DRIVER_TABLES_HDR := uapi/pinmgr_tables.h
 # objects or the generated conftest.h. KCFLAGS=-Werror keeps W=1 clean.
 # KROOT: the build root of a Debian kernel (tests/vm/kernel.sh), whose
 # compiler is the one that kernel was built with.
+# The test importer (tests/importer), for kernels with the dma-buf core.
+IMPORTER_KO = $(BUILD)/modules/$(KNAME)/src/tests/importer/pinmgr_importer.ko
+
 module:
 	@test -n "$(KDIR)" -a -n "$(KNAME)" || \
 		{ echo "make module needs KDIR= and KNAME= (and KROOT= for a root)"; exit 2; }
@@ -28,5 +31,12 @@ module:
 		KCFLAGS=-Werror
 	cp $(BUILD)/modules/$(KNAME)/src/driver/pinmgr.ko \
 		$(BUILD)/modules/$(KNAME)/pinmgr.ko
+	@mkdir -p $(BUILD)/modules/$(KNAME)/src/tests
+	cp -a tests/importer $(BUILD)/modules/$(KNAME)/src/tests/
+	$(if $(KROOT),tests/vm/in-root.sh $(KROOT)) \
+		make -C $(KDIR) M=$(CURDIR)/$(BUILD)/modules/$(KNAME)/src/tests/importer \
+		W=1 KCFLAGS=-Werror modules
+	rm -f $(BUILD)/modules/$(KNAME)/pinmgr_importer.ko
+	! test -f $(IMPORTER_KO) || cp $(IMPORTER_KO) $(BUILD)/modules/$(KNAME)/
 
 .PHONY: module

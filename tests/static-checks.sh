@@ -40,7 +40,8 @@ if [[ ! -f $cp_dir/scripts/checkpatch.pl ]]; then
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 fi
-files=$(cd "$top" && ls driver/*.c driver/*.h driver/conftest/*.c uapi/linux/*.h)
+files=$(cd "$top" && ls driver/*.c driver/*.h driver/conftest/*.c uapi/linux/*.h \
+	tests/importer/*.c tests/importer/*.h)
 # The expansions of uapi/pinmgr_tables.h take every column of a line and use
 # those they need, and those that declare members end in ';': the two rules
 # that X-macros break by design are off.
@@ -50,7 +51,7 @@ files=$(cd "$top" && ls driver/*.c driver/*.h driver/conftest/*.c uapi/linux/*.h
 	-f $files) >"$work/checkpatch.log" 2>&1
 rc=$?
 [[ $rc -eq 0 ]] || sed 's/^/# /' "$work/checkpatch.log"
-tap $rc "checkpatch --strict is clean on driver/ and uapi/"
+tap $rc "checkpatch --strict is clean on driver/, uapi/ and the test importer"
 
 # The netlink family's generated code must be what its spec generates.
 "$top/uapi/ynl-regen.sh" --check >"$work/ynl.log" 2>&1

@@ -6,7 +6,7 @@
 
 TEST_SRCS := $(sort $(wildcard tests/harness.c tests/nl_client.c tests/fuse_stall.c \
 	tests/test_*.c))
-TEST_HDRS := $(wildcard tests/*.h) $(UAPI_HDRS)
+TEST_HDRS := $(wildcard tests/*.h tests/importer/*.h) $(UAPI_HDRS)
 # The netlink tests speak to the family with libnl, as any client would;
 # the export tests speak DRM's ioctls with libdrm's copy of its uapi.
 TEST_LIBS := libnl-genl-3.0

@@ -138,18 +138,20 @@ for k in "${kernels[@]}"; do
 	# the debug kernel, which also stresses for longer and needs room for
 	# KASAN's shadow memory. Every VM has the ext2 file system (-M "loop
 	# ext4"), FUSE and userfaultfd (the hostile owner's stalled buffers);
-	# guest-suite.sh adds netlink once the module loads.
+	# guest-suite.sh adds netlink once the module loads. The suite's
+	# machine has QEMU's edu device behind an IOMMU for the test importer
+	# (run-vm -e).
 	case $k in
 	debug)
 		vm_args=(-m 3072)
 		suite_env=(env PINMGR_STRESS_SECS=60
-			PINMGR_REQUIRE="extfs failnth fuse userfaultfd") ;;
+			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu") ;;
 	*)
 		vm_args=()
-		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid")
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu")
 		suite_args+=(-x failnth_) ;;
 	esac
-	run_suite "$k" suite "${vm_args[@]}" -- "${suite_env[@]}" \
+	run_suite "$k" suite -e "${vm_args[@]}" -- "${suite_env[@]}" \
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \
 		env PINMGR_REQUIRE="extfs movable" \

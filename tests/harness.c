@@ -621,6 +621,13 @@ int pm_query(int fd, __u64 handle, struct pinmgr_query *q)
 	return ioctl(fd, PINMGR_IOC_QUERY, q);
 }
 
+int pm_export(int fd, __u64 handle)
+{
+	struct pinmgr_export e = { .size = sizeof(e), .handle = handle };
+
+	return ioctl(fd, PINMGR_IOC_EXPORT, &e) < 0 ? -1 : e.out_fd;
+}
+
 int pm_list(int fd, __u64 *handles, __u32 nr_handles, struct pinmgr_list *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -1039,6 +1046,26 @@ char *pm_map_small_pages(size_t len)
 	/* Kernels without THP (Debian's PREEMPT_RT) refuse the advice. */
 	if (madvise(p, len, MADV_NOHUGEPAGE))
 		ASSERT_EQ(access("/sys/kernel/mm/transparent_hugepage", F_OK), -1);
+	return p;
+}
+
+char *pm_map_hugetlb(size_t len)
+{
+	unsigned long long nr;
+	char line[32];
+	FILE *f;
+	char *p;
+
+	if (pm_read_line("/proc/sys/vm/nr_hugepages", line, sizeof(line)))
+		SKIP("no hugetlb pages");
+	nr = strtoull(line, NULL, 10) + len / PM_HUGE;
+	f = fopen("/proc/sys/vm/nr_hugepages", "we");
+	if (!f || fprintf(f, "%llu\n", nr) < 0 || fclose(f))
+		FAIL("cannot reserve %zu bytes of huge pages", len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		FAIL("mmap MAP_HUGETLB of %zu bytes: %s", len, strerror(errno));
 	return p;
 }
 

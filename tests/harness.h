@@ -154,7 +154,7 @@ void pm_skip(const char *fmt, ...)
  * regression. Elsewhere SKIP() is a skip as before.
  */
 #define PM_CAPS		"failnth", "movable", "extfs", "netlink", "fuse", \
-			"userfaultfd", "vgem", "vivid"
+			"userfaultfd", "vgem", "vivid", "edu"
 
 /* The running test needs @cap (one of PM_CAPS; anything else fails). */
 void pm_require(const char *cap);
@@ -201,6 +201,8 @@ int pm_unpin(int fd, __u64 handle);
 int pm_pin_vec(int fd, void *ranges, __u32 nr, __u32 range_size,
 	       struct pinmgr_pin_vec *out);
 int pm_query(int fd, __u64 handle, struct pinmgr_query *q);
+/* EXPORT: the dma-buf's fd, or -1 and errno. */
+int pm_export(int fd, __u64 handle);
 int pm_list(int fd, __u64 *handles, __u32 nr_handles, struct pinmgr_list *out);
 
 /* PIN with a duration (nanoseconds; 0: none). */
@@ -387,5 +389,13 @@ long long pm_pagemap_pfn(const void *addr);
 
 /* Private anonymous read/write memory that uses 4 KiB pages only. */
 char *pm_map_small_pages(size_t len);
+
+/*
+ * @len bytes (a multiple of PM_HUGE) of private hugetlb memory, reserving
+ * the huge pages first (the runner restores nr_hugepages); skips where
+ * the kernel has no hugetlb pages.
+ */
+#define PM_HUGE		(2UL << 20)
+char *pm_map_hugetlb(size_t len);
 
 #endif /* PINMGR_TESTS_HARNESS_H */

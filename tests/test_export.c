@@ -658,29 +658,6 @@ static void x_vivid_capture(int vfd, int fd, __u64 h, char *buf,
 	ASSERT_EQ(x_query(fd, h).out_exports, 0);
 }
 
-#define X_HUGE		(2UL << 20)
-
-/* @len bytes of 2 MiB hugetlb pages, reserved for the test. */
-static char *x_map_hugetlb(size_t len)
-{
-	unsigned long long nr;
-	char line[32];
-	FILE *f;
-	char *p;
-
-	if (pm_read_line("/proc/sys/vm/nr_hugepages", line, sizeof(line)))
-		SKIP("no hugetlb pages");
-	nr = strtoull(line, NULL, 10) + len / X_HUGE;
-	f = fopen("/proc/sys/vm/nr_hugepages", "we");
-	if (!f || fprintf(f, "%llu\n", nr) < 0 || fclose(f))
-		FAIL("cannot reserve %zu bytes of huge pages", len);
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (p == MAP_FAILED)
-		FAIL("mmap MAP_HUGETLB of %zu bytes: %s", len, strerror(errno));
-	return p;
-}
-
 /* Pin @len bytes at @buf, capture into the lease, unpin and unmap. */
 static void x_vivid_capture_into(int vfd, int fd, char *buf, size_t len,
 				 size_t sizeimage)
@@ -701,12 +678,12 @@ TEST(export_vivid_captures_into_anonymous_thp_and_hugetlb_leases)
 
 	vfd = x_need_vivid(&sizeimage);
 	len = x_page_round(sizeimage);
-	huge = (len + X_HUGE - 1) & ~(size_t)(X_HUGE - 1);
+	huge = (len + PM_HUGE - 1) & ~(size_t)(PM_HUGE - 1);
 	/* 4 KiB pages; transparent huge pages, where the machine has them. */
 	x_vivid_capture_into(vfd, fd, pm_map_small_pages(len), len, sizeimage);
 	x_vivid_capture_into(vfd, fd, pm_map_thp(huge), huge, sizeimage);
 	/* A hugetlb page (the harness restores nr_hugepages). */
-	x_vivid_capture_into(vfd, fd, x_map_hugetlb(huge), huge, sizeimage);
+	x_vivid_capture_into(vfd, fd, pm_map_hugetlb(huge), huge, sizeimage);
 	close(vfd);
 	close(fd);
 }

@@ -9,7 +9,7 @@ BENCH_KERNEL ?= perf
 BENCH_ARGS ?=
 
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
-BENCH_HDRS := $(wildcard tests/bench/*.h) $(UAPI_HDRS)
+BENCH_HDRS := $(wildcard tests/bench/*.h tests/importer/*.h) $(UAPI_HDRS)
 BENCH_LIBS := json-c liburing libnl-genl-3.0
 
 $(USER_OUT)/bin/pinmgr-bench: $(BENCH_SRCS) $(BENCH_HDRS)

@@ -27,8 +27,9 @@ extract() {
 
 # Every interface of every measured cell, of the many-buffer run, of the
 # scaling run, of the metadata leases, of the lease ends, of the netlink
-# dump, of the monitor listener, of the floor and of watched leases: a figure with its unit, or an error the
-# bench recorded. Raw (gup_test) interfaces may be absent. A dump that did
+# dump, of the monitor listener, of the floor, of watched and of exported
+# leases: a figure with its unit, or an error the bench recorded (pinmgr's
+# own export must have its figure). Raw (gup_test) interfaces may be absent. A dump that did
 # not return exactly the pinned leases, or a listener that lost or gained
 # events, is a problem even with figures: they would measure something else.
 problems() {
@@ -85,6 +86,14 @@ problems() {
 		     (.stale_event | fig(.munmap_return_to_read.median_ns) or
 		      recorded)) or recorded | not)
 	   | "watched leases: \(.status)"),
+	  (.exported_leases // {status: "missing"}
+	   | if .status == "ok" then
+		(.cells[] | select(.status == "ok")
+		 | select((.pinmgr | fig(.median_ns)) and
+			  (.udmabuf | fig(.median_ns) or recorded) | not)
+		 | "exported leases: \(.backing) \(.size_bytes) bytes: pinmgr \(.pinmgr.status), udmabuf \(.udmabuf.status)")
+	     elif recorded then empty
+	     else "exported leases: \(.status)" end),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

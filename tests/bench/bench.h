@@ -172,6 +172,10 @@ struct scale_iface {
 extern const struct scale_iface scale_ifaces[];
 extern const unsigned int nr_scale_ifaces;
 
+/* PIN and UNPIN on @fd: 0 or -errno. */
+int pinmgr_pin(int fd, const void *addr, size_t len, uint32_t flags,
+	       uint64_t *handle);
+int pinmgr_unpin(int fd, uint64_t handle);
 int env_open(struct bench_env *env);
 void env_close(struct bench_env *env);
 const struct iface *iface_find(const char *id);
@@ -399,6 +403,41 @@ struct watch_result {
 	unsigned int stale_ready;	/* queued already when munmap() returned */
 };
 
+/*
+ * Exported leases (export.c): PIN + EXPORT + an importer's attach and map
+ * (and back: unmap, detach, close, UNPIN) against udmabuf's UDMABUF_CREATE
+ * + the same importer steps, on the same memfd, per backing and size. The
+ * importer is the test module's edu device behind the IOMMU.
+ */
+enum export_row {
+	EXPORT_PINMGR,
+	EXPORT_UDMABUF,
+	NR_EXPORT_ROWS,
+};
+
+#define EXPORT_SIZES 4
+
+struct export_cell {
+	enum backing backing;
+	size_t size;
+	enum cell_status status;
+	char why[WHY_LEN];
+	int err[NR_EXPORT_ROWS];
+	char row_why[NR_EXPORT_ROWS][WHY_LEN];
+	struct stats st[NR_EXPORT_ROWS];	/* ns per cycle */
+	unsigned int sg_entries[NR_EXPORT_ROWS];	/* the exporter's */
+	unsigned int dma_segments[NR_EXPORT_ROWS];	/* after the IOMMU */
+	double ratio;			/* pinmgr / udmabuf, medians */
+};
+
+struct export_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int nr_cells;
+	struct export_cell cells[NR_BACKINGS * EXPORT_SIZES];
+};
+
 struct sysinfo_run {
 	char release[65];		/* as struct utsname */
 	char version[65];
@@ -429,6 +468,7 @@ struct results {
 	struct monitor_result monitor;
 	struct floor_result floor;
 	struct watch_result watch;
+	struct export_result exports;
 	int64_t wall_ns;
 };
 
@@ -444,6 +484,8 @@ void run_floor(struct bench_env *env, const struct options *o,
 	       struct floor_result *r);
 void run_watch(struct bench_env *env, const struct options *o,
 	       struct watch_result *r);
+void run_export(struct bench_env *env, const struct options *o,
+		struct export_result *r);
 void rounds_figure(const struct iface_result *res, unsigned int n,
 		   struct rounds_figure *f);
 bool iface_ok(const struct iface_result *res);

@@ -13,7 +13,9 @@
 #     read every event; the floor of two system calls has its figures;
 #     watched leases have theirs (a cache hit beside io_uring and
 #     PIN+UNPIN, PIN+UNPIN with and without a watch, munmap() with a
-#     watched lease, the STALE event's delay); no kernel splat.
+#     watched lease, the STALE event's delay); exported leases have
+#     theirs beside udmabuf's, mapped for edu with one scatterlist entry
+#     per 2 MiB page; no kernel splat.
 # Keeps the VM output, the JSON and the console log in OUTDIR.
 #
 # usage: check-bench.sh KERNEL OUTDIR
@@ -36,7 +38,7 @@ tap() {
 
 # KASAN's shadow needs room, as for the suite; quick mode needs 2 MiB of
 # hugetlb at most.
-"$top/tests/vm/run-vm" -k "$k" -m 3072 -t 900 -l "$log" -- \
+"$top/tests/vm/run-vm" -k "$k" -m 3072 -t 900 -l "$log" -e -- \
 	sh /pinmgr/bin/guest-bench.sh --quick >"$vmout" 2>&1
 rc=$?
 grep -E '^(ok|not ok)( |$)' "$vmout"
@@ -104,6 +106,19 @@ jq -e '.watched_leases | .status == "ok" and .rounds > 0 and
 	(.stale_event.munmap_return_to_read.median_ns | type == "number")' \
 	"$json" >/dev/null 2>&1
 tap $? "watched leases: a cache hit, PIN+UNPIN with and without a watch, munmap() and the STALE event have their figures ($label)"
+# Exported leases: both exporters on every backing the kernel gave, the
+# importer's map as long as the memfd, and pinmgr's map of a 2 MiB THP or
+# hugetlb memfd one entry.
+jq -e '.exported_leases | .status == "ok" and
+	([.cells[] | select(.status == "ok")] | length) >= 3 and
+	all(.cells[] | select(.status == "ok");
+	    (.pinmgr.median_ns | type == "number") and
+	    (.udmabuf.median_ns | type == "number") and
+	    (.ratio_pinmgr_to_udmabuf | type == "number") and
+	    .pinmgr.sg_entries >= 1 and .pinmgr.dma_segments >= 1 and
+	    (.backing == "4k" or .size_bytes != 2097152 or
+	     .pinmgr.sg_entries == 1))' "$json" >/dev/null 2>&1
+tap $? "exported leases: PIN+EXPORT and udmabuf, attached and mapped for edu, have their figures ($label)"
 
 "$top/tests/vm/splat-scan.sh" "$log"
 tap $? "no kernel splat in the console log ($label bench)"

@@ -52,8 +52,8 @@ void env_close(struct bench_env *env)
 
 /* ---- pinmgr ---- */
 
-static int pinmgr_pin(int fd, const void *addr, size_t len, uint32_t flags,
-		      uint64_t *handle)
+int pinmgr_pin(int fd, const void *addr, size_t len, uint32_t flags,
+	       uint64_t *handle)
 {
 	struct pinmgr_pin pin = {
 		.size = sizeof(pin),
@@ -68,7 +68,7 @@ static int pinmgr_pin(int fd, const void *addr, size_t len, uint32_t flags,
 	return 0;
 }
 
-static int pinmgr_unpin(int fd, uint64_t handle)
+int pinmgr_unpin(int fd, uint64_t handle)
 {
 	struct pinmgr_unpin unpin = { .size = sizeof(unpin), .handle = handle };
 

@@ -1021,6 +1021,7 @@ int main(int argc, char **argv)
 	run_monitor(&env, &o, &res.monitor);
 	run_floor(&env, &o, &res.floor);
 	run_watch(&env, &o, &res.watch);
+	run_export(&env, &o, &res.exports);
 	env_close(&env);
 	res.wall_ns = now_ns() - start;
 

@@ -131,7 +131,7 @@ struct target {
 /* Two measurements of one ratio further apart than this: run it again. */
 #define DISAGREE_FACTOR 1.5
 
-#define MAX_TARGETS 24
+#define MAX_TARGETS 32
 
 static void target_set(struct target *t, double value, double limit,
 		       bool at_least)
@@ -142,6 +142,57 @@ static void target_set(struct target *t, double value, double limit,
 	else
 		t->state = (at_least ? value >= limit : value <= limit) ?
 				   TARGET_MET : TARGET_NOT_MET;
+}
+
+/* The largest measured export cell of backing @b, or NULL. */
+static const struct export_cell *export_largest(const struct export_result *r,
+						 enum backing b)
+{
+	const struct export_cell *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < r->nr_cells; i++)
+		if (r->cells[i].backing == b && r->cells[i].status == CELL_OK &&
+		    r->cells[i].ratio > 0 &&
+		    (!best || r->cells[i].size > best->size))
+			best = &r->cells[i];
+	return best;
+}
+
+/*
+ * The export path within 1.1x of udmabuf's on memfd memory of 4 KiB pages,
+ * faster on huge pages; one scatterlist entry per 2 MiB page at most.
+ */
+static unsigned int export_targets(const struct export_result *r,
+				   struct target *t, unsigned int n)
+{
+	const struct export_cell *c;
+	char sz[32];
+	int b;
+
+	for (b = 0; b < NR_BACKINGS; b++) {
+		c = r->measured && !r->err ? export_largest(r, b) : NULL;
+		snprintf(t[n].name, sizeof(t[n].name),
+			 "pinmgr export / udmabuf, %s, %s", backing_id(b),
+			 c ? size_str(c->size, sz, sizeof(sz)) : "largest");
+		snprintf(t[n].rule, sizeof(t[n].rule),
+			 b == BACKING_4K ? "<= 1.10x" : "< 1.00x (pinmgr faster)");
+		if (b == BACKING_4K)
+			target_set(&t[n], c ? c->ratio : 0, 1.10, false);
+		else
+			target_set(&t[n], c ? c->ratio : 0, 0.9999, false);
+		n++;
+	}
+	c = r->measured && !r->err ? export_largest(r, BACKING_THP) : NULL;
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "scatterlist entries of a %s THP export, per 2 MiB",
+		 c ? size_str(c->size, sz, sizeof(sz)) : "THP");
+	snprintf(t[n].rule, sizeof(t[n].rule), "<= 1 (one per run)");
+	target_set(&t[n], c && c->sg_entries[EXPORT_PINMGR] ?
+		   (double)c->sg_entries[EXPORT_PINMGR] /
+		   (c->size / HUGE_PAGE) : 0, 1, false);
+	n++;
+	return n;
 }
 
 static unsigned int compute_targets(const struct options *o,
@@ -253,7 +304,7 @@ static unsigned int compute_targets(const struct options *o,
 		   r->dump.verified && r->dump.raw.samples ?
 		   r->dump.raw.median / 1e9 : 0, 1, false);
 	n++;
-	return n;
+	return export_targets(&r->exports, t, n);
 }
 
 static const char *target_state_str(enum target_state s)
@@ -398,6 +449,55 @@ static double fig_ratio(const struct rounds_figure *num,
 {
 	return num->cycle.median > 0 && den->cycle.median > 0 ?
 	       num->cycle.median / den->cycle.median : 0;
+}
+
+static void table_export(FILE *out, const struct export_result *r)
+{
+	char sz[32], m[2][32], a[2][32], b[2][32];
+	const struct export_cell *c;
+	unsigned int i, row;
+
+	fprintf(out, "\n== Exported leases: PIN+EXPORT against udmabuf, with an importer's attach and map ==\n");
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	fprintf(out, "One cycle: the exporter's call (PIN+EXPORT, or UDMABUF_CREATE), then attach\n"
+		"(dynamic) and map for edu behind the IOMMU, unmap, detach, close (and\n"
+		"UNPIN), on the same memfd. sg: the exporter's scatterlist entries; dma:\n"
+		"segments after the IOMMU. Medians, min .. max of the samples.\n");
+	fprintf(out, "%-8s %-8s %9s %-21s %9s %-21s %7s %11s %11s\n", "backing",
+		"size", "pinmgr", "  (min .. max)", "udmabuf", "  (min .. max)",
+		"ratio", "sg p/u", "dma p/u");
+	for (i = 0; i < r->nr_cells; i++) {
+		c = &r->cells[i];
+		size_str(c->size, sz, sizeof(sz));
+		if (c->status != CELL_OK) {
+			fprintf(out, "%-8s %-8s %s: %s\n", backing_id(c->backing),
+				sz, c->status == CELL_SKIPPED ? "skipped" :
+				"not backed", c->why);
+			continue;
+		}
+		for (row = 0; row < NR_EXPORT_ROWS; row++) {
+			if (c->err[row]) {
+				snprintf(m[row], sizeof(m[row]), "error");
+				snprintf(a[row], sizeof(a[row]), "%s",
+					 c->row_why[row]);
+				b[row][0] = 0;
+				continue;
+			}
+			time_str(c->st[row].median, m[row], sizeof(m[row]));
+			time_str(c->st[row].min, a[row], sizeof(a[row]));
+			time_str(c->st[row].max, b[row], sizeof(b[row]));
+		}
+		fprintf(out, "%-8s %-8s %9s  %9s .. %-7s %9s  %9s .. %-7s %7.2f %5u/%-5u %5u/%-5u\n",
+			backing_id(c->backing), sz,
+			m[0], a[0], b[0], m[1], a[1], b[1], c->ratio,
+			c->sg_entries[EXPORT_PINMGR],
+			c->sg_entries[EXPORT_UDMABUF],
+			c->dma_segments[EXPORT_PINMGR],
+			c->dma_segments[EXPORT_UDMABUF]);
+	}
 }
 
 static void table_watch(FILE *out, const struct watch_result *r)
@@ -686,6 +786,8 @@ void report_table(FILE *out, const struct options *o,
 		table_floor(out, &r->floor);
 	if (r->watch.measured)
 		table_watch(out, &r->watch);
+	if (r->exports.measured)
+		table_export(out, &r->exports);
 
 	n = compute_targets(o, r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
@@ -986,6 +1088,54 @@ static struct json_object *jratio(const struct rounds_figure *num,
 	return v > 0 ? jnum(v, "%.4f") : NULL;
 }
 
+static struct json_object *jexport(const struct export_result *r)
+{
+	static const char *const ids[NR_EXPORT_ROWS] = {
+		[EXPORT_PINMGR] = "pinmgr", [EXPORT_UDMABUF] = "udmabuf",
+	};
+	struct json_object *o, *cells, *x, *y;
+	const struct export_cell *c;
+	unsigned int i, row;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "importer", json_object_new_string(
+		"QEMU edu behind an Intel IOMMU, dynamic attachment, bidirectional map"));
+	cells = json_object_new_array();
+	for (i = 0; i < r->nr_cells; i++) {
+		c = &r->cells[i];
+		x = json_object_new_object();
+		jadd(x, "backing", json_object_new_string(backing_id(c->backing)));
+		jadd(x, "size_bytes", json_object_new_int64((int64_t)c->size));
+		jadd(x, "status", json_object_new_string(cell_status_str(c->status)));
+		if (c->status != CELL_OK) {
+			jadd(x, "why", json_object_new_string(c->why));
+			json_object_array_add(cells, x);
+			continue;
+		}
+		for (row = 0; row < NR_EXPORT_ROWS; row++) {
+			if (c->err[row]) {
+				y = jerror(c->err[row], c->row_why[row]);
+			} else {
+				y = jstats(&c->st[row], "ns");
+				jadd(y, "status", json_object_new_string("ok"));
+				jadd(y, "sg_entries",
+				     json_object_new_int(c->sg_entries[row]));
+				jadd(y, "dma_segments",
+				     json_object_new_int(c->dma_segments[row]));
+			}
+			jadd(x, ids[row], y);
+		}
+		if (c->ratio > 0)
+			jadd(x, "ratio_pinmgr_to_udmabuf", jnum(c->ratio, "%.4f"));
+		json_object_array_add(cells, x);
+	}
+	jadd(o, "cells", cells);
+	return o;
+}
+
 static struct json_object *jwatch(const struct watch_result *r)
 {
 	static const char *const keys[NR_WATCH_ROWS] = {
@@ -1238,6 +1388,8 @@ int report_json(const char *path, const struct options *o,
 		jadd(root, "syscall_floor", jfloor(&r->floor));
 	if (r->watch.measured)
 		jadd(root, "watched_leases", jwatch(&r->watch));
+	if (r->exports.measured)
+		jadd(root, "exported_leases", jexport(&r->exports));
 
 	n = compute_targets(o, r, t);
 	a = json_object_new_array();

@@ -20,6 +20,16 @@ tap $rc "module loads"
 [ $rc -eq 0 ] || exit 1
 
 # Progress goes to stderr, the table to a file printed after it.
+# The test importer for the exported leases' rows (run-vm -e).
+importer=
+if [ -f /pinmgr/pinmgr_importer.ko ] &&
+	grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
+	insmod /pinmgr/pinmgr_importer.ko
+	rc=$?
+	tap $rc "test importer loads and drives edu"
+	[ $rc -eq 0 ] && importer=1
+fi
+
 pinmgr-bench --json /tmp/bench.json "$@" >/tmp/bench.txt
 bench=$?
 tap $bench "pinmgr-bench ran (exit $bench)"
@@ -34,6 +44,10 @@ if [ -s /tmp/bench.json ]; then
 	echo "@@PINMGR-BENCH-JSON-END@@"
 fi
 
+if [ -n "$importer" ]; then
+	rmmod pinmgr_importer
+	tap $? "test importer unloads after the bench"
+fi
 rmmod pinmgr
 tap $? "module unloads after the bench (no lease left)"
 [ "$(cat /proc/sys/vm/nr_hugepages)" = "$hugepages" ]

@@ -57,6 +57,7 @@
 #include <linux/netlink.h>
 
 #include "harness.h"
+#include "importer/pinmgr_importer.h"
 #include "nl_client.h"
 
 #define MiB		(1UL << 20)
@@ -1810,6 +1811,112 @@ static void fn_export_body(void)
 	fn_leases_setup(&a, 1, 4 * MiB / pm_page_size(), PINMGR_PIN_WRITE);
 	fn_walk(&op);
 	fn_leases_teardown(&a);
+}
+
+/*
+ * A device's map of an export (the test importer's dynamic attachment to
+ * edu, through the IOMMU): a failure leaves no mapping and no hold; a
+ * success maps the whole lease, and its unmap lets go of it.
+ */
+
+struct fn_map_arg {
+	struct fn_lease_arg lease;
+	int imp, dbuf;
+	__u32 id;
+	struct pmi_map map;
+};
+
+static __u32 fn_map_holds(struct fn_map_arg *m)
+{
+	struct pinmgr_query q;
+
+	ASSERT_EQ(pm_query(m->lease.fd, m->lease.h[0], &q), 0);
+	ASSERT_EQ(q.out_exports, 1);
+	return q.out_export_holds;
+}
+
+static void fn_map_prepare(void *arg)
+{
+	struct fn_map_arg *m = arg;
+
+	memset(&m->map, 0, sizeof(m->map));
+	m->map.id = m->id;
+	m->map.dir = PMI_BIDIRECTIONAL;
+}
+
+static long fn_map_call(void *arg)
+{
+	struct fn_map_arg *m = arg;
+
+	return ioctl(m->imp, PMI_IOC_MAP, &m->map);
+}
+
+static void fn_map_none(struct fn_map_arg *m)
+{
+	struct pmi_state st = { .id = m->id };
+
+	ASSERT_EQ(ioctl(m->imp, PMI_IOC_STATE, &st), 0);
+	ASSERT_EQ(st.out_mapped, 0);
+	ASSERT_EQ(fn_map_holds(m), 0);
+	fn_leases_intact(&m->lease);
+}
+
+static void fn_map_failed(void *arg, int err)
+{
+	(void)err;
+	fn_map_none(arg);
+}
+
+static void fn_map_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_map_arg *m = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	ASSERT_EQ(m->map.out_size, m->lease.npages * pm_page_size());
+	ASSERT_EQ(m->map.out_sg_nents, m->lease.runs);
+	ASSERT_GE(fn_map_holds(m), 1);
+	ASSERT_EQ(ioctl(m->imp, PMI_IOC_UNMAP, &m->id), 0);
+	fn_map_none(m);
+}
+
+static void fn_export_map_body(void)
+{
+	static struct fn_map_arg m;
+	struct fn_op op = {
+		.name = "importer MAP of an export", .arg = &m,
+		.prepare = fn_map_prepare, .call = fn_map_call,
+		.failed = fn_map_failed, .succeeded = fn_map_succeeded,
+	};
+	struct pmi_attach at = { .flags = PMI_DYNAMIC };
+
+	if (!pm_feature(PINMGR_FEATURE_EXPORT))
+		pm_skip_feature(PINMGR_FEATURE_EXPORT, "exported leases");
+	m.imp = open("/dev/pinmgr_importer", O_RDWR | O_CLOEXEC);
+	if (m.imp < 0)
+		SKIP_NEEDS("edu", "no test importer (run-vm -e loads it)");
+	fn_leases_setup(&m.lease, 1, 4 * MiB / pm_page_size(),
+			PINMGR_PIN_WRITE);
+	m.dbuf = pm_export(m.lease.fd, m.lease.h[0]);
+	ASSERT_GE(m.dbuf, 0);
+	at.fd = m.dbuf;
+	ASSERT_EQ(ioctl(m.imp, PMI_IOC_ATTACH, &at), 0);
+	m.id = at.out_id;
+	fn_walk(&op);
+	ASSERT_EQ(ioctl(m.imp, PMI_IOC_DETACH, &m.id), 0);
+	close(m.imp);
+	close(m.dbuf);
+	fn_leases_teardown(&m.lease);
+}
+
+TEST_TIMEOUT(failnth_export_map, 600)
+{
+	fn_run("export map", fn_export_map_body, 0);
+}
+
+TEST_TIMEOUT(failnth_sticky_export_map, 600)
+{
+	fn_run("export map", fn_export_map_body, 1);
 }
 
 TEST_TIMEOUT(failnth_export, 600)

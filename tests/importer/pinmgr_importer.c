@@ -349,10 +349,15 @@ static long pmi_ioc_map(struct pmi_file *f, void __user *argp)
 					&arg.out_sg_nents, &arg.out_size);
 		dma_resv_unlock(a->dmabuf->resv);
 	}
+	/* A map the caller cannot learn of is undone. */
+	if (!ret && copy_to_user(argp, &arg, sizeof(arg))) {
+		dma_resv_lock(a->dmabuf->resv, NULL);
+		pmi_unmap_locked(a);
+		dma_resv_unlock(a->dmabuf->resv);
+		ret = -EFAULT;
+	}
 	mutex_unlock(&f->lock);
-	if (ret)
-		return ret;
-	return copy_to_user(argp, &arg, sizeof(arg)) ? -EFAULT : 0;
+	return ret;
 }
 
 static long pmi_ioc_unmap(struct pmi_file *f, void __user *argp)

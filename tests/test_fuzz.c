@@ -53,6 +53,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@
 #include <sys/wait.h>
 
 #include "harness.h"
+#include "importer/pinmgr_importer.h"
 
 #define FZ_THREADS	4
 #define FZ_DEFAULT_OPS	150000UL
@@ -148,6 +150,7 @@ struct fz_thread {
 	unsigned long forks, arena_ops, reopens, closes, steals, absorbed;
 	unsigned long edquot;
 	unsigned long watched, stales, invalidated, area_maps, words;
+	unsigned long device_maps;	/* exports mapped for edu */
 	char desc[320];
 };
 
@@ -1568,6 +1571,8 @@ static pthread_rwlock_t fz_fork_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
 				unsigned int k);
+static void fz_export_to_device(struct fz_thread *th, struct fz_lease *l,
+				int dbuf);
 static void fz_area_unmap(struct fz_thread *th);
 
 /*
@@ -1634,7 +1639,59 @@ static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
 			(void)*(volatile char *)m;
 		fz_area_unmap(th);
 	}
+	if (rndn(th, 2))
+		fz_export_to_device(th, l, e.out_fd);
 	close(e.out_fd);
+}
+
+/*
+ * Where the machine has the test importer (run-vm -e): attach the dma-buf
+ * to edu, statically or dynamically, map it for the device and let go,
+ * while other threads unpin, revoke and close. A lease that may have ended
+ * may be refused (ENODEV); a read-only one only in a direction that lets
+ * the device write (EACCES), which a static attachment of kernels that map
+ * at attach time asks for.
+ */
+static void fz_export_to_device(struct fz_thread *th, struct fz_lease *l,
+				int dbuf)
+{
+	bool ro = !(l->flags & PINMGR_PIN_WRITE), dynamic = rndn(th, 2);
+	struct pmi_attach at = { .fd = dbuf,
+				 .flags = dynamic ? PMI_DYNAMIC : 0 };
+	struct pmi_map m = { .dir = ro ? PMI_TO_DEVICE : rndn(th, 3) };
+	int imp, err;
+
+	imp = open("/dev/pinmgr_importer", O_RDWR | O_CLOEXEC);
+	if (imp < 0)
+		return;
+	fz_desc(th, "device %s attach of slot %d handle %llu", dynamic ?
+		"dynamic" : "static", l->slot, (unsigned long long)l->handle);
+	if (ioctl(imp, PMI_IOC_ATTACH, &at)) {
+		err = errno;
+		if (!(fz_may_lose_pages(l) && err == ENODEV) &&
+		    !(ro && !dynamic && err == EACCES))
+			fz_fail(th, "attach of an export to edu: %s",
+				strerror(err));
+		goto out;
+	}
+	m.id = at.out_id;
+	if (ioctl(imp, PMI_IOC_MAP, &m)) {
+		err = errno;
+		if (!(fz_may_lose_pages(l) && err == ENODEV) &&
+		    !(ro && !dynamic && err == EACCES))
+			fz_fail(th, "map of an export for edu: %s",
+				strerror(err));
+	} else if (m.out_size != (__u64)l->npages * th->ps) {
+		fz_fail(th, "map of an export for edu: %llu bytes of %llu",
+			(unsigned long long)m.out_size,
+			(unsigned long long)l->npages * th->ps);
+	} else {
+		th->device_maps++;
+	}
+	if (ioctl(imp, PMI_IOC_DETACH, &m.id))
+		fz_fail(th, "detach from edu: %s", strerror(errno));
+out:
+	close(imp);
 }
 
 /* REVOKE one of our own leases: a short break, or at once. */
@@ -3107,7 +3164,7 @@ static void fz_run_threads(unsigned long long total)
 	unsigned long long forks = 0, arena = 0, reopens = 0, closes = 0;
 	unsigned long long steals = 0, edquot = 0, calls = 0;
 	unsigned long long watched = 0, stale = 0, invalidated = 0;
-	unsigned long long area_maps = 0, words = 0;
+	unsigned long long area_maps = 0, words = 0, device_maps = 0;
 	struct pinmgr_info info;
 	struct timespec ts;
 	struct rlimit rl;
@@ -3175,6 +3232,7 @@ static void fz_run_threads(unsigned long long total)
 		invalidated += threads[i].invalidated;
 		area_maps += threads[i].area_maps;
 		words += threads[i].words;
+		device_maps += threads[i].device_maps;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	pm_diag("fuzz: %s: %llu operations done in %.0f s: %llu ioctls, %llu memory events, %llu forks, %llu fd reopens, %llu shared fds closed in use, %llu LIST-found unpins and %llu PINs refused with EDQUOT",
@@ -3183,6 +3241,9 @@ static void fz_run_threads(unsigned long long total)
 	for (k = 0; k <= FZ_NR_CMDS; k++)
 		pm_diag("fuzz: %s: %-12s %7llu succeeded %7llu failed",
 			fz_run.name, fz_names[k], ok[k], fail[k]);
+	if (!access("/dev/pinmgr_importer", F_OK))
+		pm_diag("fuzz: %s: %llu exports mapped for edu", fz_run.name,
+			device_maps);
 	if (fz_watch)
 		pm_diag("fuzz: %s: %llu watched leases made; QUERY found %llu stale and %llu released on stale; %llu status area mappings, %llu words checked",
 			fz_run.name, watched, stale, invalidated, area_maps,

@@ -179,10 +179,18 @@ static void measure_cell(struct export_env *e, const struct options *o,
 	int64_t t0, t;
 	int ret;
 
+	/* The fastest of three probes sets the batch: the first is cold. */
 	for (row = 0; row < NR_EXPORT_ROWS; row++) {
-		t0 = now_ns();
-		ret = export_cycle(e, c, row);
-		t = now_ns() - t0;
+		int64_t best = INT64_MAX;
+
+		for (j = 0, ret = 0; j < 3 && !ret; j++) {
+			t0 = now_ns();
+			ret = export_cycle(e, c, row);
+			t = now_ns() - t0;
+			if (t < best)
+				best = t;
+		}
+		t = best;
 		c->err[row] = ret;
 		if (ret)
 			snprintf(c->row_why[row], WHY_LEN, "%s",

@@ -144,17 +144,20 @@ static void target_set(struct target *t, double value, double limit,
 				   TARGET_MET : TARGET_NOT_MET;
 }
 
-/* The largest measured export cell of backing @b, or NULL. */
-static const struct export_cell *export_largest(const struct export_result *r,
-						 enum backing b)
+/* The largest (or smallest) measured export cell of backing @b, or NULL. */
+static const struct export_cell *export_extreme(const struct export_result *r,
+						 enum backing b, bool largest)
 {
 	const struct export_cell *best = NULL;
 	unsigned int i;
 
+	if (!r->measured || r->err)
+		return NULL;
 	for (i = 0; i < r->nr_cells; i++)
 		if (r->cells[i].backing == b && r->cells[i].status == CELL_OK &&
 		    r->cells[i].ratio > 0 &&
-		    (!best || r->cells[i].size > best->size))
+		    (!best || (largest ? r->cells[i].size > best->size :
+					 r->cells[i].size < best->size)))
 			best = &r->cells[i];
 	return best;
 }
@@ -170,8 +173,16 @@ static unsigned int export_targets(const struct export_result *r,
 	char sz[32];
 	int b;
 
+	/* One page: PIN, EXPORT and UNPIN are two system calls more. */
+	c = export_extreme(r, BACKING_4K, false);
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "pinmgr export / udmabuf, 4k, %s",
+		 c ? size_str(c->size, sz, sizeof(sz)) : "smallest");
+	snprintf(t[n].rule, sizeof(t[n].rule), "<= 1.10x");
+	target_set(&t[n], c ? c->ratio : 0, 1.10, false);
+	n++;
 	for (b = 0; b < NR_BACKINGS; b++) {
-		c = r->measured && !r->err ? export_largest(r, b) : NULL;
+		c = export_extreme(r, b, true);
 		snprintf(t[n].name, sizeof(t[n].name),
 			 "pinmgr export / udmabuf, %s, %s", backing_id(b),
 			 c ? size_str(c->size, sz, sizeof(sz)) : "largest");
@@ -183,7 +194,7 @@ static unsigned int export_targets(const struct export_result *r,
 			target_set(&t[n], c ? c->ratio : 0, 0.9999, false);
 		n++;
 	}
-	c = r->measured && !r->err ? export_largest(r, BACKING_THP) : NULL;
+	c = export_extreme(r, BACKING_THP, true);
 	snprintf(t[n].name, sizeof(t[n].name),
 		 "scatterlist entries of a %s THP export, per 2 MiB",
 		 c ? size_str(c->size, sz, sizeof(sz)) : "THP");

@@ -106,6 +106,20 @@ static void e_expect_pins(long long want)
 }
 
 /*
+ * The exporter's table has one entry per run, and the IOMMU merges them
+ * into no more segments. Since 7.3 an importer is handed a table of the
+ * DMA segments alone, and sees no more of the exporter's.
+ */
+static void e_expect_entries(const struct pmi_map *m, __u64 runs)
+{
+	if (m->out_sg_nents != runs) {
+		ASSERT_EQ(m->out_sg_nents, m->out_nents);
+		pm_diag("the importer sees the DMA segments only");
+	}
+	ASSERT_LE(m->out_nents, runs);
+}
+
+/*
  * Pin @buf (@len bytes holding pattern @seed), export it, map it for edu
  * with one scatterlist entry per run, and have edu read three pages of it
  * and write two.
@@ -135,8 +149,7 @@ static void e_read_and_write(int imp, int fd, const char *what, char *buf,
 		what, len, (unsigned long long)q.out_nr_runs, m.out_sg_nents,
 		m.out_nents);
 	ASSERT_EQ(m.out_size, len);
-	ASSERT_EQ(m.out_sg_nents, q.out_nr_runs);
-	ASSERT_LE(m.out_nents, m.out_sg_nents);
+	e_expect_entries(&m, q.out_nr_runs);
 	ASSERT_GE(e_query(fd, h).out_export_holds, 1);
 
 	for (i = 0; i < 3; i++) {

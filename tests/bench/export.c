@@ -7,7 +7,8 @@
  * steps after them: the test importer attaches the dma-buf to QEMU's edu
  * device dynamically, as an RDMA driver would, maps it through the IOMMU,
  * and lets go again. One cycle is the whole registration and its undoing;
- * the figures also give each exporter's scatterlist entries.
+ * the figures also give each exporter's scatterlist entries (since 7.3 an
+ * importer sees only the DMA segments: both counts are then those).
  */
 #define _GNU_SOURCE
 #include <errno.h>

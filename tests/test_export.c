@@ -3,7 +3,7 @@
  * Exported leases: PINMGR_IOC_EXPORT and the dma-buf it makes. The
  * dma-buf is used as other programs would: mmap(2) of its file, DRM's vgem
  * importing it (PRIME) and mapping it through the import, V4L2's vivid
- * capturing into it. Its lifetime (after UNPIN, after the owner exits),
+ * capturing into it and its output device reading from it. Its lifetime (after UNPIN, after the owner exits),
  * what a revocation does to it with and without a device holding it, and
  * the requests that must fail are here too.
  */
@@ -522,7 +522,11 @@ TEST(export_vgem_import_shares_the_lease)
 
 /* ---- V4L2 vivid: a capture device writes frames into the lease ------- */
 
-static int x_open_vivid_capture(void)
+/*
+ * A vivid node with @caps (a streaming capture or output device); with
+ * @bus, of that instance only. Return: its fd, or -1.
+ */
+static int x_open_vivid(__u32 caps, const char *bus)
 {
 	struct v4l2_capability cap;
 	char path[32];
@@ -535,12 +539,17 @@ static int x_open_vivid_capture(void)
 			continue;
 		if (!ioctl(vfd, VIDIOC_QUERYCAP, &cap) &&
 		    !strcmp((char *)cap.driver, "vivid") &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
-		    (cap.device_caps & V4L2_CAP_STREAMING))
+		    (!bus || !strcmp((char *)cap.bus_info, bus)) &&
+		    (cap.device_caps & caps) == caps)
 			return vfd;
 		close(vfd);
 	}
 	return -1;
+}
+
+static int x_open_vivid_capture(void)
+{
+	return x_open_vivid(V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING, NULL);
 }
 
 /* vivid's capture device, set to 640x360 YUYV frames of *@sizeimage bytes. */
@@ -829,5 +838,274 @@ TEST(export_revoked_reaches_nothing)
 	ASSERT_EQ(x_query(fd, h).out_exports, 0);
 	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
 	close(vfd);
+	close(fd);
+}
+
+/* ---- vivid's output device reads a frame the test wrote into a lease -- */
+
+/* The index and name of the first HDMI input (or output) of @vfd, or -1. */
+static int x_vivid_hdmi(int vfd, bool output, char name[32])
+{
+	struct v4l2_output out = { 0 };
+	struct v4l2_input in = { 0 };
+
+	for (;; in.index++, out.index++) {
+		if (output) {
+			if (ioctl(vfd, VIDIOC_ENUMOUTPUT, &out))
+				return -1;
+			if (out.capabilities & V4L2_OUT_CAP_DV_TIMINGS) {
+				memcpy(name, out.name, 32);
+				return out.index;
+			}
+		} else {
+			if (ioctl(vfd, VIDIOC_ENUMINPUT, &in))
+				return -1;
+			if (in.capabilities & V4L2_IN_CAP_DV_TIMINGS) {
+				memcpy(name, in.name, 32);
+				return in.index;
+			}
+		}
+	}
+}
+
+/*
+ * The control of capture device @cfd that loops output @out into the
+ * current input @in, and the value that does it: before Linux 6.9 the
+ * boolean "Loop Video", since then a menu per input, "<in> Is Connected
+ * To", whose items name the outputs. Return: false if there is none.
+ */
+static bool x_vivid_loop_control(int cfd, const char *in, const char *out,
+				 struct v4l2_control *ctrl)
+{
+	struct v4l2_query_ext_ctrl qc = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
+	struct v4l2_querymenu qm;
+	char want[80];
+	__s64 i;
+
+	snprintf(want, sizeof(want), "%s Is Connected To", in);
+	while (!ioctl(cfd, VIDIOC_QUERY_EXT_CTRL, &qc)) {
+		ctrl->id = qc.id;
+		if (!strcmp(qc.name, "Loop Video")) {
+			ctrl->value = 1;
+			return true;
+		}
+		if (qc.type == V4L2_CTRL_TYPE_MENU && !strcmp(qc.name, want)) {
+			snprintf(want, sizeof(want), "Output %s", out);
+			for (i = qc.minimum; i <= qc.maximum; i++) {
+				qm = (struct v4l2_querymenu){ .id = qc.id,
+							      .index = i };
+				if (!ioctl(cfd, VIDIOC_QUERYMENU, &qm) &&
+				    !strcmp((char *)qm.name, want)) {
+					ctrl->value = i;
+					return true;
+				}
+			}
+			return false;
+		}
+		qc.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+	return false;
+}
+
+static void x_vivid_set_fmt(int vfd, __u32 type, __u32 width, __u32 height,
+			    struct v4l2_format *f)
+{
+	*f = (struct v4l2_format){ .type = type };
+	ASSERT_EQ(ioctl(vfd, VIDIOC_G_FMT, f), 0);
+	if (width) {
+		f->fmt.pix.width = width;
+		f->fmt.pix.height = height;
+	}
+	f->fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	f->fmt.pix.field = V4L2_FIELD_NONE;
+	ASSERT_EQ(ioctl(vfd, VIDIOC_S_FMT, f), 0);
+}
+
+/* Bytes of @frame from byte @from on that equal the pattern @seed. */
+static size_t x_frame_matches(const unsigned char *frame, size_t len,
+			      size_t from, unsigned int seed)
+{
+	size_t i, same = 0;
+
+	for (i = from; i < len; i++)
+		same += frame[i] == pm_pattern_byte(i, seed);
+	return same;
+}
+
+#define X_OUT_SEED	0x7e57u
+#define X_CAP_BUFS	4
+
+/*
+ * Show the frame in lease memory @buf (@len bytes) on output @ofd, from two
+ * dma-bufs of one lease, and look for it among the frames of capture @cfd
+ * (buffers of its own), which vivid loops the output into. A frame equal
+ * to the pattern the test wrote shows that vivid read the lease's pages
+ * through the dma-buf; its test pattern generator never makes it. The
+ * rows that vivid writes its status text over are left out.
+ */
+static void x_vivid_show(int fd, int cfd, int ofd, char *buf, size_t len,
+			 const struct v4l2_format *of,
+			 const struct v4l2_format *cf)
+{
+	int otype = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	int ctype = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	__u32 size = of->fmt.pix.sizeimage;
+	struct v4l2_requestbuffers rb;
+	void *frames[X_CAP_BUFS];
+	size_t from, best = 0;
+	unsigned int i, seen = 0;
+	struct v4l2_buffer vb;
+	bool found = false;
+	int dbuf[2];
+	__u64 h;
+
+	pm_fill(buf, len, 0, X_OUT_SEED);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	pm_diag("a lease of %llu runs for %zu bytes",
+		(unsigned long long)x_query(fd, h).out_nr_runs, len);
+	rb = (struct v4l2_requestbuffers){ .count = 2, .type = otype,
+					   .memory = V4L2_MEMORY_DMABUF };
+	ASSERT_EQ(ioctl(ofd, VIDIOC_REQBUFS, &rb), 0);
+	ASSERT_EQ(rb.count, 2);
+	for (i = 0; i < 2; i++) {
+		dbuf[i] = x_export_ok(fd, h);
+		vb = (struct v4l2_buffer){ .type = otype, .index = i,
+					   .memory = V4L2_MEMORY_DMABUF,
+					   .bytesused = size, .length = size };
+		vb.m.fd = dbuf[i];
+		ASSERT_EQ(ioctl(ofd, VIDIOC_QBUF, &vb), 0);
+	}
+	rb = (struct v4l2_requestbuffers){ .count = X_CAP_BUFS, .type = ctype,
+					   .memory = V4L2_MEMORY_MMAP };
+	ASSERT_EQ(ioctl(cfd, VIDIOC_REQBUFS, &rb), 0);
+	ASSERT_EQ(rb.count, X_CAP_BUFS);
+	for (i = 0; i < X_CAP_BUFS; i++) {
+		vb = (struct v4l2_buffer){ .type = ctype, .index = i,
+					   .memory = V4L2_MEMORY_MMAP };
+		ASSERT_EQ(ioctl(cfd, VIDIOC_QUERYBUF, &vb), 0);
+		frames[i] = mmap(NULL, vb.length, PROT_READ, MAP_SHARED, cfd,
+				 vb.m.offset);
+		ASSERT_NE(frames[i], MAP_FAILED);
+		ASSERT_EQ(ioctl(cfd, VIDIOC_QBUF, &vb), 0);
+	}
+	ASSERT_EQ(ioctl(ofd, VIDIOC_STREAMON, &otype), 0);
+	ASSERT_EQ(ioctl(cfd, VIDIOC_STREAMON, &ctype), 0);
+	/* The output device maps the lease: a device holds its pages. */
+	ASSERT_GE(x_query(fd, h).out_export_holds, 1);
+
+	/* vivid's status text covers the top rows: the lower half counts. */
+	from = (size_t)cf->fmt.pix.bytesperline * (cf->fmt.pix.height / 2);
+	while (!found && seen < 120) {
+		struct pollfd pfd[2] = {
+			{ .fd = cfd, .events = POLLIN },
+			{ .fd = ofd, .events = POLLOUT },
+		};
+		size_t same;
+
+		if (poll(pfd, 2, 10000) < 1)
+			FAIL("vivid made no frame within 10 s");
+		if (pfd[1].revents & POLLOUT) {
+			/* Shown: queue it again, the same dma-buf. */
+			vb = (struct v4l2_buffer){ .type = otype,
+					.memory = V4L2_MEMORY_DMABUF };
+			ASSERT_EQ(ioctl(ofd, VIDIOC_DQBUF, &vb), 0);
+			vb.m.fd = dbuf[vb.index];
+			vb.bytesused = size;
+			vb.length = size;
+			ASSERT_EQ(ioctl(ofd, VIDIOC_QBUF, &vb), 0);
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		vb = (struct v4l2_buffer){ .type = ctype,
+					   .memory = V4L2_MEMORY_MMAP };
+		ASSERT_EQ(ioctl(cfd, VIDIOC_DQBUF, &vb), 0);
+		seen++;
+		same = x_frame_matches(frames[vb.index], size, from,
+				       X_OUT_SEED);
+		best = same > best ? same : best;
+		found = same == size - from;
+		ASSERT_EQ(ioctl(cfd, VIDIOC_QBUF, &vb), 0);
+	}
+	pm_diag("%u frames captured; the best matched %zu of %zu bytes", seen,
+		best, size - from);
+	ASSERT_TRUE(found);
+
+	ASSERT_EQ(ioctl(cfd, VIDIOC_STREAMOFF, &ctype), 0);
+	ASSERT_EQ(ioctl(ofd, VIDIOC_STREAMOFF, &otype), 0);
+	for (i = 0; i < X_CAP_BUFS; i++)
+		munmap(frames[i], size);
+	rb = (struct v4l2_requestbuffers){ .count = 0, .type = ctype,
+					   .memory = V4L2_MEMORY_MMAP };
+	ASSERT_EQ(ioctl(cfd, VIDIOC_REQBUFS, &rb), 0);
+	rb = (struct v4l2_requestbuffers){ .count = 0, .type = otype,
+					   .memory = V4L2_MEMORY_DMABUF };
+	ASSERT_EQ(ioctl(ofd, VIDIOC_REQBUFS, &rb), 0);
+	close(dbuf[0]);
+	close(dbuf[1]);
+	/* vivid let go; it read, never wrote: the lease is as it was. */
+	ASSERT_EQ(x_query(fd, h).out_export_holds, 0);
+	ASSERT_EQ(x_query(fd, h).out_exports, 0);
+	ASSERT_PATTERN(buf, len, 0, X_OUT_SEED);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	pm_unmap(buf, len);
+}
+
+/* vivid's output device shows leases of 4 KiB pages, a THP and hugetlb. */
+TEST(export_vivid_output_reads_frames_from_the_lease)
+{
+	int fd = pm_open(), cfd, ofd, in0, out0, in, out;
+	struct v4l2_control loop, loop0;
+	char in_name[32], out_name[32];
+	struct v4l2_capability cap;
+	struct v4l2_format of, cf;
+	size_t len, huge;
+
+	x_need();
+	cfd = x_open_vivid_capture();
+	if (cfd < 0)
+		SKIP_NEEDS("vivid", "no vivid capture device (modprobe vivid)");
+	ASSERT_EQ(ioctl(cfd, VIDIOC_QUERYCAP, &cap), 0);
+	ofd = x_open_vivid(V4L2_CAP_VIDEO_OUTPUT | V4L2_CAP_STREAMING,
+			   (char *)cap.bus_info);
+	if (ofd < 0)
+		SKIP_NEEDS("vivid", "vivid has no output device");
+	in = x_vivid_hdmi(cfd, false, in_name);
+	out = x_vivid_hdmi(ofd, true, out_name);
+	if (in < 0 || out < 0)
+		SKIP_NEEDS("vivid", "vivid has no HDMI input and output");
+	ASSERT_EQ(ioctl(cfd, VIDIOC_G_INPUT, &in0), 0);
+	ASSERT_EQ(ioctl(ofd, VIDIOC_G_OUTPUT, &out0), 0);
+	ASSERT_EQ(ioctl(cfd, VIDIOC_S_INPUT, &in), 0);
+	ASSERT_EQ(ioctl(ofd, VIDIOC_S_OUTPUT, &out), 0);
+	if (!x_vivid_loop_control(cfd, in_name, out_name, &loop))
+		FAIL("vivid has no control that loops %s into %s", out_name,
+		     in_name);
+	loop0 = (struct v4l2_control){ .id = loop.id };
+	ASSERT_EQ(ioctl(cfd, VIDIOC_G_CTRL, &loop0), 0);
+	ASSERT_EQ(ioctl(cfd, VIDIOC_S_CTRL, &loop), 0);
+
+	/* The same frame size and format on both sides, or vivid won't loop. */
+	x_vivid_set_fmt(ofd, V4L2_BUF_TYPE_VIDEO_OUTPUT, 0, 0, &of);
+	x_vivid_set_fmt(cfd, V4L2_BUF_TYPE_VIDEO_CAPTURE, of.fmt.pix.width,
+			of.fmt.pix.height, &cf);
+	pm_diag("%s -> %s: %ux%u, %u bytes", out_name, in_name,
+		of.fmt.pix.width, of.fmt.pix.height, of.fmt.pix.sizeimage);
+	ASSERT_EQ(cf.fmt.pix.width, of.fmt.pix.width);
+	ASSERT_EQ(cf.fmt.pix.height, of.fmt.pix.height);
+	ASSERT_EQ(cf.fmt.pix.bytesperline, of.fmt.pix.bytesperline);
+	ASSERT_EQ(cf.fmt.pix.sizeimage, of.fmt.pix.sizeimage);
+
+	len = x_page_round(of.fmt.pix.sizeimage);
+	huge = (len + PM_HUGE - 1) & ~(size_t)(PM_HUGE - 1);
+	x_vivid_show(fd, cfd, ofd, pm_map_small_pages(len), len, &of, &cf);
+	x_vivid_show(fd, cfd, ofd, pm_map_thp(huge), huge, &of, &cf);
+	x_vivid_show(fd, cfd, ofd, pm_map_hugetlb(huge), huge, &of, &cf);
+
+	/* Leave vivid as the other tests expect it. */
+	ASSERT_EQ(ioctl(cfd, VIDIOC_S_CTRL, &loop0), 0);
+	ASSERT_EQ(ioctl(cfd, VIDIOC_S_INPUT, &in0), 0);
+	ASSERT_EQ(ioctl(ofd, VIDIOC_S_OUTPUT, &out0), 0);
+	close(ofd);
+	close(cfd);
 	close(fd);
 }

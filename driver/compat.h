@@ -117,6 +117,16 @@ static inline struct nlattr **pinmgr_genl_dump_attrs(struct netlink_callback *cb
 #define PINMGR_LONGTERM_MOVES_MOVABLE	0
 #endif
 
+/*
+ * Can the dma-buf core say which importers unmap when told, pinned or not
+ * (Linux 7.2)? Reported as PINMGR_FEATURE_EXPORT_REVOCABLE_PINS.
+ */
+#ifdef PINMGR_HAVE_DMA_BUF_ATTACH_REVOCABLE
+#define PINMGR_EXPORT_REVOCABLE_PINS	1
+#else
+#define PINMGR_EXPORT_REVOCABLE_PINS	0
+#endif
+
 /* Does a request lack attribute @attr? Says so in the extended ack. */
 static inline bool pinmgr_genl_req_attr_missing(struct genl_info *info,
 						int attr)

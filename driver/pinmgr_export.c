@@ -12,7 +12,8 @@
  * (a static attachment), a vmap or a CPU fault fails; CPU mappings are
  * zapped, and dynamic importers are told to let go (move_notify). What a
  * device still holds is a *hold*: every live scatterlist mapping, every
- * pin of a static attachment and the kernel mapping of a vmap. A lease
+ * pin of an attachment that cannot be made to let go (a static one) and
+ * the kernel mapping of a vmap. A lease
  * that ends with holds keeps its pages until the last hold goes; it ends
  * on time for its owner all the same, who reads PINMGR_EVENT_HELD, and
  * sees the holds in QUERY.
@@ -161,18 +162,40 @@ static void pinmgr_export_detach(struct dma_buf *dmabuf,
 }
 
 /*
- * A static attachment (and, without CONFIG_DMABUF_MOVE_NOTIFY, a dynamic
- * one while mapped) pins the buffer: a hold until it unpins.
+ * Does a pin of @attach keep the pages past the lease's end? A static
+ * attachment's does (and, without CONFIG_DMABUF_MOVE_NOTIFY, a dynamic
+ * one's while mapped): nothing can make it let go. Where the kernel can
+ * say that an importer unmaps when told, pinned or not (the revocation
+ * work of 2026), such an importer's pin does not: its mappings are its
+ * holds, and a revocation takes them, so pin and unpin count nothing.
+ * The answer depends on the importer's ops only: it is the same at unpin.
  */
+static bool pinmgr_export_pin_holds(struct dma_buf_attachment *attach)
+{
+#ifdef PINMGR_HAVE_DMA_BUF_ATTACH_REVOCABLE
+	return !dma_buf_attach_revocable(attach);
+#else
+	return true;
+#endif
+}
+
 static int pinmgr_export_pin(struct dma_buf_attachment *attach)
 {
-	return pinmgr_export_hold(pinmgr_exports_of(attach->dmabuf->priv)) ?
-	       0 : -ENODEV;
+	struct pinmgr_exports *exp = pinmgr_exports_of(attach->dmabuf->priv);
+	bool revoked;
+
+	if (pinmgr_export_pin_holds(attach))
+		return pinmgr_export_hold(exp) ? 0 : -ENODEV;
+	spin_lock(&exp->hold_lock);
+	revoked = exp->revoked;
+	spin_unlock(&exp->hold_lock);
+	return revoked ? -ENODEV : 0;
 }
 
 static void pinmgr_export_unpin(struct dma_buf_attachment *attach)
 {
-	pinmgr_export_unhold(pinmgr_exports_of(attach->dmabuf->priv));
+	if (pinmgr_export_pin_holds(attach))
+		pinmgr_export_unhold(pinmgr_exports_of(attach->dmabuf->priv));
 }
 
 /*

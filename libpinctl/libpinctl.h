@@ -261,6 +261,10 @@ PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
  *	kernel has no MMU notifiers.
  * @PINCTL_FEATURE_EXPORT: pinctl_lease_export() makes dma-bufs of leases.
  *	Absent from older modules and where the kernel has no dma-bufs.
+ * @PINCTL_FEATURE_EXPORT_REVOCABLE_PINS: a revocation takes an exported
+ *	lease's pages from a device that pins the dma-buf but unmaps when
+ *	told (the kernel says which, since Linux 7.2); without it such a
+ *	device keeps them until it unpins.
  */
 enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM = 1 << 0,
@@ -274,6 +278,7 @@ enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
 	PINCTL_FEATURE_WATCH = 1 << 9,
 	PINCTL_FEATURE_EXPORT = 1 << 10,
+	PINCTL_FEATURE_EXPORT_REVOCABLE_PINS = 1 << 11,
 };
 
 /**

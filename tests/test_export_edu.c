@@ -374,3 +374,83 @@ TEST(edu_keeps_reading_after_the_owner_unpins)
 	e_expect_pins(pins0);
 	close(imp);
 }
+
+/*
+ * A device that pins the dma-buf besides mapping it (as RDMA's pinned
+ * memory regions do), and unmaps when told. Where the kernel says which
+ * importers do so (PINMGR_FEATURE_EXPORT_REVOCABLE_PINS), a revocation
+ * takes the pages from it at once; elsewhere its pin keeps them, HELD,
+ * until it lets go. Either way no new pin of the ended lease is taken.
+ */
+TEST(edu_revoke_and_an_importer_that_pins)
+{
+	size_t len = E_PAGES * pm_page_size(), ps = pm_page_size();
+	bool revocable = pm_feature(PINMGR_FEATURE_EXPORT_REVOCABLE_PINS);
+	long long pins0 = pm_outstanding_pins();
+	int imp = e_open(), fd = pm_open(), dbuf;
+	unsigned long long held0, held1;
+	struct pmi_attach again = { .flags = PMI_DYNAMIC | PMI_PINNED };
+	char page[PMI_XFER_MAX];
+	struct pinmgr_event ev;
+	struct pmi_state st;
+	struct pmi_map m;
+	__u64 h, deadline;
+	char *buf;
+	__u32 id;
+
+	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held0), 0);
+	buf = pm_map_small_pages(len);
+	pm_fill(buf, len, 0, 51);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	dbuf = pm_export(fd, h);
+	ASSERT_GE(dbuf, 0);
+	id = e_attach(imp, dbuf, PMI_DYNAMIC | PMI_PINNED);
+	ASSERT_EQ(e_map(imp, id, PMI_BIDIRECTIONAL, &m), 0);
+	ASSERT_EQ(e_xfer(imp, id, 3 * ps, page, ps, false), 0);
+	ASSERT_PATTERN(page, ps, 3 * ps, 51);
+	/*
+	 * The mapping holds the pages; the pins too (the importer's, and the
+	 * core's for the mapping without CONFIG_DMABUF_MOVE_NOTIFY), unless
+	 * the kernel says this importer unmaps when told.
+	 */
+	if (revocable)
+		ASSERT_EQ(e_query(fd, h).out_export_holds, 1);
+	else
+		ASSERT_GE(e_query(fd, h).out_export_holds, 2);
+
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	st = e_state(imp, id);
+	ASSERT_EQ(st.out_moves, 1);
+	ASSERT_EQ(st.out_mapped, 0);
+	ASSERT_ERRNO(e_map(imp, id, PMI_BIDIRECTIONAL, &m), ENODEV);
+	/* A new pinned attachment of the ended lease is refused. */
+	again.fd = dbuf;
+	ASSERT_ERRNO(ioctl(imp, PMI_IOC_ATTACH, &again), ENODEV);
+	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held1), 0);
+	if (revocable) {
+		pm_diag("the pin of an importer that unmaps when told holds nothing");
+		ASSERT_EQ(held1, held0);
+		ASSERT_EQ(e_query(fd, h).out_export_holds, 0);
+		e_expect_pins(pins0);
+	} else {
+		pm_diag("the importer's pin keeps the pages until it lets go");
+		pm_expect_event(fd, PINMGR_EVENT_HELD, h, 5000, &ev);
+		ASSERT_EQ(held1, held0 + 1);
+		ASSERT_EQ(e_query(fd, h).out_export_holds, 1);
+		pm_vmstat_refresh();
+		ASSERT_EQ(pm_outstanding_pins(), pins0 + E_PAGES);
+	}
+	e_detach(imp, id);
+	e_expect_pins(pins0);
+	ASSERT_EQ(e_query(fd, h).out_export_holds, 0);
+	ASSERT_EQ(e_query(fd, h).out_state, PINMGR_LEASE_REVOKED);
+	/* The owner's memory is as it was. */
+	ASSERT_PATTERN(buf, len, 0, 51);
+	close(dbuf);
+	ASSERT_EQ(e_query(fd, h).out_exports, 0);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	pm_unmap(buf, len);
+	close(fd);
+	close(imp);
+}

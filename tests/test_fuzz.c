@@ -1648,26 +1648,30 @@ static void fz_op_export_locked(struct fz_thread *th, struct fz_lease *l,
 
 /*
  * Where the machine has the test importer (run-vm -e): attach the dma-buf
- * to edu, statically or dynamically, map it for the device and let go,
- * while other threads unpin, revoke and close. A lease that may have ended
- * may be refused (ENODEV); a read-only one only in a direction that lets
- * the device write (EACCES), which a static attachment of kernels that map
- * at attach time asks for.
+ * to edu, statically, dynamically or dynamically and pinned, map it for
+ * the device and let go, while other threads unpin, revoke and close. A
+ * lease that may have ended may be refused (ENODEV); a read-only one only
+ * in a direction that lets the device write (EACCES), which a static
+ * attachment of kernels that map at attach time asks for.
  */
 static void fz_export_to_device(struct fz_thread *th, struct fz_lease *l,
 				int dbuf)
 {
-	bool ro = !(l->flags & PINMGR_PIN_WRITE), dynamic = rndn(th, 2);
-	struct pmi_attach at = { .fd = dbuf,
-				 .flags = dynamic ? PMI_DYNAMIC : 0 };
+	static const char *const kinds[] = { "static", "dynamic", "pinned" };
+	static const __u32 kind_flags[] = { 0, PMI_DYNAMIC,
+					    PMI_DYNAMIC | PMI_PINNED };
+	bool ro = !(l->flags & PINMGR_PIN_WRITE);
+	unsigned int kind = rndn(th, 3);
+	bool dynamic = kind_flags[kind] & PMI_DYNAMIC;
+	struct pmi_attach at = { .fd = dbuf, .flags = kind_flags[kind] };
 	struct pmi_map m = { .dir = ro ? PMI_TO_DEVICE : rndn(th, 3) };
 	int imp, err;
 
 	imp = open("/dev/pinmgr_importer", O_RDWR | O_CLOEXEC);
 	if (imp < 0)
 		return;
-	fz_desc(th, "device %s attach of slot %d handle %llu", dynamic ?
-		"dynamic" : "static", l->slot, (unsigned long long)l->handle);
+	fz_desc(th, "device %s attach of slot %d handle %llu", kinds[kind],
+		l->slot, (unsigned long long)l->handle);
 	if (ioctl(imp, PMI_IOC_ATTACH, &at)) {
 		err = errno;
 		if (!(fz_may_lose_pages(l) && err == ENODEV) &&

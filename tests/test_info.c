@@ -5,7 +5,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -48,6 +50,41 @@ TEST(info_features)
 	ASSERT_EQ(info.features & PINMGR_FEATURE_WRITE, PINMGR_FEATURE_WRITE);
 	ASSERT_EQ(info.features & PINMGR_FEATURE_PIN_VEC,
 		  PINMGR_FEATURE_PIN_VEC);
+	close(fd);
+}
+
+/* Does the running kernel have function @name (root reads the addresses)? */
+static bool x_kernel_has(const char *name)
+{
+	char line[256], sym[128];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", sym) == 1 &&
+			!strcmp(sym, name);
+	fclose(f);
+	return found;
+}
+
+/*
+ * The compile tests answer as the kernel is: the dma-buf core says which
+ * importers unmap when told exactly where it has dma_buf_attach_revocable().
+ */
+TEST(info_feature_export_revocable_pins_follows_the_kernel)
+{
+	bool has = x_kernel_has("dma_buf_attach_revocable");
+	struct pinmgr_info info;
+	int fd = pm_open();
+
+	if (!pm_feature(PINMGR_FEATURE_EXPORT))
+		pm_skip_feature(PINMGR_FEATURE_EXPORT, "exported leases");
+	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	pm_diag("dma_buf_attach_revocable() %s", has ? "present" : "absent");
+	ASSERT_EQ(!!(info.features & PINMGR_FEATURE_EXPORT_REVOCABLE_PINS), has);
 	close(fd);
 }
 

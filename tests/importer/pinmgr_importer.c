@@ -5,7 +5,8 @@
  * between memory and a 4 KiB buffer of its own, so that an exported lease
  * is mapped for a real device behind the machine's IOMMU and that device
  * reads and writes it. Attachments are static or dynamic (told to let go
- * by move_notify); each open file has its own.
+ * by move_notify), and a dynamic one may pin the buffer too; each open
+ * file has its own.
  *
  * run-vm gives edu a 39-bit DMA mask, the IOMMU's address width: QEMU's
  * default of 28 bits leaves too little I/O address space for a 1 GiB
@@ -83,6 +84,7 @@ struct pmi_attachment {
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
 	unsigned int moves;
+	bool pinned;			/* PMI_PINNED: dma_buf_pin() */
 };
 
 /* An open file. lock protects the table; it nests outside resv locks. */
@@ -136,8 +138,19 @@ static struct pmi_attachment *pmi_attach(int fd, u32 flags)
 		ret = PTR_ERR(a->attach);
 		goto out_put;
 	}
+	if (flags & PMI_PINNED) {
+		/* As RDMA's pinned dma-buf memory regions do. */
+		dma_resv_lock(a->dmabuf->resv, NULL);
+		ret = dma_buf_pin(a->attach);
+		dma_resv_unlock(a->dmabuf->resv);
+		if (ret)
+			goto out_detach;
+		a->pinned = true;
+	}
 	return a;
 
+out_detach:
+	dma_buf_detach(a->dmabuf, a->attach);
 out_put:
 	dma_buf_put(a->dmabuf);
 out_free:
@@ -172,6 +185,8 @@ static void pmi_detach(struct pmi_attachment *a)
 {
 	dma_resv_lock(a->dmabuf->resv, NULL);
 	pmi_unmap_locked(a);
+	if (a->pinned)
+		dma_buf_unpin(a->attach);
 	dma_resv_unlock(a->dmabuf->resv);
 	dma_buf_detach(a->dmabuf, a->attach);
 	dma_buf_put(a->dmabuf);
@@ -284,7 +299,8 @@ static long pmi_ioc_attach(struct pmi_file *f, void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags & ~PMI_DYNAMIC || arg.pad)
+	if (arg.flags & ~(PMI_DYNAMIC | PMI_PINNED) || arg.pad ||
+	    (arg.flags & PMI_PINNED && !(arg.flags & PMI_DYNAMIC)))
 		return -EINVAL;
 	a = pmi_attach(arg.fd, arg.flags);
 	if (IS_ERR(a))

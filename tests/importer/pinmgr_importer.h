@@ -14,8 +14,9 @@
 /* What one transfer moves at most: the size of edu's own buffer. */
 #define PMI_XFER_MAX		4096
 
-/* pmi_attach.flags, pmi_probe.flags */
+/* pmi_attach.flags; pmi_probe.flags takes PMI_DYNAMIC alone */
 #define PMI_DYNAMIC		0x1	/* dynamic attachment: move_notify */
+#define PMI_PINNED		0x2	/* dynamic, and pinned (dma_buf_pin) */
 
 /* pmi_map.dir, pmi_probe.dir: enum dma_data_direction's values. */
 #define PMI_BIDIRECTIONAL	0

@@ -152,8 +152,11 @@
  * ENODEV; a new kernel mapping (vmap) maps a blank page instead of the
  * lease's; mmap(2)s of it are unmapped and a later access gets SIGBUS; an
  * importer that can be told (a dynamic importer) is told to unmap
- * (move_notify). What a device has mapped by then it keeps, and so the
- * pages stay pinned and charged until the last such mapping goes; the
+ * (move_notify). What a device has mapped by then it keeps, and so does a
+ * device whose attachment pins the dma-buf (every static importer, and a
+ * dynamic one that pins unless PINMGR_FEATURE_EXPORT_REVOCABLE_PINS says
+ * the kernel knows it unmaps when told): the pages stay pinned and
+ * charged until the last such mapping or pin goes; the
  * lease ends for its owner on time all the same, who then reads a
  * PINMGR_EVENT_HELD event after the end's own event, and QUERY shows the
  * holds (@out_export_holds) until they are gone. A revocation cannot take
@@ -308,6 +311,13 @@ enum {
  *	PINMGR_PIN_WATCH_ONLY and the status area are supported (the kernel
  *	has MMU notifiers).
  * @PINMGR_FEATURE_EXPORT: PINMGR_IOC_EXPORT makes dma-bufs of leases.
+ * @PINMGR_FEATURE_EXPORT_REVOCABLE_PINS: the kernel says which importers
+ *	let go of their mappings when told, even while they pin the dma-buf
+ *	(the dma-buf revocation work of 2026, Linux 7.2 here): the pins of
+ *	such importers do not keep an ended lease's pages; only their
+ *	mappings do, until they unmap, as told. Without it every pinned
+ *	attachment keeps the pages until it unpins. See "What an end means
+ *	for an exported lease".
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
@@ -321,6 +331,7 @@ enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM_MOVES_MOVABLE = 1 << 8,
 	PINMGR_FEATURE_WATCH = 1 << 9,
 	PINMGR_FEATURE_EXPORT = 1 << 10,
+	PINMGR_FEATURE_EXPORT_REVOCABLE_PINS = 1 << 11,
 };
 
 /**

@@ -261,6 +261,8 @@ struct pinmgr_lease {
 	 * a reference a watch's work still holds does not count.
 	 */
 	bool counted;
+	/* HELD once: no command of its owner's finds it again. */
+	bool unowned;
 	struct list_head ctx_node;	/* in ctx->leases, under ctx->lock */
 
 	/* Deadlines on CLOCK_BOOTTIME, 0 for none; under ctx->lock. */

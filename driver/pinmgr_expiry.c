@@ -290,8 +290,14 @@ ktime_t pinmgr_revoke_deadline(bool now, u64 *real_ns)
  * may unpin meanwhile, and the context's work releases the pages at the
  * deadline.
  *
+ * A HELD lease, which its owner let go of while dma-bufs of it are open,
+ * has no owner to warn: it is revoked at once or not at all. Its importers
+ * are told, and its pages go once no device holds them, however long the
+ * dma-bufs stay open; it stays listed, REVOKED, until the last one closes.
+ *
  * Return: 0, -ENOENT (no such lease, or its owner is closing), -EBUSY (a
- * break is under way), -EKEYEXPIRED or -EKEYREVOKED (it ended), -ENOMEM.
+ * break is under way), -ESRCH (a break of a HELD lease), -EKEYEXPIRED or
+ * -EKEYREVOKED (it ended), -ENOMEM.
  */
 int pinmgr_lease_revoke(u64 handle, ktime_t deadline)
 {
@@ -308,8 +314,18 @@ int pinmgr_lease_revoke(u64 handle, ktime_t deadline)
 		goto out_put;
 
 	mutex_lock(&ctx->lock);
-	if (ctx->closed || list_empty(&lease->ctx_node)) {
-		ret = -ENOENT;
+	if (lease->state == PINMGR_LS_HELD) {
+		if (deadline) {
+			ret = -ESRCH;
+		} else {
+			pinmgr_lease_claim(lease, PINMGR_LS_REVOKED);
+			mutex_unlock(&ctx->lock);
+			pinmgr_lease_end(lease);
+			goto out_put;
+		}
+	} else if (ctx->closed || list_empty(&lease->ctx_node)) {
+		/* Gone from its owner; still listed if it was HELD and ended. */
+		ret = pinmgr_lease_ended_errno(lease) ?: -ENOENT;
 	} else if (lease->state != PINMGR_LS_ACTIVE &&
 		   lease->state != PINMGR_LS_BREAKING) {
 		ret = pinmgr_lease_ended_errno(lease);

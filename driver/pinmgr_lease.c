@@ -292,14 +292,14 @@ void pinmgr_lease_abort(struct pinmgr_lease *lease)
 
 /*
  * Look up a published lease of @ctx and take a reference, or NULL. A HELD
- * lease is its owner's no more (QUERY looks it up itself).
+ * lease is its owner's no more, nor once revoked (QUERY looks it up
+ * itself).
  */
 struct pinmgr_lease *pinmgr_lease_get(struct pinmgr_ctx *ctx, u64 handle)
 {
 	struct pinmgr_lease *lease = pinmgr_lease_find(handle);
 
-	if (lease && (lease->ctx != ctx ||
-		      READ_ONCE(lease->state) == PINMGR_LS_HELD)) {
+	if (lease && (lease->ctx != ctx || READ_ONCE(lease->unowned))) {
 		pinmgr_lease_put(lease);
 		return NULL;
 	}
@@ -349,10 +349,12 @@ static bool pinmgr_lease_detach(struct pinmgr_lease *lease)
 	list_del_init(&lease->ctx_node);
 	pinmgr_lease_dequeue_deadline(lease);
 	held = live && pinmgr_exports_hold_index(lease);
-	if (held)
+	if (held) {
+		WRITE_ONCE(lease->unowned, true);
 		WRITE_ONCE(lease->state, PINMGR_LS_HELD);
-	else
+	} else {
 		pinmgr_lease_remove(lease);
+	}
 	/* Its record is gone now, whoever holds a reference for a while. */
 	atomic_dec(&lease->ctx->nr_leases);
 	lease->counted = false;

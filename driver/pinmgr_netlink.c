@@ -266,6 +266,10 @@ static void pinmgr_nl_revoke_error(struct genl_info *info, int err)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "a break is under way; only an immediate revocation ends it");
 		break;
+	case -ESRCH:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "only its dma-bufs hold the lease, with no owner to warn: only an immediate revocation ends it");
+		break;
 	case -EKEYEXPIRED:
 	case -EKEYREVOKED:
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,

@@ -793,11 +793,14 @@ struct pinctl_revoke_opts {
  *	released (now, with PINCTL_REVOKE_NOW); may be NULL
  *
  * Starts a break: the owner is told (PINCTL_EVENT_BREAKING) and may unpin
- * before the deadline; then the pages are released by force.
+ * before the deadline; then the pages are released by force. A lease held
+ * by its dma-bufs alone (PINCTL_LEASE_HELD) has no owner to tell: it is
+ * revoked with PINCTL_REVOKE_NOW only, which takes it from the devices.
  *
  * Context: thread-safe.
  * Return: 0, -EPERM without CAP_SYS_ADMIN, -ENOENT, -EBUSY (already
- * under a break, without PINCTL_REVOKE_NOW), -EKEYEXPIRED, -EKEYREVOKED.
+ * under a break, without PINCTL_REVOKE_NOW), -ESRCH (a HELD lease,
+ * without PINCTL_REVOKE_NOW), -EKEYEXPIRED, -EKEYREVOKED.
  */
 PINCTL_API int pinctl_revoke(struct pinctl_dev *dev, uint64_t handle,
 			     const struct pinctl_revoke_opts *opts,
@@ -1202,7 +1205,7 @@ PINCTL_API int pinctl_nl_lease_dump(struct pinctl_ctx *ctx,
  *
  * Context: thread-safe.
  * Return: 0, -EPERM without CAP_SYS_ADMIN and CAP_NET_ADMIN, -ENOENT,
- * -EBUSY, or another errno.
+ * -EBUSY, -ESRCH, or another errno.
  */
 PINCTL_API int pinctl_nl_revoke(struct pinctl_ctx *ctx, uint64_t handle,
 				const struct pinctl_revoke_opts *opts,

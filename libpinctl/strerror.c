@@ -406,13 +406,22 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 		}
 		if (o->op == PINCTL_OP_REVOKE) {
 			say(m, "%s is already under a break; revoke it now "
-			    "(PINCTL_REVOKE_NOW, `--now`) to release its pages at once",
-			    lease);
+			    "(PINCTL_REVOKE_NOW, `pinctl lease revoke ... now`) to "
+			    "release its pages at once", lease);
 			return;
 		}
 		if (o->op == PINCTL_OP_MODULE_UNLOAD) {
 			say(m, "the pinmgr module is in use: close every open file of "
 			    "/dev/pinmgr (every lease holds one) first");
+			return;
+		}
+		break;
+	case ESRCH:
+		if (o->op == PINCTL_OP_REVOKE) {
+			say(m, "%s is held by its dma-bufs alone (its owner let go of "
+			    "it), so there is no owner to give a break to; revoke it "
+			    "now (PINCTL_REVOKE_NOW, `pinctl lease revoke ... now`) to "
+			    "take it from the devices", lease);
 			return;
 		}
 		break;

@@ -187,7 +187,8 @@ TEST(export_outlives_unpin)
 	ASSERT_ERRNO(pm_unpin(fd, h), ENOENT);
 	ASSERT_ERRNO(pm_renew(fd, h, 0), ENOENT);
 	ASSERT_ERRNO(ACCESS_READ(fd, h, 0, 1, &c), ENOENT);
-	ASSERT_ERRNO(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), ENOENT);
+	/* A break has no owner to warn (see export_revoke_of_a_held_lease). */
+	ASSERT_ERRNO(pm_revoke(fd, h, 0, &deadline), ESRCH);
 	ASSERT_EQ(pm_list(fd, NULL, 0, &l), 0);
 	ASSERT_EQ(l.out_total, 0);
 	ASSERT_EQ(pm_sysfs_read("leases", &dev_leases), 0);
@@ -208,8 +209,8 @@ TEST(export_outlives_unpin)
 	close(fd);
 }
 
-/* debugfs's listing has lease @h, in the state "held". */
-static void x_expect_debugfs_held(__u64 h)
+/* debugfs's listing has lease @h in @state ("held"), or, with NULL, not. */
+static void x_expect_debugfs_state(__u64 h, const char *state)
 {
 	char line[512], want[32];
 	bool found = false;
@@ -221,10 +222,12 @@ static void x_expect_debugfs_held(__u64 h)
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line + strspn(line, " "), want, strlen(want))) {
 			found = true;
-			ASSERT_NE(strstr(line, " held"), NULL);
+			if (state && !strstr(line, state))
+				FAIL("lease %llu is not %s: %s",
+				     (unsigned long long)h, state, line);
 		}
 	fclose(f);
-	ASSERT_TRUE(found);
+	ASSERT_EQ(found, state != NULL);
 }
 
 TEST(export_outlives_its_owner)
@@ -253,7 +256,7 @@ TEST(export_outlives_its_owner)
 	pm_vmstat_refresh();
 	ASSERT_EQ(pm_outstanding_pins(), pins0 + X_PAGES);
 	/* The administrator's listing shows it, held. */
-	x_expect_debugfs_held(val);
+	x_expect_debugfs_state(val, " held");
 	x_last_of_dma_buf(dbuf, 11, pins0);
 	close(sv[0]);
 	close(sv[1]);
@@ -399,6 +402,67 @@ TEST(export_revoke_takes_mappings_away)
 	munmap(map, len);
 	close(dbuf);
 	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	close(fd);
+}
+
+/*
+ * An administrator revokes a lease whose owner let go of it while a
+ * dma-buf of it stays open (HELD): at once only, there being no owner to
+ * warn. The dma-buf's mappings go, and so do the pages, with the dma-buf
+ * still open; the listings show the lease revoked until it closes.
+ */
+TEST(export_revoke_of_a_held_lease)
+{
+	size_t len = X_PAGES * pm_page_size();
+	long long pins0 = pm_outstanding_pins();
+	unsigned long long held0, held1;
+	int fd = pm_open(), dbuf, i;
+	struct pinmgr_query q;
+	__u64 h, deadline;
+	char *buf, *m;
+
+	x_need();
+	h = x_pin_pattern(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 61);
+	dbuf = x_export_ok(fd, h);
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(m, MAP_FAILED);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	pm_unmap(buf, len);
+	ASSERT_EQ(x_query(fd, h).out_state, PINMGR_LEASE_HELD);
+	ASSERT_PATTERN(m, len, 0, 61);
+
+	/* No break: it has no owner to warn. Nothing changes. */
+	ASSERT_ERRNO(pm_revoke(fd, h, 0, &deadline), ESRCH);
+	ASSERT_EQ(x_query(fd, h).out_state, PINMGR_LEASE_HELD);
+	ASSERT_PATTERN(m, len, 0, 61);
+
+	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held0), 0);
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	/* The pages go though the dma-buf is open; its mapping is gone. */
+	pm_vmstat_refresh();
+	for (i = 0; i < 500 && pm_outstanding_pins() != pins0; i++) {
+		pm_msleep(10);
+		pm_vmstat_refresh();
+	}
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	ASSERT_TRUE(x_read_faults(m));
+	/* A CPU mapping is no device hold: this end was not a held one. */
+	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held1), 0);
+	ASSERT_EQ(held1, held0);
+	ASSERT_ERRNO(pm_query(fd, h, &q), ENOENT);
+	x_expect_debugfs_state(h, " revoked");
+	ASSERT_ERRNO(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline),
+		     EKEYREVOKED);
+	/* A new mapping of the dma-buf reaches nothing either. */
+	munmap(m, len);
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(m, MAP_FAILED);
+	ASSERT_TRUE(x_read_faults(m));
+	munmap(m, len);
+
+	close(dbuf);
+	x_expect_debugfs_state(h, NULL);
+	ASSERT_ERRNO(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), ENOENT);
 	close(fd);
 }
 

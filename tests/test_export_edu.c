@@ -454,3 +454,52 @@ TEST(edu_revoke_and_an_importer_that_pins)
 	close(fd);
 	close(imp);
 }
+
+/*
+ * The owner unpins and exits while edu has the lease mapped; an
+ * administrator revokes the HELD lease: the dynamic importer is told and
+ * unmaps, the pages go though edu keeps its attachment, and the next map
+ * is refused.
+ */
+TEST(edu_revoke_of_a_held_lease_reaches_the_device)
+{
+	size_t len = E_PAGES * pm_page_size();
+	long long pins0 = pm_outstanding_pins();
+	int imp = e_open(), fd = pm_open(), admin, dbuf;
+	struct pmi_state st;
+	struct pmi_map m;
+	__u64 h, deadline;
+	char *buf;
+	__u32 id;
+
+	buf = pm_map_small_pages(len);
+	pm_fill(buf, len, 0, 71);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	dbuf = pm_export(fd, h);
+	ASSERT_GE(dbuf, 0);
+	id = e_attach(imp, dbuf, PMI_DYNAMIC);
+	ASSERT_EQ(e_map(imp, id, PMI_BIDIRECTIONAL, &m), 0);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(fd);
+	close(dbuf);
+	pm_unmap(buf, len);
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0 + E_PAGES);
+
+	admin = pm_open();
+	ASSERT_ERRNO(pm_revoke(admin, h, 0, &deadline), ESRCH);
+	ASSERT_EQ(e_state(imp, id).out_mapped, 1);
+	ASSERT_EQ(pm_revoke(admin, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	st = e_state(imp, id);
+	ASSERT_EQ(st.out_moves, 1);
+	ASSERT_EQ(st.out_mapped, 0);
+	e_expect_pins(pins0);
+	ASSERT_ERRNO(e_map(imp, id, PMI_BIDIRECTIONAL, &m), ENODEV);
+	ASSERT_ERRNO(pm_revoke(admin, h, PINMGR_REVOKE_NOW, &deadline),
+		     EKEYREVOKED);
+	e_detach(imp, id);
+	/* The last reference to the dma-buf went with the attachment. */
+	ASSERT_ERRNO(pm_revoke(admin, h, PINMGR_REVOKE_NOW, &deadline), ENOENT);
+	close(admin);
+	close(imp);
+}

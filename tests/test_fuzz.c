@@ -1729,8 +1729,16 @@ static void fz_op_revoke(struct fz_thread *th)
 		fz_expect(th, ret, err, EPERM);
 		return;
 	}
-	/* Device-wide: ENOENT means the lease is gone for good. */
+	/*
+	 * Device-wide: ENOENT means the lease is gone for good; ESRCH that
+	 * its owner let go of it while a dma-buf of it is open (HELD), a
+	 * break having no one to warn, so it is gone for its owner.
+	 */
 	if (ret && !fz_private(l->slot) && err == ENOENT) {
+		fz_drop(th, k);
+		return;
+	}
+	if (ret && err == ESRCH && !r.flags) {
 		fz_drop(th, k);
 		return;
 	}

@@ -158,6 +158,41 @@ TEST(lib_lease_export)
 }
 
 /*
+ * A lease its owner unpinned while a dma-buf of it is open is HELD: an
+ * administrator revokes it at once (-ESRCH for a break: no owner to warn).
+ */
+TEST(lib_revoke_of_a_held_lease)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_pin_opts, po, .flags = PINCTL_PIN_WRITE | PINCTL_PIN_LONGTERM);
+	PINCTL_OPTS(pinctl_revoke_opts, now, .flags = PINCTL_REVOKE_NOW);
+	PINCTL_OPTS(pinctl_lease, l);
+	char *buf = pm_map_anon(MIB);
+	uint64_t h = 0;
+	int dbuf;
+
+	ASSERT_RET(pinctl_pin(dev, buf, MIB, &po, &h), 0);
+	dbuf = pinctl_lease_export(dev, h);
+	if (dbuf == -ENOTTY || dbuf == -EOPNOTSUPP)
+		SKIP("no EXPORT: an older module, or a kernel without dma-bufs");
+	ASSERT_GE(dbuf, 0);
+	ASSERT_RET(pinctl_unpin(dev, h), 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_HELD);
+	ASSERT_RET(pinctl_revoke(dev, h, NULL, NULL), -ESRCH);
+	ASSERT_RET(pinctl_query(dev, h, &l), 0);
+	ASSERT_EQ(l.state, PINCTL_LEASE_HELD);
+	ASSERT_RET(pinctl_revoke(dev, h, &now, NULL), 0);
+	ASSERT_RET(pinctl_query(dev, h, &l), -ENOENT);
+	ASSERT_RET(pinctl_revoke(dev, h, &now, NULL), -EKEYREVOKED);
+	close(dbuf);
+	ASSERT_RET(pinctl_revoke(dev, h, &now, NULL), -ENOENT);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+}
+
+/*
  * pinctl_pin_lease() hands back what the driver's reply to the pin said,
  * equal to what a QUERY says after it, with no second request.
  */

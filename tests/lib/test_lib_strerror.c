@@ -319,6 +319,7 @@ TEST(lib_strerror_every_errno)
 		{ EINTR, PINCTL_OP_PIN, "a fatal signal arrived while pinning 1 MiB; nothing stays pinned" },
 		{ EBUSY, PINCTL_OP_RENEW, "under a break" },
 		{ EBUSY, PINCTL_OP_REVOKE, "already under a break" },
+		{ ESRCH, PINCTL_OP_REVOKE, "held by its dma-bufs alone" },
 		{ EBUSY, PINCTL_OP_MODULE_UNLOAD, "in use" },
 		{ EDQUOT, PINCTL_OP_PIN, "over RLIMIT_MEMLOCK" },
 		{ EFBIG, PINCTL_OP_PIN, "over max_lease_pages" },

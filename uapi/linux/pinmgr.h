@@ -163,6 +163,13 @@
  * memory from a device that does not let go; it can only make sure that
  * nothing else gets it and say who still holds it.
  *
+ * A HELD lease, whose owner let go of it, can be revoked too, at once only
+ * (PINMGR_REVOKE_NOW; a break fails with ESRCH): its dma-bufs stop giving
+ * the pages out as above, and the pages go once no device holds them,
+ * while the dma-bufs may stay open for as long as their holders like. The
+ * listings show it as PINMGR_LEASE_REVOKED, with its exports and holds,
+ * until the last dma-buf is closed; its owner's QUERY no longer finds it.
+ *
  * The status area. Each watched lease has a slot (@out_watch_slot of PIN)
  * in its context's status area, which the owner maps read-only with
  * mmap(2) of the context's file at offset PINMGR_WATCH_MMAP_OFFSET. Slot s
@@ -230,7 +237,9 @@
  *    REVOKE without PINMGR_REVOKE_NOW of a lease already under a break.
  *  - EPERM: REVOKE by a caller without CAP_SYS_ADMIN.
  *  - ENOENT: REVOKE of a handle that names no lease on the device, or one
- *    whose owner has closed its file.
+ *    whose owner has closed its file (unless dma-bufs of it hold it).
+ *  - ESRCH: REVOKE without PINMGR_REVOKE_NOW of a HELD lease: a break
+ *    gives an owner time to let go, and a HELD lease has none.
  *  - EKEYEXPIRED, EKEYREVOKED: REVOKE of a lease that has already ended
  *    (or is ending) by expiry or by revocation; nothing changes.
  *  - ENOMEM: REVOKE could not make the owner's event queue, which must

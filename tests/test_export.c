@@ -3,9 +3,10 @@
  * Exported leases: PINMGR_IOC_EXPORT and the dma-buf it makes. The
  * dma-buf is used as other programs would: mmap(2) of its file, DRM's vgem
  * importing it (PRIME) and mapping it through the import, V4L2's vivid
- * capturing into it and its output device reading from it. Its lifetime (after UNPIN, after the owner exits),
- * what a revocation does to it with and without a device holding it, and
- * the requests that must fail are here too.
+ * capturing into it and its output device reading from it. Its lifetime
+ * (after UNPIN, after the owner exits), what a revocation does to it with
+ * and without a device holding it, and the requests that must fail are
+ * here too.
  */
 #define _GNU_SOURCE
 #include <dirent.h>

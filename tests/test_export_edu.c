@@ -120,6 +120,68 @@ static void e_expect_entries(const struct pmi_map *m, __u64 runs)
 }
 
 /*
+ * E_PAGES pages of 4 KiB at *@bufp holding pattern @seed, pinned with
+ * @flags and exported: the lease's handle, and the dma-buf in *@dbuf.
+ */
+static __u64 e_pin_export(int fd, char **bufp, __u32 flags, unsigned int seed,
+			  int *dbuf)
+{
+	size_t len = E_PAGES * pm_page_size();
+	__u64 h;
+
+	*bufp = pm_map_small_pages(len);
+	pm_fill(*bufp, len, 0, seed);
+	h = PIN_OK(fd, *bufp, len, flags);
+	*dbuf = pm_export(fd, h);
+	ASSERT_GE(*dbuf, 0);
+	return h;
+}
+
+/*
+ * After a revocation edu let go of: the owner's memory is as it was, the
+ * last dma-buf goes, the owner acknowledges the end, and its file closes.
+ */
+static void e_end_revoked(int fd, __u64 h, int dbuf, char *buf,
+			  unsigned int seed)
+{
+	size_t len = E_PAGES * pm_page_size();
+
+	ASSERT_PATTERN(buf, len, 0, seed);
+	close(dbuf);
+	ASSERT_EQ(e_query(fd, h).out_exports, 0);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	pm_unmap(buf, len);
+	close(fd);
+}
+
+/*
+ * A write pin of pattern @seed, exported, attached to edu dynamically and
+ * mapped; then its owner unpins and exits (closes its file, drops the
+ * dma-buf and the memory): edu's mapping alone keeps the pages (*@h: the
+ * lease). Return: edu's attachment.
+ */
+static __u32 e_held_by_edu(int imp, unsigned int seed, long long pins0,
+			   __u64 *h)
+{
+	int fd = pm_open(), dbuf;
+	struct pmi_map m;
+	char *buf;
+	__u32 id;
+
+	*h = e_pin_export(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM,
+			  seed, &dbuf);
+	id = e_attach(imp, dbuf, PMI_DYNAMIC);
+	ASSERT_EQ(e_map(imp, id, PMI_BIDIRECTIONAL, &m), 0);
+	ASSERT_EQ(pm_unpin(fd, *h), 0);
+	close(fd);
+	close(dbuf);
+	pm_unmap(buf, E_PAGES * pm_page_size());
+	pm_vmstat_refresh();
+	ASSERT_EQ(pm_outstanding_pins(), pins0 + E_PAGES);
+	return id;
+}
+
+/*
  * Pin @buf (@len bytes holding pattern @seed), export it, map it for edu
  * with one scatterlist entry per run, and have edu read three pages of it
  * and write two.
@@ -253,11 +315,8 @@ TEST(edu_revoke_mid_stream_reaches_a_dynamic_importer)
 	char *buf;
 	int i;
 
-	buf = pm_map_small_pages(len);
-	pm_fill(buf, len, 0, 21);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	dbuf = pm_export(fd, h);
-	ASSERT_GE(dbuf, 0);
+	h = e_pin_export(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 21,
+			 &dbuf);
 	s.id = e_attach(imp, dbuf, PMI_DYNAMIC);
 	ASSERT_EQ(e_map(imp, s.id, PMI_BIDIRECTIONAL, &m), 0);
 	ASSERT_GE(e_query(fd, h).out_export_holds, 1);
@@ -284,15 +343,8 @@ TEST(edu_revoke_mid_stream_reaches_a_dynamic_importer)
 	/* The next map sees the lease as it is now: gone. */
 	ASSERT_ERRNO(e_map(imp, s.id, PMI_BIDIRECTIONAL, &m), ENODEV);
 	ASSERT_ERRNO(e_map(imp, s.id, PMI_TO_DEVICE, &m), ENODEV);
-	/* The owner's memory is as it was. */
-	ASSERT_PATTERN(buf, len, 0, 21);
-
 	e_detach(imp, s.id);
-	close(dbuf);
-	ASSERT_EQ(e_query(fd, h).out_exports, 0);
-	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
-	pm_unmap(buf, len);
-	close(fd);
+	e_end_revoked(fd, h, dbuf, buf, 21);
 	close(imp);
 }
 
@@ -312,11 +364,7 @@ TEST(edu_read_only_export_keeps_the_device_from_writing)
 	__u32 id;
 	__u64 h;
 
-	buf = pm_map_small_pages(len);
-	pm_fill(buf, len, 0, 31);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_LONGTERM);
-	dbuf = pm_export(fd, h);
-	ASSERT_GE(dbuf, 0);
+	h = e_pin_export(fd, &buf, PINMGR_PIN_LONGTERM, 31, &dbuf);
 	ASSERT_EQ(fcntl(dbuf, F_GETFL) & O_ACCMODE, O_RDONLY);
 	id = e_attach(imp, dbuf, PMI_DYNAMIC);
 	ASSERT_ERRNO(e_map(imp, id, PMI_BIDIRECTIONAL, &m), EACCES);
@@ -345,29 +393,14 @@ TEST(edu_read_only_export_keeps_the_device_from_writing)
  */
 TEST(edu_keeps_reading_after_the_owner_unpins)
 {
-	size_t len = E_PAGES * pm_page_size(), ps = pm_page_size();
 	long long pins0 = pm_outstanding_pins();
-	int imp = e_open(), fd = pm_open(), dbuf;
+	size_t ps = pm_page_size();
 	char page[PMI_XFER_MAX];
-	struct pmi_map m;
-	char *buf;
+	int imp = e_open();
 	__u32 id;
 	__u64 h;
 
-	buf = pm_map_small_pages(len);
-	pm_fill(buf, len, 0, 41);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	dbuf = pm_export(fd, h);
-	ASSERT_GE(dbuf, 0);
-	id = e_attach(imp, dbuf, PMI_DYNAMIC);
-	ASSERT_EQ(e_map(imp, id, PMI_BIDIRECTIONAL, &m), 0);
-	ASSERT_EQ(pm_unpin(fd, h), 0);
-	close(fd);
-	close(dbuf);
-	pm_unmap(buf, len);
-	pm_vmstat_refresh();
-	ASSERT_EQ(pm_outstanding_pins(), pins0 + E_PAGES);
-
+	id = e_held_by_edu(imp, 41, pins0, &h);
 	ASSERT_EQ(e_xfer(imp, id, (E_PAGES - 1) * ps, page, ps, false), 0);
 	ASSERT_PATTERN(page, ps, (E_PAGES - 1) * ps, 41);
 	e_detach(imp, id);
@@ -384,7 +417,7 @@ TEST(edu_keeps_reading_after_the_owner_unpins)
  */
 TEST(edu_revoke_and_an_importer_that_pins)
 {
-	size_t len = E_PAGES * pm_page_size(), ps = pm_page_size();
+	size_t ps = pm_page_size();
 	bool revocable = pm_feature(PINMGR_FEATURE_EXPORT_REVOCABLE_PINS);
 	long long pins0 = pm_outstanding_pins();
 	int imp = e_open(), fd = pm_open(), dbuf;
@@ -399,11 +432,8 @@ TEST(edu_revoke_and_an_importer_that_pins)
 	__u32 id;
 
 	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held0), 0);
-	buf = pm_map_small_pages(len);
-	pm_fill(buf, len, 0, 51);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	dbuf = pm_export(fd, h);
-	ASSERT_GE(dbuf, 0);
+	h = e_pin_export(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 51,
+			 &dbuf);
 	id = e_attach(imp, dbuf, PMI_DYNAMIC | PMI_PINNED);
 	ASSERT_EQ(e_map(imp, id, PMI_BIDIRECTIONAL, &m), 0);
 	ASSERT_EQ(e_xfer(imp, id, 3 * ps, page, ps, false), 0);
@@ -445,13 +475,7 @@ TEST(edu_revoke_and_an_importer_that_pins)
 	e_expect_pins(pins0);
 	ASSERT_EQ(e_query(fd, h).out_export_holds, 0);
 	ASSERT_EQ(e_query(fd, h).out_state, PINMGR_LEASE_REVOKED);
-	/* The owner's memory is as it was. */
-	ASSERT_PATTERN(buf, len, 0, 51);
-	close(dbuf);
-	ASSERT_EQ(e_query(fd, h).out_exports, 0);
-	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
-	pm_unmap(buf, len);
-	close(fd);
+	e_end_revoked(fd, h, dbuf, buf, 51);
 	close(imp);
 }
 
@@ -463,29 +487,14 @@ TEST(edu_revoke_and_an_importer_that_pins)
  */
 TEST(edu_revoke_of_a_held_lease_reaches_the_device)
 {
-	size_t len = E_PAGES * pm_page_size();
 	long long pins0 = pm_outstanding_pins();
-	int imp = e_open(), fd = pm_open(), admin, dbuf;
+	int imp = e_open(), admin;
 	struct pmi_state st;
 	struct pmi_map m;
 	__u64 h, deadline;
-	char *buf;
 	__u32 id;
 
-	buf = pm_map_small_pages(len);
-	pm_fill(buf, len, 0, 71);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	dbuf = pm_export(fd, h);
-	ASSERT_GE(dbuf, 0);
-	id = e_attach(imp, dbuf, PMI_DYNAMIC);
-	ASSERT_EQ(e_map(imp, id, PMI_BIDIRECTIONAL, &m), 0);
-	ASSERT_EQ(pm_unpin(fd, h), 0);
-	close(fd);
-	close(dbuf);
-	pm_unmap(buf, len);
-	pm_vmstat_refresh();
-	ASSERT_EQ(pm_outstanding_pins(), pins0 + E_PAGES);
-
+	id = e_held_by_edu(imp, 71, pins0, &h);
 	admin = pm_open();
 	ASSERT_ERRNO(pm_revoke(admin, h, 0, &deadline), ESRCH);
 	ASSERT_EQ(e_state(imp, id).out_mapped, 1);
@@ -501,5 +510,67 @@ TEST(edu_revoke_of_a_held_lease_reaches_the_device)
 	/* The last reference to the dma-buf went with the attachment. */
 	ASSERT_ERRNO(pm_revoke(admin, h, PINMGR_REVOKE_NOW, &deadline), ENOENT);
 	close(admin);
+	close(imp);
+}
+
+/* The importer's kernel mapping of @dbuf: one copy of @len bytes. */
+static int e_vmap_copy(int imp, int dbuf, size_t off, void *data, size_t len,
+		       bool write)
+{
+	struct pmi_vmap v = {
+		.fd = dbuf, .write = write, .offset = off, .len = len,
+		.data = (__u64)(uintptr_t)data,
+	};
+
+	return ioctl(imp, PMI_IOC_VMAP, &v);
+}
+
+/*
+ * A CPU-side importer's kernel mapping of an export (vmap, as V4L2's
+ * vmalloc buffers and DRM's shadow planes make it): it reads the owner's
+ * data and writes into the owner's memory; a read-only export has none.
+ * Once the lease has ended, a new one maps a blank page of the driver's:
+ * it reads zeros, and what is written there reaches no one.
+ */
+TEST(edu_importer_vmap_reads_and_writes_the_lease)
+{
+	size_t len = E_PAGES * pm_page_size(), ps = pm_page_size();
+	long long pins0 = pm_outstanding_pins();
+	int imp = e_open(), fd = pm_open(), dbuf, ro;
+	char page[PMI_XFER_MAX], *buf, *rbuf;
+	struct pinmgr_event ev;
+	__u64 h, rh, deadline;
+
+	h = e_pin_export(fd, &buf, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM, 81,
+			 &dbuf);
+	ASSERT_EQ(e_vmap_copy(imp, dbuf, 5 * ps, page, ps, false), 0);
+	ASSERT_PATTERN(page, ps, 5 * ps, 81);
+	memset(page, 0x3c, ps);
+	ASSERT_EQ(e_vmap_copy(imp, dbuf, 2 * ps, page, ps, true), 0);
+	ASSERT_ALL_BYTES(buf + 2 * ps, ps, 0x3c);
+	/* Beyond the end: the importer's own check. */
+	ASSERT_ERRNO(e_vmap_copy(imp, dbuf, len - ps + 1, page, ps, false),
+		     EINVAL);
+	ASSERT_EQ(e_query(fd, h).out_export_holds, 0);
+
+	rh = e_pin_export(fd, &rbuf, PINMGR_PIN_LONGTERM, 82, &ro);
+	ASSERT_NE(e_vmap_copy(imp, ro, 0, page, ps, false), 0);
+	pm_diag("vmap of a read-only export: %s", strerror(errno));
+	close(ro);
+	ASSERT_EQ(pm_unpin(fd, rh), 0);
+	pm_unmap(rbuf, len);
+
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	e_expect_pins(pins0);
+	ASSERT_EQ(e_vmap_copy(imp, dbuf, 5 * ps, page, ps, false), 0);
+	ASSERT_ALL_BYTES(page, ps, 0);
+	memset(page, 0x77, ps);
+	ASSERT_EQ(e_vmap_copy(imp, dbuf, 5 * ps, page, ps, true), 0);
+	ASSERT_EQ(e_query(fd, h).out_export_holds, 0);
+	/* The owner's memory has what the live mapping wrote, nothing else. */
+	ASSERT_ALL_BYTES(buf + 2 * ps, ps, 0x3c);
+	pm_fill(buf + 2 * ps, ps, 2 * ps, 81);
+	e_end_revoked(fd, h, dbuf, buf, 81);
 	close(imp);
 }

@@ -491,6 +491,103 @@ static long pmi_ioc_probe(void __user *argp)
 	return copy_to_user(argp, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
+/*
+ * The kernel mapping of a whole dma-buf, as CPU-side importers (V4L2's
+ * vmalloc buffers, DRM's shadow planes) make it. Its form changed twice
+ * (an address until 5.10, struct dma_buf_map until 5.17, struct iosys_map
+ * since), and since 6.2 the caller holds the reservation lock, which the
+ * _unlocked forms take.
+ */
+struct pmi_kmap {
+#if defined(PINMGR_HAVE_DMA_BUF_VMAP_IOSYS_MAP)
+	struct iosys_map map;
+#elif defined(PINMGR_HAVE_DMA_BUF_VMAP_DMA_BUF_MAP)
+	struct dma_buf_map map;
+#endif
+	void *vaddr;
+};
+
+static void pmi_vunmap(struct dma_buf *dmabuf, struct pmi_kmap *k)
+{
+#if defined(PINMGR_HAVE_DMA_BUF_VMAP_UNLOCKED)
+	dma_buf_vunmap_unlocked(dmabuf, &k->map);
+#elif defined(PINMGR_HAVE_DMA_BUF_VMAP_IOSYS_MAP) || \
+	defined(PINMGR_HAVE_DMA_BUF_VMAP_DMA_BUF_MAP)
+	dma_buf_vunmap(dmabuf, &k->map);
+#else
+	dma_buf_vunmap(dmabuf, k->vaddr);
+#endif
+}
+
+static int pmi_vmap(struct dma_buf *dmabuf, struct pmi_kmap *k)
+{
+#if defined(PINMGR_HAVE_DMA_BUF_VMAP_UNLOCKED)
+	int ret = dma_buf_vmap_unlocked(dmabuf, &k->map);
+#elif defined(PINMGR_HAVE_DMA_BUF_VMAP_IOSYS_MAP) || \
+	defined(PINMGR_HAVE_DMA_BUF_VMAP_DMA_BUF_MAP)
+	int ret = dma_buf_vmap(dmabuf, &k->map);
+#endif
+
+#if defined(PINMGR_HAVE_DMA_BUF_VMAP_IOSYS_MAP) || \
+	defined(PINMGR_HAVE_DMA_BUF_VMAP_DMA_BUF_MAP)
+	if (ret)
+		return ret;
+	if (k->map.is_iomem) {
+		pmi_vunmap(dmabuf, k);
+		return -EIO;
+	}
+	k->vaddr = k->map.vaddr;
+#else
+	k->vaddr = dma_buf_vmap(dmabuf);
+	if (!k->vaddr)
+		return -ENXIO;
+#endif
+	return 0;
+}
+
+static long pmi_ioc_vmap(void __user *argp)
+{
+	struct pmi_kmap k = { 0 };
+	struct dma_buf *dmabuf;
+	struct pmi_vmap arg;
+	void *data;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (!arg.len || arg.len > PMI_XFER_MAX || arg.write > 1)
+		return -EINVAL;
+	data = kmalloc(arg.len, GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (arg.write && copy_from_user(data, u64_to_user_ptr(arg.data),
+					arg.len))
+		goto out_free;
+	dmabuf = dma_buf_get(arg.fd);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto out_free;
+	}
+	ret = -EINVAL;
+	if (arg.offset <= dmabuf->size && arg.len <= dmabuf->size - arg.offset)
+		ret = pmi_vmap(dmabuf, &k);
+	if (!ret) {
+		if (arg.write)
+			memcpy(k.vaddr + arg.offset, data, arg.len);
+		else
+			memcpy(data, k.vaddr + arg.offset, arg.len);
+		pmi_vunmap(dmabuf, &k);
+	}
+	dma_buf_put(dmabuf);
+	if (!ret && !arg.write &&
+	    copy_to_user(u64_to_user_ptr(arg.data), data, arg.len))
+		ret = -EFAULT;
+out_free:
+	kfree(data);
+	return ret;
+}
+
 static long pmi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pmi_file *f = file->private_data;
@@ -516,6 +613,8 @@ static long pmi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return pmi_ioc_state(f, argp);
 	case PMI_IOC_PROBE:
 		return pmi_ioc_probe(argp);
+	case PMI_IOC_VMAP:
+		return pmi_ioc_vmap(argp);
 	}
 	return -ENOTTY;
 }

@@ -79,6 +79,18 @@ struct pmi_probe {
 	__u64 out_size;
 };
 
+/*
+ * A CPU importer's kernel mapping of a whole dma-buf (vmap), made, used
+ * for one copy of @len bytes at @offset to or from @data, and undone.
+ */
+struct pmi_vmap {
+	__s32 fd;		/* the dma-buf */
+	__u32 write;		/* copy @data into it, not out of it */
+	__u64 offset;
+	__u64 len;		/* at most PMI_XFER_MAX */
+	__u64 data;
+};
+
 #define PMI_IOC_INFO	_IOR('P', 0x40, struct pmi_info)
 #define PMI_IOC_ATTACH	_IOWR('P', 0x41, struct pmi_attach)
 #define PMI_IOC_DETACH	_IOW('P', 0x42, __u32)
@@ -87,5 +99,6 @@ struct pmi_probe {
 #define PMI_IOC_XFER	_IOW('P', 0x45, struct pmi_xfer)
 #define PMI_IOC_STATE	_IOWR('P', 0x46, struct pmi_state)
 #define PMI_IOC_PROBE	_IOWR('P', 0x47, struct pmi_probe)
+#define PMI_IOC_VMAP	_IOW('P', 0x48, struct pmi_vmap)
 
 #endif /* PINMGR_IMPORTER_H */

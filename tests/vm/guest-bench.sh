@@ -19,17 +19,11 @@ rc=$?
 tap $rc "module loads"
 [ $rc -eq 0 ] || exit 1
 
-# Progress goes to stderr, the table to a file printed after it.
-# The test importer for the exported leases' rows (run-vm -e).
+# The test importer, for the exported leases' rows.
 importer=
-if [ -f /pinmgr/pinmgr_importer.ko ] &&
-	grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
-	insmod /pinmgr/pinmgr_importer.ko
-	rc=$?
-	tap $rc "test importer loads and drives edu"
-	[ $rc -eq 0 ] && importer=1
-fi
+load_importer && importer=1
 
+# Progress goes to stderr, the table to a file printed after it.
 pinmgr-bench --json /tmp/bench.json "$@" >/tmp/bench.txt
 bench=$?
 tap $bench "pinmgr-bench ran (exit $bench)"

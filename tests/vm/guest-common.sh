@@ -34,3 +34,19 @@ require() {
 	required "$1" || PINMGR_REQUIRE="${PINMGR_REQUIRE:+$PINMGR_REQUIRE }$1"
 	export PINMGR_REQUIRE
 }
+
+# Load the test importer (tests/importer) where the machine has edu (run-vm
+# -e) and the kernel the dma-buf core; say so in TAP. Succeeds if it loaded.
+# A machine that PINMGR_REQUIRE says has edu fails without it.
+load_importer() {
+	if [ -f /pinmgr/pinmgr_importer.ko ] &&
+		grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
+		insmod /pinmgr/pinmgr_importer.ko
+		set -- $?
+		tap "$1" "test importer loads and drives edu"
+		return "$1"
+	fi
+	required edu &&
+		tap 1 "test importer loads and drives edu (no edu device or no importer)"
+	return 1
+}

@@ -38,18 +38,8 @@ require netlink
 # What the shipped udev rule does, so that unprivileged tests can open it.
 chmod 0666 /dev/pinmgr
 
-# The test importer (tests/importer), where the machine has edu (run-vm -e)
-# and the kernel the dma-buf core.
 importer=
-if [ -f /pinmgr/pinmgr_importer.ko ] &&
-	grep -qx 0x11e8 /sys/bus/pci/devices/*/device 2>/dev/null; then
-	insmod /pinmgr/pinmgr_importer.ko
-	rc=$?
-	tap $rc "test importer loads and drives edu"
-	[ $rc -eq 0 ] && importer=1
-elif required edu; then
-	tap 1 "test importer loads and drives edu (no edu device or no importer)"
-fi
+load_importer && importer=1
 
 pinmgr-tests "$@"
 suite=$?

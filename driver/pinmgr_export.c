@@ -13,10 +13,9 @@
  * zapped, and dynamic importers are told to let go (move_notify). What a
  * device still holds is a *hold*: every live scatterlist mapping, every
  * pin of an attachment that cannot be made to let go (a static one) and
- * the kernel mapping of a vmap. A lease
- * that ends with holds keeps its pages until the last hold goes; it ends
- * on time for its owner all the same, who reads PINMGR_EVENT_HELD, and
- * sees the holds in QUERY.
+ * the kernel mapping of a vmap. A lease that ends with holds keeps its
+ * pages until the last hold goes; it ends on time for its owner all the
+ * same, who reads PINMGR_EVENT_HELD, and sees the holds in QUERY.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>

@@ -1128,7 +1128,8 @@ TEST(cli_pin_release_on_stale)
 /*
  * pin ... export: pinctl holds a dma-buf of the lease and prints its
  * number; another process takes it (pidfd_getfd) and keeps the pages
- * after pinctl is gone.
+ * after pinctl is gone, until an administrator revokes the lease (at once:
+ * a break has no owner to warn).
  */
 TEST(cli_pin_export)
 {
@@ -1198,8 +1199,25 @@ TEST(cli_pin_export)
 	ASSERT_NE(map, MAP_FAILED);
 	map[0] = 1;
 	munmap(map, 1 << 20);
-	close(dbuf);
+
+	/* The administrator takes it back from whoever has the dma-buf. */
+	snprintf(arg, sizeof(arg), "%llu", (unsigned long long)h);
+	PINCTL(&r, "lease", "revoke", arg);
+	ASSERT_EQ(r.status, 1);
+	ASSERT_CONTAINS(r.err, "held by its dma-bufs alone");
+	PINCTL(&r, "lease", "revoke", arg, "now");
+	ASSERT_EQ(r.status, 0);
 	pm_vmstat_refresh();
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	/* Listed, revoked, until the last dma-buf goes. */
+	PINCTL(&r, "-j", "lease", "show", arg);
+	ASSERT_EQ(r.status, 0);
+	o = json_parse(r.out);
+	ASSERT_EQ(strcmp(jstr(o, "state"), "revoked"), 0);
+	ASSERT_EQ(ju64(o, "exports"), 1);
+	json_object_put(o);
+	close(dbuf);
+	PINCTL(&r, "lease", "show", arg);
+	ASSERT_EQ(r.status, 1);
 }
 

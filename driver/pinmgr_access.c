@@ -45,8 +45,18 @@ static void pinmgr_run_pos_init(u64 offset, struct pinmgr_run_pos *pos)
 }
 
 /*
+ * Why a lease's pages could not be had: it ended (its errno), or its owner
+ * let go of it meanwhile, by UNPIN from another thread (a watched lease's
+ * pages go then) or into the hands of its dma-bufs (HELD): gone.
+ */
+static int pinmgr_pages_gone(const struct pinmgr_lease *lease)
+{
+	return pinmgr_lease_ended_errno(lease) ?: -ENOENT;
+}
+
+/*
  * Copy @chunk bytes (within one page) between the lease's pages at @pos and
- * @bounce, and move @pos on. Return: 0, or the ended lease's errno.
+ * @bounce, and move @pos on. Return: 0, or why the pages are gone.
  */
 static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
 			 void *bounce, size_t chunk, bool write)
@@ -55,7 +65,7 @@ static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
 	void *kaddr;
 
 	if (!pinmgr_lease_pages_get(lease))
-		return pinmgr_lease_ended_errno(lease);
+		return pinmgr_pages_gone(lease);
 	if (!pos->found) {
 		while (pos->run < lease->nr_runs &&
 		       pos->page >= lease->runs[pos->run].nr_pages)
@@ -97,8 +107,9 @@ static int pinmgr_bounce(struct pinmgr_lease *lease, struct pinmgr_run_pos *pos,
  * @write: copy from @buf into the pages (needs a write pin; checked by caller)
  *
  * Return: 0, -EFAULT if @buf faults, -EINTR on a fatal signal, the lease's
- * ended errno if it ends meanwhile, -ENOMEM. Bytes before the fault, signal
- * or end have been copied; no byte after it is touched.
+ * ended errno if it ends meanwhile (-ENOENT if its owner let go of it),
+ * -ENOMEM. Bytes before the fault, signal or end have been copied; no byte
+ * after it is touched.
  */
 int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
 			void __user *buf, u64 length, bool write)
@@ -152,7 +163,7 @@ int pinmgr_lease_access(struct pinmgr_lease *lease, u64 offset,
  * @total: out: the lease's runs
  *
  * Return: entries written, -EFAULT, -EINTR on a fatal signal, or the
- * lease's ended errno.
+ * lease's ended errno (-ENOENT if its owner let go of it meanwhile).
  */
 long pinmgr_lease_segments(struct pinmgr_lease *lease,
 			   struct pinmgr_segment __user *segs, u32 max,
@@ -163,7 +174,7 @@ long pinmgr_lease_segments(struct pinmgr_lease *lease,
 
 	do {
 		if (!pinmgr_lease_pages_get(lease))
-			return pinmgr_lease_ended_errno(lease);
+			return pinmgr_pages_gone(lease);
 		*total = lease->nr_runs;
 		n = min3(lease->nr_runs - i, (unsigned long)max - i,
 			 (unsigned long)ARRAY_SIZE(batch));

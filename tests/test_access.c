@@ -21,7 +21,10 @@
  *    page cache on every kernel.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1202,4 +1205,77 @@ TEST_TIMEOUT(runs_4k_metadata_proportional, 120)
 	ASSERT_EQ(pm_outstanding_pins() - base, 0);
 	close(fd);
 	pm_unmap(p, len);
+}
+
+/* ---- ACCESS racing its own file's UNPIN ---------------------------------- */
+
+struct x_race {
+	int fd;
+	__u64 h;
+	char *dst;
+	size_t len;
+	int ret, err;
+};
+
+static void *x_race_access(void *arg)
+{
+	struct x_race *r = arg;
+
+	r->ret = ACCESS_READ(r->fd, r->h, 0, r->len, r->dst);
+	r->err = errno;
+	return NULL;
+}
+
+/*
+ * ACCESS racing an UNPIN of the same lease from another thread: it copies
+ * the lease's bytes, or fails with ENOENT once the owner has let go of it
+ * mid-way, when the pages go at once (a watched lease) or to a dma-buf of
+ * it (HELD). It never succeeds with bytes that are not the lease's: it
+ * did, for those two, with its bounce buffer's stale or uninitialised
+ * bytes in place of the pages it could no longer have.
+ */
+TEST_TIMEOUT(access_racing_unpin_copies_the_lease_or_fails, 300)
+{
+	size_t len = 64 * pm_page_size();
+	bool watch = pm_feature(PINMGR_FEATURE_WATCH);
+	bool export = pm_feature(PINMGR_FEATURE_EXPORT);
+	int fd = pm_open(), round, lost = 0, dbuf;
+	char *buf = pm_map_small_pages(len), *dst = malloc(len);
+	struct x_race r = { .fd = fd, .dst = dst, .len = len };
+	pthread_t thread;
+	volatile unsigned int spin;
+	unsigned int i;
+
+	ASSERT_NE(dst, NULL);
+	if (!watch && !export)
+		pm_skip_feature(PINMGR_FEATURE_WATCH, "watched or exported leases");
+	for (round = 0; round < 300; round++) {
+		__u32 flags = PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM;
+		bool exported = export && (!watch || round % 2);
+
+		if (!exported)
+			flags |= PINMGR_PIN_WATCH;
+		pm_fill(buf, len, 0, round);
+		r.h = PIN_OK(fd, buf, len, flags);
+		dbuf = exported ? pm_export(fd, r.h) : -1;
+		ASSERT_EQ(exported, dbuf >= 0);
+		memset(dst, 0, len);
+		ASSERT_EQ(pthread_create(&thread, NULL, x_race_access, &r), 0);
+		for (spin = 0, i = 0; i < (unsigned int)round * 7919 % 2000000; i++)
+			spin++;
+		ASSERT_EQ(pm_unpin(fd, r.h), 0);
+		ASSERT_EQ(pthread_join(thread, NULL), 0);
+		if (r.ret) {
+			ASSERT_EQ(r.err, ENOENT);
+			lost++;
+		} else {
+			ASSERT_PATTERN(dst, len, 0, round);
+		}
+		if (dbuf >= 0)
+			close(dbuf);
+	}
+	pm_diag("%d of %d ACCESSes lost the race to UNPIN", lost, round);
+	free(dst);
+	pm_unmap(buf, len);
+	close(fd);
 }

@@ -417,7 +417,7 @@ TEST(export_revoke_of_a_held_lease)
 	size_t len = X_PAGES * pm_page_size();
 	long long pins0 = pm_outstanding_pins();
 	unsigned long long held0, held1;
-	int fd = pm_open(), dbuf, i;
+	int fd = pm_open(), dbuf;
 	struct pinmgr_query q;
 	__u64 h, deadline;
 	char *buf, *m;
@@ -440,12 +440,7 @@ TEST(export_revoke_of_a_held_lease)
 	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held0), 0);
 	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, &deadline), 0);
 	/* The pages go though the dma-buf is open; its mapping is gone. */
-	pm_vmstat_refresh();
-	for (i = 0; i < 500 && pm_outstanding_pins() != pins0; i++) {
-		pm_msleep(10);
-		pm_vmstat_refresh();
-	}
-	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	ASSERT_EQ(pm_await_outstanding_pins(pins0), pins0);
 	ASSERT_TRUE(x_read_faults(m));
 	/* A CPU mapping is no device hold: this end was not a held one. */
 	ASSERT_EQ(pm_sysfs_read("export_held_ends", &held1), 0);
@@ -794,7 +789,7 @@ TEST(export_revoke_while_a_device_holds_it)
 {
 	long long pins0 = pm_outstanding_pins();
 	unsigned long long held0, held1;
-	int fd = pm_open(), vfd, dbuf[2], err, i;
+	int fd = pm_open(), vfd, dbuf[2], err;
 	struct pinmgr_event ev;
 	struct pinmgr_query q;
 	size_t sizeimage, len;
@@ -823,12 +818,8 @@ TEST(export_revoke_while_a_device_holds_it)
 	ASSERT_EQ(pm_outstanding_pins(), pins0 + (long long)(len / pm_page_size()));
 
 	x_vivid_free(vfd, dbuf);
-	/* The release runs in the driver's workqueue: give it a moment. */
-	for (i = 0; i < 500 && pm_outstanding_pins() != pins0; i++) {
-		pm_msleep(10);
-		pm_vmstat_refresh();
-	}
-	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	/* The release runs in the driver's workqueue. */
+	ASSERT_EQ(pm_await_outstanding_pins(pins0), pins0);
 	q = x_query(fd, h);
 	ASSERT_EQ(q.out_export_holds, 0);
 	ASSERT_EQ(q.out_exports, 0);
@@ -999,41 +990,58 @@ static size_t x_frame_matches(const unsigned char *frame, size_t len,
 
 #define X_OUT_SEED	0x7e57u
 #define X_CAP_BUFS	4
+#define X_TRIES		3
 
 /*
- * Show the frame in lease memory @buf (@len bytes) on output @ofd, from two
- * dma-bufs of one lease, and look for it among the frames of capture @cfd
- * (buffers of its own), which vivid loops the output into. A frame equal
- * to the pattern the test wrote shows that vivid read the lease's pages
- * through the dma-buf; its test pattern generator never makes it. The
- * rows that vivid writes its status text over are left out.
+ * What decides whether vivid loops its output into its capture: both
+ * sides' timings and the capture's crop and compose rectangles. Printed
+ * when a stream showed no frame of the lease.
  */
-static void x_vivid_show(int fd, int cfd, int ofd, char *buf, size_t len,
-			 const struct v4l2_format *of,
-			 const struct v4l2_format *cf)
+static void x_vivid_why(int cfd, int ofd)
+{
+	struct v4l2_dv_timings ct = { 0 }, ot = { 0 };
+	struct v4l2_selection crop = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.target = V4L2_SEL_TGT_CROP,
+	};
+	struct v4l2_selection compose = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.target = V4L2_SEL_TGT_COMPOSE,
+	};
+
+	ioctl(cfd, VIDIOC_G_DV_TIMINGS, &ct);
+	ioctl(ofd, VIDIOC_G_DV_TIMINGS, &ot);
+	pm_diag("input timings %ux%u, output timings %ux%u",
+		ct.bt.width, ct.bt.height, ot.bt.width, ot.bt.height);
+	if (!ioctl(cfd, VIDIOC_G_SELECTION, &crop))
+		pm_diag("capture crop %ux%u at %d,%d", crop.r.width,
+			crop.r.height, crop.r.left, crop.r.top);
+	if (!ioctl(cfd, VIDIOC_G_SELECTION, &compose))
+		pm_diag("capture compose %ux%u at %d,%d", compose.r.width,
+			compose.r.height, compose.r.left, compose.r.top);
+}
+
+/*
+ * One stream: queue dma-bufs @dbuf on output @ofd, capture up to 120
+ * frames into buffers of @cfd's own and compare each from byte @from on
+ * with the pattern. Return: the most bytes of a frame that matched.
+ */
+static size_t x_vivid_stream(int fd, __u64 h, int cfd, int ofd,
+			     const int dbuf[2], __u32 size, size_t from)
 {
 	int otype = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	int ctype = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	__u32 size = of->fmt.pix.sizeimage;
 	struct v4l2_requestbuffers rb;
 	void *frames[X_CAP_BUFS];
-	size_t from, best = 0;
 	unsigned int i, seen = 0;
 	struct v4l2_buffer vb;
-	bool found = false;
-	int dbuf[2];
-	__u64 h;
+	size_t best = 0;
 
-	pm_fill(buf, len, 0, X_OUT_SEED);
-	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
-	pm_diag("a lease of %llu runs for %zu bytes",
-		(unsigned long long)x_query(fd, h).out_nr_runs, len);
 	rb = (struct v4l2_requestbuffers){ .count = 2, .type = otype,
 					   .memory = V4L2_MEMORY_DMABUF };
 	ASSERT_EQ(ioctl(ofd, VIDIOC_REQBUFS, &rb), 0);
 	ASSERT_EQ(rb.count, 2);
 	for (i = 0; i < 2; i++) {
-		dbuf[i] = x_export_ok(fd, h);
 		vb = (struct v4l2_buffer){ .type = otype, .index = i,
 					   .memory = V4L2_MEMORY_DMABUF,
 					   .bytesused = size, .length = size };
@@ -1058,9 +1066,7 @@ static void x_vivid_show(int fd, int cfd, int ofd, char *buf, size_t len,
 	/* The output device maps the lease: a device holds its pages. */
 	ASSERT_GE(x_query(fd, h).out_export_holds, 1);
 
-	/* vivid's status text covers the top rows: the lower half counts. */
-	from = (size_t)cf->fmt.pix.bytesperline * (cf->fmt.pix.height / 2);
-	while (!found && seen < 120) {
+	while (best < size - from && seen < 120) {
 		struct pollfd pfd[2] = {
 			{ .fd = cfd, .events = POLLIN },
 			{ .fd = ofd, .events = POLLOUT },
@@ -1088,12 +1094,10 @@ static void x_vivid_show(int fd, int cfd, int ofd, char *buf, size_t len,
 		same = x_frame_matches(frames[vb.index], size, from,
 				       X_OUT_SEED);
 		best = same > best ? same : best;
-		found = same == size - from;
 		ASSERT_EQ(ioctl(cfd, VIDIOC_QBUF, &vb), 0);
 	}
 	pm_diag("%u frames captured; the best matched %zu of %zu bytes", seen,
 		best, size - from);
-	ASSERT_TRUE(found);
 
 	ASSERT_EQ(ioctl(cfd, VIDIOC_STREAMOFF, &ctype), 0);
 	ASSERT_EQ(ioctl(ofd, VIDIOC_STREAMOFF, &otype), 0);
@@ -1105,6 +1109,45 @@ static void x_vivid_show(int fd, int cfd, int ofd, char *buf, size_t len,
 	rb = (struct v4l2_requestbuffers){ .count = 0, .type = otype,
 					   .memory = V4L2_MEMORY_DMABUF };
 	ASSERT_EQ(ioctl(ofd, VIDIOC_REQBUFS, &rb), 0);
+	return best;
+}
+
+/*
+ * Show the frame in lease memory @buf (@len bytes) on output @ofd, from two
+ * dma-bufs of one lease, and look for it among the frames of capture @cfd,
+ * which vivid loops the output into. A frame equal to the pattern the test
+ * wrote shows that vivid read the lease's pages through the dma-buf; its
+ * test pattern generator never makes it. The rows that vivid writes its
+ * status text over are left out. A stream in which no frame matched
+ * (seen once in a whole `make check`, cause not found) is tried again,
+ * and what vivid's loop depends on is printed.
+ */
+static void x_vivid_show(int fd, int cfd, int ofd, char *buf, size_t len,
+			 const struct v4l2_format *of,
+			 const struct v4l2_format *cf)
+{
+	__u32 size = of->fmt.pix.sizeimage;
+	size_t from, best = 0;
+	unsigned int try;
+	int dbuf[2];
+	__u64 h;
+
+	pm_fill(buf, len, 0, X_OUT_SEED);
+	h = PIN_OK(fd, buf, len, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	pm_diag("a lease of %llu runs for %zu bytes",
+		(unsigned long long)x_query(fd, h).out_nr_runs, len);
+	dbuf[0] = x_export_ok(fd, h);
+	dbuf[1] = x_export_ok(fd, h);
+
+	/* vivid's status text covers the top rows: the lower half counts. */
+	from = (size_t)cf->fmt.pix.bytesperline * (cf->fmt.pix.height / 2);
+	for (try = 0; try < X_TRIES && best < size - from; try++) {
+		best = x_vivid_stream(fd, h, cfd, ofd, dbuf, size, from);
+		if (best < size - from)
+			x_vivid_why(cfd, ofd);
+	}
+	ASSERT_EQ(best, size - from);
+
 	close(dbuf[0]);
 	close(dbuf[1]);
 	/* vivid let go; it read, never wrote: the lease is as it was. */

@@ -694,6 +694,24 @@ long long pm_outstanding_pins(void)
 	return acq - rel;
 }
 
+/*
+ * Pages whose last hold went in a dma-buf's release or a notifier's work
+ * are let go in the driver's workqueue: a moment after the call that
+ * started it. Return: the outstanding pins when they reached @want, or
+ * after 5 s.
+ */
+long long pm_await_outstanding_pins(long long want)
+{
+	long long now = pm_outstanding_pins();
+	int i;
+
+	for (i = 0; i < 500 && now != want; i++) {
+		pm_msleep(10);
+		now = pm_outstanding_pins();
+	}
+	return now;
+}
+
 long long pm_vmpin_kb(void)
 {
 	return pm_read_keyed("/proc/self/status", "VmPin:");

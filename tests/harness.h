@@ -267,6 +267,8 @@ long long pm_fdinfo_value(int fd, const char *key);
 /* Counters. All return -1 when the value cannot be read. */
 long long pm_vmstat(const char *name);
 long long pm_outstanding_pins(void);	/* nr_foll_pin_acquired - released */
+/* Wait up to 5 s for the driver's workqueue to settle at @want pins. */
+long long pm_await_outstanding_pins(long long want);
 long long pm_vmpin_kb(void);		/* VmPin of this process */
 long long pm_anon_huge_kb(void);	/* AnonHugePages of this process */
 long long pm_anon_huge_kb_at(const void *addr);	/* ... of addr's mapping */

@@ -95,14 +95,7 @@ static struct pinmgr_query e_query(int fd, __u64 h)
 /* The pins of ended leases go in the driver's workqueue: wait a little. */
 static void e_expect_pins(long long want)
 {
-	int i;
-
-	pm_vmstat_refresh();
-	for (i = 0; i < 500 && pm_outstanding_pins() != want; i++) {
-		pm_msleep(10);
-		pm_vmstat_refresh();
-	}
-	ASSERT_EQ(pm_outstanding_pins(), want);
+	ASSERT_EQ(pm_await_outstanding_pins(want), want);
 }
 
 /*

@@ -301,7 +301,7 @@ static int fz_documented(int err)
 	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case EOPNOTSUPP:
 	case EPERM: case ENOENT: case ENOMEM: case EACCES: case EFBIG:
 	case EKEYEXPIRED: case EKEYREVOKED: case EBUSY: case ESTALE:
-	case EMFILE: case ENOSPC: case EDQUOT: case EINTR:
+	case EMFILE: case ENOSPC: case EDQUOT: case EINTR: case ESRCH:
 		return 1;
 	}
 	return 0;
@@ -557,6 +557,16 @@ static void fz_new_handle(struct fz_thread *th, __u64 h)
 static void fz_add_stale(struct fz_thread *th, __u64 h)
 {
 	th->stale[th->nstale++ % FZ_STALE] = h;
+}
+
+static int fz_was_ours(const struct fz_thread *th, __u64 h)
+{
+	unsigned int i;
+
+	for (i = 0; i < FZ_STALE && i < th->nstale; i++)
+		if (th->stale[i] == h)
+			return 1;
+	return 0;
 }
 
 /* Forget lease @i without calling its handle dead. */
@@ -2822,11 +2832,18 @@ static void fz_op_chaos(struct fz_thread *th)
 	} else if (cmd == PINMGR_IOC_RENEW || cmd == PINMGR_IOC_REVOKE) {
 		/* It acted on one of ours (or on nothing): it may end now. */
 		idx = fz_find(th, s.renew.handle);
+		if (cmd == PINMGR_IOC_REVOKE && fz_run.unpriv)
+			fz_fail(th, "an unprivileged REVOKE succeeded");
+		/*
+		 * Or on one we let go of while another thread's dma-buf of it
+		 * was open (HELD): REVOKE, device-wide, still finds that.
+		 */
+		if (idx < 0 && cmd == PINMGR_IOC_REVOKE &&
+		    fz_was_ours(th, s.revoke.handle))
+			return;
 		if (idx < 0)
 			fz_fail(th, "%s of handle %llu, not ours, succeeded",
 				fz_names[nr], (unsigned long long)s.renew.handle);
-		if (cmd == PINMGR_IOC_REVOKE && fz_run.unpriv)
-			fz_fail(th, "an unprivileged REVOKE succeeded");
 		if (cmd == PINMGR_IOC_REVOKE || s.renew.duration_ns)
 			th->leases[idx].may_end = 1;
 	} else if (cmd == PINMGR_IOC_GET_SEGMENTS && fz_run.unpriv) {
@@ -3268,12 +3285,22 @@ static void fz_run_threads(unsigned long long total)
 	for (i = 0; i < FZ_THREADS; i++)
 		for (k = 0; k < FZ_PRIV; k++)
 			ASSERT_EQ(close(threads[i].priv_fd[k]), 0);
-	ASSERT_EQ(pm_vmpin_kb(), 0);
+	/*
+	 * Nothing stays charged to us, nor to the user (the only nobody
+	 * around); pages whose last hold was a dma-buf's go in the driver's
+	 * workqueue, a moment after the close that let them go.
+	 */
 	fd = pm_open();
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		if (!pm_vmpin_kb() && !info.mm_pinned_pages &&
+		    (!fz_run.unpriv || !info.user_pinned_pages))
+			break;
+		pm_msleep(10);
+	}
+	ASSERT_EQ(pm_vmpin_kb(), 0);
 	ASSERT_EQ(info.mm_pinned_pages, 0);
-	/* Nothing stays charged to the user (the only nobody around). */
 	if (fz_run.unpriv)
 		ASSERT_EQ(info.user_pinned_pages, 0);
 	close(fd);
@@ -3322,7 +3349,7 @@ static void fz_unprivileged(unsigned long long total)
 		.rlim_cur = FZ_MEMLOCK * ps, .rlim_max = FZ_MEMLOCK * ps,
 	};
 	struct pinmgr_info info;
-	int fd;
+	int fd, i;
 
 	ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
 	ASSERT_EQ(pm_become_nobody(), 0);
@@ -3331,7 +3358,13 @@ static void fz_unprivileged(unsigned long long total)
 	ASSERT_NE(fz_quota, MAP_FAILED);
 	fd = pm_open();
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(pm_get_info(fd, &info), 0);
+	/* What an earlier test's dma-bufs held may be going in the workqueue. */
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		if (!info.user_pinned_pages)
+			break;
+		pm_msleep(10);
+	}
 	ASSERT_EQ(info.memlock_limit_pages, FZ_MEMLOCK);
 	ASSERT_FALSE(info.out_flags & PINMGR_INFO_CAP_IPC_LOCK);
 	fz_run = (struct fz_run) {
@@ -3396,7 +3429,7 @@ TEST_TIMEOUT(fuzz_ioctls, 1500)
 	fz_run_threads(total - total / 2);
 	ASSERT_EQ(pm_wait(pid), 0);
 
-	ASSERT_EQ(pm_outstanding_pins() - base, 0);
+	ASSERT_EQ(pm_await_outstanding_pins(base), base);
 	fd = pm_open();
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(pm_get_info(fd, &info), 0);

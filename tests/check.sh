@@ -181,10 +181,22 @@ retried=$(find "$out" -name '*.boot-failure-*' | wc -l)
 [[ $retried -eq 0 ]] ||
 	echo "# $retried boot(s) died or splatted before /init ran anything and were retried: build/check/*.boot-failure-*"
 echo "# wall time $((SECONDS - start))s; TAP and console logs in build/check/"
-# Last, where a CI log cut to its tail still shows them: what failed, and
-# the diagnostics just above each failure.
+# Last, where a CI log cut to its tail still shows them: what failed, the
+# diagnostics just above each failure, and every assertion message and
+# fuzz operation of that test (a forked child's come long before its end).
 for tap in "$out"/*.tap; do
-	grep -B3 '^not ok' "$tap" | sed "s|^|# ${tap##*/}: |"
+	awk '/^(not )?ok / {
+		if ($1 == "not") {
+			for (i = 0; i < n; i++)
+				if (i >= n - 3 || lines[i] ~ /^# [a-z0-9_]+\.c:[0-9]+: / ||
+				    lines[i] ~ /^# fuzz: (.* run, thread|operation:)/)
+					print lines[i]
+			print
+		}
+		n = 0
+		next
+	}
+	{ lines[n++] = $0 }' "$tap" | sed "s|^|# ${tap##*/}: |"
 done | tail -n 40
 echo "$passed passed, $failed failed, $skipped skipped"
 [[ $failed -eq 0 && $passed -gt 0 ]]

@@ -372,6 +372,24 @@ static void pinmgr_lease_unpinned(struct pinmgr_lease *lease)
 }
 
 /*
+ * A live lease its owner let go of (UNPIN, or the close of its file), just
+ * detached, with the caller's and the index's references held. A watched
+ * lease's notifier work may hold another for a while: its pages go now,
+ * as UNPIN and close promise, once ACCESS and co. are done. With the
+ * notifier gone, no callback takes another; if none holds one, the last
+ * put does it. A dma-buf of the lease keeps the pages: its release puts
+ * last.
+ */
+static void pinmgr_lease_let_go(struct pinmgr_lease *lease)
+{
+	if (!lease->watch)
+		return;
+	pinmgr_watch_unhook(lease);
+	if (refcount_read(&lease->users) > 2 && !pinmgr_lease_exported(lease))
+		pinmgr_lease_release_now(lease);
+}
+
+/*
  * End a lease of @ctx by handle: a live one is unpinned (0); an expired or
  * revoked one is acknowledged (EKEYEXPIRED, EKEYREVOKED), after waiting
  * for its pages to be released if that is under way.
@@ -400,19 +418,8 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 	ret = pinmgr_lease_ended_errno(lease);
 	indexed = pinmgr_lease_detach(lease);
 	mutex_unlock(&ctx->lock);
-	/*
-	 * A watched lease's notifier work may hold a reference for a while:
-	 * its pages go now, as UNPIN promises, once ACCESS and co. are done.
-	 * With the notifier gone, no callback takes another; if none holds
-	 * one (the index's and ours are all), the last put below does it.
-	 * A dma-buf of the lease keeps the pages: its release puts last.
-	 */
-	if (!ret && lease->watch) {
-		pinmgr_watch_unhook(lease);
-		if (refcount_read(&lease->users) > 2 &&
-		    !pinmgr_lease_exported(lease))
-			pinmgr_lease_release_now(lease);
-	}
+	if (!ret)
+		pinmgr_lease_let_go(lease);
 	/* The index's reference; ours goes last and releases the pages. */
 	if (indexed)
 		pinmgr_lease_put(lease);
@@ -500,8 +507,10 @@ void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 		indexed = pinmgr_lease_detach(lease);
 		mutex_unlock(&ctx->lock);
 		/* Ended ones were counted and told when they ended. */
-		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING)
+		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING) {
+			pinmgr_lease_let_go(lease);
 			pinmgr_lease_unpinned(lease);
+		}
 		if (indexed)
 			pinmgr_lease_put(lease);
 		pinmgr_lease_put(lease);

@@ -587,36 +587,52 @@ static void prom_value(const struct out *o, const struct field *f)
 		printf("%" PRIu64 "\n", f->v);
 }
 
+/* Is field @i of @r a sample of the metric @name? */
+static bool same_metric(const struct rec *r, size_t i, const char *name)
+{
+	return r->f[i].m && !strcmp(r->f[i].m->name, name);
+}
+
 /*
- * Each metric's HELP and TYPE once, before its first sample. A metric with
- * a "cause" label gathers the sentences of its causes as its HELP.
+ * Each metric's HELP and TYPE once, then all of its samples together, in
+ * the order of each metric's first field: a cause added at the end of the
+ * table still joins its metric's group. A metric with a "cause" label
+ * gathers the sentences of its causes as its HELP.
  */
 static void prometheus(const struct out *o, const struct rec *r)
 {
-	size_t i, j;
+	size_t i, j, k;
 
 	for (i = 0; i < r->n; i++) {
 		const struct metric *m = r->f[i].m;
 
 		if (!m)
 			continue;
-		if (i == 0 || !r->f[i - 1].m || strcmp(r->f[i - 1].m->name, m->name)) {
-			printf("# HELP %s ", m->name);
-			if (!m->label[0]) {
-				fputs(m->help, stdout);
-			} else {
-				fputs("By cause.", stdout);
-				for (j = i; j < r->n && r->f[j].m &&
-				     !strcmp(r->f[j].m->name, m->name); j++)
-					printf(" %s: %s", r->f[j].m->label, r->f[j].m->help);
-			}
-			printf("\n# TYPE %s %s\n", m->name, m->counter ? "counter" : "gauge");
+		for (k = 0; k < i && !same_metric(r, k, m->name); k++)
+			;
+		if (k < i)
+			continue;	/* printed with its first field */
+		printf("# HELP %s ", m->name);
+		if (!m->label[0]) {
+			fputs(m->help, stdout);
+		} else {
+			fputs("By cause.", stdout);
+			for (j = i; j < r->n; j++)
+				if (same_metric(r, j, m->name))
+					printf(" %s: %s", r->f[j].m->label,
+					       r->f[j].m->help);
 		}
-		if (m->label[0])
-			printf("%s{cause=\"%s\"} ", m->name, m->label);
-		else
-			printf("%s ", m->name);
-		prom_value(o, &r->f[i]);
+		printf("\n# TYPE %s %s\n", m->name, m->counter ? "counter" : "gauge");
+		for (j = i; j < r->n; j++) {
+			if (!same_metric(r, j, m->name))
+				continue;
+			if (m->label[0])
+				printf("%s{cause=\"%s\"} ", m->name,
+				       r->f[j].m->label);
+			else
+				printf("%s ", m->name);
+			prom_value(o, &r->f[j]);
+		}
 	}
 }
 

@@ -16,7 +16,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: pinctl [ OPTIONS ] OBJECT [ COMMAND [ ARGS ] ]\n"
 	      "       pinctl OBJECT help\n"
-	      "  OBJECT := { lease | stats | limits | monitor | module | pin }\n"
+	      "  OBJECT := { lease | stats | limits | monitor | module | pin |\n"
+	      "              budget }\n"
 	      "  OPTIONS := { -j[son] | -p[retty] | -o[neline] | -P | --prometheus |\n"
 	      "               -h[elp] }\n"
 	      "\n"
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 	      "                  [ write ] [ longterm ] [ for DURATION ] [ cookie N ]\n"
 	      "                  [ onbreak { unpin | hold } ]\n"
 	      "  pinctl pin [ SIZE ] file PATH [ offset OFF ] ...\n"
+	      "  pinctl budget { show | set CGROUP SIZE [ sufficient ] | clear CGROUP }\n"
 	      "\n"
 	      "Objects, commands and keywords may be shortened to any prefix that\n"
 	      "names one. Numbers are decimal; cookies may be 0x hex. Sizes take K,\n"
@@ -41,7 +43,7 @@ static void usage(FILE *f)
 
 static const struct object *const objects[] = {
 	&lease_object, &stats_object, &limits_object, &monitor_object,
-	&module_object, &pin_object,
+	&module_object, &pin_object, &budget_object,
 };
 
 /* The options, in a getopt_long() table; the format ones exclude each other. */

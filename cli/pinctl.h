@@ -66,7 +66,7 @@ struct object {
 };
 
 extern const struct object lease_object, stats_object, monitor_object,
-	limits_object, module_object, pin_object;
+	limits_object, module_object, pin_object, budget_object;
 
 /*
  * The index of @word in a table of @n entries of @size bytes that each

@@ -287,15 +287,107 @@ struct pinmgr_lease {
 	struct pinmgr_run *runs;	/* inline_runs or a kvmalloc()ed array */
 	struct pinmgr_watch *watch;	/* watched leases only */
 	struct pinmgr_exports *exports; /* from its first EXPORT on */
+	struct pinmgr_lease_budgets *budgets; /* charged, or NULL */
+	u64 cgroup_id;			/* the pinner's cgroup v2, or 0 */
 	struct pinmgr_run inline_runs[PINMGR_INLINE_RUNS];
 	/* A watched lease's struct pinmgr_watch follows, in the same object. */
 };
 
+/* pinmgr_budget.c */
+#define PINMGR_BUDGET_DEPTH	16	/* budgeted cgroups on one path */
+#define PINMGR_MAX_BUDGETS	65536
+
+/*
+ * A cgroup's budget: in the table while set (or while a removed cgroup
+ * is still charged), and alive while a lease is charged to it.
+ */
+struct pinmgr_budget {
+	struct hlist_node node;		/* in the table, under its mutex */
+	u64 cgroup_id;
+	struct cgroup *cgrp;		/* a reference */
+	unsigned long limit_pages;	/* READ_ONCE: set at any time */
+	u32 flags;			/* enum pinmgr_budget_flags */
+	atomic_long_t usage;		/* pages charged */
+	atomic_long_t hits;		/* PINs it refused */
+	refcount_t refs;		/* the table's + one per charged lease */
+	struct rcu_head rcu;
+};
+
+/* The budgets one lease charged, nearest cgroup first. */
+struct pinmgr_lease_budgets {
+	unsigned int nr;
+	struct pinmgr_budget *budgets[];
+};
+
+struct pinmgr_budget_view {
+	u64 cgroup_id;
+	u64 limit_pages;
+	u64 usage_pages;
+	u64 hits;
+	u32 flags;
+	bool removed;			/* rmdir'ed, still charged */
+	char path[PATH_MAX];		/* in the reader's cgroup namespace */
+};
+
+#ifdef CONFIG_CGROUPS
+u64 pinmgr_current_cgroup_id(void);
+int pinmgr_budget_charge(unsigned long nr_pages,
+			 struct pinmgr_lease_budgets **lease_budgets,
+			 bool *sufficient);
+void pinmgr_budget_uncharge(struct pinmgr_lease_budgets *lb,
+			    unsigned long nr_pages);
+int pinmgr_budget_set(const char *path, u64 limit_pages, u32 flags, u64 *id);
+int pinmgr_budget_clear(const char *path);
+bool pinmgr_budget_view(u64 *pos, bool admin, struct pinmgr_budget_view *view);
+void pinmgr_budget_exit(void);
+#else
+static inline u64 pinmgr_current_cgroup_id(void)
+{
+	return 0;
+}
+
+static inline int
+pinmgr_budget_charge(unsigned long nr_pages,
+		     struct pinmgr_lease_budgets **lease_budgets,
+		     bool *sufficient)
+{
+	*lease_budgets = NULL;
+	*sufficient = false;
+	return 0;
+}
+
+static inline void pinmgr_budget_uncharge(struct pinmgr_lease_budgets *lb,
+					  unsigned long nr_pages)
+{
+}
+
+static inline int pinmgr_budget_set(const char *path, u64 limit_pages,
+				    u32 flags, u64 *id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int pinmgr_budget_clear(const char *path)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool pinmgr_budget_view(u64 *pos, bool admin,
+				      struct pinmgr_budget_view *view)
+{
+	return false;
+}
+
+static inline void pinmgr_budget_exit(void)
+{
+}
+#endif
+
 /* pinmgr_account.c */
 int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
-		  unsigned long nr_pages);
+		  unsigned long nr_pages, struct pinmgr_lease_budgets **budgets);
 void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
-		     unsigned long nr_pages);
+		     unsigned long nr_pages, struct pinmgr_lease_budgets *budgets);
 u64 pinmgr_memlock_limit_pages(void);
 u64 pinmgr_user_pinned_pages(void);
 u32 pinmgr_pin_flags(u32 flags);

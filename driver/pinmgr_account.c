@@ -54,32 +54,47 @@ u64 pinmgr_user_pinned_pages(void)
  * @ctx: the pinning context
  * @user: the pinning task's user
  * @nr_pages: pages about to be pinned
+ * @budgets: out: the cgroup budgets charged, for pinmgr_uncharge()
  *
- * Return: 0, -ENOSPC over the device-wide limit, or -EDQUOT when @user's
- * locked pages would exceed the caller's RLIMIT_MEMLOCK and the caller
- * lacks CAP_IPC_LOCK. Nothing stays charged on failure.
+ * Return: 0; -EXFULL over the budget of a cgroup on the caller's path
+ * (pinmgr_budget.c); -ENOSPC over the device-wide limit; -EDQUOT when
+ * @user's locked pages would exceed the caller's RLIMIT_MEMLOCK, the
+ * caller lacks CAP_IPC_LOCK and no budget on its path is sufficient;
+ * -ELOOP, -ENOMEM. Nothing stays charged on failure.
  */
 int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
-		  unsigned long nr_pages)
+		  unsigned long nr_pages, struct pinmgr_lease_budgets **budgets)
 {
 	unsigned long dev_max = READ_ONCE(pinmgr_max_device_pages);
 	long dev_cur = atomic_long_read(&pinmgr_device_pages);
 	long user_cur = atomic_long_read(&user->locked_vm);
 	u64 user_max = pinmgr_memlock_limit_pages();
-	bool unlimited = false;
+	bool unlimited = false, sufficient;
+	int ret;
+
+	ret = pinmgr_budget_charge(nr_pages, budgets, &sufficient);
+	if (ret)
+		return ret;
 
 	do {
 		if (dev_max && nr_pages > dev_max - min_t(unsigned long,
-							  dev_max, dev_cur))
-			return -ENOSPC;
+							  dev_max, dev_cur)) {
+			ret = -ENOSPC;
+			goto out_uncharge_budgets;
+		}
 	} while (!atomic_long_try_cmpxchg(&pinmgr_device_pages, &dev_cur,
 					  dev_cur + nr_pages));
 
 	do {
-		/* Ask for the capability only when it matters: it is audited. */
+		/*
+		 * A sufficient budget stands in for the limit. Ask for the
+		 * capability only when it matters: it is audited.
+		 */
 		if (!unlimited && (u64)user_cur + nr_pages > user_max) {
-			if (!capable(CAP_IPC_LOCK))
+			if (!sufficient && !capable(CAP_IPC_LOCK)) {
+				ret = -EDQUOT;
 				goto out_uncharge_device;
+			}
 			unlimited = true;
 		}
 	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &user_cur,
@@ -91,7 +106,10 @@ int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
 
 out_uncharge_device:
 	atomic_long_sub(nr_pages, &pinmgr_device_pages);
-	return -EDQUOT;
+out_uncharge_budgets:
+	pinmgr_budget_uncharge(*budgets, nr_pages);
+	*budgets = NULL;
+	return ret;
 }
 
 /*
@@ -99,12 +117,13 @@ out_uncharge_device:
  * user through the lease's reference.
  */
 void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
-		     unsigned long nr_pages)
+		     unsigned long nr_pages, struct pinmgr_lease_budgets *budgets)
 {
 	atomic_long_sub(nr_pages, &ctx->pinned_pages);
 	atomic64_sub(nr_pages, &ctx->mm->pinned_vm);
 	atomic_long_sub(nr_pages, &user->locked_vm);
 	atomic_long_sub(nr_pages, &pinmgr_device_pages);
+	pinmgr_budget_uncharge(budgets, nr_pages);
 }
 
 /**

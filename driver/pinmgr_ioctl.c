@@ -86,6 +86,8 @@ static int pinmgr_get_info(struct pinmgr_ucmd *ucmd)
 		cmd->features |= PINMGR_FEATURE_EXPORT;
 	if (IS_ENABLED(CONFIG_DMA_SHARED_BUFFER) && PINMGR_EXPORT_REVOCABLE_PINS)
 		cmd->features |= PINMGR_FEATURE_EXPORT_REVOCABLE_PINS;
+	if (IS_ENABLED(CONFIG_CGROUPS))
+		cmd->features |= PINMGR_FEATURE_BUDGETS;
 	cmd->out_flags = 0;
 	/* A report, not a use of the privilege: do not audit a denial. */
 	if (ns_capable_noaudit(&init_user_ns, CAP_IPC_LOCK))

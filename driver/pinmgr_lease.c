@@ -82,7 +82,9 @@ void pinmgr_lease_release_pages(struct pinmgr_lease *lease)
 	if (!lease->pinned)
 		return;
 	pinmgr_runs_release(lease);
-	pinmgr_uncharge(lease->ctx, lease->user, lease->nr_pages);
+	pinmgr_uncharge(lease->ctx, lease->user, lease->nr_pages,
+			lease->budgets);
+	lease->budgets = NULL;
 	lease->pinned = false;
 }
 
@@ -160,6 +162,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	/* A watch-only lease is a watched one. */
 	u32 flags = req->flags | (watch_only ? PINMGR_PIN_WATCH : 0);
 	struct user_struct *user = current_user();
+	struct pinmgr_lease_budgets *budgets = NULL;
 	struct pinmgr_lease *lease;
 	struct pid *owner;
 	int ret;
@@ -180,7 +183,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	}
 	/* A watch-only lease pins nothing and is charged nothing. */
 	if (!watch_only) {
-		ret = pinmgr_charge(ctx, user, nr_pages);
+		ret = pinmgr_charge(ctx, user, nr_pages, &budgets);
 		if (ret)
 			goto out_dec_leases;
 	}
@@ -212,6 +215,8 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	lease->owner = owner == ctx->owner ? owner : get_pid(owner);
 	/* The charge goes with the lease, whoever holds its file later. */
 	lease->user = user;
+	lease->budgets = budgets;
+	lease->cgroup_id = pinmgr_current_cgroup_id();
 	lease->cred = user == ctx->user ? NULL : get_current_cred();
 	/* Shown as /proc shows a task's owner: who the pinner acts as. */
 	lease->uid = current_euid();
@@ -254,7 +259,7 @@ out_put_lease:
 	return ERR_PTR(ret);
 out_uncharge:
 	if (!watch_only)
-		pinmgr_uncharge(ctx, user, nr_pages);
+		pinmgr_uncharge(ctx, user, nr_pages, budgets);
 out_dec_leases:
 	atomic_dec(&ctx->nr_leases);
 out_count:

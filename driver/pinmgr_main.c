@@ -164,6 +164,8 @@ static void __exit pinmgr_exit(void)
 	pinmgr_netlink_exit();
 	/* The files are gone, and with them every lease and work item. */
 	pinmgr_shards_exit();
+	/* After the leases: nothing is charged to a budget any more. */
+	pinmgr_budget_exit();
 	pinmgr_lease_cache_exit();
 	destroy_workqueue(pinmgr_wq);
 }

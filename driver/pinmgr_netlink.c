@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/pid.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -322,6 +323,190 @@ int pinmgr_nl_lease_revoke_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/* ---- Budgets (pinmgr_budget.c) ---- */
+
+/*
+ * The budget nest of a request, parsed into @tb; its cgroup is required.
+ * Only CAP_SYS_ADMIN in the initial user namespace changes budgets: a
+ * delegated cgroup's owner may read its usage, never raise its bound.
+ */
+static int pinmgr_nl_budget_request(struct sk_buff *skb, struct genl_info *info,
+				    struct nlattr **tb)
+{
+	int ret;
+
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "budgets are set by CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	if (pinmgr_genl_req_attr_missing(info, PINMGR_A_BUDGET))
+		return -EINVAL;
+	ret = nla_parse_nested(tb, PINMGR_A_BUDGET_MAX,
+			       info->attrs[PINMGR_A_BUDGET],
+			       pinmgr_budget_nl_policy, info->extack);
+	if (ret)
+		return ret;
+	if (!tb[PINMGR_A_BUDGET_CGROUP]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PINMGR_A_BUDGET],
+				    "a budget names its cgroup");
+		return -EINVAL;
+	}
+	if (*(char *)nla_data(tb[PINMGR_A_BUDGET_CGROUP]) != '/') {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[PINMGR_A_BUDGET_CGROUP],
+				    "a cgroup's path starts at the root, with /");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Why a cgroup named by a request has no budget to change. */
+static void pinmgr_nl_budget_error(struct genl_info *info, struct nlattr **tb,
+				   int err)
+{
+	const struct nlattr *attr = tb[PINMGR_A_BUDGET_CGROUP];
+
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no such cgroup v2 directory, or no budget on it");
+		break;
+	case -ENOTDIR:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "not a cgroup v2 directory");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "the device has as many budgets as it keeps");
+		break;
+	}
+}
+
+int pinmgr_nl_budget_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[PINMGR_A_BUDGET_MAX + 1];
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	u64 limit, id;
+	u32 flags = 0;
+	void *hdr;
+	int ret;
+
+	ret = pinmgr_nl_budget_request(skb, info, tb);
+	if (ret)
+		return ret;
+	if (!tb[PINMGR_A_BUDGET_LIMIT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PINMGR_A_BUDGET],
+				    "a budget needs its limit");
+		return -EINVAL;
+	}
+	limit = nla_get_u64(tb[PINMGR_A_BUDGET_LIMIT]);
+	if (tb[PINMGR_A_BUDGET_FLAGS])
+		flags = nla_get_u32(tb[PINMGR_A_BUDGET_FLAGS]);
+	if (flags & ~PINMGR_BUDGET_SUFFICIENT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[PINMGR_A_BUDGET_FLAGS],
+				    "unknown budget flag");
+		return -EOPNOTSUPP;
+	}
+
+	/* The reply first: once set, nothing can fail but its sending. */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = pinmgr_budget_set(nla_data(tb[PINMGR_A_BUDGET_CGROUP]),
+				limit >> PAGE_SHIFT, flags, &id);
+	if (ret) {
+		nlmsg_free(msg);
+		pinmgr_nl_budget_error(info, tb, ret);
+		return ret;
+	}
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &pinmgr_nl_family, 0, PINMGR_NL_CMD_BUDGET_SET);
+	nest = hdr ? nla_nest_start(msg, PINMGR_A_BUDGET) : NULL;
+	if (!nest ||
+	    nla_put_u64_64bit(msg, PINMGR_A_BUDGET_CGROUP_ID, id,
+			      PINMGR_A_BUDGET_PAD) ||
+	    nla_put_u64_64bit(msg, PINMGR_A_BUDGET_LIMIT,
+			      limit & PAGE_MASK, PINMGR_A_BUDGET_PAD) ||
+	    nla_put_u32(msg, PINMGR_A_BUDGET_FLAGS, flags)) {
+		/* Cannot happen in a message of NLMSG_GOODSIZE. */
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int pinmgr_nl_budget_clear_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[PINMGR_A_BUDGET_MAX + 1];
+	int ret;
+
+	ret = pinmgr_nl_budget_request(skb, info, tb);
+	if (ret)
+		return ret;
+	ret = pinmgr_budget_clear(nla_data(tb[PINMGR_A_BUDGET_CGROUP]));
+	pinmgr_nl_budget_error(info, tb, ret);
+	return ret;
+}
+
+/* A budget's attributes, in a nest of its own. */
+static int pinmgr_nl_fill_budget(struct sk_buff *skb,
+				 const struct pinmgr_budget_view *view)
+{
+	struct nlattr *nest = nla_nest_start(skb, PINMGR_A_BUDGET);
+
+	if (!nest ||
+	    nla_put_string(skb, PINMGR_A_BUDGET_CGROUP, view->path) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_BUDGET_CGROUP_ID, view->cgroup_id,
+			      PINMGR_A_BUDGET_PAD) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_BUDGET_LIMIT,
+			      view->limit_pages << PAGE_SHIFT,
+			      PINMGR_A_BUDGET_PAD) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_BUDGET_USAGE,
+			      view->usage_pages << PAGE_SHIFT,
+			      PINMGR_A_BUDGET_PAD) ||
+	    nla_put_u32(skb, PINMGR_A_BUDGET_FLAGS, view->flags) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_BUDGET_HITS, view->hits,
+			      PINMGR_A_BUDGET_PAD) ||
+	    (view->removed && nla_put_flag(skb, PINMGR_A_BUDGET_REMOVED)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int pinmgr_nl_budget_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	u64 *pos = (u64 *)cb->ctx;
+	bool admin = netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	struct pinmgr_budget_view *view;
+	u64 at = *pos;
+	int ret = 0;
+	void *hdr;
+
+	BUILD_BUG_ON(sizeof(*pos) > sizeof_field(struct netlink_callback, ctx));
+	view = kmalloc(sizeof(*view), GFP_KERNEL);
+	if (!view)
+		return -ENOMEM;
+	while (pinmgr_budget_view(&at, admin, view)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &pinmgr_nl_family,
+				  NLM_F_MULTI, PINMGR_NL_CMD_BUDGET_GET);
+		if (!hdr || pinmgr_nl_fill_budget(skb, view)) {
+			/* Full: this budget starts the next message. */
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			ret = skb->len ? 0 : -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		*pos = at;
+	}
+	kfree(view);
+	return ret ?: skb->len;
 }
 
 /**

@@ -12,18 +12,31 @@
 #include <linux/pinmgr.h>
 #include <linux/pinmgr.h>
 #include <linux/pinmgr.h>
+#include <linux/pinmgr.h>
+
+/* Common nested types */
+const struct nla_policy pinmgr_budget_nl_policy[PINMGR_A_BUDGET_PAD + 1] = {
+	[PINMGR_A_BUDGET_CGROUP] = { .type = NLA_NUL_STRING, },
+	[PINMGR_A_BUDGET_CGROUP_ID] = { .type = NLA_U64, },
+	[PINMGR_A_BUDGET_LIMIT] = { .type = NLA_U64, },
+	[PINMGR_A_BUDGET_USAGE] = { .type = NLA_U64, },
+	[PINMGR_A_BUDGET_FLAGS] = { .type = NLA_U32, },
+	[PINMGR_A_BUDGET_HITS] = { .type = NLA_U64, },
+	[PINMGR_A_BUDGET_REMOVED] = { .type = NLA_FLAG, },
+};
 
 /* Global operation policy for pinmgr */
-const struct nla_policy pinmgr_nl_policy[PINMGR_A_NOW + 1] = {
+const struct nla_policy pinmgr_nl_policy[PINMGR_A_BUDGET + 1] = {
 	[PINMGR_A_HANDLE] = { .type = NLA_U64, },
 	[PINMGR_A_TGID] = { .type = NLA_U32, },
 	[PINMGR_A_UID] = { .type = NLA_U32, },
 	[PINMGR_A_COOKIE] = { .type = NLA_U64, },
 	[PINMGR_A_NOW] = { .type = NLA_FLAG, },
+	[PINMGR_A_BUDGET] = NLA_POLICY_NESTED(pinmgr_budget_nl_policy),
 };
 
 /* Ops table for pinmgr */
-const struct genl_small_ops pinmgr_nl_ops[3] = {
+const struct genl_small_ops pinmgr_nl_ops[6] = {
 	{
 		.cmd	= PINMGR_NL_CMD_STATS_GET,
 		.doit	= pinmgr_nl_stats_get_doit,
@@ -37,6 +50,20 @@ const struct genl_small_ops pinmgr_nl_ops[3] = {
 		.cmd	= PINMGR_NL_CMD_LEASE_REVOKE,
 		.doit	= pinmgr_nl_lease_revoke_doit,
 		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PINMGR_NL_CMD_BUDGET_SET,
+		.doit	= pinmgr_nl_budget_set_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PINMGR_NL_CMD_BUDGET_CLEAR,
+		.doit	= pinmgr_nl_budget_clear_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PINMGR_NL_CMD_BUDGET_GET,
+		.dumpit	= pinmgr_nl_budget_get_dumpit,
 	},
 };
 

@@ -133,6 +133,7 @@ void pinmgr_lease_snapshot_locked(struct pinmgr_lease *lease,
 	view->stale_length = 0;
 	pinmgr_watch_view(lease, view);
 	pinmgr_exports_view(lease, &view->exports, &view->export_holds);
+	view->cgroup_id = lease->cgroup_id;
 }
 
 void pinmgr_lease_snapshot(struct pinmgr_lease *lease,
@@ -160,8 +161,8 @@ const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS] = {
  * Checked as the module builds: QUERY's member of each field is as wide
  * as the view's, and the table lists the spec's lease attributes
  * (linux/pinmgr_netlink.h, generated from it) in their order, all of them:
- * the request-only ones (now, stats, pad) follow end_time, and the fields
- * added since follow them.
+ * the request-only ones (now, stats, pad) follow end_time, the fields
+ * added since follow them, and the budget nest comes last.
  */
 #define PINMGR_LEASE_FIELD_FITS(name, id, ft, kind, query)		\
 	static_assert(sizeof_field(struct pinmgr_query, query) ==	\
@@ -175,7 +176,8 @@ const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS] = {
 PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_FITS)
 PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_IN_ORDER)
 static_assert(PINMGR_NR_LEASE_FIELDS + PINMGR_A_PAD - PINMGR_A_NOW + 1 ==
-	      PINMGR_A_MAX);
+	      PINMGR_A_BUDGET - 1);
+static_assert(PINMGR_A_BUDGET == PINMGR_A_MAX);
 
 size_t pinmgr_field_size(const struct pinmgr_field *f)
 {

@@ -34,6 +34,9 @@ void pinmgr_count_failure(int err)
 	case -EDQUOT:
 		pinmgr_count(PINMGR_FIG_FAIL_MEMLOCK);
 		break;
+	case -EXFULL:
+		pinmgr_count(PINMGR_FIG_FAIL_BUDGET);
+		break;
 	case -EFBIG:
 		pinmgr_count(PINMGR_FIG_FAIL_LEASE_PAGES);
 		break;

@@ -20,6 +20,8 @@
 
 /* The library's values are the ABI's: checked once, here. */
 _Static_assert((int)PINCTL_PIN_WRITE == (int)PINMGR_PIN_WRITE, "pin flags");
+_Static_assert((int)PINCTL_BUDGET_SUFFICIENT == (int)PINMGR_BUDGET_SUFFICIENT,
+	       "budget flags");
 _Static_assert((int)PINCTL_PIN_LONGTERM == (int)PINMGR_PIN_LONGTERM, "pin flags");
 _Static_assert((int)PINCTL_PIN_WATCH == (int)PINMGR_PIN_WATCH, "pin flags");
 _Static_assert((int)PINCTL_PIN_RELEASE_ON_STALE == (int)PINMGR_PIN_RELEASE_ON_STALE,

@@ -635,6 +635,9 @@ enum pinctl_stale_reason {
  * @exports: dma-bufs of the lease (pinctl_lease_export()) still open
  * @export_holds: device mappings of those dma-bufs; an ended lease keeps
  *	its pages pinned while this is not 0
+ * @cgroup_id: the cgroup v2 directory (its ID, the directory's inode
+ *	number) of the pinning task when it pinned: the budgets it is
+ *	charged to; 0 where the kernel has no cgroups
  */
 struct pinctl_lease {
 	size_t sz;
@@ -661,6 +664,7 @@ struct pinctl_lease {
 	uint64_t stale_length;
 	uint32_t exports;
 	uint32_t export_holds;
+	uint64_t cgroup_id;
 };
 
 /**
@@ -958,6 +962,8 @@ static inline int pinctl_watch_changed(const volatile uint64_t *area,
  * @PINCTL_OP_NETLINK: the pinctl_nl_*() and pinctl_monitor_*() calls.
  * @PINCTL_OP_MODULE_LOAD: pinctl_module_load().
  * @PINCTL_OP_MODULE_UNLOAD: pinctl_module_unload().
+ * @PINCTL_OP_BUDGET: pinctl_budget_set(), pinctl_budget_clear() or
+ *	pinctl_budget_dump().
  */
 enum pinctl_op {
 	PINCTL_OP_UNKNOWN = 0,
@@ -976,6 +982,7 @@ enum pinctl_op {
 	PINCTL_OP_NETLINK,
 	PINCTL_OP_MODULE_LOAD,
 	PINCTL_OP_MODULE_UNLOAD,
+	PINCTL_OP_BUDGET,
 };
 
 /**
@@ -1078,6 +1085,8 @@ PINCTL_API const char *pinctl_stale_reason_name(uint32_t reason);
  * @exports: dma-bufs made of leases (0 from an older module)
  * @export_held_ends: exported leases that ended while a device still held
  *	their pages (0 from an older module)
+ * @fail_budget: PINs refused over the budget of a cgroup on the pinner's
+ *	path (0 from an older module)
  */
 struct pinctl_stats {
 	size_t sz;
@@ -1106,6 +1115,7 @@ struct pinctl_stats {
 	uint64_t stale_leases;
 	uint64_t exports;
 	uint64_t export_held_ends;
+	uint64_t fail_budget;
 };
 
 /**
@@ -1193,6 +1203,105 @@ typedef int (*pinctl_lease_cb)(const struct pinctl_lease *lease, void *data);
 PINCTL_API int pinctl_nl_lease_dump(struct pinctl_ctx *ctx,
 				    const struct pinctl_lease_filter *filter,
 				    pinctl_lease_cb cb, void *data);
+
+/**
+ * enum pinctl_budget_flags - how a cgroup's budget applies
+ * @PINCTL_BUDGET_SUFFICIENT: the budget stands in for RLIMIT_MEMLOCK: a
+ *	process in the cgroup (or below) pins up to it without
+ *	CAP_IPC_LOCK, whatever its limit (a non-root container)
+ */
+enum pinctl_budget_flags {
+	PINCTL_BUDGET_SUFFICIENT = 1 << 0,
+};
+
+/**
+ * pinctl_budget_set() - bound what a cgroup pins through the device
+ * @ctx: the library context
+ * @cgroup: the cgroup v2 directory, by its path from the hierarchy's root
+ *	("/" is the root; "/machine.slice/ctr" a container's)
+ * @limit: bytes that the processes of the cgroup and of its descendants
+ *	may pin through the device together, rounded down to pages
+ * @flags: bitmap of enum pinctl_budget_flags
+ *
+ * A PIN is charged to the pinning task's cgroup and to every ancestor with
+ * a budget, and fails with EXFULL over any of them. The charge stays with
+ * the lease if the task moves. Setting a budget below its usage takes
+ * nothing back: the leases stand, and new PINs fail until enough end.
+ *
+ * Context: thread-safe. Needs CAP_SYS_ADMIN (and CAP_NET_ADMIN) in the
+ * initial user namespace.
+ * Return: 0; -ENOENT for no such cgroup; -EPERM; -ENOSPC when the device
+ * keeps as many budgets as it can (65536); -EOPNOTSUPP for an unknown
+ * flag, or a kernel without cgroups; -EINVAL.
+ */
+PINCTL_API int pinctl_budget_set(struct pinctl_ctx *ctx, const char *cgroup,
+				 uint64_t limit, uint32_t flags);
+
+/**
+ * pinctl_budget_clear() - remove a cgroup's budget
+ * @ctx: the library context
+ * @cgroup: the cgroup v2 directory, by its path from the hierarchy's root
+ *
+ * Leases charged to the budget stay, and are uncharged as they end.
+ *
+ * Context: thread-safe. Needs CAP_SYS_ADMIN (and CAP_NET_ADMIN) in the
+ * initial user namespace.
+ * Return: 0; -ENOENT for no such cgroup or no budget on it; -EPERM;
+ * -EINVAL.
+ */
+PINCTL_API int pinctl_budget_clear(struct pinctl_ctx *ctx, const char *cgroup);
+
+/**
+ * struct pinctl_budget - a cgroup's budget, as pinctl_budget_dump() reports
+ * @sz: sizeof(struct pinctl_budget) of the library
+ * @cgroup: the cgroup's path, as seen from the caller's cgroup namespace;
+ *	valid during the callback only
+ * @cgroup_id: the cgroup's ID (its directory's inode number), as
+ *	struct pinctl_lease's @cgroup_id gives it
+ * @limit: bytes its processes may pin
+ * @usage: bytes pinned by the leases charged to it
+ * @hits: PINs it refused
+ * @flags: bitmap of enum pinctl_budget_flags
+ * @removed: 1 if the cgroup was removed while leases charged to it live on;
+ *	the budget goes with the last of them
+ */
+struct pinctl_budget {
+	size_t sz;
+	const char *cgroup;
+	uint64_t cgroup_id;
+	uint64_t limit;
+	uint64_t usage;
+	uint64_t hits;
+	uint32_t flags;
+	uint32_t removed;
+};
+
+/**
+ * typedef pinctl_budget_cb - called for each budget of pinctl_budget_dump()
+ * @budget: the budget, valid during the call
+ * @data: the caller's pointer
+ *
+ * Return: 0 to go on, anything else to stop the dump, which then returns it.
+ */
+typedef int (*pinctl_budget_cb)(const struct pinctl_budget *budget,
+				void *data);
+
+/**
+ * pinctl_budget_dump() - every budget the caller may see
+ * @ctx: the library context
+ * @cb: called for each budget
+ * @data: passed to @cb
+ *
+ * With CAP_SYS_ADMIN, every budget; otherwise those of the caller's own
+ * cgroup, of its ancestors (the budgets that bound it) and of its
+ * descendants (a delegated subtree's).
+ *
+ * Context: thread-safe; @cb must not call back into the same dump.
+ * Return: 0, what @cb returned to stop, or a negative errno
+ * (-EOPNOTSUPP from a module without budgets).
+ */
+PINCTL_API int pinctl_budget_dump(struct pinctl_ctx *ctx, pinctl_budget_cb cb,
+				  void *data);
 
 /**
  * pinctl_nl_revoke() - take any lease on the device back, by netlink

@@ -84,6 +84,7 @@ static const struct nla_policy lease_policy[PINMGR_A_MAX + 1] = {
 	PINMGR_LEASE_FIELDS(LEASE_POLICY)
 	[PINMGR_A_NOW] = { .type = NLA_FLAG },
 	[PINMGR_A_STATS] = { .type = NLA_NESTED },
+	[PINMGR_A_BUDGET] = { .type = NLA_NESTED },
 };
 
 /* A connected socket and the family's id. */
@@ -453,6 +454,123 @@ PINCTL_API int pinctl_nl_revoke(struct pinctl_ctx *ctx, uint64_t handle,
 	conn_close(&c);
 	if (!ret && deadline_ns)
 		*deadline_ns = deadline;
+	return ret;
+}
+
+/* ---- budgets -------------------------------------------------------------- */
+
+/* A request about @cgroup's budget: its nest, with what is given. */
+static struct nl_msg *budget_msg(struct nl_conn *c, uint8_t cmd,
+				 const char *cgroup, const uint64_t *limit,
+				 uint32_t flags)
+{
+	struct nl_msg *msg = conn_msg(c, cmd, 0);
+	struct nlattr *nest;
+
+	if (!msg)
+		return NULL;
+	nest = nla_nest_start(msg, PINMGR_A_BUDGET);
+	if (!nest || nla_put_string(msg, PINMGR_A_BUDGET_CGROUP, cgroup) < 0 ||
+	    (limit && nla_put_u64(msg, PINMGR_A_BUDGET_LIMIT, *limit) < 0) ||
+	    (limit && nla_put_u32(msg, PINMGR_A_BUDGET_FLAGS, flags) < 0)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	nla_nest_end(msg, nest);
+	return msg;
+}
+
+static int budget_request(struct pinctl_ctx *ctx, uint8_t cmd,
+			  const char *cgroup, const uint64_t *limit,
+			  uint32_t flags)
+{
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	if (!cgroup || !*cgroup)
+		return -EINVAL;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		return ret;
+	msg = budget_msg(&c, cmd, cgroup, limit, flags);
+	ret = msg ? conn_request(&c, msg, NULL, NULL) : -ENOMEM;
+	conn_close(&c);
+	return ret;
+}
+
+PINCTL_API int pinctl_budget_set(struct pinctl_ctx *ctx, const char *cgroup,
+				 uint64_t limit, uint32_t flags)
+{
+	if (flags & ~(uint32_t)PINCTL_BUDGET_SUFFICIENT)
+		return -EOPNOTSUPP;
+	return budget_request(ctx, PINMGR_NL_CMD_BUDGET_SET, cgroup, &limit,
+			      flags);
+}
+
+PINCTL_API int pinctl_budget_clear(struct pinctl_ctx *ctx, const char *cgroup)
+{
+	return budget_request(ctx, PINMGR_NL_CMD_BUDGET_CLEAR, cgroup, NULL, 0);
+}
+
+struct budget_dump {
+	pinctl_budget_cb cb;
+	void *data;
+	int stopped;
+};
+
+static int parse_budget(struct nlattr **tb, void *data)
+{
+	static const struct nla_policy policy[PINMGR_A_BUDGET_MAX + 1] = {
+		[PINMGR_A_BUDGET_CGROUP] = { .type = NLA_STRING },
+		[PINMGR_A_BUDGET_CGROUP_ID] = { .type = NLA_U64 },
+		[PINMGR_A_BUDGET_LIMIT] = { .type = NLA_U64 },
+		[PINMGR_A_BUDGET_USAGE] = { .type = NLA_U64 },
+		[PINMGR_A_BUDGET_FLAGS] = { .type = NLA_U32 },
+		[PINMGR_A_BUDGET_HITS] = { .type = NLA_U64 },
+		[PINMGR_A_BUDGET_REMOVED] = { .type = NLA_FLAG },
+	};
+	struct nlattr *bt[PINMGR_A_BUDGET_MAX + 1];
+	struct budget_dump *d = data;
+	struct pinctl_budget b = { .sz = sizeof(b) };
+
+	if (d->stopped)
+		return 0;
+	if (!tb[PINMGR_A_BUDGET] ||
+	    nla_parse_nested(bt, PINMGR_A_BUDGET_MAX, tb[PINMGR_A_BUDGET],
+			     policy) < 0 ||
+	    !bt[PINMGR_A_BUDGET_CGROUP])
+		return -EPROTO;
+	b.cgroup = nla_get_string(bt[PINMGR_A_BUDGET_CGROUP]);
+	ATTR_U64(b.cgroup_id, bt[PINMGR_A_BUDGET_CGROUP_ID]);
+	ATTR_U64(b.limit, bt[PINMGR_A_BUDGET_LIMIT]);
+	ATTR_U64(b.usage, bt[PINMGR_A_BUDGET_USAGE]);
+	ATTR_U64(b.hits, bt[PINMGR_A_BUDGET_HITS]);
+	ATTR_U32(b.flags, bt[PINMGR_A_BUDGET_FLAGS]);
+	b.removed = !!bt[PINMGR_A_BUDGET_REMOVED];
+	/* Read the rest of the dump, then report what cb said. */
+	d->stopped = d->cb(&b, d->data);
+	return 0;
+}
+
+PINCTL_API int pinctl_budget_dump(struct pinctl_ctx *ctx, pinctl_budget_cb cb,
+				  void *data)
+{
+	struct budget_dump d = { .cb = cb, .data = data };
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	if (!cb)
+		return -EINVAL;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		return ret;
+	msg = conn_msg(&c, PINMGR_NL_CMD_BUDGET_GET, NLM_F_DUMP);
+	ret = msg ? conn_request(&c, msg, parse_budget, &d) : -ENOMEM;
+	conn_close(&c);
+	if (!ret && d.stopped)
+		ret = d.stopped;
 	return ret;
 }
 

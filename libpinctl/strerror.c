@@ -130,6 +130,69 @@ static void get_facts(struct pinctl_dev *dev, struct facts *f)
 }
 
 /*
+ * Of the budgets on the caller's path (its cgroup v2 directory and its
+ * ancestors), the one with the least room that the pin would exceed.
+ */
+struct full_budget {
+	char own[4096];			/* the caller's cgroup, from /proc */
+	uint64_t bytes;			/* what the pin asked for */
+	char cgroup[256];
+	uint64_t limit, usage;
+	int found;
+};
+
+static uint64_t room(uint64_t limit, uint64_t usage)
+{
+	return limit > usage ? limit - usage : 0;
+}
+
+/* Is @cgroup @own or an ancestor of it? */
+static int on_path(const char *cgroup, const char *own)
+{
+	size_t n = strlen(cgroup);
+
+	if (!strcmp(cgroup, "/"))
+		return 1;
+	return !strncmp(cgroup, own, n) && (own[n] == '\0' || own[n] == '/');
+}
+
+static int find_full(const struct pinctl_budget *b, void *data)
+{
+	struct full_budget *fb = data;
+
+	if (!on_path(b->cgroup, fb->own) || b->usage + fb->bytes <= b->limit ||
+	    (fb->found && room(b->limit, b->usage) >= room(fb->limit, fb->usage)))
+		return 0;
+	snprintf(fb->cgroup, sizeof(fb->cgroup), "%s", b->cgroup);
+	fb->limit = b->limit;
+	fb->usage = b->usage;
+	fb->found = 1;
+	return 0;
+}
+
+/* The caller's cgroup v2 path, from the "0::" line of /proc/self/cgroup. */
+static int own_cgroup(char *buf, size_t size)
+{
+	char line[4200];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int ok = 0;
+
+	if (!f)
+		return 0;
+	while (!ok && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line + 3) >= size)
+			break;
+		memcpy(buf, line + 3, strlen(line + 3) + 1);
+		ok = 1;
+	}
+	fclose(f);
+	return ok;
+}
+
+/*
  * A refused pin: the errno names the limit or the rule; the numbers are
  * what the driver reports (GET_INFO) or, without a device, what the
  * process and the module's parameters say. Nothing here re-checks the
@@ -162,6 +225,23 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 			    f.memlock_pages == UINT64_MAX ? "unlimited" :
 			    H(f.memlock_pages * f.page));
 		return;
+
+	case EXFULL: {
+		struct full_budget fb = { .bytes = pages * f.page };
+
+		if (dev && own_cgroup(fb.own, sizeof(fb.own)) &&
+		    !pinctl_budget_dump(pinctl_dev_ctx(dev), find_full, &fb) &&
+		    fb.found) {
+			say(m, "pinning %s would take cgroup %s to %s, over its budget "
+			    "of %s; unpin, or have the administrator raise it "
+			    "(pinctl budget set)",
+			    H(len), fb.cgroup, H(fb.usage + fb.bytes), H(fb.limit));
+			return;
+		}
+		say(m, "pinning %s is over the budget of a cgroup on this process's "
+		    "path (pinctl budget show)", H(len));
+		return;
+	}
 
 	case EFBIG:
 		say(m, "pinning %s (%" PRIu64 " pages) as one lease is over max_lease_pages "
@@ -323,6 +403,11 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 			    "/dev/pinmgr still reads its own leases' events");
 			return;
 		}
+		if (o->op == PINCTL_OP_BUDGET) {
+			say(m, "this kernel has no cgroups, so the pinmgr module keeps "
+			    "no budgets (or the budget's flags are unknown to it)");
+			return;
+		}
 		say(m, "the request has flags the loaded pinmgr module does not know "
 		    "(0x%x)", o->flags);
 		return;
@@ -365,6 +450,10 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 		case PINCTL_OP_REVOKE:
 			say(m, "no %s on the device, or its owner has closed its file",
 			    lease);
+			return;
+		case PINCTL_OP_BUDGET:
+			say(m, "no such cgroup v2 directory (a path from the root of "
+			    "the cgroup2 hierarchy), or no budget on it");
 			return;
 		case PINCTL_OP_MODULE_LOAD:
 			if (uname(&u))
@@ -441,12 +530,23 @@ static void say_common(struct msg *m, int e, const struct pinctl_err_opts *o)
 		case PINCTL_OP_MODULE_UNLOAD:
 			say(m, "loading and unloading modules needs CAP_SYS_MODULE");
 			return;
+		case PINCTL_OP_BUDGET:
+			say(m, "setting and clearing budgets needs CAP_SYS_ADMIN (and "
+			    "CAP_NET_ADMIN) in the initial user namespace");
+			return;
 		case PINCTL_OP_UNPIN:
 		case PINCTL_OP_ACCESS:
 		case PINCTL_OP_RENEW:
 			say(m, "this process did not open this file of /dev/pinmgr (a "
 			    "forked child, or the file was passed to it): only its "
 			    "opener may unpin, renew or access its leases");
+			return;
+		}
+		break;
+	case ENOSPC:
+		if (o->op == PINCTL_OP_BUDGET) {
+			say(m, "the pinmgr module keeps as many budgets as it can "
+			    "(65536); clear some first");
 			return;
 		}
 		break;

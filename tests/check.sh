@@ -148,7 +148,7 @@ for k in "${kernels[@]}"; do
 			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu") ;;
 	*)
 		vm_args=()
-		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu")
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2")
 		suite_args+=(-x failnth_) ;;
 	esac
 	run_suite "$k" suite -e "${vm_args[@]}" -- "${suite_env[@]}" \

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -710,6 +711,46 @@ long long pm_await_outstanding_pins(long long want)
 		now = pm_outstanding_pins();
 	}
 	return now;
+}
+
+void pm_need_cgroup2(void)
+{
+	if (access(PM_CGROUP_ROOT "/cgroup.controllers", F_OK))
+		SKIP_NEEDS("cgroup2", "cgroup2 is not mounted at " PM_CGROUP_ROOT);
+}
+
+__u64 pm_cgroup_make(const char *rel)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), PM_CGROUP_ROOT "/%s", rel);
+	rmdir(path);
+	if (mkdir(path, 0755) || stat(path, &st))
+		FAIL("cannot make cgroup %s: %s", path, strerror(errno));
+	return st.st_ino;
+}
+
+void pm_cgroup_remove(const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), PM_CGROUP_ROOT "/%s", rel);
+	if (rmdir(path))
+		FAIL("cannot remove cgroup %s: %s", path, strerror(errno));
+}
+
+void pm_cgroup_enter(const char *rel)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), PM_CGROUP_ROOT "/%s%scgroup.procs", rel,
+		 *rel ? "/" : "");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		FAIL("cannot enter cgroup %s: %s", path, strerror(errno));
+	close(fd);
 }
 
 long long pm_vmpin_kb(void)

@@ -154,7 +154,7 @@ void pm_skip(const char *fmt, ...)
  * regression. Elsewhere SKIP() is a skip as before.
  */
 #define PM_CAPS		"failnth", "movable", "extfs", "netlink", "fuse", \
-			"userfaultfd", "vgem", "vivid", "edu"
+			"userfaultfd", "vgem", "vivid", "edu", "cgroup2"
 
 /* The running test needs @cap (one of PM_CAPS; anything else fails). */
 void pm_require(const char *cap);
@@ -325,6 +325,19 @@ int pm_stay_on_one_cpu(void);
 
 /* Sleep for @ms milliseconds. */
 void pm_msleep(unsigned int ms);
+
+/*
+ * cgroup v2, mounted at PM_CGROUP_ROOT (the guest mounts it). A test that
+ * needs it calls pm_need_cgroup2(): a skip, or a failure where the machine
+ * declares "cgroup2". @rel is a path under the root, "" for the root.
+ * pm_cgroup_make() makes it afresh and returns its ID (the directory's
+ * inode number); pm_cgroup_enter() moves the calling process into it.
+ */
+#define PM_CGROUP_ROOT	"/sys/fs/cgroup"
+void pm_need_cgroup2(void);
+__u64 pm_cgroup_make(const char *rel);
+void pm_cgroup_remove(const char *rel);
+void pm_cgroup_enter(const char *rel);
 
 /* ---- Data through pins --------------------------------------------- */
 

@@ -42,6 +42,10 @@ struct pm_nl_rx {
 	struct pm_nl_lease *all;
 	size_t nr, cap;
 	__u64 *stats;
+	/* Budgets, when asked for: every nest of a dump, or the reply's. */
+	int want_budgets;
+	struct pm_nl_budget *budgets;
+	size_t nr_budgets, cap_budgets;
 };
 
 struct pm_nl *pm_nl_open(void)
@@ -124,13 +128,13 @@ static void pm_nl_parse_lease(struct nlattr **tb, __u8 cmd,
 		PINMGR_A_METADATA_BYTES, PINMGR_A_COOKIE,
 		PINMGR_A_CREATE_TIME, PINMGR_A_EXPIRE_TIME,
 		PINMGR_A_BREAK_DEADLINE, PINMGR_A_END_TIME,
-		PINMGR_A_STALE_ADDR, PINMGR_A_STALE_LENGTH,
+		PINMGR_A_STALE_ADDR, PINMGR_A_STALE_LENGTH, PINMGR_A_CGROUP_ID,
 	};
 	__u64 *const u64_dst[] = {
 		&l->handle, &l->file_id, &l->addr, &l->length, &l->pages,
 		&l->runs, &l->metadata_bytes, &l->cookie, &l->create_time,
 		&l->expire_time, &l->break_deadline, &l->end_time,
-		&l->stale_addr, &l->stale_length,
+		&l->stale_addr, &l->stale_length, &l->cgroup_id,
 	};
 	static const int u32s[] = {
 		PINMGR_A_TGID, PINMGR_A_UID, PINMGR_A_FLAGS, PINMGR_A_STATE,
@@ -158,6 +162,47 @@ static void pm_nl_parse_lease(struct nlattr **tb, __u8 cmd,
 		nla_strlcpy(l->comm, tb[PINMGR_A_COMM], sizeof(l->comm));
 }
 
+static void pm_nl_parse_budget(struct nlattr *nest, struct pm_nl_budget *b)
+{
+	struct nlattr *tb[PINMGR_A_BUDGET_MAX + 1];
+
+	memset(b, 0, sizeof(*b));
+	if (nla_parse_nested(tb, PINMGR_A_BUDGET_MAX, nest, NULL))
+		return;
+	if (tb[PINMGR_A_BUDGET_CGROUP])
+		nla_strlcpy(b->cgroup, tb[PINMGR_A_BUDGET_CGROUP],
+			    sizeof(b->cgroup));
+	if (tb[PINMGR_A_BUDGET_CGROUP_ID])
+		b->cgroup_id = nla_get_u64(tb[PINMGR_A_BUDGET_CGROUP_ID]);
+	if (tb[PINMGR_A_BUDGET_LIMIT])
+		b->limit = nla_get_u64(tb[PINMGR_A_BUDGET_LIMIT]);
+	if (tb[PINMGR_A_BUDGET_USAGE])
+		b->usage = nla_get_u64(tb[PINMGR_A_BUDGET_USAGE]);
+	if (tb[PINMGR_A_BUDGET_HITS])
+		b->hits = nla_get_u64(tb[PINMGR_A_BUDGET_HITS]);
+	if (tb[PINMGR_A_BUDGET_FLAGS])
+		b->flags = nla_get_u32(tb[PINMGR_A_BUDGET_FLAGS]);
+	b->removed = !!tb[PINMGR_A_BUDGET_REMOVED];
+}
+
+static int pm_nl_keep_budget(struct pm_nl_rx *rx, struct nlattr *nest)
+{
+	struct pm_nl_budget *grown;
+
+	if (rx->nr_budgets == rx->cap_budgets) {
+		rx->cap_budgets = rx->cap_budgets ? 2 * rx->cap_budgets : 64;
+		grown = realloc(rx->budgets,
+				rx->cap_budgets * sizeof(*rx->budgets));
+		if (!grown) {
+			rx->err = -ENOMEM;
+			return NL_STOP;
+		}
+		rx->budgets = grown;
+	}
+	pm_nl_parse_budget(nest, &rx->budgets[rx->nr_budgets++]);
+	return NL_OK;
+}
+
 static int pm_nl_on_valid(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[PINMGR_A_MAX + 1], *st[PINMGR_A_STATS_MAX + 1];
@@ -169,6 +214,9 @@ static int pm_nl_on_valid(struct nl_msg *msg, void *arg)
 
 	if (genlmsg_parse(nlh, 0, tb, PINMGR_A_MAX, NULL))
 		return NL_SKIP;
+	if (rx->want_budgets)
+		return tb[PINMGR_A_BUDGET] ?
+		       pm_nl_keep_budget(rx, tb[PINMGR_A_BUDGET]) : NL_OK;
 	if (rx->stats && tb[PINMGR_A_STATS] &&
 	    !nla_parse_nested(st, PINMGR_A_STATS_MAX, tb[PINMGR_A_STATS],
 			      NULL)) {
@@ -392,6 +440,76 @@ int pm_nl_dump(struct pm_nl *nl, const struct pm_nl_filter *filter,
 	}
 	*leases = rx.all;
 	*nr = rx.nr;
+	return 0;
+}
+
+/* ---- Budgets ---------------------------------------------------------- */
+
+static int pm_nl_budget_request(struct pm_nl *nl, __u8 cmd, const char *cgroup,
+				const __u64 *limit, __u32 flags,
+				struct pm_nl_rx *rx)
+{
+	struct nl_msg *msg = pm_nl_msg(nl, cmd, NLM_F_ACK);
+	struct nlattr *nest;
+
+	if (!msg)
+		return -ENOMEM;
+	nest = nla_nest_start(msg, PINMGR_A_BUDGET);
+	if (!nest || nla_put_string(msg, PINMGR_A_BUDGET_CGROUP, cgroup) ||
+	    (limit && nla_put_u64(msg, PINMGR_A_BUDGET_LIMIT, *limit)) ||
+	    (flags && nla_put_u32(msg, PINMGR_A_BUDGET_FLAGS, flags))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, nest);
+	rx->want_budgets = 1;
+	return pm_nl_xfer(nl, msg, rx);
+}
+
+int pm_nl_budget_set(struct pm_nl *nl, const char *cgroup, __u64 limit,
+		     __u32 flags, __u64 *id)
+{
+	struct pm_nl_rx rx = { 0 };
+	int ret;
+
+	ret = pm_nl_budget_request(nl, PINMGR_NL_CMD_BUDGET_SET, cgroup,
+				   &limit, flags, &rx);
+	if (!ret && id)
+		*id = rx.nr_budgets ? rx.budgets[0].cgroup_id : 0;
+	free(rx.budgets);
+	return ret;
+}
+
+int pm_nl_budget_clear(struct pm_nl *nl, const char *cgroup)
+{
+	struct pm_nl_rx rx = { 0 };
+	int ret;
+
+	ret = pm_nl_budget_request(nl, PINMGR_NL_CMD_BUDGET_CLEAR, cgroup,
+				   NULL, 0, &rx);
+	free(rx.budgets);
+	return ret;
+}
+
+int pm_nl_budgets(struct pm_nl *nl, struct pm_nl_budget **budgets,
+		  size_t *nr)
+{
+	struct nl_msg *msg = pm_nl_msg(nl, PINMGR_NL_CMD_BUDGET_GET,
+				       NLM_F_DUMP);
+	struct pm_nl_rx rx = { .want_budgets = 1 };
+	int ret;
+
+	*budgets = NULL;
+	*nr = 0;
+	if (!msg)
+		return -ENOMEM;
+	ret = pm_nl_xfer(nl, msg, &rx);
+	if (ret) {
+		free(rx.budgets);
+		return ret;
+	}
+	*budgets = rx.budgets;
+	*nr = rx.nr_budgets;
 	return 0;
 }
 

@@ -23,7 +23,7 @@ struct pm_nl_lease {
 	__u64 present;
 	__u64 handle, file_id, addr, length, pages, runs, metadata_bytes;
 	__u64 cookie, create_time, expire_time, break_deadline, end_time;
-	__u64 stale_addr, stale_length;
+	__u64 stale_addr, stale_length, cgroup_id;
 	__u32 tgid, uid, flags, state, stale_reason, watch_slot;
 	char comm[16];
 };
@@ -74,6 +74,22 @@ int pm_nl_dump(struct pm_nl *nl, const struct pm_nl_filter *filter,
 struct nl_msg *pm_nl_msg(struct pm_nl *nl, __u8 cmd, int flags);
 int pm_nl_request(struct pm_nl *nl, struct nl_msg *msg,
 		  struct pm_nl_lease *out);
+
+/* A cgroup's budget as budget-get dumps it; bytes. */
+struct pm_nl_budget {
+	char cgroup[256];
+	__u64 cgroup_id, limit, usage, hits;
+	__u32 flags;
+	int removed;
+};
+
+/* Set (the cgroup's ID in *@id if not NULL) or clear a cgroup's budget. */
+int pm_nl_budget_set(struct pm_nl *nl, const char *cgroup, __u64 limit,
+		     __u32 flags, __u64 *id);
+int pm_nl_budget_clear(struct pm_nl *nl, const char *cgroup);
+/* Every budget the caller may see: a malloc()ed array (free() it). */
+int pm_nl_budgets(struct pm_nl *nl, struct pm_nl_budget **budgets,
+		  size_t *nr);
 
 /*
  * The monitor group: join it (0 or a negative errno), then take its events

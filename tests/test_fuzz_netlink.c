@@ -53,6 +53,7 @@ struct fz_shared {
 	atomic_ullong handles[FN_SLOTS];
 	int family;
 	int watch;		/* the driver has PINMGR_FEATURE_WATCH */
+	int budgets;		/* ... BUDGETS, and cgroup2 is mounted */
 	atomic_ulong discards;
 	uint64_t seed;
 	unsigned long ops;
@@ -305,6 +306,49 @@ static void fz_check_lease(struct fz_shared *sh, const struct pm_nl_lease *l)
 		     (unsigned long long)l->stale_length);
 }
 
+/*
+ * Budgets: set, change and clear the budget of the test's own cgroup
+ * (no process runs there, so no pin meets it) or of one that is not there,
+ * and dump them all. Only an administrator changes one.
+ */
+#define FN_CGROUP	"pmt-fuzz"
+
+static void fz_budget(struct pm_nl *nl, uint64_t *s, int admin)
+{
+	const char *path = rndn(s, 4) ? "/" FN_CGROUP : "/" FN_CGROUP "-none";
+	struct pm_nl_budget *all;
+	size_t nr, i;
+	int r;
+
+	switch (rndn(s, 3)) {
+	case 0:
+		r = pm_nl_budget_set(nl, path, rnd(s) >> rndn(s, 64),
+				     (__u32)rndn(s, 2), NULL);
+		break;
+	case 1:
+		r = pm_nl_budget_clear(nl, path);
+		break;
+	default:
+		ASSERT_EQ(pm_nl_budgets(nl, &all, &nr), 0);
+		for (i = 0; i < nr; i++)
+			if (all[i].cgroup[0] != '/' || !all[i].cgroup_id ||
+			    all[i].flags & ~PINMGR_BUDGET_SUFFICIENT)
+				FAIL("budget-get: cgroup \"%s\" (ID %llu), flags 0x%x",
+				     all[i].cgroup,
+				     (unsigned long long)all[i].cgroup_id,
+				     all[i].flags);
+		free(all);
+		return;
+	}
+	if (!admin)
+		ASSERT_EQ(r, -EPERM);
+	else if (r && r != -ENOENT)
+		FAIL("budget request for %s: %s", path, strerror(-r));
+	else if (r == -ENOENT && !strcmp(path, "/" FN_CGROUP) &&
+		 !strcmp(pm_nl_last_error(nl)->msg, ""))
+		FAIL("budget request for %s: ENOENT without a message", path);
+}
+
 /* A valid request, with what its answer must be. */
 static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 		     int admin)
@@ -315,7 +359,10 @@ static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 	size_t nr, i, j;
 	int r;
 
-	switch (rndn(s, 4)) {
+	switch (rndn(s, sh->budgets ? 5 : 4)) {
+	case 4:
+		fz_budget(nl, s, admin);
+		break;
 	case 0:
 		ASSERT_EQ(pm_nl_stats(nl, st), 0);
 		for (i = 1; i < PINMGR_A_STATS_PAD; i++)
@@ -560,7 +607,7 @@ TEST_TIMEOUT(fuzz_netlink, 1800)
 	struct fz_shared *sh;
 	struct pm_nl *nl;
 	pthread_t mon;
-	int have_mon;
+	int have_mon, r;
 	unsigned int i;
 	pid_t child;
 
@@ -582,6 +629,11 @@ TEST_TIMEOUT(fuzz_netlink, 1800)
 
 	/* Watched leases, and their notifications, where the driver has them. */
 	sh->watch = pm_feature(PINMGR_FEATURE_WATCH);
+	/* Budgets of a cgroup of its own, where there are cgroups. */
+	sh->budgets = pm_feature(PINMGR_FEATURE_BUDGETS) &&
+		      !access(PM_CGROUP_ROOT "/cgroup.controllers", F_OK);
+	if (sh->budgets)
+		pm_cgroup_make(FN_CGROUP);
 	/* Where the kernel has no monitor group, the requests alone. */
 	have_mon = pm_feature(PINMGR_FEATURE_NL_MONITOR);
 	if (have_mon)
@@ -617,5 +669,13 @@ TEST_TIMEOUT(fuzz_netlink, 1800)
 	if (sh->watch)
 		pm_diag("fuzz_netlink: the pinners discarded %lu pages under their leases",
 			atomic_load(&sh->discards));
+	if (sh->budgets) {
+		nl = pm_nl_open();
+		ASSERT_NE(nl, NULL);
+		r = pm_nl_budget_clear(nl, "/" FN_CGROUP);
+		ASSERT_TRUE(r == 0 || r == -ENOENT);
+		pm_nl_close(nl);
+		pm_cgroup_remove(FN_CGROUP);
+	}
 	free(sh);
 }

@@ -54,7 +54,8 @@
 	X(stale_addr,		STALE_ADDR,	U64, ADDR,  out_stale_addr)	\
 	X(stale_length,		STALE_LENGTH,	U64, BYTES, out_stale_length)	\
 	X(exports,		EXPORTS,	U32, COUNT, out_exports)	\
-	X(export_holds,		EXPORT_HOLDS,	U32, COUNT, out_export_holds)
+	X(export_holds,		EXPORT_HOLDS,	U32, COUNT, out_export_holds)	\
+	X(cgroup_id,		CGROUP_ID,	U64, ID,    out_cgroup_id)
 
 /*
  * The device's figures, in netlink attribute order (a new one goes last,
@@ -151,6 +152,9 @@
 	  "Dma-bufs made of leases (EXPORT).")				\
 	X(export_held_ends, EXPORT_HELD_ENDS, COUNTER, COUNT, TOP,	\
 	  export_held_ends, "pinmgr_export_held_ends_total", "",	\
-	  "Exported leases that ended while a device still held their pages.")
+	  "Exported leases that ended while a device still held their pages.") \
+	X(fail_budget, FAIL_BUDGET, COUNTER, COUNT, FAILURES, budget,	\
+	  "pinmgr_pin_failures_total", "budget",			\
+	  "Pins refused over the budget of a cgroup on the pinner's path (EXFULL).")
 
 #endif /* _PINMGR_TABLES_H */

@@ -19,8 +19,8 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Attributes of the "pinmgr" set that are not lease fields: a request's
-# flag, the nest of the statistics, and padding.
-NOT_FIELDS = {"now", "stats", "pad"}
+# flag, the nests of the statistics and of a budget, and padding.
+NOT_FIELDS = {"now", "stats", "budget", "pad"}
 TYPES = {"U64": "u64", "U32": "u32", "STR": "string"}
 
 PROBE = """#include "pinmgr_tables.h"

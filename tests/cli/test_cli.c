@@ -1221,3 +1221,81 @@ TEST(cli_pin_export)
 	ASSERT_EQ(r.status, 1);
 }
 
+
+static json_object *find_budget(json_object *a, const char *cgroup)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(a); i++)
+		if (!strcmp(jstr(json_object_array_get_idx(a, i), "cgroup"),
+			    cgroup))
+			return json_object_array_get_idx(a, i);
+	FAIL("no budget of %s in %s", cgroup, json_object_to_json_string(a));
+	return NULL;
+}
+
+/*
+ * Budgets set, shown as a tree and cleared; a pin over one, from inside
+ * the cgroup, is told in words that name the cgroup, its budget and what
+ * the pin would take it to.
+ */
+TEST(cli_budget)
+{
+	json_object *a, *b;
+	struct run r;
+	pid_t pid;
+
+	pm_need_cgroup2();
+	pm_cgroup_make("pmt-cli");
+	pm_cgroup_make("pmt-cli/in");
+	PINCTL(&r, "budget", "set", "/pmt-cli", "64K");
+	ASSERT_EQ(r.status, 0);
+	PINCTL(&r, "budget", "set", "/pmt-cli/in", "1M", "sufficient");
+	ASSERT_EQ(r.status, 0);
+	PINCTL(&r, "budget", "set", "/pmt-none", "1M");
+	ASSERT_EQ(r.status, 1);
+	ASSERT_CONTAINS(r.err, "/pmt-none: no such cgroup v2 directory");
+	PINCTL(&r, "budget", "set", "/pmt-cli");
+	ASSERT_EQ(r.status, 2);
+
+	PINCTL(&r, "-j", "budget", "show");
+	ASSERT_EQ(r.status, 0);
+	a = json_parse(r.out);
+	b = find_budget(a, "/pmt-cli");
+	ASSERT_EQ(ju64(b, "limit"), 64 * 1024);
+	ASSERT_EQ(ju64(b, "usage"), 0);
+	ASSERT_EQ(strcmp(jstr(b, "sufficient"), "no"), 0);
+	b = find_budget(a, "/pmt-cli/in");
+	ASSERT_EQ(ju64(b, "limit"), MIB);
+	ASSERT_EQ(ju64(b, "depth"), ju64(find_budget(a, "/pmt-cli"), "depth") + 1);
+	ASSERT_EQ(strcmp(jstr(b, "sufficient"), "yes"), 0);
+	json_object_put(a);
+	/* For people, each under its budgeted ancestor. */
+	PINCTL(&r, "budget");
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "  /pmt-cli/in");
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pm_cgroup_enter("pmt-cli");
+		PINCTL(&r, "pin", "128K");
+		ASSERT_EQ(r.status, 1);
+		ASSERT_EQ(strcmp(r.err, "pinctl: pinning 128 KiB would take cgroup "
+				 "/pmt-cli to 128 KiB, over its budget of 64 KiB; "
+				 "unpin, or have the administrator raise it "
+				 "(pinctl budget set)\n"), 0);
+		_exit(PM_EXIT_PASS);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+
+	PINCTL(&r, "budget", "clear", "/pmt-cli/in");
+	ASSERT_EQ(r.status, 0);
+	PINCTL(&r, "budget", "clear", "/pmt-cli");
+	ASSERT_EQ(r.status, 0);
+	PINCTL(&r, "budget", "clear", "/pmt-cli");
+	ASSERT_EQ(r.status, 1);
+	ASSERT_CONTAINS(r.err, "or no budget on it");
+	pm_cgroup_remove("pmt-cli/in");
+	pm_cgroup_remove("pmt-cli");
+}

@@ -327,6 +327,9 @@ enum {
  *	mappings do, until they unmap, as told. Without it every pinned
  *	attachment keeps the pages until it unpins. See "What an end means
  *	for an exported lease".
+ * @PINMGR_FEATURE_BUDGETS: the kernel has cgroups, and the netlink family
+ *	sets budgets per cgroup v2 directory; a PIN over one fails with
+ *	EXFULL.
  */
 enum pinmgr_features {
 	PINMGR_FEATURE_LONGTERM = 1 << 0,
@@ -341,6 +344,17 @@ enum pinmgr_features {
 	PINMGR_FEATURE_WATCH = 1 << 9,
 	PINMGR_FEATURE_EXPORT = 1 << 10,
 	PINMGR_FEATURE_EXPORT_REVOCABLE_PINS = 1 << 11,
+	PINMGR_FEATURE_BUDGETS = 1 << 12,
+};
+
+/**
+ * enum pinmgr_budget_flags - how a cgroup's budget applies
+ * @PINMGR_BUDGET_SUFFICIENT: a process in the cgroup (or below) pins up to
+ *	the budget whatever its RLIMIT_MEMLOCK, without CAP_IPC_LOCK: the
+ *	budget stands in for memlock, as for a non-root container.
+ */
+enum pinmgr_budget_flags {
+	PINMGR_BUDGET_SUFFICIENT = 1 << 0,
 };
 
 /**
@@ -589,6 +603,9 @@ enum pinmgr_stale_reason {
  * @out_export_holds: out: device mappings, static attachments and kernel
  *	mappings of those dma-bufs; a lease that ended keeps its pages
  *	pinned until they are 0
+ * @out_cgroup_id: out: the cgroup v2 directory of the pinning task when it
+ *	pinned (its ID, the directory's inode number): the lease stays
+ *	charged to its budgets if the task moves. 0 without cgroups.
  *
  * An ended lease shows the range and pages it had; its runs are 0.
  */
@@ -618,6 +635,7 @@ struct pinmgr_query {
 	__u64 out_stale_length;
 	__u32 out_exports;
 	__u32 out_export_holds;
+	__u64 out_cgroup_id;
 };
 
 #define PINMGR_IOC_QUERY	_IO(PINMGR_TYPE, PINMGR_CMD_QUERY)

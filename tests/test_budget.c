@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Budgets per cgroup v2 directory (netlink budget-set, budget-clear and
+ * budget-get): a PIN over the budget of any cgroup on the pinner's path
+ * fails with EXFULL and charges nothing; charges stay with the lease when
+ * its task moves and outlive an rmdir; a sufficient budget stands in for
+ * RLIMIT_MEMLOCK; only CAP_SYS_ADMIN sets budgets. Needs cgroup2 mounted
+ * at /sys/fs/cgroup (the guest mounts it); each test makes cgroups of its
+ * own under it and moves itself back to the root before removing them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include "harness.h"
+#include "nl_client.h"
+
+/* The family, where cgroup2 and budgets are there; else skip, or fail. */
+static struct pm_nl *b_need(void)
+{
+	struct pm_nl *nl;
+
+	pm_need_cgroup2();
+	if (!pm_feature(PINMGR_FEATURE_BUDGETS))
+		pm_skip_feature(PINMGR_FEATURE_BUDGETS, "budgets");
+	nl = pm_nl_open();
+	ASSERT_NE(nl, NULL);
+	return nl;
+}
+
+/* The budget of cgroup @path as budget-get shows it; false if none. */
+static bool b_find(struct pm_nl *nl, const char *path, struct pm_nl_budget *b)
+{
+	struct pm_nl_budget *all;
+	bool found = false;
+	size_t nr, i;
+
+	ASSERT_EQ(pm_nl_budgets(nl, &all, &nr), 0);
+	for (i = 0; i < nr && !found; i++) {
+		if (!strcmp(all[i].cgroup, path)) {
+			*b = all[i];
+			found = true;
+		}
+	}
+	free(all);
+	return found;
+}
+
+static __u64 b_usage(struct pm_nl *nl, const char *path)
+{
+	struct pm_nl_budget b;
+
+	if (!b_find(nl, path, &b))
+		FAIL("no budget of %s in budget-get", path);
+	return b.usage;
+}
+
+static unsigned long long b_failures(void)
+{
+	unsigned long long n;
+
+	ASSERT_EQ(pm_sysfs_read("failures/budget", &n), 0);
+	return n;
+}
+
+TEST(budget_bounds_the_pins_of_a_cgroup)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	unsigned long long fail0;
+	struct pinmgr_query q;
+	struct pm_nl_budget b;
+	long long pins0;
+	__u64 id, set_id, h;
+	char *p;
+	int fd;
+
+	id = pm_cgroup_make("pmt-bound");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-bound", 16 * ps + 1, 0, &set_id),
+		  0);
+	ASSERT_EQ(set_id, id);
+	pm_cgroup_enter("pmt-bound");
+	fd = pm_open();
+	p = pm_map_anon(17 * ps);
+	fail0 = b_failures();
+	pins0 = pm_outstanding_pins();
+
+	/* Over it: refused, with nothing pinned or charged. */
+	ASSERT_ERRNO(pm_pin(fd, p, 17 * ps, PINMGR_PIN_LONGTERM, 0, NULL),
+		     EXFULL);
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	ASSERT_EQ(b_usage(nl, "/pmt-bound"), 0);
+	/* Up to it, rounded down to pages: pinned, and charged. */
+	h = PIN_OK(fd, p, 16 * ps, PINMGR_PIN_LONGTERM);
+	ASSERT_EQ(b_usage(nl, "/pmt-bound"), 16 * ps);
+	ASSERT_ERRNO(pm_pin(fd, p, ps, PINMGR_PIN_LONGTERM, 0, NULL), EXFULL);
+	ASSERT_EQ(b_failures(), fail0 + 2);
+	ASSERT_TRUE(b_find(nl, "/pmt-bound", &b));
+	ASSERT_EQ(b.hits, 2);
+	ASSERT_EQ(b.limit, 16 * ps);
+	ASSERT_EQ(b.cgroup_id, id);
+	ASSERT_FALSE(b.removed);
+	/* The lease names its cgroup. */
+	ASSERT_EQ(pm_query(fd, h, &q), 0);
+	ASSERT_EQ(q.out_cgroup_id, id);
+
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-bound"), 0);
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	close(fd);
+	pm_cgroup_enter("");
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-bound"), 0);
+	ASSERT_FALSE(b_find(nl, "/pmt-bound", &b));
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-bound"), -ENOENT);
+	pm_cgroup_remove("pmt-bound");
+	pm_unmap(p, 17 * ps);
+	pm_nl_close(nl);
+}
+
+/* Every budgeted ancestor is charged, and the tightest one bounds. */
+TEST(budget_nested_levels_each_bound)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	__u64 h1, h2;
+	char *p;
+	int fd;
+
+	pm_cgroup_make("pmt-a");
+	pm_cgroup_make("pmt-a/b");
+	pm_cgroup_make("pmt-a/b/c");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-a", 32 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-a/b", 100 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-a/b/c", 24 * ps, 0, NULL), 0);
+	pm_cgroup_enter("pmt-a/b/c");
+	fd = pm_open();
+	p = pm_map_anon(32 * ps);
+
+	h1 = PIN_OK(fd, p, 24 * ps, 0);
+	ASSERT_ERRNO(pm_pin(fd, p, ps, 0, 0, NULL), EXFULL);
+	ASSERT_EQ(b_usage(nl, "/pmt-a"), 24 * ps);
+	ASSERT_EQ(b_usage(nl, "/pmt-a/b"), 24 * ps);
+	ASSERT_EQ(b_usage(nl, "/pmt-a/b/c"), 24 * ps);
+	/* Without the innermost, the outermost bounds. */
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-a/b/c"), 0);
+	h2 = PIN_OK(fd, p, 8 * ps, 0);
+	ASSERT_ERRNO(pm_pin(fd, p, ps, 0, 0, NULL), EXFULL);
+	ASSERT_EQ(b_usage(nl, "/pmt-a"), 32 * ps);
+	ASSERT_EQ(b_usage(nl, "/pmt-a/b"), 32 * ps);
+
+	/* A budget cleared while charged is uncharged all the same. */
+	ASSERT_EQ(pm_unpin(fd, h1), 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-a"), 8 * ps);
+	ASSERT_EQ(pm_unpin(fd, h2), 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-a"), 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-a/b"), 0);
+	close(fd);
+	pm_cgroup_enter("");
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-a/b"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-a"), 0);
+	pm_cgroup_remove("pmt-a/b/c");
+	pm_cgroup_remove("pmt-a/b");
+	pm_cgroup_remove("pmt-a");
+	pm_unmap(p, 32 * ps);
+	pm_nl_close(nl);
+}
+
+/*
+ * A lease stays charged where it was pinned when its task moves (as memcg's
+ * charges do); after rmdir its cgroup's budget stays, marked removed,
+ * until the last lease charged to it ends.
+ */
+TEST(budget_charge_stays_when_the_task_moves_and_the_cgroup_goes)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	struct pm_nl_budget b;
+	struct pinmgr_query q;
+	__u64 id, h;
+	char *p;
+	int fd;
+
+	id = pm_cgroup_make("pmt-from");
+	pm_cgroup_make("pmt-to");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-from", 8 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-to", 8 * ps, 0, NULL), 0);
+	pm_cgroup_enter("pmt-from");
+	fd = pm_open();
+	p = pm_map_anon(8 * ps);
+	h = PIN_OK(fd, p, 8 * ps, 0);
+
+	pm_cgroup_enter("pmt-to");
+	ASSERT_EQ(b_usage(nl, "/pmt-from"), 8 * ps);
+	ASSERT_EQ(b_usage(nl, "/pmt-to"), 0);
+	/* The new cgroup bounds the next pin. */
+	PIN_OK(fd, p, 8 * ps, 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-to"), 8 * ps);
+	ASSERT_EQ(pm_query(fd, h, &q), 0);
+	ASSERT_EQ(q.out_cgroup_id, id);
+
+	pm_cgroup_enter("");
+	pm_cgroup_remove("pmt-from");
+	ASSERT_TRUE(b_find(nl, "/pmt-from", &b));
+	ASSERT_TRUE(b.removed);
+	ASSERT_EQ(b.usage, 8 * ps);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	/* The entry goes with the last charge (in the driver's workqueue). */
+	for (int i = 0; i < 500 && b_find(nl, "/pmt-from", &b); i++)
+		pm_msleep(10);
+	ASSERT_FALSE(b_find(nl, "/pmt-from", &b));
+
+	close(fd);
+	ASSERT_EQ(b_usage(nl, "/pmt-to"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-to"), 0);
+	pm_cgroup_remove("pmt-to");
+	pm_unmap(p, 8 * ps);
+	pm_nl_close(nl);
+}
+
+/* A budget lowered below its usage takes nothing back; new pins fail. */
+TEST(budget_lowered_below_usage_takes_nothing_back)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	struct pinmgr_query q;
+	__u64 h;
+	char *p;
+	int fd;
+
+	pm_cgroup_make("pmt-lower");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-lower", 16 * ps, 0, NULL), 0);
+	pm_cgroup_enter("pmt-lower");
+	fd = pm_open();
+	p = pm_map_anon(16 * ps);
+	h = PIN_OK(fd, p, 16 * ps, 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-lower", 4 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_query(fd, h, &q), 0);
+	ASSERT_EQ(q.out_state, PINMGR_LEASE_ACTIVE);
+	ASSERT_EQ(b_usage(nl, "/pmt-lower"), 16 * ps);
+	ASSERT_ERRNO(pm_pin(fd, p, ps, 0, 0, NULL), EXFULL);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	PIN_OK(fd, p, 4 * ps, 0);
+	close(fd);
+	pm_cgroup_enter("");
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-lower"), 0);
+	pm_cgroup_remove("pmt-lower");
+	pm_unmap(p, 16 * ps);
+	pm_nl_close(nl);
+}
+
+/* In the cgroup, as nobody with a memlock limit of one page, pin @pages. */
+static void b_pin_as_nobody(const char *rel, size_t pages, int want)
+{
+	struct rlimit rl = { pm_page_size(), pm_page_size() };
+	size_t len = pages * pm_page_size();
+	char *p = pm_map_anon(len);
+	pid_t pid;
+	int fd;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pm_cgroup_enter(rel);
+		ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+		ASSERT_EQ(pm_become_nobody(), 0);
+		fd = pm_open();
+		ASSERT_GE(fd, 0);
+		if (want)
+			ASSERT_ERRNO(pm_pin(fd, p, len, 0, 0, NULL), want);
+		else
+			PIN_OK(fd, p, len, 0);
+		_exit(PM_EXIT_PASS);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	pm_unmap(p, len);
+}
+
+/*
+ * A sufficient budget stands in for RLIMIT_MEMLOCK, for the processes
+ * inside it only; a plain one adds to it.
+ */
+TEST(budget_sufficient_stands_in_for_memlock)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+
+	pm_cgroup_make("pmt-suff");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-suff", 32 * ps, 0, NULL), 0);
+	b_pin_as_nobody("pmt-suff", 32, EDQUOT);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-suff", 32 * ps,
+				   PINMGR_BUDGET_SUFFICIENT, NULL), 0);
+	b_pin_as_nobody("pmt-suff", 32, 0);
+	/* Still bounded by the budget itself. */
+	b_pin_as_nobody("pmt-suff", 33, EXFULL);
+	/* Outside it, memlock as ever. */
+	b_pin_as_nobody("", 32, EDQUOT);
+	ASSERT_EQ(b_usage(nl, "/pmt-suff"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-suff"), 0);
+	pm_cgroup_remove("pmt-suff");
+	pm_nl_close(nl);
+}
+
+/*
+ * Only CAP_SYS_ADMIN sets budgets; anyone else sees those of its own
+ * cgroup, its ancestors and descendants, and no other.
+ */
+TEST(budget_set_needs_cap_sys_admin_and_shows_only_ones_own)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	pid_t pid;
+
+	pm_cgroup_make("pmt-own");
+	pm_cgroup_make("pmt-own/in");
+	pm_cgroup_make("pmt-other");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-own", 8 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-own/in", 8 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-other", 8 * ps, 0, NULL), 0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-none", 8 * ps, 0, NULL), -ENOENT);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-own", 8 * ps, 1u << 9, NULL),
+		  -EOPNOTSUPP);
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct pm_nl *mine;
+		struct pm_nl_budget b;
+
+		pm_cgroup_enter("pmt-own");
+		ASSERT_EQ(pm_become_nobody(), 0);
+		mine = pm_nl_open();
+		ASSERT_NE(mine, NULL);
+		ASSERT_EQ(pm_nl_budget_set(mine, "/pmt-own", 64 * ps, 0, NULL),
+			  -EPERM);
+		ASSERT_EQ(pm_nl_budget_clear(mine, "/pmt-own"), -EPERM);
+		ASSERT_TRUE(b_find(mine, "/pmt-own", &b));
+		ASSERT_EQ(b.limit, 8 * ps);
+		ASSERT_TRUE(b_find(mine, "/pmt-own/in", &b));
+		ASSERT_FALSE(b_find(mine, "/pmt-other", &b));
+		pm_nl_close(mine);
+		_exit(PM_EXIT_PASS);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-own/in"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-own"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-other"), 0);
+	pm_cgroup_remove("pmt-own/in");
+	pm_cgroup_remove("pmt-own");
+	pm_cgroup_remove("pmt-other");
+	pm_nl_close(nl);
+}
+
+#define B_MANY	10000
+
+/*
+ * Ten thousand budgets: each set, all dumped once, a pin charged in one of
+ * them (its charge walks its own path, not the table), and all cleared.
+ */
+TEST_TIMEOUT(budget_ten_thousand_cgroups, 600)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size(), nr, i, seen = 0;
+	struct pm_nl_budget *all;
+	char rel[64];
+	__u64 h;
+	char *p;
+	int fd;
+
+	pm_cgroup_make("pmt-many");
+	for (i = 0; i < B_MANY; i++) {
+		snprintf(rel, sizeof(rel), "pmt-many/c%zu", i);
+		pm_cgroup_make(rel);
+		snprintf(rel, sizeof(rel), "/pmt-many/c%zu", i);
+		ASSERT_EQ(pm_nl_budget_set(nl, rel, (i + 1) * ps, 0, NULL), 0);
+	}
+	ASSERT_EQ(pm_nl_budgets(nl, &all, &nr), 0);
+	for (i = 0; i < nr; i++)
+		seen += !strncmp(all[i].cgroup, "/pmt-many/c", 11);
+	free(all);
+	ASSERT_EQ(seen, B_MANY);
+
+	pm_cgroup_enter("pmt-many/c4999");
+	fd = pm_open();
+	p = pm_map_anon(5001 * ps);
+	ASSERT_ERRNO(pm_pin(fd, p, 5001 * ps, 0, 0, NULL), EXFULL);
+	h = PIN_OK(fd, p, 5000 * ps, 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-many/c4999"), 5000 * ps);
+	ASSERT_EQ(b_usage(nl, "/pmt-many/c5000"), 0);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(fd);
+	pm_unmap(p, 5001 * ps);
+	pm_cgroup_enter("");
+
+	for (i = 0; i < B_MANY; i++) {
+		snprintf(rel, sizeof(rel), "/pmt-many/c%zu", i);
+		ASSERT_EQ(pm_nl_budget_clear(nl, rel), 0);
+		snprintf(rel, sizeof(rel), "pmt-many/c%zu", i);
+		pm_cgroup_remove(rel);
+	}
+	pm_cgroup_remove("pmt-many");
+	pm_nl_close(nl);
+}

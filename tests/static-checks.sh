@@ -108,7 +108,11 @@ for k in "${kernels[@]}"; do
 	rc=$?
 	# sparse reports as warnings without failing the build.
 	if grep -E 'warning:|error:' "$d/build.log" >/dev/null; then rc=1; fi
+	# Every file the kernel's configuration builds (pinmgr_budget.c needs
+	# cgroups, which the debug kernel has not).
 	for c in "$top"/driver/*.c; do
+		grep -qE "^ +CC \[M\] +.*$(basename "$c" .c)\.o\$" "$d/build.log" ||
+			continue
 		grep -qE "^ +CHECK +.*$(basename "$c")\$" "$d/build.log" ||
 			{ echo "# sparse did not check $(basename "$c")"; rc=1; }
 	done

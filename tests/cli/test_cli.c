@@ -984,7 +984,7 @@ TEST(cli_lease_state_filter)
 	ASSERT_EQ(count_lines(r.out), 1);
 	ASSERT_CONTAINS(r.out, " end_time_ns=0 stale_reason=none watch_slot=0 "
 			"stale_addr=0x0 stale_length=0 exports=0 "
-			"export_holds=0\n");
+			"export_holds=0 cgroup_id=");
 	snprintf(line, sizeof(line), "%llu", (unsigned long long)h1);
 	PINCTL(&r, "lease", "show", line);
 	ASSERT_EQ(r.status, 0);

@@ -52,11 +52,18 @@ static unsigned long pinmgr_nr_budgets;
 static void pinmgr_budget_prune_work(struct work_struct *work);
 static DECLARE_WORK(pinmgr_budget_prune, pinmgr_budget_prune_work);
 
+/*
+ * The entry of cgroup @id, or NULL. Under RCU; or under the mutex, which
+ * keeps the entry in the table (writers hold it).
+ */
 static struct pinmgr_budget *pinmgr_budget_lookup(u64 id)
 {
+	struct hlist_head *head =
+		&pinmgr_budgets[hash_min(id, HASH_BITS(pinmgr_budgets))];
 	struct pinmgr_budget *b;
 
-	hash_for_each_possible_rcu(pinmgr_budgets, b, node, id)
+	hlist_for_each_entry_rcu(b, head, node,
+				 lockdep_is_held(&pinmgr_budget_mutex))
 		if (b->cgroup_id == id)
 			return b;
 	return NULL;
@@ -239,12 +246,6 @@ void pinmgr_budget_uncharge(struct pinmgr_lease_budgets *lb,
 	kfree(lb);
 }
 
-/* Under pinmgr_budget_mutex or RCU. */
-static struct pinmgr_budget *pinmgr_budget_of(u64 id)
-{
-	return pinmgr_budget_lookup(id);
-}
-
 /**
  * pinmgr_budget_set() - set, or change, the budget of a cgroup
  * @path: the cgroup's path from the root of the cgroup v2 hierarchy
@@ -271,7 +272,7 @@ int pinmgr_budget_set(const char *path, u64 limit_pages, u32 flags, u64 *id)
 
 	mutex_lock(&pinmgr_budget_mutex);
 	pinmgr_budget_prune_locked();
-	b = pinmgr_budget_of(*id);
+	b = pinmgr_budget_lookup(*id);
 	if (b) {
 		WRITE_ONCE(b->limit_pages, limit_pages);
 		WRITE_ONCE(b->flags, flags);
@@ -320,7 +321,7 @@ int pinmgr_budget_clear(const char *path)
 	if (IS_ERR(cgrp))
 		return PTR_ERR(cgrp);
 	mutex_lock(&pinmgr_budget_mutex);
-	b = pinmgr_budget_of(cgroup_id(cgrp));
+	b = pinmgr_budget_lookup(cgroup_id(cgrp));
 	if (b) {
 		pinmgr_budget_unhash(b);
 		ret = 0;

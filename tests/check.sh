@@ -53,7 +53,7 @@ run_suite() {
 	tap=$out/$k-$label.tap
 	log=$out/$k-$label-console.log
 	echo "# === kernel $k: $label ==="
-	"$here/vm/run-vm" -k "$k" -l "$log" -t 2400 \
+	"$here/vm/run-vm" -k "$k" -l "$log" -t "$stage_limit" \
 		-M "loop ext4 fuse vgem vivid" "$@" |
 		tee "$tap"
 	rc=${PIPESTATUS[0]}
@@ -141,8 +141,13 @@ for k in "${kernels[@]}"; do
 	# guest-suite.sh adds netlink once the module loads. The suite's
 	# machine has QEMU's edu device behind an IOMMU for the test importer
 	# (run-vm -e).
+	# A stage that hangs costs its limit, and the run has 90 minutes: each
+	# limit is about four times what the stage takes (a Debian kernel's
+	# suite 5 min, the debug kernel's 12; movable and watch 1 to 3).
+	stage_limit=1200 short_limit=600
 	case $k in
 	debug)
+		stage_limit=2400 short_limit=900
 		vm_args=(-m 3072)
 		suite_env=(env PINMGR_STRESS_SECS=60
 			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu") ;;
@@ -153,6 +158,7 @@ for k in "${kernels[@]}"; do
 	esac
 	run_suite "$k" suite -e "${vm_args[@]}" -- "${suite_env[@]}" \
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
+	stage_limit=$short_limit
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \
 		env PINMGR_REQUIRE="extfs movable" \
 		sh /pinmgr/bin/guest-suite.sh movable_

@@ -7,6 +7,7 @@
  * cgroup indented under its budgeted ancestor.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,54 @@ static void usage(FILE *f)
 	      "cgroup: its processes pin up to it without CAP_IPC_LOCK (a non-root\n"
 	      "container). Setting and clearing need CAP_SYS_ADMIN; anyone sees\n"
 	      "the budgets of its own cgroup, its ancestors and descendants.\n", f);
+}
+
+/* Is a cgroup2 file system mounted in the caller's mount namespace? */
+static bool cgroup2_mounted(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, *sep;
+	size_t cap = 0;
+	bool found = false;
+
+	/* Without /proc, let the kernel's answer speak. */
+	if (!f)
+		return true;
+	/* "... - FSTYPE SOURCE OPTIONS": the type follows the separator. */
+	while (!found && getline(&line, &cap, f) > 0) {
+		sep = strstr(line, " - ");
+		found = sep && !strncmp(sep + 3, "cgroup2 ", 8);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/*
+ * Can budgets be had here? The driver says whether the kernel keeps them;
+ * the mounts say whether there are cgroup v2 directories to name. Without
+ * either, every budget command says why instead of failing on a path.
+ */
+static int budgets_available(struct pinctl_cli *cli)
+{
+	PINCTL_OPTS(pinctl_info, info);
+	struct pinctl_dev *dev;
+	int ret;
+
+	/* No device to ask: the netlink request tells what is wrong. */
+	if (pinctl_dev_open(cli->ctx, NULL, &dev))
+		return EXIT_OK;
+	ret = pinctl_dev_info(dev, &info);
+	pinctl_dev_unref(dev);
+	if (!ret && !(info.features & PINCTL_FEATURE_BUDGETS))
+		return fail("budgets need a kernel with cgroups (CONFIG_CGROUPS) "
+			    "and a driver that keeps them; this one does not");
+	if (!cgroup2_mounted())
+		return fail("budgets name cgroup v2 directories, and no cgroup2 "
+			    "file system is mounted here (a cgroup v1-only "
+			    "system): boot with systemd.unified_cgroup_hierarchy=1, "
+			    "or mount -t cgroup2 none /sys/fs/cgroup");
+	return EXIT_OK;
 }
 
 struct set_args {
@@ -57,6 +106,9 @@ static int budget_set(struct pinctl_cli *cli, int argc, char **argv)
 		return ret;
 	if (!(seen & 1u << CGROUP) || !(seen & 1u << SIZE))
 		return usage_error(usage, "budget set needs a cgroup and a size");
+	ret = budgets_available(cli);
+	if (ret)
+		return ret;
 	ret = pinctl_budget_set(cli->ctx, a.cgroup, a.size,
 				a.sufficient ? PINCTL_BUDGET_SUFFICIENT : 0);
 	if (ret)
@@ -85,6 +137,9 @@ static int budget_clear(struct pinctl_cli *cli, int argc, char **argv)
 		return ret;
 	if (!(seen & 1))
 		return usage_error(usage, "budget clear needs a cgroup");
+	ret = budgets_available(cli);
+	if (ret)
+		return ret;
 	ret = pinctl_budget_clear(cli->ctx, a.cgroup);
 	if (ret)
 		return fail_op(NULL, ret, &eo, a.cgroup);
@@ -155,6 +210,9 @@ static int budget_show(struct pinctl_cli *cli, int argc, char **argv)
 
 	ret = parse_args(NULL, 0, argc, argv, NULL, NULL, usage);
 	if (ret != ARGS_GO_ON)
+		return ret;
+	ret = budgets_available(cli);
+	if (ret)
 		return ret;
 	ret = pinctl_budget_dump(cli->ctx, keep_budget, &rows);
 	if (ret) {

@@ -16,9 +16,11 @@ static void usage(FILE *f)
 	      "       pinctl monitor help\n"
 	      "\n"
 	      "Prints every lease's events as they happen: pinned, unpinned,\n"
-	      "expired, breaking, revoked, stale; one line each (one JSON document per\n"
-	      "line with -j). Ends on SIGINT or SIGTERM, after N events, or when\n"
-	      "DURATION (500ms, 10s, 5m, ...) has passed. Needs CAP_SYS_ADMIN.\n", f);
+	      "expired, breaking, revoked, stale; and budget-hit, a pin refused over\n"
+	      "a cgroup's budget (the budget's cgroup, limit and usage, and who asked\n"
+	      "for how much). One line each (one JSON document per line with -j).\n"
+	      "Ends on SIGINT or SIGTERM, after N events, or when DURATION (500ms,\n"
+	      "10s, 5m, ...) has passed. Needs CAP_SYS_ADMIN.\n", f);
 }
 
 struct monitor_args {
@@ -45,6 +47,26 @@ static struct timespec *until(uint64_t end, struct timespec *ts)
 	return ts;
 }
 
+/* A refused pin: the budget it met, and who asked for how much. */
+static void out_budget_hit(struct out *o, const struct pinctl_monitor *mon,
+			   const struct pinctl_lease *l)
+{
+	PINCTL_OPTS(pinctl_budget, b);
+
+	if (pinctl_monitor_budget(mon, &b))
+		return;
+	out_str(o, "cgroup", K_TEXT, b.cgroup);
+	out_num(o, "cgroup_id", K_ID, b.cgroup_id);
+	out_num(o, "limit", K_BYTES, b.limit);
+	out_num(o, "usage", K_BYTES, b.usage);
+	out_num(o, "hits", K_COUNT, b.hits);
+	out_num(o, "length", K_BYTES, l->length);
+	out_num(o, "tgid", K_PID, l->tgid);
+	out_num(o, "uid", K_UID, l->uid);
+	out_str(o, "comm", K_TEXT, l->comm);
+	out_num(o, "pinner_cgroup_id", K_ID, l->cgroup_id);
+}
+
 static int monitor_run(struct pinctl_cli *cli, int argc, char **argv)
 {
 	static const struct kw kws[] = {
@@ -54,6 +76,8 @@ static int monitor_run(struct pinctl_cli *cli, int argc, char **argv)
 	};
 	static const int sigs[] = { SIGINT, SIGTERM };
 	PINCTL_OPTS(pinctl_err_opts, eo, .op = PINCTL_OP_NETLINK);
+	PINCTL_OPTS(pinctl_monitor_opts, mo,
+		    .flags = PINCTL_MONITOR_BUDGET_HITS);
 	struct monitor_args a = { 0 };
 	uint64_t seen = 0, end = 0;
 	struct pinctl_monitor *mon;
@@ -65,7 +89,7 @@ static int monitor_run(struct pinctl_cli *cli, int argc, char **argv)
 	if (ret != ARGS_GO_ON)
 		return ret;
 	hold_signals(sigs, ARRAY_SIZE(sigs), &wait_mask);
-	ret = pinctl_monitor_new(cli->ctx, NULL, &mon);
+	ret = pinctl_monitor_new(cli->ctx, &mo, &mon);
 	if (ret)
 		return fail_op(NULL, ret, &eo, "monitoring leases");
 	fprintf(stderr, "pinctl: monitoring every lease's events\n");
@@ -82,7 +106,10 @@ static int monitor_run(struct pinctl_cli *cli, int argc, char **argv)
 		if (ret == 0) {
 			out_record_begin(o);
 			out_str(o, "event", K_WORD, pinctl_ntf_name(type));
-			out_lease(o, &l, LF_ALL);
+			if (type == PINCTL_NTF_BUDGET_HIT)
+				out_budget_hit(o, mon, &l);
+			else
+				out_lease(o, &l, LF_ALL);
 			out_record_end(o);
 			if (a.count && ++seen >= a.count)
 				break;

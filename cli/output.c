@@ -587,6 +587,19 @@ static void prom_value(const struct out *o, const struct field *f)
 		printf("%" PRIu64 "\n", f->v);
 }
 
+/* A label's value, escaped as the text format wants: \\, \" and \n. */
+static void prom_label_value(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*s);
+	}
+}
+
 /* Is field @i of @r a sample of the metric @name? */
 static bool same_metric(const struct rec *r, size_t i, const char *name)
 {
@@ -613,7 +626,7 @@ static void prometheus(const struct out *o, const struct rec *r)
 		if (k < i)
 			continue;	/* printed with its first field */
 		printf("# HELP %s ", m->name);
-		if (!m->label[0]) {
+		if (!m->label[0] || m->label_key) {
 			fputs(m->help, stdout);
 		} else {
 			fputs("By cause.", stdout);
@@ -626,7 +639,16 @@ static void prometheus(const struct out *o, const struct rec *r)
 		for (j = i; j < r->n; j++) {
 			if (!same_metric(r, j, m->name))
 				continue;
-			if (m->label[0])
+			if (m->label_key) {
+				/* The format wants UTF-8 (a cgroup's name need not be). */
+				char *clean = utf8_sanitise(r->f[j].s,
+							    "\xef\xbf\xbd");
+
+				printf("%s{%s=\"", m->name, m->label_key);
+				prom_label_value(clean ? clean : "");
+				fputs("\"} ", stdout);
+				free(clean);
+			} else if (m->label[0])
 				printf("%s{cause=\"%s\"} ", m->name,
 				       r->f[j].m->label);
 			else
@@ -702,6 +724,12 @@ void out_metric(struct out *o, const char *key, enum out_kind kind, uint64_t v,
 		const struct metric *m)
 {
 	add(o, key, kind, v, NULL, m);
+}
+
+void out_metric_labelled(struct out *o, const char *key, enum out_kind kind,
+			 uint64_t v, const struct metric *m, const char *label)
+{
+	add(o, key, kind, v, label ? label : "", m);
 }
 
 static void rec_free(struct rec *r)

@@ -163,6 +163,8 @@ struct metric {
 	const char *label;	/* value of "cause", or "" */
 	const char *help;
 	bool counter;
+	/* A label whose value each sample brings (out_metric_labelled()). */
+	const char *label_key;
 };
 
 enum out_shape {
@@ -188,6 +190,9 @@ void out_enum(struct out *o, const char *key, enum out_kind kind, uint64_t v,
 	      const char *name);
 void out_metric(struct out *o, const char *key, enum out_kind kind, uint64_t v,
 		const struct metric *m);
+/* A sample of @m whose label @m->label_key has the value @label. */
+void out_metric_labelled(struct out *o, const char *key, enum out_kind kind,
+			 uint64_t v, const struct metric *m, const char *label);
 void out_record_end(struct out *o);
 /* Prints what is left and frees; EXIT_OK or EXIT_ERR. */
 int out_finish(struct out *o);

@@ -40,7 +40,7 @@ static const struct stat_desc {
 } stats[] = {
 #define STAT(name, ATTR, source, unit, dir, file, prom, label, help)	\
 	{ #name, K_##unit, DIR_##dir, offsetof(struct pinctl_stats, name),	\
-	  { prom, label, help, SRC_##source } },
+	  { prom, label, help, SRC_##source, NULL } },
 	PINMGR_STATS(STAT)
 #undef STAT
 };
@@ -49,6 +49,35 @@ static const struct stat_desc {
 	_Static_assert(sizeof(((struct pinctl_stats *)0)->name) == 8, #name);
 PINMGR_STATS(STAT_CHECK)
 #undef STAT_CHECK
+
+/*
+ * -P also gives each budget's figures, labelled by its cgroup's path:
+ * budgeted cgroups only, so the labels are as many as the budgets.
+ */
+static const struct metric budget_metrics[] = {
+	{ "pinmgr_budget_limit_bytes", "",
+	  "The budget of a cgroup: memory its processes and its descendants' may pin through the device together.",
+	  false, "cgroup" },
+	{ "pinmgr_budget_usage_bytes", "",
+	  "Memory pinned through the device by the processes of a budgeted cgroup and its descendants.",
+	  false, "cgroup" },
+	{ "pinmgr_budget_hits_total", "",
+	  "Pins refused because they would take a cgroup over its budget.",
+	  true, "cgroup" },
+};
+
+static int budget_samples(const struct pinctl_budget *b, void *data)
+{
+	struct out *o = data;
+
+	out_metric_labelled(o, "budget_limit", K_BYTES, b->limit,
+			    &budget_metrics[0], b->cgroup);
+	out_metric_labelled(o, "budget_usage", K_BYTES, b->usage,
+			    &budget_metrics[1], b->cgroup);
+	out_metric_labelled(o, "budget_hits", K_COUNT, b->hits,
+			    &budget_metrics[2], b->cgroup);
+	return 0;
+}
 
 static int stats_show(struct pinctl_cli *cli, int argc, char **argv)
 {
@@ -71,6 +100,15 @@ static int stats_show(struct pinctl_cli *cli, int argc, char **argv)
 
 		out_group(o, headings[stats[i].dir]);
 		out_metric(o, stats[i].key, stats[i].kind, v, &stats[i].metric);
+	}
+	/* A driver or kernel without budgets has none to list. */
+	if (cli->format == FMT_PROMETHEUS) {
+		ret = pinctl_budget_dump(cli->ctx, budget_samples, o);
+		if (ret && ret != -EOPNOTSUPP) {
+			out_discard(o);
+			eo.op = PINCTL_OP_BUDGET;
+			return fail_op(NULL, ret, &eo, "listing budgets");
+		}
 	}
 	out_record_end(o);
 	return out_finish(o);

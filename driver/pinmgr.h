@@ -247,6 +247,20 @@ enum pinmgr_lease_int_state {
  */
 #define PINMGR_INLINE_RUNS	16
 
+/*
+ * The cgroup budgets one lease charged (pinmgr_budget.c), nearest cgroup
+ * first: the first PINMGR_BUDGET_INLINE in the lease itself, so that the
+ * common case allocates nothing; any more in @more, kmalloc()ed. Plain
+ * data: copied by value from the charge into the lease.
+ */
+#define PINMGR_BUDGET_INLINE	3
+
+struct pinmgr_lease_budgets {
+	unsigned int nr;
+	struct pinmgr_budget *inline_budgets[PINMGR_BUDGET_INLINE];
+	struct pinmgr_budget **more;	/* [nr - PINMGR_BUDGET_INLINE] */
+};
+
 struct pinmgr_lease {
 	u64 handle;
 	struct pinmgr_ctx *ctx;		/* holds a reference on the context */
@@ -287,7 +301,7 @@ struct pinmgr_lease {
 	struct pinmgr_run *runs;	/* inline_runs or a kvmalloc()ed array */
 	struct pinmgr_watch *watch;	/* watched leases only */
 	struct pinmgr_exports *exports; /* from its first EXPORT on */
-	struct pinmgr_lease_budgets *budgets; /* charged, or NULL */
+	struct pinmgr_lease_budgets budgets;	/* charged */
 	u64 cgroup_id;			/* the pinner's cgroup v2, or 0 */
 	struct pinmgr_run inline_runs[PINMGR_INLINE_RUNS];
 	/* A watched lease's struct pinmgr_watch follows, in the same object. */
@@ -299,7 +313,8 @@ struct pinmgr_lease {
 
 /*
  * A cgroup's budget: in the table while set (or while a removed cgroup
- * is still charged), and alive while a lease is charged to it.
+ * is still charged), and alive while it is in the table or charged (see
+ * pinmgr_budget.c for who frees it).
  */
 struct pinmgr_budget {
 	struct hlist_node node;		/* in the table, under its mutex */
@@ -307,16 +322,10 @@ struct pinmgr_budget {
 	struct cgroup *cgrp;		/* a reference */
 	unsigned long limit_pages;	/* READ_ONCE: set at any time */
 	u32 flags;			/* enum pinmgr_budget_flags */
-	atomic_long_t usage;		/* pages charged */
+	bool hashed;			/* in the table; written under its mutex */
+	atomic_long_t usage;		/* pages charged; < 0: being freed */
 	atomic_long_t hits;		/* PINs it refused */
-	refcount_t refs;		/* the table's + one per charged lease */
 	struct rcu_head rcu;
-};
-
-/* The budgets one lease charged, nearest cgroup first. */
-struct pinmgr_lease_budgets {
-	unsigned int nr;
-	struct pinmgr_budget *budgets[];
 };
 
 struct pinmgr_budget_view {
@@ -332,8 +341,7 @@ struct pinmgr_budget_view {
 #ifdef CONFIG_CGROUPS
 u64 pinmgr_current_cgroup_id(void);
 int pinmgr_budget_charge(unsigned long nr_pages,
-			 struct pinmgr_lease_budgets **lease_budgets,
-			 bool *sufficient);
+			 struct pinmgr_lease_budgets *lb, bool *sufficient);
 void pinmgr_budget_uncharge(struct pinmgr_lease_budgets *lb,
 			    unsigned long nr_pages);
 int pinmgr_budget_set(const char *path, u64 limit_pages, u32 flags, u64 *id);
@@ -346,12 +354,11 @@ static inline u64 pinmgr_current_cgroup_id(void)
 	return 0;
 }
 
-static inline int
-pinmgr_budget_charge(unsigned long nr_pages,
-		     struct pinmgr_lease_budgets **lease_budgets,
-		     bool *sufficient)
+static inline int pinmgr_budget_charge(unsigned long nr_pages,
+				       struct pinmgr_lease_budgets *lb,
+				       bool *sufficient)
 {
-	*lease_budgets = NULL;
+	lb->nr = 0;
 	*sufficient = false;
 	return 0;
 }
@@ -385,7 +392,7 @@ static inline void pinmgr_budget_exit(void)
 
 /* pinmgr_account.c */
 int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
-		  unsigned long nr_pages, struct pinmgr_lease_budgets **budgets);
+		  unsigned long nr_pages, struct pinmgr_lease_budgets *budgets);
 void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
 		     unsigned long nr_pages, struct pinmgr_lease_budgets *budgets);
 u64 pinmgr_memlock_limit_pages(void);
@@ -589,6 +596,9 @@ void pinmgr_show_row(struct seq_file *m, const struct pinmgr_lease_view *view);
 int pinmgr_netlink_init(void);
 void pinmgr_netlink_exit(void);
 void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd);
+bool pinmgr_nl_monitored(void);
+void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,
+				 unsigned long nr_pages);
 
 /* pinmgr_debugfs.c, pinmgr_fdinfo.c */
 void pinmgr_debugfs_init(void);

@@ -63,7 +63,7 @@ u64 pinmgr_user_pinned_pages(void)
  * -ELOOP, -ENOMEM. Nothing stays charged on failure.
  */
 int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
-		  unsigned long nr_pages, struct pinmgr_lease_budgets **budgets)
+		  unsigned long nr_pages, struct pinmgr_lease_budgets *budgets)
 {
 	unsigned long dev_max = READ_ONCE(pinmgr_max_device_pages);
 	long dev_cur = atomic_long_read(&pinmgr_device_pages);
@@ -107,8 +107,7 @@ int pinmgr_charge(struct pinmgr_ctx *ctx, struct user_struct *user,
 out_uncharge_device:
 	atomic_long_sub(nr_pages, &pinmgr_device_pages);
 out_uncharge_budgets:
-	pinmgr_budget_uncharge(*budgets, nr_pages);
-	*budgets = NULL;
+	pinmgr_budget_uncharge(budgets, nr_pages);
 	return ret;
 }
 

@@ -22,24 +22,35 @@
  * No budget at all costs a PIN one read of the count of budgets. (Not a
  * static key: patching one while PINs ran through it oopsed on int3 with
  * Linux 7.3-rc7, and the read costs nothing measurable next to a pin.)
+ *
+ * An entry lives while it is in the table or anything is charged to it,
+ * with no reference count: its usage is the count. Whoever finds it out of
+ * the table with nothing charged frees it, by moving usage from 0 to
+ * PINMGR_BUDGET_DEAD with one compare-and-swap. A charge is a
+ * compare-and-swap of the same word that never charges a dead entry, so
+ * of a charge and a free that race, one fails; the memory goes after a
+ * grace period, since charges find entries under RCU. A PIN through
+ * budgets thus costs one compare-and-swap per budget and no allocation
+ * (up to PINMGR_BUDGET_INLINE of them live in the lease).
  */
 #include <linux/cgroup.h>
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
 #include <linux/nsproxy.h>
 #include <linux/rculist.h>
-#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "pinmgr.h"
 
 #define PINMGR_BUDGET_HASH_BITS	10
+/* The usage of an entry being freed: no charge takes it. */
+#define PINMGR_BUDGET_DEAD	LONG_MIN
 
 /*
  * The table: an entry per budgeted cgroup, set or still charged. Writers
  * hold pinmgr_budget_mutex; readers walk a bucket under RCU and keep an
- * entry with refcount_inc_not_zero().
+ * entry by charging it (pinmgr_budget_charge_one()).
  */
 static DEFINE_MUTEX(pinmgr_budget_mutex);
 static DEFINE_HASHTABLE(pinmgr_budgets, PINMGR_BUDGET_HASH_BITS);
@@ -77,23 +88,30 @@ static void pinmgr_budget_free_rcu(struct rcu_head *head)
 	kfree(b);
 }
 
-static void pinmgr_budget_put(struct pinmgr_budget *b)
+/* @b is out of the table: free it if nothing is charged to it. */
+static void pinmgr_budget_try_free(struct pinmgr_budget *b)
 {
-	if (refcount_dec_and_test(&b->refs))
+	if (atomic_long_cmpxchg(&b->usage, 0, PINMGR_BUDGET_DEAD) == 0)
 		call_rcu(&b->rcu, pinmgr_budget_free_rcu);
 }
 
 /*
- * Take @b out of the table and drop the table's reference: the budget was
- * cleared, or its cgroup was removed and nothing is charged to it any
- * more. Leases charged to it keep it until they end.
+ * Take @b out of the table: the budget was cleared, or its cgroup was
+ * removed and nothing is charged to it any more. Leases charged to it
+ * keep it until they end; the last uncharge frees it.
  */
 static void pinmgr_budget_unhash(struct pinmgr_budget *b)
 {
 	lockdep_assert_held(&pinmgr_budget_mutex);
 	hash_del_rcu(&b->node);
 	WRITE_ONCE(pinmgr_nr_budgets, pinmgr_nr_budgets - 1);
-	pinmgr_budget_put(b);
+	WRITE_ONCE(b->hashed, false);
+	/*
+	 * The flag before the read of usage, as the uncharge writes usage
+	 * before it reads the flag: of the two, one sees the other's write.
+	 */
+	smp_mb();
+	pinmgr_budget_try_free(b);
 }
 
 /* rmdir takes a cgroup's own css offline (css_is_dying() is for others). */
@@ -138,32 +156,139 @@ u64 pinmgr_current_cgroup_id(void)
 	return id;
 }
 
-/* A PIN met budget @b full (the failure itself is counted by its errno). */
-static void pinmgr_budget_hit(struct pinmgr_budget *b)
+/* @b's figures; its path from the root of @ns (NULL: of the hierarchy). */
+static void pinmgr_budget_fill_view(struct pinmgr_budget *b,
+				    struct cgroup_namespace *ns,
+				    struct pinmgr_budget_view *view)
 {
-	atomic_long_inc(&b->hits);
+	int ret;
+
+	view->cgroup_id = b->cgroup_id;
+	view->limit_pages = READ_ONCE(b->limit_pages);
+	view->usage_pages = atomic_long_read(&b->usage);
+	view->flags = READ_ONCE(b->flags);
+	view->hits = atomic_long_read(&b->hits);
+	view->removed = pinmgr_budget_removed(b);
+	if (ns)
+		ret = cgroup_path_ns(b->cgrp, view->path, sizeof(view->path),
+				     ns);
+	else
+		ret = cgroup_path(b->cgrp, view->path, sizeof(view->path));
+	if (ret < 0)
+		view->path[0] = '\0';
+}
+
+/*
+ * A PIN met a budget full: what the monitor group hears of it, taken
+ * under RCU (with a reference on the cgroup) and sent after.
+ */
+struct pinmgr_budget_hit {
+	struct cgroup *cgrp;
+	u64 cgroup_id;
+	u64 limit_pages;
+	u64 usage_pages;
+	u64 hits;
+	u32 flags;
+};
+
+static void pinmgr_budget_tell_hit(struct pinmgr_budget_hit *hit,
+				   unsigned long nr_pages)
+{
+	struct pinmgr_budget_view *view;
+
+	if (!hit->cgrp)
+		return;
+	view = kmalloc(sizeof(*view), GFP_KERNEL);
+	if (view) {
+		view->cgroup_id = hit->cgroup_id;
+		view->limit_pages = hit->limit_pages;
+		view->usage_pages = hit->usage_pages;
+		view->hits = hit->hits;
+		view->flags = hit->flags;
+		view->removed = !(READ_ONCE(hit->cgrp->self.flags) & CSS_ONLINE);
+		if (cgroup_path(hit->cgrp, view->path, sizeof(view->path)) < 0)
+			view->path[0] = '\0';
+		pinmgr_nl_notify_budget_hit(view, nr_pages);
+		kfree(view);
+	}
+	cgroup_put(hit->cgrp);
+}
+
+/*
+ * Charge @nr_pages to @b within its limit. Under RCU, which keeps @b's
+ * memory. Return: 0; -EXFULL over the limit (counted in its hits, and
+ * noted in @hit when the monitor group listens); -ESTALE if @b is being
+ * freed (it was cleared: it bounds nothing).
+ */
+static int pinmgr_budget_charge_one(struct pinmgr_budget *b,
+				    unsigned long nr_pages,
+				    struct pinmgr_budget_hit *hit)
+{
+	unsigned long max = READ_ONCE(b->limit_pages);
+	long cur = atomic_long_read(&b->usage);
+
+	do {
+		if (cur < 0)
+			return -ESTALE;
+		if (nr_pages > max - min_t(unsigned long, max, cur)) {
+			hit->hits = atomic_long_inc_return(&b->hits);
+			if (pinmgr_nl_monitored()) {
+				/* Held by @b until a grace period after it goes. */
+				cgroup_get(b->cgrp);
+				hit->cgrp = b->cgrp;
+				hit->cgroup_id = b->cgroup_id;
+				hit->limit_pages = max;
+				hit->usage_pages = cur;
+				hit->flags = READ_ONCE(b->flags);
+			}
+			return -EXFULL;
+		}
+	} while (!atomic_long_try_cmpxchg(&b->usage, &cur, cur + nr_pages));
+	return 0;
+}
+
+/* Undo a charge of @b; the last one of a budget out of the table frees it. */
+static void pinmgr_budget_uncharge_one(struct pinmgr_budget *b,
+				       unsigned long nr_pages)
+{
+	/* A concurrent unhash may free @b once it is uncharged: hold RCU. */
+	rcu_read_lock();
+	if (!atomic_long_sub_return(nr_pages, &b->usage)) {
+		if (!READ_ONCE(b->hashed))
+			pinmgr_budget_try_free(b);
+		else if (pinmgr_budget_removed(b))
+			/* The last charge of a removed cgroup: its entry goes. */
+			queue_work(pinmgr_wq, &pinmgr_budget_prune);
+	}
+	rcu_read_unlock();
+}
+
+static struct pinmgr_budget *pinmgr_lb_at(const struct pinmgr_lease_budgets *lb,
+					  unsigned int i)
+{
+	return i < PINMGR_BUDGET_INLINE ? lb->inline_budgets[i] :
+					  lb->more[i - PINMGR_BUDGET_INLINE];
 }
 
 /**
  * pinmgr_budget_charge() - charge the budgets of the caller's cgroups
  * @nr_pages: pages about to be pinned
- * @lease_budgets: out: what to hand pinmgr_budget_uncharge() (NULL if none)
+ * @lb: out: what to hand pinmgr_budget_uncharge()
  * @sufficient: out: true if a budget on the path stands in for memlock
  *
  * Return: 0; -EXFULL over a budget; -ELOOP with more budgeted ancestors
  * than PINMGR_BUDGET_DEPTH; -ENOMEM. Nothing stays charged on failure.
  */
 int pinmgr_budget_charge(unsigned long nr_pages,
-			 struct pinmgr_lease_budgets **lease_budgets,
-			 bool *sufficient)
+			 struct pinmgr_lease_budgets *lb, bool *sufficient)
 {
 	struct pinmgr_budget *found[PINMGR_BUDGET_DEPTH];
-	struct pinmgr_lease_budgets *lb;
+	struct pinmgr_budget_hit hit = { 0 };
 	unsigned int n = 0, i;
 	struct cgroup *cgrp;
 	int ret = 0;
 
-	*lease_budgets = NULL;
+	memset(lb, 0, sizeof(*lb));
 	*sufficient = false;
 	if (!READ_ONCE(pinmgr_nr_budgets))
 		return 0;
@@ -172,78 +297,65 @@ int pinmgr_budget_charge(unsigned long nr_pages,
 	for (cgrp = task_dfl_cgroup(current); cgrp; cgrp = cgroup_parent(cgrp)) {
 		struct pinmgr_budget *b = pinmgr_budget_lookup(cgroup_id(cgrp));
 
-		if (!b || !refcount_inc_not_zero(&b->refs))
+		if (!b)
 			continue;
 		if (n == PINMGR_BUDGET_DEPTH) {
-			pinmgr_budget_put(b);
 			ret = -ELOOP;
 			break;
 		}
+		ret = pinmgr_budget_charge_one(b, nr_pages, &hit);
+		if (ret == -ESTALE) {
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
 		found[n++] = b;
-	}
-	rcu_read_unlock();
-	if (ret)
-		goto out_put;
-	if (!n)
-		return 0;
-
-	lb = kmalloc(struct_size(lb, budgets, n), GFP_KERNEL_ACCOUNT);
-	if (!lb) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-	for (i = 0; i < n; i++) {
-		struct pinmgr_budget *b = found[i];
-		unsigned long max = READ_ONCE(b->limit_pages);
-		long cur = atomic_long_read(&b->usage);
-
-		do {
-			if (nr_pages > max - min_t(unsigned long, max, cur)) {
-				pinmgr_budget_hit(b);
-				ret = -EXFULL;
-				goto out_uncharge;
-			}
-		} while (!atomic_long_try_cmpxchg(&b->usage, &cur,
-						  cur + nr_pages));
 		if (READ_ONCE(b->flags) & PINMGR_BUDGET_SUFFICIENT)
 			*sufficient = true;
 	}
+	rcu_read_unlock();
+	if (ret)
+		goto out_uncharge;
+
+	if (n > PINMGR_BUDGET_INLINE) {
+		lb->more = kmalloc_array(n - PINMGR_BUDGET_INLINE,
+					 sizeof(*lb->more), GFP_KERNEL_ACCOUNT);
+		if (!lb->more) {
+			ret = -ENOMEM;
+			goto out_uncharge;
+		}
+	}
 	lb->nr = n;
-	memcpy(lb->budgets, found, n * sizeof(found[0]));
-	*lease_budgets = lb;
+	for (i = 0; i < n; i++) {
+		if (i < PINMGR_BUDGET_INLINE)
+			lb->inline_budgets[i] = found[i];
+		else
+			lb->more[i - PINMGR_BUDGET_INLINE] = found[i];
+	}
 	return 0;
 
 out_uncharge:
-	while (i--)
-		atomic_long_sub(nr_pages, &found[i]->usage);
-	kfree(lb);
-out_put:
 	while (n--)
-		pinmgr_budget_put(found[n]);
+		pinmgr_budget_uncharge_one(found[n], nr_pages);
+	*sufficient = false;
+	pinmgr_budget_tell_hit(&hit, nr_pages);
 	return ret;
 }
 
 /*
- * Undo pinmgr_budget_charge(); a budget whose cgroup is gone and has
- * nothing charged leaves the table with this.
+ * Undo pinmgr_budget_charge(); a budget out of the table, or of a cgroup
+ * that is gone, leaves with its last charge.
  */
 void pinmgr_budget_uncharge(struct pinmgr_lease_budgets *lb,
 			    unsigned long nr_pages)
 {
 	unsigned int i;
 
-	if (!lb)
-		return;
-	for (i = 0; i < lb->nr; i++) {
-		struct pinmgr_budget *b = lb->budgets[i];
-
-		/* The last charge of a removed cgroup: its entry goes too. */
-		if (!atomic_long_sub_return(nr_pages, &b->usage) &&
-		    pinmgr_budget_removed(b))
-			queue_work(pinmgr_wq, &pinmgr_budget_prune);
-		pinmgr_budget_put(b);
-	}
-	kfree(lb);
+	for (i = 0; i < lb->nr; i++)
+		pinmgr_budget_uncharge_one(pinmgr_lb_at(lb, i), nr_pages);
+	kfree(lb->more);
+	memset(lb, 0, sizeof(*lb));
 }
 
 /**
@@ -292,7 +404,7 @@ int pinmgr_budget_set(const char *path, u64 limit_pages, u32 flags, u64 *id)
 	cgrp = NULL;		/* the budget's reference now */
 	b->limit_pages = limit_pages;
 	b->flags = flags;
-	refcount_set(&b->refs, 1);
+	b->hashed = true;
 	hash_add_rcu(pinmgr_budgets, &b->node, b->cgroup_id);
 	WRITE_ONCE(pinmgr_nr_budgets, pinmgr_nr_budgets + 1);
 out_unlock:
@@ -379,16 +491,8 @@ bool pinmgr_budget_view(u64 *pos, bool admin, struct pinmgr_budget_view *view)
 		hlist_for_each_entry(b, &pinmgr_budgets[bkt], node) {
 			if (i++ < skip || !pinmgr_budget_visible(b, admin))
 				continue;
-			view->cgroup_id = b->cgroup_id;
-			view->limit_pages = READ_ONCE(b->limit_pages);
-			view->usage_pages = atomic_long_read(&b->usage);
-			view->flags = READ_ONCE(b->flags);
-			view->hits = atomic_long_read(&b->hits);
-			view->removed = pinmgr_budget_removed(b);
-			if (cgroup_path_ns(b->cgrp, view->path,
-					   sizeof(view->path),
-					   current->nsproxy->cgroup_ns) < 0)
-				view->path[0] = '\0';
+			pinmgr_budget_fill_view(b, current->nsproxy->cgroup_ns,
+						view);
 			*pos = (u64)bkt << 32 | i;
 			found = true;
 			break;

@@ -83,8 +83,7 @@ void pinmgr_lease_release_pages(struct pinmgr_lease *lease)
 		return;
 	pinmgr_runs_release(lease);
 	pinmgr_uncharge(lease->ctx, lease->user, lease->nr_pages,
-			lease->budgets);
-	lease->budgets = NULL;
+			&lease->budgets);
 	lease->pinned = false;
 }
 
@@ -162,7 +161,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	/* A watch-only lease is a watched one. */
 	u32 flags = req->flags | (watch_only ? PINMGR_PIN_WATCH : 0);
 	struct user_struct *user = current_user();
-	struct pinmgr_lease_budgets *budgets = NULL;
+	struct pinmgr_lease_budgets budgets = { 0 };
 	struct pinmgr_lease *lease;
 	struct pid *owner;
 	int ret;
@@ -259,7 +258,7 @@ out_put_lease:
 	return ERR_PTR(ret);
 out_uncharge:
 	if (!watch_only)
-		pinmgr_uncharge(ctx, user, nr_pages, budgets);
+		pinmgr_uncharge(ctx, user, nr_pages, &budgets);
 out_dec_leases:
 	atomic_dec(&ctx->nr_leases);
 out_count:

@@ -552,6 +552,59 @@ out_lost:
 		     -ENOBUFS);
 }
 
+/* Does anyone listen to the monitor group? Then events are worth building. */
+bool pinmgr_nl_monitored(void)
+{
+	return PINMGR_GENL_MCAST_CAP_SYS_ADMIN &&
+	       genl_has_listeners(&pinmgr_nl_family, &init_net,
+				  PINMGR_NLGRP_MONITOR);
+}
+
+/**
+ * pinmgr_nl_notify_budget_hit() - tell the monitor group a PIN met a budget
+ * @view: the budget, its path from the root of the cgroup v2 hierarchy
+ * @nr_pages: the pages the refused PIN asked for
+ *
+ * Called in the pinning task's context: the pin it refused is current's.
+ */
+void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,
+				 unsigned long nr_pages)
+{
+	char comm[TASK_COMM_LEN];
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!pinmgr_nl_monitored())
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + strlen(view->path), GFP_KERNEL);
+	if (!msg)
+		goto out_lost;
+	get_task_comm(comm, current);
+	hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0,
+			  PINMGR_NL_CMD_BUDGET_HIT_NTF);
+	if (!hdr || pinmgr_nl_fill_budget(msg, view) ||
+	    nla_put_u32(msg, PINMGR_A_TGID, task_tgid_nr(current)) ||
+	    nla_put_u32(msg, PINMGR_A_UID,
+			from_kuid_munged(&init_user_ns, current_uid())) ||
+	    nla_put_string(msg, PINMGR_A_COMM, comm) ||
+	    nla_put_u64_64bit(msg, PINMGR_A_PAGES, nr_pages, PINMGR_A_PAD) ||
+	    nla_put_u64_64bit(msg, PINMGR_A_LENGTH,
+			      (u64)nr_pages << PAGE_SHIFT, PINMGR_A_PAD) ||
+	    nla_put_u64_64bit(msg, PINMGR_A_CGROUP_ID,
+			      pinmgr_current_cgroup_id(), PINMGR_A_PAD)) {
+		nlmsg_free(msg);
+		goto out_lost;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
+				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
+	return;
+
+out_lost:
+	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
+		     -ENOBUFS);
+}
+
 int pinmgr_netlink_init(void)
 {
 	return genl_register_family(&pinmgr_nl_family);

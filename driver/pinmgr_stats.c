@@ -35,6 +35,7 @@ void pinmgr_count_failure(int err)
 		pinmgr_count(PINMGR_FIG_FAIL_MEMLOCK);
 		break;
 	case -EXFULL:
+	case -ELOOP:
 		pinmgr_count(PINMGR_FIG_FAIL_BUDGET);
 		break;
 	case -EFBIG:

@@ -191,6 +191,7 @@ PINCTL_API const char *pinctl_ntf_name(uint32_t type)
 		[PINCTL_NTF_BREAKING] = "breaking",
 		[PINCTL_NTF_REVOKED] = "revoked",
 		[PINCTL_NTF_STALE] = "stale",
+		[PINCTL_NTF_BUDGET_HIT] = "budget-hit",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])

@@ -48,6 +48,8 @@ _Static_assert((int)PINCTL_FEATURE_WATCH == (int)PINMGR_FEATURE_WATCH, "features
 _Static_assert((int)PINCTL_FEATURE_EXPORT == (int)PINMGR_FEATURE_EXPORT, "features");
 _Static_assert((int)PINCTL_FEATURE_EXPORT_REVOCABLE_PINS ==
 	       (int)PINMGR_FEATURE_EXPORT_REVOCABLE_PINS, "features");
+_Static_assert((int)PINCTL_FEATURE_BUDGETS == (int)PINMGR_FEATURE_BUDGETS,
+	       "features");
 _Static_assert(PINCTL_WATCH_SLOTS_MAX == PINMGR_WATCH_SLOTS_MAX, "status area");
 _Static_assert((int)PINCTL_INFO_OWNER_MM == (int)PINMGR_INFO_OWNER_MM, "info flags");
 _Static_assert((int)PINCTL_PIN_VEC_MAX == (int)PINMGR_PIN_VEC_MAX, "pin_vec max");

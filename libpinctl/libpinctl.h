@@ -265,6 +265,11 @@ PINCTL_API int pinctl_dev_get_fd(const struct pinctl_dev *dev);
  *	lease's pages from a device that pins the dma-buf but unmaps when
  *	told (the kernel says which, since Linux 7.2); without it such a
  *	device keeps them until it unpins.
+ * @PINCTL_FEATURE_BUDGETS: pinctl_budget_set() and the other budget calls
+ *	work, and a pin over a cgroup's budget fails with -EXFULL. Absent
+ *	from older modules and from kernels without cgroups. Budgets name
+ *	cgroup v2 directories: on a system that mounts no cgroup2 file
+ *	system (cgroup v1 only) every process is in its root.
  */
 enum pinctl_features {
 	PINCTL_FEATURE_LONGTERM = 1 << 0,
@@ -279,6 +284,7 @@ enum pinctl_features {
 	PINCTL_FEATURE_WATCH = 1 << 9,
 	PINCTL_FEATURE_EXPORT = 1 << 10,
 	PINCTL_FEATURE_EXPORT_REVOCABLE_PINS = 1 << 11,
+	PINCTL_FEATURE_BUDGETS = 1 << 12,
 };
 
 /**
@@ -1330,6 +1336,11 @@ PINCTL_API int pinctl_nl_revoke(struct pinctl_ctx *ctx, uint64_t handle,
  * @PINCTL_NTF_STALE: a watched lease's range stopped mapping its pages
  *	(&pinctl_lease.stale_reason, .stale_addr, .stale_length); with
  *	PINCTL_PIN_RELEASE_ON_STALE its pages were released.
+ * @PINCTL_NTF_BUDGET_HIT: a pin was refused over a cgroup's budget (only
+ *	with PINCTL_MONITOR_BUDGET_HITS). The lease record describes the
+ *	refused pin: &pinctl_lease.tgid, .uid, .comm, .length, .nr_pages
+ *	and .cgroup_id (the pinner's cgroup); the rest is zero.
+ *	pinctl_monitor_budget() gives the budget it met.
  */
 enum pinctl_ntf_type {
 	PINCTL_NTF_PINNED = 1,
@@ -1338,6 +1349,7 @@ enum pinctl_ntf_type {
 	PINCTL_NTF_BREAKING = 4,
 	PINCTL_NTF_REVOKED = 5,
 	PINCTL_NTF_STALE = 6,
+	PINCTL_NTF_BUDGET_HIT = 7,
 };
 
 /**
@@ -1345,19 +1357,31 @@ enum pinctl_ntf_type {
  * @type: enum pinctl_ntf_type
  *
  * Context: thread-safe.
- * Return: "pinned", "unpinned", "expired", "breaking", "revoked", "stale"
- * or "unknown".
+ * Return: "pinned", "unpinned", "expired", "breaking", "revoked", "stale",
+ * "budget-hit" or "unknown".
  */
 PINCTL_API const char *pinctl_ntf_name(uint32_t type);
+
+/**
+ * enum pinctl_monitor_flags - what a monitor reports besides lease events
+ * @PINCTL_MONITOR_BUDGET_HITS: pins refused over a cgroup's budget
+ *	(PINCTL_NTF_BUDGET_HIT). A monitor that does not ask never sees them.
+ */
+enum pinctl_monitor_flags {
+	PINCTL_MONITOR_BUDGET_HITS = 1 << 0,
+};
 
 /**
  * struct pinctl_monitor_opts - options of pinctl_monitor_new()
  * @sz: sizeof(struct pinctl_monitor_opts)
  * @rcvbuf: the socket's receive buffer in bytes; 0 for the default
+ * @flags: bitmap of enum pinctl_monitor_flags (64 bits wide so that the
+ *	structure grew with it: a caller built before it has a smaller @sz)
  */
 struct pinctl_monitor_opts {
 	size_t sz;
 	uint32_t rcvbuf;
+	uint64_t flags;
 };
 
 /**
@@ -1419,6 +1443,21 @@ PINCTL_API int pinctl_monitor_get_fd(const struct pinctl_monitor *mon);
  */
 PINCTL_API int pinctl_monitor_read(struct pinctl_monitor *mon, uint32_t *type,
 				   struct pinctl_lease *lease);
+
+/**
+ * pinctl_monitor_budget() - the budget of the last budget hit read
+ * @mon: the monitor, made with PINCTL_MONITOR_BUDGET_HITS
+ * @budget: filled up to @budget->sz: the budget as it stood when the pin
+ *	was refused (its usage without the refused pages); @budget->cgroup is
+ *	its path from the root of the cgroup v2 hierarchy, valid until the
+ *	next pinctl_monitor_read()
+ *
+ * Context: not thread-safe, as pinctl_monitor_read().
+ * Return: 0; -ENOENT when the last notification read was not a
+ * PINCTL_NTF_BUDGET_HIT; -EINVAL.
+ */
+PINCTL_API int pinctl_monitor_budget(const struct pinctl_monitor *mon,
+				     struct pinctl_budget *budget);
 
 /* ---- The module, through libkmod ---------------------------------------- */
 

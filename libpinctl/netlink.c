@@ -12,6 +12,7 @@
  * values dev.c checks against the library's.
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -519,7 +520,8 @@ struct budget_dump {
 	int stopped;
 };
 
-static int parse_budget(struct nlattr **tb, void *data)
+/* The budget nest of a message; b->cgroup points into the message. */
+static int budget_from_attrs(struct nlattr **tb, struct pinctl_budget *b)
 {
 	static const struct nla_policy policy[PINMGR_A_BUDGET_MAX + 1] = {
 		[PINMGR_A_BUDGET_CGROUP] = { .type = NLA_STRING },
@@ -531,23 +533,33 @@ static int parse_budget(struct nlattr **tb, void *data)
 		[PINMGR_A_BUDGET_REMOVED] = { .type = NLA_FLAG },
 	};
 	struct nlattr *bt[PINMGR_A_BUDGET_MAX + 1];
-	struct budget_dump *d = data;
-	struct pinctl_budget b = { .sz = sizeof(b) };
 
-	if (d->stopped)
-		return 0;
+	memset(b, 0, sizeof(*b));
+	b->sz = sizeof(*b);
 	if (!tb[PINMGR_A_BUDGET] ||
 	    nla_parse_nested(bt, PINMGR_A_BUDGET_MAX, tb[PINMGR_A_BUDGET],
 			     policy) < 0 ||
 	    !bt[PINMGR_A_BUDGET_CGROUP])
 		return -EPROTO;
-	b.cgroup = nla_get_string(bt[PINMGR_A_BUDGET_CGROUP]);
-	ATTR_U64(b.cgroup_id, bt[PINMGR_A_BUDGET_CGROUP_ID]);
-	ATTR_U64(b.limit, bt[PINMGR_A_BUDGET_LIMIT]);
-	ATTR_U64(b.usage, bt[PINMGR_A_BUDGET_USAGE]);
-	ATTR_U64(b.hits, bt[PINMGR_A_BUDGET_HITS]);
-	ATTR_U32(b.flags, bt[PINMGR_A_BUDGET_FLAGS]);
-	b.removed = !!bt[PINMGR_A_BUDGET_REMOVED];
+	b->cgroup = nla_get_string(bt[PINMGR_A_BUDGET_CGROUP]);
+	ATTR_U64(b->cgroup_id, bt[PINMGR_A_BUDGET_CGROUP_ID]);
+	ATTR_U64(b->limit, bt[PINMGR_A_BUDGET_LIMIT]);
+	ATTR_U64(b->usage, bt[PINMGR_A_BUDGET_USAGE]);
+	ATTR_U64(b->hits, bt[PINMGR_A_BUDGET_HITS]);
+	ATTR_U32(b->flags, bt[PINMGR_A_BUDGET_FLAGS]);
+	b->removed = !!bt[PINMGR_A_BUDGET_REMOVED];
+	return 0;
+}
+
+static int parse_budget(struct nlattr **tb, void *data)
+{
+	struct budget_dump *d = data;
+	struct pinctl_budget b;
+
+	if (d->stopped)
+		return 0;
+	if (budget_from_attrs(tb, &b))
+		return -EPROTO;
 	/* Read the rest of the dump, then report what cb said. */
 	d->stopped = d->cb(&b, d->data);
 	return 0;
@@ -583,8 +595,13 @@ struct pinctl_monitor {
 	struct pinctl_ctx *ctx;
 	struct nl_conn conn;
 	int fd;
+	uint64_t flags;			/* enum pinctl_monitor_flags */
 	size_t len, pos;
 	unsigned char *buf;
+	/* The budget of the last budget hit read, and its path. */
+	bool have_hit;
+	struct pinctl_budget hit;
+	char hit_cgroup[4096];
 };
 
 PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
@@ -600,9 +617,12 @@ PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
 	ret = OPTS_GET(o, opts);
 	if (ret)
 		return ret;
+	if (o.flags & ~(uint64_t)PINCTL_MONITOR_BUDGET_HITS)
+		return -EINVAL;
 	mon = calloc(1, sizeof(*mon));
 	if (!mon)
 		return -ENOMEM;
+	mon->flags = o.flags;
 	mon->buf = malloc(PINCTL_MON_BUF);
 	if (!mon->buf) {
 		ret = -ENOMEM;
@@ -683,9 +703,11 @@ PINCTL_API int pinctl_monitor_read(struct pinctl_monitor *mon, uint32_t *type,
 				   struct pinctl_lease *lease)
 {
 	struct nlattr *tb[PINMGR_A_MAX + 1];
+	struct pinctl_budget b;
 	struct pinctl_lease l;
 	struct genlmsghdr *g;
 	struct nlmsghdr *h;
+	bool budget_hit;
 	ssize_t n;
 	int ret;
 
@@ -709,16 +731,43 @@ PINCTL_API int pinctl_monitor_read(struct pinctl_monitor *mon, uint32_t *type,
 		if (h->nlmsg_type != mon->conn.family)
 			continue;
 		g = nlmsg_data(h);
-		if (g->cmd < PINMGR_NL_CMD_LEASE_PINNED_NTF ||
-		    g->cmd > PINMGR_NL_CMD_LEASE_STALE_NTF)
+		budget_hit = g->cmd == PINMGR_NL_CMD_BUDGET_HIT_NTF &&
+			     (mon->flags & PINCTL_MONITOR_BUDGET_HITS);
+		if (!budget_hit && (g->cmd < PINMGR_NL_CMD_LEASE_PINNED_NTF ||
+				    g->cmd > PINMGR_NL_CMD_LEASE_STALE_NTF))
 			continue;
-		if (genlmsg_parse(h, 0, tb, PINMGR_A_MAX, lease_policy) < 0) {
+		if (genlmsg_parse(h, 0, tb, PINMGR_A_MAX, lease_policy) < 0 ||
+		    (budget_hit && budget_from_attrs(tb, &b))) {
 			err(mon->ctx, "netlink: malformed notification\n");
 			continue;
 		}
 		lease_from_attrs(tb, &l);
-		*type = g->cmd - PINMGR_NL_CMD_LEASE_PINNED_NTF + PINCTL_NTF_PINNED;
+		mon->have_hit = budget_hit;
+		if (budget_hit) {
+			/* Kept past the buffer's next refill. */
+			snprintf(mon->hit_cgroup, sizeof(mon->hit_cgroup), "%s",
+				 b.cgroup);
+			mon->hit = b;
+			mon->hit.cgroup = mon->hit_cgroup;
+			*type = PINCTL_NTF_BUDGET_HIT;
+		} else {
+			*type = g->cmd - PINMGR_NL_CMD_LEASE_PINNED_NTF +
+				PINCTL_NTF_PINNED;
+		}
 		OUT_PUT(lease, l);
 		return 0;
 	}
+}
+
+PINCTL_API int pinctl_monitor_budget(const struct pinctl_monitor *mon,
+				     struct pinctl_budget *budget)
+{
+	int ret = pinctl_out_check(budget);
+
+	if (ret || !mon)
+		return -EINVAL;
+	if (!mon->have_hit)
+		return -ENOENT;
+	OUT_PUT(budget, mon->hit);
+	return 0;
 }

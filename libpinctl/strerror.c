@@ -242,6 +242,10 @@ static void say_pin(struct msg *m, struct pinctl_dev *dev, int e,
 		    "path (pinctl budget show)", H(len));
 		return;
 	}
+	case ELOOP:
+		say(m, "more than 16 cgroups on this process's path have budgets, and "
+		    "a pin is charged to 16 at most; clear some (pinctl budget show)");
+		return;
 
 	case EFBIG:
 		say(m, "pinning %s (%" PRIu64 " pages) as one lease is over max_lease_pages "

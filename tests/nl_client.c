@@ -574,5 +574,7 @@ int pm_nl_event(struct pm_nl *nl, unsigned int timeout_ms,
 	    genlmsg_parse(nlh, 0, tb, PINMGR_A_MAX, NULL))
 		return -EIO;
 	pm_nl_parse_lease(tb, ((struct genlmsghdr *)nlmsg_data(nlh))->cmd, ev);
+	if (tb[PINMGR_A_BUDGET])
+		pm_nl_parse_budget(tb[PINMGR_A_BUDGET], &ev->budget);
 	return 1;
 }

@@ -17,7 +17,19 @@
 
 struct pm_nl;
 
-/* A lease as the family describes it; @present has bit N for attribute N. */
+/* A cgroup's budget as budget-get dumps it; bytes. */
+struct pm_nl_budget {
+	char cgroup[256];
+	__u64 cgroup_id, limit, usage, hits;
+	__u32 flags;
+	int removed;
+};
+
+/*
+ * A lease as the family describes it; @present has bit N for attribute N.
+ * A budget-hit event fills the refused pin's tgid, uid, comm, pages,
+ * length and cgroup_id, and @budget.
+ */
 struct pm_nl_lease {
 	__u8 cmd;		/* the message's command (events) */
 	__u64 present;
@@ -26,6 +38,7 @@ struct pm_nl_lease {
 	__u64 stale_addr, stale_length, cgroup_id;
 	__u32 tgid, uid, flags, state, stale_reason, watch_slot;
 	char comm[16];
+	struct pm_nl_budget budget;	/* budget-hit events */
 };
 
 #define PM_NL_HAS(l, attr)	(((l)->present >> (attr)) & 1)
@@ -74,14 +87,6 @@ int pm_nl_dump(struct pm_nl *nl, const struct pm_nl_filter *filter,
 struct nl_msg *pm_nl_msg(struct pm_nl *nl, __u8 cmd, int flags);
 int pm_nl_request(struct pm_nl *nl, struct nl_msg *msg,
 		  struct pm_nl_lease *out);
-
-/* A cgroup's budget as budget-get dumps it; bytes. */
-struct pm_nl_budget {
-	char cgroup[256];
-	__u64 cgroup_id, limit, usage, hits;
-	__u32 flags;
-	int removed;
-};
 
 /* Set (the cgroup's ID in *@id if not NULL) or clear a cgroup's budget. */
 int pm_nl_budget_set(struct pm_nl *nl, const char *cgroup, __u64 limit,

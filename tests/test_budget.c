@@ -170,6 +170,60 @@ TEST(budget_nested_levels_each_bound)
 }
 
 /*
+ * A pin walks at most 16 budgeted cgroups (PINMGR_BUDGET_DEPTH): one more
+ * on its path is refused with ELOOP, counted as a budget failure, and
+ * charges nothing; at 16 it pins and charges them all.
+ */
+TEST(budget_more_levels_than_a_pin_walks_eloop)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	char rel[17][96], path[128];
+	unsigned long long fail0;
+	long long pins0;
+	int fd, i;
+	__u64 h;
+	char *p;
+
+	for (i = 0; i < 17; i++) {
+		strcpy(rel[i], i ? rel[i - 1] : "pmt-deep");
+		if (i)
+			sprintf(rel[i] + strlen(rel[i]), "/l%d", i);
+		pm_cgroup_make(rel[i]);
+		snprintf(path, sizeof(path), "/%s", rel[i]);
+		ASSERT_EQ(pm_nl_budget_set(nl, path, 64 * ps, 0, NULL), 0);
+	}
+	p = pm_map_anon(ps);
+	pins0 = pm_outstanding_pins();
+	/* 16 budgets on the path: each charged. */
+	pm_cgroup_enter(rel[15]);
+	fd = pm_open();
+	h = PIN_OK(fd, p, ps, 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-deep"), ps);
+	snprintf(path, sizeof(path), "/%s", rel[15]);
+	ASSERT_EQ(b_usage(nl, path), ps);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(fd);
+	/* 17: refused before anything is pinned or charged. */
+	pm_cgroup_enter(rel[16]);
+	fd = pm_open();
+	fail0 = b_failures();
+	ASSERT_ERRNO(pm_pin(fd, p, ps, 0, 0, NULL), ELOOP);
+	ASSERT_EQ(b_failures(), fail0 + 1);
+	ASSERT_EQ(pm_outstanding_pins(), pins0);
+	ASSERT_EQ(b_usage(nl, "/pmt-deep"), 0);
+	close(fd);
+	pm_cgroup_enter("");
+	for (i = 16; i >= 0; i--) {
+		snprintf(path, sizeof(path), "/%s", rel[i]);
+		ASSERT_EQ(pm_nl_budget_clear(nl, path), 0);
+		pm_cgroup_remove(rel[i]);
+	}
+	pm_unmap(p, ps);
+	pm_nl_close(nl);
+}
+
+/*
  * A lease stays charged where it was pinned when its task moves (as memcg's
  * charges do); after rmdir its cgroup's budget stays, marked removed,
  * until the last lease charged to it ends.
@@ -305,6 +359,62 @@ TEST(budget_sufficient_stands_in_for_memlock)
 }
 
 /*
+ * A refused pin is told to the monitor group: the budget it met (named by
+ * its path, with its usage before the pin) and who asked for how much,
+ * from a cgroup below the budgeted one.
+ */
+TEST(budget_hit_is_told_to_the_monitor)
+{
+	struct pm_nl *nl = b_need(), *mon = pm_nl_open();
+	size_t ps = pm_page_size();
+	struct pm_nl_lease ev;
+	__u64 outer, inner, h;
+	int fd, n = 0, r;
+	char *p;
+
+	ASSERT_NE(mon, NULL);
+	pm_nl_monitor_or_skip(mon);
+	outer = pm_cgroup_make("pmt-hit");
+	inner = pm_cgroup_make("pmt-hit/in");
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-hit", 4 * ps, 0, NULL), 0);
+	pm_cgroup_enter("pmt-hit/in");
+	fd = pm_open();
+	p = pm_map_anon(8 * ps);
+	h = PIN_OK(fd, p, ps, 0);
+	ASSERT_ERRNO(pm_pin(fd, p, 4 * ps, 0, 0, NULL), EXFULL);
+
+	/* The pin's own event first, then the hit. */
+	do {
+		r = pm_nl_event(mon, 2000, &ev);
+		ASSERT_EQ(r, 1);
+	} while (ev.cmd != PINMGR_NL_CMD_BUDGET_HIT_NTF && ++n < 8);
+	ASSERT_EQ(ev.cmd, PINMGR_NL_CMD_BUDGET_HIT_NTF);
+	ASSERT_EQ(strcmp(ev.budget.cgroup, "/pmt-hit"), 0);
+	ASSERT_EQ(ev.budget.cgroup_id, outer);
+	ASSERT_EQ(ev.budget.limit, 4 * ps);
+	ASSERT_EQ(ev.budget.usage, ps);
+	ASSERT_EQ(ev.budget.hits, 1);
+	ASSERT_EQ(ev.tgid, (__u32)getpid());
+	ASSERT_EQ(ev.uid, (__u32)getuid());
+	ASSERT_EQ(ev.pages, 4);
+	ASSERT_EQ(ev.length, 4 * ps);
+	ASSERT_EQ(ev.cgroup_id, inner);
+	ASSERT_FALSE(PM_NL_HAS(&ev, PINMGR_A_HANDLE));
+	/* Nothing more: a hit is one event. */
+	ASSERT_EQ(pm_nl_event(mon, 200, &ev), 0);
+
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	close(fd);
+	pm_cgroup_enter("");
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-hit"), 0);
+	pm_cgroup_remove("pmt-hit/in");
+	pm_cgroup_remove("pmt-hit");
+	pm_unmap(p, 8 * ps);
+	pm_nl_close(mon);
+	pm_nl_close(nl);
+}
+
+/*
  * Only CAP_SYS_ADMIN sets budgets; anyone else sees those of its own
  * cgroup, its ancestors and descendants, and no other.
  */
@@ -351,6 +461,76 @@ TEST(budget_set_needs_cap_sys_admin_and_shows_only_ones_own)
 	pm_cgroup_remove("pmt-own/in");
 	pm_cgroup_remove("pmt-own");
 	pm_cgroup_remove("pmt-other");
+	pm_nl_close(nl);
+}
+
+/*
+ * A delegated subtree, as a container manager hands one to an unprivileged
+ * user: its owner makes a cgroup in it, moves itself there and pins up to
+ * the budget above it, no further; it reads its usage but can neither
+ * raise the budget nor set one of its own.
+ */
+TEST(budget_binds_an_unprivileged_owner_of_a_delegated_subtree)
+{
+	static const char *const delegated[] = {
+		"", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads",
+	};
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size(), i;
+	char path[256];
+	pid_t pid;
+
+	pm_cgroup_make("pmt-deleg");
+	for (i = 0; i < ARRAY_SIZE(delegated); i++) {
+		snprintf(path, sizeof(path), PM_CGROUP_ROOT "/pmt-deleg%s",
+			 delegated[i]);
+		ASSERT_EQ(chown(path, 65534, 65534), 0);
+	}
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-deleg", 8 * ps, 0, NULL), 0);
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct pm_nl *mine;
+		struct pm_nl_budget b;
+		__u64 h;
+		char *p;
+		int fd;
+
+		pm_cgroup_enter("pmt-deleg");
+		ASSERT_EQ(pm_become_nobody(), 0);
+		/* The owner's own cgroup, made and entered without privilege. */
+		pm_cgroup_make("pmt-deleg/job");
+		pm_cgroup_enter("pmt-deleg/job");
+		fd = pm_open();
+		ASSERT_GE(fd, 0);
+		p = pm_map_anon(9 * ps);
+		h = PIN_OK(fd, p, 8 * ps, 0);
+		ASSERT_ERRNO(pm_pin(fd, p + 8 * ps, ps, 0, 0, NULL), EXFULL);
+
+		mine = pm_nl_open();
+		ASSERT_NE(mine, NULL);
+		ASSERT_TRUE(b_find(mine, "/pmt-deleg", &b));
+		ASSERT_EQ(b.usage, 8 * ps);
+		ASSERT_EQ(b.hits, 1);
+		ASSERT_EQ(pm_nl_budget_set(mine, "/pmt-deleg", 64 * ps, 0, NULL),
+			  -EPERM);
+		ASSERT_EQ(pm_nl_budget_set(mine, "/pmt-deleg/job", 64 * ps, 0,
+					   NULL), -EPERM);
+		ASSERT_EQ(pm_nl_budget_clear(mine, "/pmt-deleg"), -EPERM);
+		ASSERT_FALSE(b_find(mine, "/pmt-deleg/job", &b));
+		pm_nl_close(mine);
+
+		ASSERT_EQ(pm_unpin(fd, h), 0);
+		close(fd);
+		pm_cgroup_enter("pmt-deleg");
+		pm_cgroup_remove("pmt-deleg/job");
+		_exit(PM_EXIT_PASS);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-deleg"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-deleg"), 0);
+	pm_cgroup_remove("pmt-deleg");
 	pm_nl_close(nl);
 }
 

@@ -9,11 +9,13 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <regex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
@@ -1235,14 +1237,63 @@ static json_object *find_budget(json_object *a, const char *cgroup)
 }
 
 /*
+ * Where budgets cannot be had, each budget command says why: a kernel
+ * without cgroups (the debug kernel) by the feature bit, a system without
+ * cgroup v2 (a mount namespace that unmounted it) by its mounts.
+ */
+TEST(cli_budget_says_why_it_cannot_be_had)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	struct pinctl_dev *dev = lt_dev(ctx);
+	PINCTL_OPTS(pinctl_info, info);
+	struct run r;
+	pid_t pid;
+
+	ASSERT_EQ(pinctl_dev_info(dev, &info), 0);
+	pinctl_dev_unref(dev);
+	pinctl_unref(ctx);
+	if (!(info.features & PINCTL_FEATURE_BUDGETS)) {
+		PINCTL(&r, "budget", "show");
+		ASSERT_EQ(r.status, 1);
+		ASSERT_CONTAINS(r.err, "budgets need a kernel with cgroups "
+			       "(CONFIG_CGROUPS)");
+		return;
+	}
+	pm_need_cgroup2();
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		ASSERT_EQ(unshare(CLONE_NEWNS), 0);
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		ASSERT_EQ(umount2(PM_CGROUP_ROOT, MNT_DETACH), 0);
+		PINCTL(&r, "budget", "show");
+		ASSERT_EQ(r.status, 1);
+		ASSERT_CONTAINS(r.err, "no cgroup2 file system is mounted here "
+			       "(a cgroup v1-only system)");
+		PINCTL(&r, "budget", "set", "/", "1M");
+		ASSERT_EQ(r.status, 1);
+		ASSERT_CONTAINS(r.err, "no cgroup2 file system is mounted here");
+		_exit(PM_EXIT_PASS);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+	/* Nothing was set: the root has no budget. */
+	PINCTL(&r, "-o", "budget", "show");
+	ASSERT_EQ(r.status, 0);
+	ASSERT_EQ(strstr(r.out, "cgroup=/ ") != NULL, 0);
+}
+
+/*
  * Budgets set, shown as a tree and cleared; a pin over one, from inside
  * the cgroup, is told in words that name the cgroup, its budget and what
  * the pin would take it to.
  */
 TEST(cli_budget)
 {
+	char line[4096];
 	json_object *a, *b;
+	bool monitored;
 	struct run r;
+	struct bg bg;
 	pid_t pid;
 
 	pm_need_cgroup2();
@@ -1274,7 +1325,31 @@ TEST(cli_budget)
 	PINCTL(&r, "budget");
 	ASSERT_EQ(r.status, 0);
 	ASSERT_CONTAINS(r.out, "  /pmt-cli/in");
+	/* For Prometheus, labelled by path, escaped as the format says. */
+	/* A quote, a backslash, a tab and a byte that is not UTF-8. */
+	pm_cgroup_make("pmt-cli/q\"\\\t\xff");
+	PINCTL(&r, "budget", "set", "/pmt-cli/q\"\\\t\xff", "2M");
+	ASSERT_EQ(r.status, 0);
+	PINCTL(&r, "-P", "stats");
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "\n# TYPE pinmgr_budget_limit_bytes gauge\n");
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_limit_bytes{cgroup=\"/pmt-cli\"} 65536\n");
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_limit_bytes{cgroup=\"/pmt-cli/in\"} 1048576\n");
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_limit_bytes{cgroup=\"/pmt-cli/q\\\"\\\\"
+			"\xef\xbf\xbd\xef\xbf\xbd\"} 2097152\n");
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_usage_bytes{cgroup=\"/pmt-cli\"} 0\n");
+	ASSERT_CONTAINS(r.out, "\n# TYPE pinmgr_budget_hits_total counter\n");
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_hits_total{cgroup=\"/pmt-cli\"} 0\n");
+	PINCTL(&r, "budget", "clear", "/pmt-cli/q\"\\\t\xff");
+	ASSERT_EQ(r.status, 0);
+	pm_cgroup_remove("pmt-cli/q\"\\\t\xff");
 
+	/* The refused pin below reaches a monitor as a budget hit. */
+	monitored = pm_feature(PINCTL_FEATURE_NL_MONITOR);
+	if (monitored) {
+		BG(&bg, "-j", "monitor", "count", "1", "for", "60s");
+		bg_wait_err(&bg, "monitoring", 20000);
+	}
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
@@ -1288,6 +1363,24 @@ TEST(cli_budget)
 		_exit(PM_EXIT_PASS);
 	}
 	ASSERT_EQ(pm_wait(pid), 0);
+	if (monitored) {
+		bg_line(&bg, line, sizeof(line), 20000);
+		a = json_parse(line);
+		ASSERT_EQ(strcmp(jstr(a, "event"), "budget-hit"), 0);
+		ASSERT_EQ(strcmp(jstr(a, "cgroup"), "/pmt-cli"), 0);
+		ASSERT_EQ(ju64(a, "limit"), 64 * 1024);
+		ASSERT_EQ(ju64(a, "usage"), 0);
+		ASSERT_EQ(ju64(a, "length"), 128 * 1024);
+		ASSERT_EQ(strcmp(jstr(a, "comm"), "pinctl"), 0);
+		ASSERT_EQ(ju64(a, "hits"), 1);
+		json_object_put(a);
+		ASSERT_EQ(bg_end(&bg, line, sizeof(line)), 0);
+	}
+	/* The refused pin shows as a hit of the budget it met. */
+	PINCTL(&r, "-P", "stats");
+	ASSERT_EQ(r.status, 0);
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_hits_total{cgroup=\"/pmt-cli\"} 1\n");
+	ASSERT_CONTAINS(r.out, "\npinmgr_budget_hits_total{cgroup=\"/pmt-cli/in\"} 0\n");
 
 	PINCTL(&r, "budget", "clear", "/pmt-cli/in");
 	ASSERT_EQ(r.status, 0);

@@ -385,6 +385,81 @@ TEST(lib_nl_monitor)
 }
 
 /*
+ * A pin refused over a budget reaches a monitor that asked for budget hits,
+ * with the budget it met and the refused pin; a monitor that did not ask
+ * never sees it.
+ */
+TEST(lib_nl_monitor_budget_hits)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	PINCTL_OPTS(pinctl_monitor_opts, mo,
+		    .flags = PINCTL_MONITOR_BUDGET_HITS);
+	PINCTL_OPTS(pinctl_monitor_opts, bad, .flags = 1ULL << 40);
+	PINCTL_OPTS(pinctl_budget, b);
+	PINCTL_OPTS(pinctl_lease, l);
+	struct pinctl_monitor *plain, *hits;
+	size_t page = pm_page_size();
+	__u64 outer, inner;
+	uint32_t t;
+	pid_t pid;
+
+	NEED_NETLINK();
+	pm_need_cgroup2();
+	if (!pm_feature(PINCTL_FEATURE_NL_MONITOR))
+		pm_skip_feature(PINCTL_FEATURE_NL_MONITOR,
+				"the netlink monitor (PINCTL_FEATURE_NL_MONITOR)");
+	if (!pm_feature(PINCTL_FEATURE_BUDGETS))
+		pm_skip_feature(PINCTL_FEATURE_BUDGETS, "budgets");
+	ASSERT_RET(pinctl_monitor_new(ctx, &bad, &hits), -EINVAL);
+	ASSERT_RET(pinctl_monitor_new(ctx, NULL, &plain), 0);
+	ASSERT_RET(pinctl_monitor_new(ctx, &mo, &hits), 0);
+	outer = pm_cgroup_make("pmt-lhit");
+	inner = pm_cgroup_make("pmt-lhit/in");
+	ASSERT_RET(pinctl_budget_set(ctx, "/pmt-lhit", 4 * page, 0), 0);
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct pinctl_dev *own;
+		uint64_t h;
+
+		pm_cgroup_enter("pmt-lhit/in");
+		ASSERT_RET(pinctl_dev_open(ctx, NULL, &own), 0);
+		ASSERT_RET(pinctl_pin(own, pm_map_anon(8 * page), 8 * page,
+				      NULL, &h), -EXFULL);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
+
+	expect_ntf(hits, PINCTL_NTF_BUDGET_HIT, 0, &l);
+	ASSERT_EQ(strcmp(pinctl_ntf_name(PINCTL_NTF_BUDGET_HIT), "budget-hit"),
+		  0);
+	ASSERT_EQ(l.tgid, pid);
+	ASSERT_EQ(l.uid, getuid());
+	ASSERT_EQ(l.length, 8 * page);
+	ASSERT_EQ(l.nr_pages, 8);
+	ASSERT_EQ(l.cgroup_id, inner);
+	ASSERT_EQ(l.state, 0);
+	ASSERT_RET(pinctl_monitor_budget(hits, &b), 0);
+	ASSERT_EQ(strcmp(b.cgroup, "/pmt-lhit"), 0);
+	ASSERT_EQ(b.cgroup_id, outer);
+	ASSERT_EQ(b.limit, 4 * page);
+	ASSERT_EQ(b.usage, 0);
+	ASSERT_EQ(b.hits, 1);
+	ASSERT_RET(pinctl_monitor_read(hits, &t, &l), -EAGAIN);
+	/* The plain monitor skipped it: it has nothing, and no budget. */
+	ASSERT_RET(pinctl_monitor_read(plain, &t, &l), -EAGAIN);
+	ASSERT_RET(pinctl_monitor_budget(plain, &b), -ENOENT);
+
+	pinctl_monitor_unref(plain);
+	pinctl_monitor_unref(hits);
+	ASSERT_RET(pinctl_budget_clear(ctx, "/pmt-lhit"), 0);
+	pm_cgroup_remove("pmt-lhit/in");
+	pm_cgroup_remove("pmt-lhit");
+	pinctl_unref(ctx);
+}
+
+/*
  * A watched lease that goes stale: the monitor's notification and the dump
  * carry the reason, the part that changed and the slot.
  */

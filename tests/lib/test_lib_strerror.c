@@ -325,6 +325,8 @@ TEST(lib_strerror_every_errno)
 		{ EFBIG, PINCTL_OP_PIN, "over max_lease_pages" },
 		{ EMFILE, PINCTL_OP_PIN, "the max_leases limit" },
 		{ ENOSPC, PINCTL_OP_PIN, "over max_device_pages" },
+		{ EXFULL, PINCTL_OP_PIN, "pinning 1 MiB is over the budget of a cgroup" },
+		{ ELOOP, PINCTL_OP_PIN, "more than 16 cgroups on this process's path have budgets" },
 		{ EAGAIN, PINCTL_OP_EVENT_READ, "no event is waiting" },
 		{ EEXIST, PINCTL_OP_MODULE_LOAD, "already loaded" },
 		{ ENOBUFS, PINCTL_OP_NETLINK, "notifications were lost" },

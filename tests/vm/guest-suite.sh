@@ -47,14 +47,27 @@ suite=$?
 # libpinctl's and pinctl's tests (tests/lib, tests/cli), the same way.
 pinctl-tests "$@" || suite=1
 
-# pinctl -P stats (Prometheus) with a lease held, for promtool on the host.
+# pinctl -P stats (Prometheus) with a lease held, for promtool on the host;
+# where there are budgets, the lease is charged to a budgeted cgroup whose
+# name needs escaping in a label.
 if [ -e /dev/pinmgr ] && pinctl stats >/dev/null 2>&1; then
-	pinctl pin 2M for 30s >/dev/null &
+	cg='/sys/fs/cgroup/pmt "prom"'
+	budget=
+	if [ -e /sys/fs/cgroup/cgroup.controllers ] && mkdir "$cg" &&
+		pinctl budget set '/pmt "prom"' 4M >/dev/null; then
+		budget=1
+	fi
+	sh -c 'if [ -n "$1" ]; then echo $$ >"$2/cgroup.procs"; fi
+		exec pinctl pin 2M for 30s >/dev/null' sh "$budget" "$cg" &
 	pin=$!
 	sleep 1
 	pinctl -P stats | sed 's/^/# prometheus: /'
 	kill $pin
 	wait $pin
+	if [ -n "$budget" ]; then
+		pinctl budget clear '/pmt "prom"'
+	fi
+	[ ! -d "$cg" ] || rmdir "$cg"
 fi
 
 # The device's own figures balance too: nothing live, nothing ended left.

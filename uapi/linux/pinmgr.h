@@ -258,6 +258,11 @@
  *  - EFBIG: the range has more pages than the max_lease_pages parameter.
  *  - EMFILE: the context already holds max_leases leases.
  *  - ENOSPC: the device-wide pinned pages would exceed max_device_pages.
+ *  - EXFULL: the pin would take a cgroup on the caller's path (its cgroup v2
+ *    directory or an ancestor) over the budget set on it
+ *    (PINMGR_FEATURE_BUDGETS).
+ *  - ELOOP: more than 16 cgroups on the caller's path have budgets; a pin
+ *    charges at most 16, so it charges none and is refused.
  *
  * and from the kernel's pin_user_pages*() itself:
  *

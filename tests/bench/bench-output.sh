@@ -28,7 +28,7 @@ extract() {
 # Every interface of every measured cell, of the many-buffer run, of the
 # scaling run, of the metadata leases, of the lease ends, of the netlink
 # dump, of the monitor listener, of the floor, of watched and of exported
-# leases: a figure with its unit, or an error the bench recorded (pinmgr's
+# leases, of PIN+UNPIN with cgroup budgets: a figure with its unit, or an error the bench recorded (pinmgr's
 # own export must have its figure). Raw (gup_test) interfaces may be absent. A dump that did
 # not return exactly the pinned leases, or a listener that lost or gained
 # events, is a problem even with figures: they would measure something else.
@@ -94,6 +94,11 @@ problems() {
 		 | "exported leases: \(.backing) \(.size_bytes) bytes: pinmgr \(.pinmgr.status), udmabuf \(.udmabuf.status)")
 	     elif recorded then empty
 	     else "exported leases: \(.status)" end),
+	  (.pin_unpin_budgets // {status: "missing"}
+	   | select((fig(.without_budgets.median_ns) and
+		     (.with_budgets.median_ns | type == "number") and
+		     (.ratio_with_to_without | type == "number")) or recorded | not)
+	   | "PIN+UNPIN with cgroup budgets: \(.status)"),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

@@ -208,6 +208,7 @@ struct options {
 	unsigned int floor_rounds;	/* the floor's rows, alternated */
 	unsigned int watch_rounds;	/* watched leases' rows, alternated */
 	unsigned int stale_samples;	/* munmap() to its STALE event */
+	unsigned int budget_rounds;	/* with/without cgroup budgets */
 	const char *loop_id;		/* --loop: one interface, nothing else */
 	double loop_secs;
 };
@@ -333,6 +334,21 @@ struct monitor_result {
 	uint64_t pinned_events, unpinned_events, other_events;
 	unsigned int overflows;		/* ENOBUFS: the socket lost events */
 	bool verified;			/* every event read, none lost */
+};
+
+/*
+ * PIN+UNPIN of one page in a cgroup three levels deep, with a budget on
+ * each level and without (budgets.c).
+ */
+struct budgets_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int rounds;
+	struct iface_result with[MAX_ROUNDS];
+	struct iface_result without[MAX_ROUNDS];
+	struct rounds_figure f_with, f_without;
+	struct stats ratio;		/* with / without, per round */
 };
 
 /*
@@ -469,6 +485,7 @@ struct results {
 	struct floor_result floor;
 	struct watch_result watch;
 	struct export_result exports;
+	struct budgets_result budgets;
 	int64_t wall_ns;
 };
 
@@ -486,6 +503,8 @@ void run_watch(struct bench_env *env, const struct options *o,
 	       struct watch_result *r);
 void run_export(struct bench_env *env, const struct options *o,
 		struct export_result *r);
+void run_budgets(struct bench_env *env, const struct options *o,
+		 struct budgets_result *r);
 void rounds_figure(const struct iface_result *res, unsigned int n,
 		   struct rounds_figure *f);
 bool iface_ok(const struct iface_result *res);

@@ -45,9 +45,10 @@ static void usage(FILE *f)
 		"Measures PIN+UNPIN through /dev/pinmgr against io_uring buffer\n"
 		"registration, mlock/munlock and gup_test's raw in-kernel cost,\n"
 		"a netlink dump of many leases, PIN+UNPIN with a netlink\n"
-		"monitor listener, and watched leases: a registration cache's\n"
+		"monitor listener, watched leases: a registration cache's\n"
 		"hit, PIN+UNPIN with a watch, munmap() of a watched page and\n"
-		"its STALE event.\n"
+		"its STALE event; exported leases; and PIN+UNPIN in a cgroup\n"
+		"three levels deep with a budget on each level.\n"
 		"\n"
 		"  --quick            4 KiB, 64 KiB and 2 MiB only, few repeats, 64\n"
 		"                     buffers at once, short scaling loops, a dump\n"
@@ -148,6 +149,7 @@ static void set_mode(struct options *o)
 		o->floor_rounds = 1;
 		o->watch_rounds = 1;
 		o->stale_samples = 20;
+		o->budget_rounds = 1;
 	} else {
 		o->budget = (struct budget){ .min_samples = 5,
 					     .max_samples = 41,
@@ -165,6 +167,7 @@ static void set_mode(struct options *o)
 		o->floor_rounds = 3;
 		o->watch_rounds = 3;
 		o->stale_samples = 200;
+		o->budget_rounds = 3;
 	}
 	o->multi_size = 64 * KIB;
 }
@@ -1022,6 +1025,7 @@ int main(int argc, char **argv)
 	run_floor(&env, &o, &res.floor);
 	run_watch(&env, &o, &res.watch);
 	run_export(&env, &o, &res.exports);
+	run_budgets(&env, &o, &res.budgets);
 	env_close(&env);
 	res.wall_ns = now_ns() - start;
 

@@ -315,6 +315,14 @@ static unsigned int compute_targets(const struct options *o,
 		   r->dump.verified && r->dump.raw.samples ?
 		   r->dump.raw.median / 1e9 : 0, 1, false);
 	n++;
+
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "PIN+UNPIN, budgets at 3 levels / none, one page");
+	snprintf(t[n].rule, sizeof(t[n].rule), "<= 1.10x");
+	target_set(&t[n], r->budgets.measured && !r->budgets.err &&
+		   r->budgets.rounds ? r->budgets.ratio.median : 0, 1.10,
+		   false);
+	n++;
 	return export_targets(&r->exports, t, n);
 }
 
@@ -620,6 +628,24 @@ static void table_monitor(FILE *out, const struct monitor_result *r)
 		r->verified ? "verified" : "NOT VERIFIED (events lost or extra)");
 }
 
+static void table_budgets(FILE *out, const struct budgets_result *r)
+{
+	fprintf(out, "\n== PIN+UNPIN (W|LT) of one 4 KiB page in a cgroup three levels deep ==\n");
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	fprintf(out, "%u round(s), each: a budget on each of the three levels (the innermost\n"
+		"one page: a pin of two was refused first), then no budget at all.\n",
+		r->rounds);
+	fprintf(out, "%-36s %9s  %22s %9s %9s %8s\n", "interface", "median",
+		"rounds min .. max", "pin", "unpin", "samples");
+	table_rounds(out, "pinmgr, budgets at 3 levels", &r->f_with);
+	table_rounds(out, "pinmgr, no budget", &r->f_without);
+	fprintf(out, "with budgets / without:               %5.2f  (rounds %.2f .. %.2f)\n",
+		r->ratio.median, r->ratio.min, r->ratio.max);
+}
+
 static void table_cell(FILE *out, const struct cell *c)
 {
 	double raw = cell_raw(c), pages = (double)c->size / BASE_PAGE;
@@ -799,6 +825,8 @@ void report_table(FILE *out, const struct options *o,
 		table_watch(out, &r->watch);
 	if (r->exports.measured)
 		table_export(out, &r->exports);
+	if (r->budgets.measured)
+		table_budgets(out, &r->budgets);
 
 	n = compute_targets(o, r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
@@ -1004,6 +1032,28 @@ static struct json_object *jrounds(const struct rounds_figure *f,
 		json_object_array_add(a, x);
 	}
 	jadd(o, "rounds", a);
+	return o;
+}
+
+static struct json_object *jbudgets(const struct budgets_result *r)
+{
+	struct json_object *o;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "interface", json_object_new_string(PINMGR_IFACE_ID));
+	jadd(o, "size_bytes", json_object_new_int64(BASE_PAGE));
+	jadd(o, "backing", json_object_new_string(backing_id(BACKING_4K)));
+	jadd(o, "cgroup_levels", json_object_new_int(3));
+	jadd(o, "rounds", json_object_new_int(r->rounds));
+	jadd(o, "with_budgets", jrounds(&r->f_with, r->with, r->rounds));
+	jadd(o, "without_budgets", jrounds(&r->f_without, r->without,
+					   r->rounds));
+	jadd(o, "ratio_with_to_without", jnum(r->ratio.median, "%.4f"));
+	jadd(o, "ratio_with_to_without_min", jnum(r->ratio.min, "%.4f"));
+	jadd(o, "ratio_with_to_without_max", jnum(r->ratio.max, "%.4f"));
 	return o;
 }
 
@@ -1401,6 +1451,8 @@ int report_json(const char *path, const struct options *o,
 		jadd(root, "watched_leases", jwatch(&r->watch));
 	if (r->exports.measured)
 		jadd(root, "exported_leases", jexport(&r->exports));
+	if (r->budgets.measured)
+		jadd(root, "pin_unpin_budgets", jbudgets(&r->budgets));
 
 	n = compute_targets(o, r, t);
 	a = json_object_new_array();

@@ -509,6 +509,33 @@ int pinmgr_nl_budget_get_dumpit(struct sk_buff *skb,
 	return ret ?: skb->len;
 }
 
+/* Does anyone listen to the monitor group? Then events are worth building. */
+bool pinmgr_nl_monitored(void)
+{
+	return PINMGR_GENL_MCAST_CAP_SYS_ADMIN &&
+	       genl_has_listeners(&pinmgr_nl_family, &init_net,
+				  PINMGR_NLGRP_MONITOR);
+}
+
+/*
+ * Send an event built in @msg (@hdr its header) to the monitor group. One
+ * that could not be built (no @msg or @hdr, or @failed) reaches the
+ * listeners as ENOBUFS, as one their socket had no room for: the code is
+ * negative, netlink_set_err() makes sk_err of it.
+ */
+static void pinmgr_nl_event_send(struct sk_buff *msg, void *hdr, bool failed)
+{
+	if (!msg || !hdr || failed) {
+		nlmsg_free(msg);
+		genl_set_err(&pinmgr_nl_family, &init_net, 0,
+			     PINMGR_NLGRP_MONITOR, -ENOBUFS);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
+				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
+}
+
 /**
  * pinmgr_nl_notify() - tell the monitor group what happened to a lease
  * @lease: the lease, referenced by the caller
@@ -516,48 +543,23 @@ int pinmgr_nl_budget_get_dumpit(struct sk_buff *skb,
  *
  * Builds nothing when no one listens. Called without the lease's context
  * lock (the message takes it for a moment). Events go to listeners of the
- * initial network namespace, with CAP_SYS_ADMIN there; an event that cannot
- * be built reaches them as ENOBUFS, as one their socket had no room for.
+ * initial network namespace, with CAP_SYS_ADMIN there.
  */
 void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
 {
 	struct pinmgr_viewer v;
 	struct sk_buff *msg;
-	void *hdr;
+	void *hdr = NULL;
 
-	if (!PINMGR_GENL_MCAST_CAP_SYS_ADMIN ||
-	    !genl_has_listeners(&pinmgr_nl_family, &init_net,
-				PINMGR_NLGRP_MONITOR))
+	if (!pinmgr_nl_monitored())
 		return;
 	msg = genlmsg_new(pinmgr_nl_lease_size(), GFP_KERNEL);
-	if (!msg)
-		goto out_lost;
-	pinmgr_viewer_init_admin(&v);
-	hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0, cmd);
-	if (!hdr || pinmgr_nl_fill_lease(msg, lease, &v)) {
-		nlmsg_free(msg);
-		goto out_lost;
+	if (msg) {
+		pinmgr_viewer_init_admin(&v);
+		hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0, cmd);
 	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
-				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
-	return;
-
-out_lost:
-	/*
-	 * As for a full socket: the listeners learn that they missed one.
-	 * The code is negative: netlink_set_err() makes sk_err of it.
-	 */
-	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
-		     -ENOBUFS);
-}
-
-/* Does anyone listen to the monitor group? Then events are worth building. */
-bool pinmgr_nl_monitored(void)
-{
-	return PINMGR_GENL_MCAST_CAP_SYS_ADMIN &&
-	       genl_has_listeners(&pinmgr_nl_family, &init_net,
-				  PINMGR_NLGRP_MONITOR);
+	pinmgr_nl_event_send(msg, hdr,
+			     hdr && pinmgr_nl_fill_lease(msg, lease, &v));
 }
 
 /**
@@ -572,37 +574,28 @@ void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,
 {
 	char comm[TASK_COMM_LEN];
 	struct sk_buff *msg;
-	void *hdr;
+	void *hdr = NULL;
+	bool failed;
 
 	if (!pinmgr_nl_monitored())
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + strlen(view->path), GFP_KERNEL);
-	if (!msg)
-		goto out_lost;
+	if (msg)
+		hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0,
+				  PINMGR_NL_CMD_BUDGET_HIT_NTF);
 	get_task_comm(comm, current);
-	hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0,
-			  PINMGR_NL_CMD_BUDGET_HIT_NTF);
-	if (!hdr || pinmgr_nl_fill_budget(msg, view) ||
-	    nla_put_u32(msg, PINMGR_A_TGID, task_tgid_nr(current)) ||
-	    nla_put_u32(msg, PINMGR_A_UID,
-			from_kuid_munged(&init_user_ns, current_uid())) ||
-	    nla_put_string(msg, PINMGR_A_COMM, comm) ||
-	    nla_put_u64_64bit(msg, PINMGR_A_PAGES, nr_pages, PINMGR_A_PAD) ||
-	    nla_put_u64_64bit(msg, PINMGR_A_LENGTH,
-			      (u64)nr_pages << PAGE_SHIFT, PINMGR_A_PAD) ||
-	    nla_put_u64_64bit(msg, PINMGR_A_CGROUP_ID,
-			      pinmgr_current_cgroup_id(), PINMGR_A_PAD)) {
-		nlmsg_free(msg);
-		goto out_lost;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
-				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
-	return;
-
-out_lost:
-	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
-		     -ENOBUFS);
+	failed = !hdr || pinmgr_nl_fill_budget(msg, view) ||
+		 nla_put_u32(msg, PINMGR_A_TGID, task_tgid_nr(current)) ||
+		 nla_put_u32(msg, PINMGR_A_UID,
+			     from_kuid_munged(&init_user_ns, current_uid())) ||
+		 nla_put_string(msg, PINMGR_A_COMM, comm) ||
+		 nla_put_u64_64bit(msg, PINMGR_A_PAGES, nr_pages,
+				   PINMGR_A_PAD) ||
+		 nla_put_u64_64bit(msg, PINMGR_A_LENGTH,
+				   (u64)nr_pages << PAGE_SHIFT, PINMGR_A_PAD) ||
+		 nla_put_u64_64bit(msg, PINMGR_A_CGROUP_ID,
+				   pinmgr_current_cgroup_id(), PINMGR_A_PAD);
+	pinmgr_nl_event_send(msg, hdr, failed);
 }
 
 int pinmgr_netlink_init(void)

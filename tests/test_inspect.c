@@ -444,20 +444,26 @@ TEST(sysfs_failures_tell_a_refused_file_mapping_from_a_fault)
 /*
  * A fatal signal while the pin waits for a page: userfaultfd holds the
  * fault of the second page until the process is killed. The child hands
- * its userfaultfd over, so that the kill comes once the fault is queued,
- * not after a guess at how long the pin takes to get there.
+ * its userfaultfd over, and the parent reads the fault's message before
+ * the kill, so that the kill comes once the pin waits in the fault, not
+ * after a guess at how long the pin takes to get there. (A poll() alone
+ * was such a guess: on a blocking userfaultfd it returns POLLERR at once,
+ * and one kill in five on a busy 7.2 came before the PIN.)
  */
 TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 {
 	unsigned long long before[NR_FAILURES];
 	size_t ps = pm_page_size();
 	struct pollfd pfd = { .events = POLLIN };
+	unsigned long long pins0, pins1;
+	struct uffd_msg msg;
 	int sock[2], status;
 	__u64 val;
 	pid_t pid;
 
 	ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock), 0);
 	read_failures(before);
+	ASSERT_EQ(pm_sysfs_read("pins", &pins0), 0);
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
@@ -467,7 +473,8 @@ TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 		int uffd, fd = pm_open();
 		char *m;
 
-		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+		/* Non-blocking: poll() on a blocking one says POLLERR at once. */
+		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 		if (uffd < 0)
 			_exit(PM_EXIT_SKIP);
 		ASSERT_EQ(ioctl(uffd, UFFDIO_API, &api), 0);
@@ -480,7 +487,7 @@ TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 		reg.range.len = 2 * ps;
 		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 		ASSERT_EQ(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
-		ASSERT_EQ(pm_send_fd(sock[1], uffd, 0), 0);
+		ASSERT_EQ(pm_send_fd(sock[1], uffd, (uintptr_t)(m + ps)), 0);
 		/* Blocks on the second page until killed. */
 		pm_pin(fd, m, 2 * ps, PINMGR_PIN_WRITE, 0, &pin);
 		_exit(3);
@@ -495,9 +502,16 @@ TEST(sysfs_failures_count_a_pin_ended_by_a_fatal_signal)
 	}
 	/* The pin's fault of the second page is queued: the pin waits in it. */
 	ASSERT_EQ(poll(&pfd, 1, 30000), 1);
+	ASSERT_EQ(pfd.revents, POLLIN);
+	ASSERT_EQ(read(pfd.fd, &msg, sizeof(msg)), (ssize_t)sizeof(msg));
+	ASSERT_EQ(msg.event, UFFD_EVENT_PAGEFAULT);
+	ASSERT_EQ(msg.arg.pagefault.address & ~(__u64)(ps - 1), (__u64)val);
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
 	ASSERT_EQ(pm_wait(pid), 128 + SIGKILL);
+	/* Killed in the middle: counted as such, and no lease made. */
 	expect_failure_counted(before, "interrupted");
+	ASSERT_EQ(pm_sysfs_read("pins", &pins1), 0);
+	ASSERT_EQ(pins1, pins0);
 	close(pfd.fd);
 	close(sock[0]);
 }

@@ -199,18 +199,21 @@ static void pinmgr_budget_tell_hit(struct pinmgr_budget_hit *hit,
 	if (!hit->cgrp)
 		return;
 	view = kmalloc(sizeof(*view), GFP_KERNEL);
-	if (view) {
-		view->cgroup_id = hit->cgroup_id;
-		view->limit_pages = hit->limit_pages;
-		view->usage_pages = hit->usage_pages;
-		view->hits = hit->hits;
-		view->flags = hit->flags;
-		view->removed = !(READ_ONCE(hit->cgrp->self.flags) & CSS_ONLINE);
-		if (cgroup_path(hit->cgrp, view->path, sizeof(view->path)) < 0)
-			view->path[0] = '\0';
-		pinmgr_nl_notify_budget_hit(view, nr_pages);
-		kfree(view);
+	if (!view) {
+		pinmgr_nl_event_lost();
+		goto out_put_cgroup;
 	}
+	view->cgroup_id = hit->cgroup_id;
+	view->limit_pages = hit->limit_pages;
+	view->usage_pages = hit->usage_pages;
+	view->hits = hit->hits;
+	view->flags = hit->flags;
+	view->removed = !(READ_ONCE(hit->cgrp->self.flags) & CSS_ONLINE);
+	if (cgroup_path(hit->cgrp, view->path, sizeof(view->path)) < 0)
+		view->path[0] = '\0';
+	pinmgr_nl_notify_budget_hit(view, nr_pages);
+	kfree(view);
+out_put_cgroup:
 	cgroup_put(hit->cgrp);
 }
 

@@ -518,17 +518,25 @@ bool pinmgr_nl_monitored(void)
 }
 
 /*
- * Send an event built in @msg (@hdr its header) to the monitor group. One
- * that could not be built (no @msg or @hdr, or @failed) reaches the
- * listeners as ENOBUFS, as one their socket had no room for: the code is
- * negative, netlink_set_err() makes sk_err of it.
+ * An event that could not be built reaches the listeners as ENOBUFS, as
+ * one their socket had no room for: the code is negative,
+ * netlink_set_err() makes sk_err of it.
+ */
+void pinmgr_nl_event_lost(void)
+{
+	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
+		     -ENOBUFS);
+}
+
+/*
+ * Send an event built in @msg (@hdr its header) to the monitor group; one
+ * that could not be built (no @msg or @hdr, or @failed) is lost.
  */
 static void pinmgr_nl_event_send(struct sk_buff *msg, void *hdr, bool failed)
 {
 	if (!msg || !hdr || failed) {
 		nlmsg_free(msg);
-		genl_set_err(&pinmgr_nl_family, &init_net, 0,
-			     PINMGR_NLGRP_MONITOR, -ENOBUFS);
+		pinmgr_nl_event_lost();
 		return;
 	}
 	genlmsg_end(msg, hdr);

@@ -150,7 +150,7 @@ for k in "${kernels[@]}"; do
 		stage_limit=2400 short_limit=900
 		vm_args=(-m 3072)
 		suite_env=(env PINMGR_STRESS_SECS=60
-			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu") ;;
+			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu cgroup2") ;;
 	*)
 		vm_args=()
 		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2")

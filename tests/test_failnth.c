@@ -2605,3 +2605,350 @@ TEST_TIMEOUT(failnth_pin_with_monitor_listener, 900)
 {
 	fn_run("pin_with_monitor", fn_mon_body, 0);
 }
+
+/* ---- Budgets ------------------------------------------------------------ */
+
+/*
+ * Budgets on five levels, so that the lease keeps the two beyond its
+ * inline three in an array of their own: the walk fails every allocation
+ * of a PIN through them, and a failed PIN charges none of them.
+ */
+#define FN_BUDGET_LEVELS	5
+
+static const char *const fn_budget_levels[FN_BUDGET_LEVELS] = {
+	"pmt-fnb", "pmt-fnb/1", "pmt-fnb/1/2", "pmt-fnb/1/2/3",
+	"pmt-fnb/1/2/3/4",
+};
+
+struct fn_budget_arg {
+	struct pm_nl *nl;
+	struct pm_nl *mon;
+	int fd;
+	char *p;
+	long long base;
+	__u64 hits;
+	struct pinmgr_pin pin;
+};
+
+/* Every level's budget is charged @pages pages. */
+static void fn_budget_expect(struct fn_budget_arg *a, __u64 pages)
+{
+	struct pm_nl_budget *all;
+	size_t nr, i, seen = 0;
+
+	ASSERT_EQ(pm_nl_budgets(a->nl, &all, &nr), 0);
+	for (i = 0; i < nr; i++) {
+		if (strncmp(all[i].cgroup, "/pmt-fnb", 8))
+			continue;
+		ASSERT_EQ(all[i].usage, pages * pm_page_size());
+		seen++;
+	}
+	free(all);
+	ASSERT_EQ(seen, FN_BUDGET_LEVELS);
+}
+
+static void fn_budget_setup(struct fn_budget_arg *a, __u64 innermost)
+{
+	char path[64];
+	int i;
+
+	a->nl = pm_nl_open();
+	ASSERT_NE(a->nl, NULL);
+	for (i = 0; i < FN_BUDGET_LEVELS; i++) {
+		pm_cgroup_make(fn_budget_levels[i]);
+		snprintf(path, sizeof(path), "/%s", fn_budget_levels[i]);
+		ASSERT_EQ(pm_nl_budget_set(a->nl, path,
+					   i == FN_BUDGET_LEVELS - 1 ?
+					   innermost : 64 * MiB, 0, NULL), 0);
+	}
+	pm_cgroup_enter(fn_budget_levels[FN_BUDGET_LEVELS - 1]);
+	a->fd = pm_open();
+	ASSERT_GE(a->fd, 0);
+	a->p = pm_map_anon(2 * pm_page_size());
+	ASSERT_NE(a->p, NULL);
+	a->base = pm_outstanding_pins();
+}
+
+/* After the walk's child is gone: no budget, no cgroup left. */
+static void fn_budget_cleanup(void)
+{
+	struct pm_nl *nl = pm_nl_open();
+	char path[64];
+	int i;
+
+	ASSERT_NE(nl, NULL);
+	for (i = FN_BUDGET_LEVELS - 1; i >= 0; i--) {
+		snprintf(path, sizeof(path), "/%s", fn_budget_levels[i]);
+		pm_nl_budget_clear(nl, path);
+		snprintf(path, sizeof(path), PM_CGROUP_ROOT "/%s",
+			 fn_budget_levels[i]);
+		rmdir(path);
+	}
+	pm_nl_close(nl);
+}
+
+static void fn_budget_need(void)
+{
+	pm_need_cgroup2();
+	if (!pm_feature(PINMGR_FEATURE_BUDGETS))
+		pm_skip_feature(PINMGR_FEATURE_BUDGETS, "budgets");
+}
+
+static long fn_budget_pin_call(void *arg)
+{
+	struct fn_budget_arg *a = arg;
+
+	return pm_pin(a->fd, a->p, pm_page_size(), 0, 0, &a->pin);
+}
+
+static void fn_budget_pin_failed(void *arg, int err)
+{
+	struct fn_budget_arg *a = arg;
+
+	(void)err;
+	fn_expect_usage(a->fd, 0, 0, a->base);
+	fn_budget_expect(a, 0);
+}
+
+static void fn_budget_pin_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_budget_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	fn_expect_usage(a->fd, 1, 1, a->base);
+	fn_budget_expect(a, 1);
+	ASSERT_EQ(pm_unpin(a->fd, a->pin.out_handle), 0);
+	fn_budget_expect(a, 0);
+}
+
+static void fn_budget_pin_body(void)
+{
+	static struct fn_budget_arg a;
+	struct fn_op op = {
+		.name = "PIN through 5 budgeted cgroups", .arg = &a,
+		.call = fn_budget_pin_call, .failed = fn_budget_pin_failed,
+		.succeeded = fn_budget_pin_succeeded,
+	};
+
+	fn_budget_setup(&a, 64 * MiB);
+	fn_walk(&op);
+	ASSERT_EQ(close(a.fd), 0);
+	ASSERT_EQ(pm_outstanding_pins() - a.base, 0);
+	pm_cgroup_enter("");
+	pm_nl_close(a.nl);
+}
+
+TEST_TIMEOUT(failnth_pin_budgeted, 900)
+{
+	fn_budget_need();
+	fn_run("pin_budgeted", fn_budget_pin_body, 0);
+	fn_budget_cleanup();
+}
+
+TEST_TIMEOUT(failnth_sticky_pin_budgeted, 900)
+{
+	fn_budget_need();
+	fn_run("pin_budgeted", fn_budget_pin_body, 1);
+	fn_budget_cleanup();
+}
+
+/*
+ * A PIN over a budget, with a monitor listening: the refusal is EXFULL
+ * whatever allocation fails on the way to telling the listener, which
+ * gets the budget-hit event or learns of its loss; the budget counts the
+ * hit and is charged nothing. The call returns 0 for the expected EXFULL.
+ */
+static long fn_budget_hit_call(void *arg)
+{
+	struct fn_budget_arg *a = arg;
+	long r = pm_pin(a->fd, a->p, 2 * pm_page_size(), 0, 0, &a->pin);
+
+	if (r == -1 && errno == EXFULL)
+		return 0;
+	return r == 0 ? 1 : r;
+}
+
+/* Nothing pinned or charged, and the innermost budget's hits as counted. */
+static void fn_budget_expect_refused(struct fn_budget_arg *a)
+{
+	struct pm_nl_budget *all;
+	size_t nr, i;
+
+	fn_expect_usage(a->fd, 0, 0, a->base);
+	fn_budget_expect(a, 0);
+	ASSERT_EQ(pm_nl_budgets(a->nl, &all, &nr), 0);
+	for (i = 0; i < nr; i++)
+		if (!strcmp(all[i].cgroup, "/pmt-fnb/1/2/3/4"))
+			ASSERT_EQ(all[i].hits, a->hits);
+	free(all);
+}
+
+/* Failed before the budget was reached (the request's copy): no hit. */
+static void fn_budget_hit_failed(void *arg, int err)
+{
+	struct fn_budget_arg *a = arg;
+	struct pm_nl_lease ev;
+	int r;
+
+	(void)err;
+	fn_budget_expect_refused(a);
+	r = pm_nl_event(a->mon, 0, &ev);
+	if (r != -ENOBUFS && r != 0)
+		FAIL("after a PIN that failed before its budget, the listener got %s",
+		     r > 0 ? "an event" : strerror(-r));
+}
+
+static void fn_budget_hit_succeeded(void *arg, long ret, int injected)
+{
+	struct fn_budget_arg *a = arg;
+	struct pm_nl_lease ev;
+	int r;
+
+	(void)injected;
+	ASSERT_EQ(ret, 0);
+	a->hits++;
+	fn_budget_expect_refused(a);
+	r = pm_nl_event(a->mon, 5000, &ev);
+	if (r == -ENOBUFS)
+		return;
+	ASSERT_EQ(r, 1);
+	ASSERT_EQ(ev.cmd, PINMGR_NL_CMD_BUDGET_HIT_NTF);
+	ASSERT_EQ(strcmp(ev.budget.cgroup, "/pmt-fnb/1/2/3/4"), 0);
+	ASSERT_EQ(ev.budget.hits, a->hits);
+	ASSERT_EQ(ev.pages, 2);
+}
+
+static void fn_budget_hit_body(void)
+{
+	static struct fn_budget_arg a;
+	struct fn_op op = {
+		.name = "PIN over a budget, with a monitor listener", .arg = &a,
+		.call = fn_budget_hit_call, .failed = fn_budget_hit_failed,
+		.succeeded = fn_budget_hit_succeeded,
+	};
+
+	a.mon = pm_nl_open();
+	ASSERT_NE(a.mon, NULL);
+	pm_nl_monitor_or_skip(a.mon);
+	fn_budget_setup(&a, pm_page_size());
+	fn_walk(&op);
+	ASSERT_EQ(close(a.fd), 0);
+	pm_cgroup_enter("");
+	pm_nl_close(a.mon);
+	pm_nl_close(a.nl);
+}
+
+TEST_TIMEOUT(failnth_budget_hit_with_monitor_listener, 900)
+{
+	fn_budget_need();
+	fn_run("budget_hit", fn_budget_hit_body, 0);
+	fn_budget_cleanup();
+}
+
+/*
+ * budget-set: a refused request sets nothing; one whose reply was lost on
+ * the way back may have acted, and then completely.
+ */
+static void fn_nl_put_budget(struct fn_nl_arg *a, const char *cgroup,
+			     __u64 limit)
+{
+	struct nlattr *nest = (struct nlattr *)(a->attrs + a->attrs_len);
+	struct nlattr *str;
+	size_t len = strlen(cgroup) + 1;
+
+	nest->nla_type = PINMGR_A_BUDGET | NLA_F_NESTED;
+	a->attrs_len += NLA_HDRLEN;
+	str = (struct nlattr *)(a->attrs + a->attrs_len);
+	str->nla_type = PINMGR_A_BUDGET_CGROUP;
+	str->nla_len = (__u16)(NLA_HDRLEN + len);
+	memcpy((char *)str + NLA_HDRLEN, cgroup, len);
+	a->attrs_len += NLA_ALIGN(str->nla_len);
+	fn_nl_put_u64(a, PINMGR_A_BUDGET_LIMIT, limit);
+	nest->nla_len = (__u16)((unsigned char *)(a->attrs + a->attrs_len) -
+				(unsigned char *)nest);
+}
+
+static void fn_nl_budget_prepare(void *arg)
+{
+	struct fn_nl_arg *a = arg;
+	struct pm_nl *nl = pm_nl_open();
+
+	ASSERT_NE(nl, NULL);
+	pm_nl_budget_clear(nl, "/pmt-fns");
+	pm_nl_close(nl);
+	fn_nl_socket(a);
+	a->attrs_len = 0;
+	fn_nl_put_budget(a, "/pmt-fns", 32 * pm_page_size());
+}
+
+/* The budget of /pmt-fns: none, or exactly the one asked for. */
+static void fn_nl_budget_check(int must_have_acted)
+{
+	struct pm_nl *nl = pm_nl_open();
+	struct pm_nl_budget *all;
+	size_t nr, i, found = 0;
+
+	ASSERT_NE(nl, NULL);
+	ASSERT_EQ(pm_nl_budgets(nl, &all, &nr), 0);
+	for (i = 0; i < nr; i++) {
+		if (strcmp(all[i].cgroup, "/pmt-fns"))
+			continue;
+		ASSERT_EQ(all[i].limit, 32 * pm_page_size());
+		ASSERT_EQ(all[i].usage, 0);
+		found++;
+	}
+	free(all);
+	pm_nl_close(nl);
+	ASSERT_LE(found, 1);
+	if (must_have_acted)
+		ASSERT_EQ(found, 1);
+}
+
+static void fn_nl_budget_failed(void *arg, int err)
+{
+	(void)arg;
+	(void)err;
+	fn_nl_budget_check(0);
+}
+
+static void fn_nl_budget_succeeded(void *arg, long ret, int injected)
+{
+	(void)arg;
+	(void)injected;
+	ASSERT_EQ(ret, 1);
+	fn_nl_budget_check(1);
+}
+
+static void fn_nl_budget_body(void)
+{
+	static struct fn_nl_arg a;
+	struct fn_op op = {
+		.name = "netlink budget-set", .arg = &a,
+		.prepare = fn_nl_budget_prepare, .call = fn_nl_call,
+		.failed = fn_nl_budget_failed,
+		.succeeded = fn_nl_budget_succeeded,
+	};
+
+	fn_nl_setup(&a);
+	a.cmd = PINMGR_NL_CMD_BUDGET_SET;
+	a.flags = NLM_F_ACK;
+	fn_walk(&op);
+	if (a.sock >= 0)
+		close(a.sock);
+	pm_unmap(a.p, 4 * pm_page_size());
+}
+
+TEST_TIMEOUT(failnth_netlink_budget_set, 900)
+{
+	struct pm_nl *nl;
+
+	fn_budget_need();
+	pm_cgroup_make("pmt-fns");
+	fn_run("netlink_budget_set", fn_nl_budget_body, 0);
+	nl = pm_nl_open();
+	ASSERT_NE(nl, NULL);
+	pm_nl_budget_clear(nl, "/pmt-fns");
+	pm_nl_close(nl);
+	pm_cgroup_remove("pmt-fns");
+}

@@ -10,10 +10,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include "harness.h"
@@ -531,6 +534,93 @@ TEST(budget_binds_an_unprivileged_owner_of_a_delegated_subtree)
 	ASSERT_EQ(b_usage(nl, "/pmt-deleg"), 0);
 	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-deleg"), 0);
 	pm_cgroup_remove("pmt-deleg");
+	pm_nl_close(nl);
+}
+
+/*
+ * Charges race the budget's changes: two processes in the cgroup pin and
+ * unpin one page as fast as they can while the budget is set, changed,
+ * cleared and set again (an entry freed by its last uncharge or by its
+ * clear, whichever comes last). Each PIN either pins or meets the budget;
+ * at the end nothing is charged, nothing pinned, and the budget, set once
+ * more, starts from nothing. KASAN on the debug kernel watches the entries'
+ * lifetime.
+ */
+TEST_TIMEOUT(budget_charges_race_set_and_clear, 300)
+{
+	struct pm_nl *nl = b_need();
+	size_t ps = pm_page_size();
+	long long pins0 = pm_outstanding_pins();
+	unsigned int i, sets = 0, clears = 0;
+	/* PINs that pinned, and that met the budget, by both pinners. */
+	unsigned long *done = mmap(NULL, 2 * sizeof(*done),
+				   PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t kids[2];
+	__u64 limit;
+	time_t end;
+
+	ASSERT_NE(done, MAP_FAILED);
+	pm_cgroup_make("pmt-race");
+	for (i = 0; i < 2; i++) {
+		kids[i] = fork();
+		ASSERT_GE(kids[i], 0);
+		if (kids[i] == 0) {
+			char *p = pm_map_anon(ps);
+			struct pinmgr_pin pin;
+			int fd;
+
+			pm_cgroup_enter("pmt-race");
+			fd = pm_open();
+			ASSERT_GE(fd, 0);
+			for (;;) {
+				if (pm_pin(fd, p, ps, 0, 0, &pin) == 0) {
+					ASSERT_EQ(pm_unpin(fd, pin.out_handle),
+						  0);
+					__atomic_add_fetch(&done[0], 1,
+							   __ATOMIC_RELAXED);
+				} else if (errno == EXFULL) {
+					__atomic_add_fetch(&done[1], 1,
+							   __ATOMIC_RELAXED);
+				} else {
+					FAIL("PIN under a changing budget: %s",
+					     strerror(errno));
+				}
+			}
+		}
+	}
+	/* Limits of 0 to 2 pages: the two pinners meet them often. */
+	end = time(NULL) + 3;
+	for (i = 0; time(NULL) < end; i++) {
+		if (i % 3 == 2) {
+			int r = pm_nl_budget_clear(nl, "/pmt-race");
+
+			ASSERT_TRUE(r == 0 || r == -ENOENT);
+			clears += !r;
+			continue;
+		}
+		limit = (i % 3) * ps;
+		ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-race", limit,
+					   i & 4 ? PINMGR_BUDGET_SUFFICIENT : 0,
+					   NULL), 0);
+		sets++;
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(kill(kids[i], SIGKILL), 0);
+		ASSERT_EQ(pm_wait(kids[i]), 128 + SIGKILL);
+	}
+	pm_diag("%u sets and %u clears raced %lu pins and %lu refusals",
+		sets, clears, done[0], done[1]);
+	ASSERT_GT(clears, 10);
+	ASSERT_GT(done[0], 0);
+	ASSERT_GT(done[1], 0);
+	/* The leases ended with their files: nothing pinned, nothing charged. */
+	ASSERT_EQ(pm_await_outstanding_pins(pins0), pins0);
+	ASSERT_EQ(pm_nl_budget_set(nl, "/pmt-race", ps, 0, NULL), 0);
+	ASSERT_EQ(b_usage(nl, "/pmt-race"), 0);
+	ASSERT_EQ(pm_nl_budget_clear(nl, "/pmt-race"), 0);
+	pm_cgroup_remove("pmt-race");
+	munmap(done, 2 * sizeof(*done));
 	pm_nl_close(nl);
 }
 

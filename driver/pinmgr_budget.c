@@ -156,25 +156,18 @@ u64 pinmgr_current_cgroup_id(void)
 	return id;
 }
 
-/* @b's figures; its path from the root of @ns (NULL: of the hierarchy). */
+/* @b's figures; its path in the reader's cgroup namespace. */
 static void pinmgr_budget_fill_view(struct pinmgr_budget *b,
-				    struct cgroup_namespace *ns,
 				    struct pinmgr_budget_view *view)
 {
-	int ret;
-
 	view->cgroup_id = b->cgroup_id;
 	view->limit_pages = READ_ONCE(b->limit_pages);
 	view->usage_pages = atomic_long_read(&b->usage);
 	view->flags = READ_ONCE(b->flags);
 	view->hits = atomic_long_read(&b->hits);
 	view->removed = pinmgr_budget_removed(b);
-	if (ns)
-		ret = cgroup_path_ns(b->cgrp, view->path, sizeof(view->path),
-				     ns);
-	else
-		ret = cgroup_path(b->cgrp, view->path, sizeof(view->path));
-	if (ret < 0)
+	if (cgroup_path_ns(b->cgrp, view->path, sizeof(view->path),
+			   current->nsproxy->cgroup_ns) < 0)
 		view->path[0] = '\0';
 }
 
@@ -494,8 +487,7 @@ bool pinmgr_budget_view(u64 *pos, bool admin, struct pinmgr_budget_view *view)
 		hlist_for_each_entry(b, &pinmgr_budgets[bkt], node) {
 			if (i++ < skip || !pinmgr_budget_visible(b, admin))
 				continue;
-			pinmgr_budget_fill_view(b, current->nsproxy->cgroup_ns,
-						view);
+			pinmgr_budget_fill_view(b, view);
 			*pos = (u64)bkt << 32 | i;
 			found = true;
 			break;

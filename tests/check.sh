@@ -122,6 +122,23 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
+# run-vm's boot watchdog must leave alone a guest that started, however
+# quiet it is afterwards: this one says nothing for longer than the limit.
+check_watchdog() {
+	local k=$1 rc=0 t0=$SECONDS tap=$out/$1-run-vm.tap
+	echo "# === kernel $k: run-vm's boot watchdog ==="
+	PINMGR_VM_BOOT_LIMIT=20 "$here/vm/run-vm" -k "$k" -t 300 \
+		-l "$out/$k-run-vm-console.log" -- sh -c 'sleep 30; exit 7' \
+		>"$out/$k-run-vm.out" 2>&1 || rc=$?
+	if [[ $rc -eq 7 ]] && ! grep -q 'booting again' "$out/$k-run-vm.out"; then
+		echo "ok - run-vm's boot watchdog lets a quiet guest run ($k)"
+	else
+		sed 's/^/# /' "$out/$k-run-vm.out"
+		echo "not ok - run-vm's boot watchdog lets a quiet guest run ($k: exit $rc)"
+	fi | tee "$tap"
+	count "$tap" "$k run-vm" "$t0"
+}
+
 echo "# === static checks ==="
 t0=$SECONDS
 "$here/static-checks.sh" "${kernels[@]}" | tee "$out/static.tap"
@@ -131,6 +148,8 @@ echo "# === libpinctl and pinctl: host checks ==="
 t0=$SECONDS
 "$here/lib/host-checks.sh" | tee "$out/lib.tap"
 count "$out/lib.tap" "library checks" "$t0"
+
+check_watchdog "${kernels[0]}"
 
 for k in "${kernels[@]}"; do
 	suite_args=(-x movable_ -x watch_torture)

@@ -58,37 +58,73 @@ static void pinmgr_nl_viewer(struct pinmgr_viewer *v, struct sk_buff *skb)
 }
 
 /*
- * The attributes of one lease (pinmgr_nl_fill_lease()), for a message of
- * just that size: an event is sent as it is allocated, where a buffer of
- * NLMSG_GOODSIZE would be trimmed by a copy on the way to each listener.
+ * The most the attributes of one lease (pinmgr_nl_fill_view()) take: a
+ * reply of just that size, and the room an event needs in a batch. Summed
+ * once, as the module loads.
  */
+static size_t pinmgr_nl_lease_bytes __ro_after_init;
+
 static size_t pinmgr_nl_lease_size(void)
 {
-	size_t size = 0;
+	return pinmgr_nl_lease_bytes;
+}
+
+static void __init pinmgr_nl_lease_size_init(void)
+{
 	unsigned int i;
 
 	for (i = 0; i < PINMGR_NR_LEASE_FIELDS; i++) {
 		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
 
-		size += f->type == PINMGR_FT_U64 ?
+		pinmgr_nl_lease_bytes += f->type == PINMGR_FT_U64 ?
 			nla_total_size_64bit(sizeof(u64)) :
 			nla_total_size(pinmgr_field_size(f));
 	}
-	return size;
 }
 
-/* A lease's attributes, as @v sees them, at one moment. */
-static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
-				const struct pinmgr_viewer *v)
+/*
+ * Attributes written straight into room the caller has checked: a lease's
+ * some twenty attributes, for every event and every lease of a dump, cost
+ * a tenth of a monitored PIN+UNPIN when each went through nla_put() and
+ * skb_put(). The encoding is nla_put()'s, padding included.
+ */
+static void *pinmgr_nl_put(void *p, u16 type, const void *data, int len)
 {
-	struct pinmgr_lease_view view;
-	unsigned int i;
-	int ret;
+	struct nlattr *nla = p;
 
-	pinmgr_lease_snapshot(lease, v, &view);
+	nla->nla_type = type;
+	nla->nla_len = nla_attr_size(len);
+	memcpy(nla_data(nla), data, len);
+	memset((char *)nla_data(nla) + len, 0, nla_padlen(len));
+	return (char *)p + nla_total_size(len);
+}
+
+static void *pinmgr_nl_put_u64(void *p, u16 type, const void *val)
+{
+	struct nlattr *pad = p;
+
+	/* As nla_put_64bit(): a pad first where the value would not align. */
+	if (!IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) &&
+	    IS_ALIGNED((unsigned long)p, 8)) {
+		pad->nla_type = PINMGR_A_PAD;
+		pad->nla_len = NLA_HDRLEN;
+		p = (char *)p + NLA_HDRLEN;
+	}
+	return pinmgr_nl_put(p, type, val, sizeof(u64));
+}
+
+/* The attributes of a lease's snapshot @view. */
+static int pinmgr_nl_fill_view(struct sk_buff *skb,
+			       const struct pinmgr_lease_view *view)
+{
+	void *start = skb_tail_pointer(skb), *p = start;
+	unsigned int i;
+
+	if (skb_tailroom(skb) < pinmgr_nl_lease_size())
+		return -EMSGSIZE;
 	for (i = 0; i < PINMGR_NR_LEASE_FIELDS; i++) {
 		const struct pinmgr_field *f = &pinmgr_lease_fields[i];
-		const void *val = (const void *)&view + f->view_off;
+		const void *val = (const void *)view + f->view_off;
 
 		/*
 		 * The fields added after pad are sent only when they say
@@ -101,20 +137,30 @@ static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
 			continue;
 		switch (f->type) {
 		case PINMGR_FT_U64:
-			ret = nla_put_u64_64bit(skb, f->attr, *(const u64 *)val,
-						PINMGR_A_PAD);
+			p = pinmgr_nl_put_u64(p, f->attr, val);
 			break;
 		case PINMGR_FT_U32:
-			ret = nla_put_u32(skb, f->attr, *(const u32 *)val);
+			p = pinmgr_nl_put(p, f->attr, val, sizeof(u32));
 			break;
 		default:
-			ret = nla_put_string(skb, f->attr, val);
+			/* As nla_put_string(): the string and its NUL. */
+			p = pinmgr_nl_put(p, f->attr, val,
+					  strnlen(val, PINMGR_COMM_LEN - 1) + 1);
 			break;
 		}
-		if (ret)
-			return -EMSGSIZE;
 	}
+	skb_put(skb, p - start);
 	return 0;
+}
+
+/* A lease's attributes, as @v sees them, at one moment. */
+static int pinmgr_nl_fill_lease(struct sk_buff *skb, struct pinmgr_lease *lease,
+				const struct pinmgr_viewer *v)
+{
+	struct pinmgr_lease_view view;
+
+	pinmgr_lease_snapshot(lease, v, &view);
+	return pinmgr_nl_fill_view(skb, &view);
 }
 
 /* The attribute of each figure of PINMGR_STATS(), by enum pinmgr_figure. */
@@ -518,30 +564,108 @@ bool pinmgr_nl_monitored(void)
 }
 
 /*
+ * The monitor's events wait in one batch, several messages to an skb, and
+ * go out together: when the next would not fit, or a tick after the
+ * batch's first. One allocation, one multicast and one wake-up of each
+ * reader serve many events; one of each for every event cost a PIN+UNPIN
+ * 2.7 times its time with one listener. One batch for all CPUs keeps the
+ * events in the order they happened.
+ */
+#define PINMGR_NL_BATCH_SIZE	NLMSG_GOODSIZE
+#define PINMGR_NL_BATCH_DELAY	1	/* jiffies */
+
+static struct {
+	struct mutex lock;	/* guards skb; held while it is sent */
+	struct sk_buff *skb;	/* events not sent yet, or NULL */
+	struct delayed_work flush;
+} pinmgr_nl_batch;
+
+/* Send the batch's events, if any. Called with pinmgr_nl_batch.lock. */
+static void pinmgr_nl_batch_send(void)
+{
+	struct sk_buff *skb = pinmgr_nl_batch.skb;
+
+	lockdep_assert_held(&pinmgr_nl_batch.lock);
+	if (!skb)
+		return;
+	pinmgr_nl_batch.skb = NULL;
+	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, skb, 0,
+				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+static void pinmgr_nl_batch_flush(struct work_struct *work)
+{
+	mutex_lock(&pinmgr_nl_batch.lock);
+	pinmgr_nl_batch_send();
+	mutex_unlock(&pinmgr_nl_batch.lock);
+}
+
+/* What lost: the events before it are sent first, to keep the order. */
+static void pinmgr_nl_batch_lost(void)
+{
+	lockdep_assert_held(&pinmgr_nl_batch.lock);
+	pinmgr_nl_batch_send();
+	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
+		     -ENOBUFS);
+}
+
+/*
  * An event that could not be built reaches the listeners as ENOBUFS, as
  * one their socket had no room for: the code is negative,
  * netlink_set_err() makes sk_err of it.
  */
 void pinmgr_nl_event_lost(void)
 {
-	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
-		     -ENOBUFS);
+	mutex_lock(&pinmgr_nl_batch.lock);
+	pinmgr_nl_batch_lost();
+	mutex_unlock(&pinmgr_nl_batch.lock);
 }
 
 /*
- * Send an event built in @msg (@hdr its header) to the monitor group; one
- * that could not be built (no @msg or @hdr, or @failed) is lost.
+ * Add event @cmd, whose attributes @fill puts from @arg in at most @size
+ * bytes, to the batch; one that cannot be added is lost.
  */
-static void pinmgr_nl_event_send(struct sk_buff *msg, void *hdr, bool failed)
+static void pinmgr_nl_event_add(u8 cmd, size_t size,
+				int (*fill)(struct sk_buff *, const void *),
+				const void *arg)
 {
-	if (!msg || !hdr || failed) {
-		nlmsg_free(msg);
-		pinmgr_nl_event_lost();
-		return;
+	size_t need = nlmsg_total_size(GENL_HDRLEN + size);
+	struct sk_buff *skb;
+	void *hdr;
+
+	mutex_lock(&pinmgr_nl_batch.lock);
+	skb = pinmgr_nl_batch.skb;
+	if (skb && skb_tailroom(skb) < need)
+		pinmgr_nl_batch_send();
+	if (!pinmgr_nl_batch.skb) {
+		pinmgr_nl_batch.skb = alloc_skb(max_t(size_t, need,
+						      PINMGR_NL_BATCH_SIZE),
+						GFP_KERNEL);
+		if (!pinmgr_nl_batch.skb)
+			goto out_lost;
+		schedule_delayed_work(&pinmgr_nl_batch.flush,
+				      PINMGR_NL_BATCH_DELAY);
 	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, msg, 0,
-				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
+	skb = pinmgr_nl_batch.skb;
+	hdr = genlmsg_put(skb, 0, 0, &pinmgr_nl_family, 0, cmd);
+	if (!hdr)
+		goto out_lost;
+	if (fill(skb, arg)) {
+		genlmsg_cancel(skb, hdr);
+		goto out_lost;
+	}
+	genlmsg_end(skb, hdr);
+	mutex_unlock(&pinmgr_nl_batch.lock);
+	return;
+
+out_lost:
+	pinmgr_nl_batch_lost();
+	mutex_unlock(&pinmgr_nl_batch.lock);
+}
+
+static int pinmgr_nl_fill_event(struct sk_buff *skb, const void *view)
+{
+	return pinmgr_nl_fill_view(skb, view);
 }
 
 /**
@@ -550,24 +674,47 @@ static void pinmgr_nl_event_send(struct sk_buff *msg, void *hdr, bool failed)
  * @cmd: the notification, PINMGR_NL_CMD_LEASE_*_NTF
  *
  * Builds nothing when no one listens. Called without the lease's context
- * lock (the message takes it for a moment). Events go to listeners of the
- * initial network namespace, with CAP_SYS_ADMIN there.
+ * lock (the snapshot takes it for a moment). Events go to listeners of the
+ * initial network namespace, with CAP_SYS_ADMIN there, within a tick.
  */
 void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
 {
+	struct pinmgr_lease_view view;
 	struct pinmgr_viewer v;
-	struct sk_buff *msg;
-	void *hdr = NULL;
 
 	if (!pinmgr_nl_monitored())
 		return;
-	msg = genlmsg_new(pinmgr_nl_lease_size(), GFP_KERNEL);
-	if (msg) {
-		pinmgr_viewer_init_admin(&v);
-		hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0, cmd);
-	}
-	pinmgr_nl_event_send(msg, hdr,
-			     hdr && pinmgr_nl_fill_lease(msg, lease, &v));
+	pinmgr_viewer_init_admin(&v);
+	pinmgr_lease_snapshot(lease, &v, &view);
+	pinmgr_nl_event_add(cmd, pinmgr_nl_lease_size(), pinmgr_nl_fill_event,
+			    &view);
+}
+
+struct pinmgr_nl_budget_hit {
+	const struct pinmgr_budget_view *view;
+	unsigned long nr_pages;
+	u64 cgroup_id;
+	pid_t tgid;
+	uid_t uid;
+	char comm[TASK_COMM_LEN];
+};
+
+static int pinmgr_nl_fill_budget_hit(struct sk_buff *skb, const void *arg)
+{
+	const struct pinmgr_nl_budget_hit *hit = arg;
+
+	if (pinmgr_nl_fill_budget(skb, hit->view) ||
+	    nla_put_u32(skb, PINMGR_A_TGID, hit->tgid) ||
+	    nla_put_u32(skb, PINMGR_A_UID, hit->uid) ||
+	    nla_put_string(skb, PINMGR_A_COMM, hit->comm) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_PAGES, hit->nr_pages,
+			      PINMGR_A_PAD) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_LENGTH,
+			      (u64)hit->nr_pages << PAGE_SHIFT, PINMGR_A_PAD) ||
+	    nla_put_u64_64bit(skb, PINMGR_A_CGROUP_ID, hit->cgroup_id,
+			      PINMGR_A_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
 /**
@@ -580,38 +727,34 @@ void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
 void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,
 				 unsigned long nr_pages)
 {
-	char comm[TASK_COMM_LEN];
-	struct sk_buff *msg;
-	void *hdr = NULL;
-	bool failed;
+	struct pinmgr_nl_budget_hit hit = {
+		.view = view,
+		.nr_pages = nr_pages,
+		.cgroup_id = pinmgr_current_cgroup_id(),
+		.tgid = task_tgid_nr(current),
+		.uid = from_kuid_munged(&init_user_ns, current_uid()),
+	};
 
 	if (!pinmgr_nl_monitored())
 		return;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + strlen(view->path), GFP_KERNEL);
-	if (msg)
-		hdr = genlmsg_put(msg, 0, 0, &pinmgr_nl_family, 0,
-				  PINMGR_NL_CMD_BUDGET_HIT_NTF);
-	get_task_comm(comm, current);
-	failed = !hdr || pinmgr_nl_fill_budget(msg, view) ||
-		 nla_put_u32(msg, PINMGR_A_TGID, task_tgid_nr(current)) ||
-		 nla_put_u32(msg, PINMGR_A_UID,
-			     from_kuid_munged(&init_user_ns, current_uid())) ||
-		 nla_put_string(msg, PINMGR_A_COMM, comm) ||
-		 nla_put_u64_64bit(msg, PINMGR_A_PAGES, nr_pages,
-				   PINMGR_A_PAD) ||
-		 nla_put_u64_64bit(msg, PINMGR_A_LENGTH,
-				   (u64)nr_pages << PAGE_SHIFT, PINMGR_A_PAD) ||
-		 nla_put_u64_64bit(msg, PINMGR_A_CGROUP_ID,
-				   pinmgr_current_cgroup_id(), PINMGR_A_PAD);
-	pinmgr_nl_event_send(msg, hdr, failed);
+	get_task_comm(hit.comm, current);
+	pinmgr_nl_event_add(PINMGR_NL_CMD_BUDGET_HIT_NTF,
+			    NLMSG_DEFAULT_SIZE + strlen(view->path),
+			    pinmgr_nl_fill_budget_hit, &hit);
 }
 
-int pinmgr_netlink_init(void)
+int __init pinmgr_netlink_init(void)
 {
+	pinmgr_nl_lease_size_init();
+	mutex_init(&pinmgr_nl_batch.lock);
+	INIT_DELAYED_WORK(&pinmgr_nl_batch.flush, pinmgr_nl_batch_flush);
 	return genl_register_family(&pinmgr_nl_family);
 }
 
+/* After every lease has ended: no event can be added any more. */
 void pinmgr_netlink_exit(void)
 {
+	cancel_delayed_work_sync(&pinmgr_nl_batch.flush);
+	pinmgr_nl_batch_flush(NULL);
 	genl_unregister_family(&pinmgr_nl_family);
 }

@@ -31,7 +31,13 @@ struct pm_nl {
 	/* The last request as sent, to name the attribute an error points at. */
 	unsigned char *sent;
 	size_t sent_len;
+	/* Monitor events: the last datagram read, and where the next starts. */
+	unsigned char *ev_buf;
+	size_t ev_len, ev_pos;
 };
+
+/* A datagram of events: the driver sends at most NLMSG_GOODSIZE. */
+#define PM_NL_EV_BUF	32768
 
 /* What the answer to one request collects. */
 struct pm_nl_rx {
@@ -104,6 +110,7 @@ void pm_nl_close(struct pm_nl *nl)
 	if (nl->sk)
 		nl_socket_free(nl->sk);
 	free(nl->sent);
+	free(nl->ev_buf);
 	free(nl);
 }
 
@@ -550,29 +557,41 @@ int pm_nl_event(struct pm_nl *nl, unsigned int timeout_ms,
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
 	struct nlattr *tb[PINMGR_A_MAX + 1];
-	union {
-		struct nlmsghdr h;
-		char b[8192];
-	} buf;
-	struct nlmsghdr *nlh = &buf.h;
+	struct nlmsghdr *nlh;
 	ssize_t r;
 	int ret;
 
 	memset(ev, 0, sizeof(ev[0]));
-	ret = poll(&pfd, 1, (int)timeout_ms);
-	if (ret <= 0)
-		return ret < 0 ? -errno : 0;
-	/*
-	 * Straight from the socket: each event is a datagram of its own, and
-	 * a loss (ENOBUFS) must read as one.
-	 */
-	r = recv(pfd.fd, &buf, sizeof(buf), MSG_DONTWAIT);
-	if (r < 0)
-		return errno == EAGAIN ? 0 : -errno;
-	if (!nlmsg_ok(nlh, (int)r) ||
+	if (!nl->ev_buf) {
+		nl->ev_buf = malloc(PM_NL_EV_BUF);
+		if (!nl->ev_buf)
+			return -ENOMEM;
+	}
+	if (nl->ev_pos >= nl->ev_len) {
+		ret = poll(&pfd, 1, (int)timeout_ms);
+		if (ret <= 0)
+			return ret < 0 ? -errno : 0;
+		/*
+		 * Straight from the socket: a datagram holds one event or
+		 * several, and a loss (ENOBUFS) must read as one.
+		 */
+		r = recv(pfd.fd, nl->ev_buf, PM_NL_EV_BUF,
+			 MSG_DONTWAIT | MSG_TRUNC);
+		if (r < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (r > PM_NL_EV_BUF)
+			return -EMSGSIZE;
+		nl->ev_len = (size_t)r;
+		nl->ev_pos = 0;
+	}
+	nlh = (struct nlmsghdr *)(nl->ev_buf + nl->ev_pos);
+	if (!nlmsg_ok(nlh, (int)(nl->ev_len - nl->ev_pos)) ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
-	    genlmsg_parse(nlh, 0, tb, PINMGR_A_MAX, NULL))
+	    genlmsg_parse(nlh, 0, tb, PINMGR_A_MAX, NULL)) {
+		nl->ev_pos = nl->ev_len;
 		return -EIO;
+	}
+	nl->ev_pos += NLMSG_ALIGN(nlh->nlmsg_len);
 	pm_nl_parse_lease(tb, ((struct genlmsghdr *)nlmsg_data(nlh))->cmd, ev);
 	if (tb[PINMGR_A_BUDGET])
 		pm_nl_parse_budget(tb[PINMGR_A_BUDGET], &ev->budget);

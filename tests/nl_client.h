@@ -98,8 +98,12 @@ int pm_nl_budgets(struct pm_nl *nl, struct pm_nl_budget **budgets,
 
 /*
  * The monitor group: join it (0 or a negative errno), then take its events
- * one by one: 1 with *ev filled, 0 if none came within @timeout_ms.
+ * one by one: 1 with *ev filled, 0 if none came within @timeout_ms. The
+ * driver sends events in batches, a tick after the first at the latest:
+ * a test that checks that no event came waits PM_NL_EV_SOON_MS for it.
  */
+#define PM_NL_EV_SOON_MS	50
+
 int pm_nl_monitor(struct pm_nl *nl);
 
 /*

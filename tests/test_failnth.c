@@ -2560,7 +2560,7 @@ static void fn_mon_failed(void *arg, int err)
 	(void)err;
 	fn_expect_usage(a->fd, 0, 0, a->base);
 	/* No lease, so no event; at most a loss reported. */
-	r = pm_nl_event(a->mon, 0, &ev);
+	r = pm_nl_event(a->mon, PM_NL_EV_SOON_MS, &ev);
 	if (r != -ENOBUFS && r != 0)
 		FAIL("after a failed PIN, the listener got %s",
 		     r > 0 ? "an event" : strerror(-r));
@@ -2793,7 +2793,7 @@ static void fn_budget_hit_failed(void *arg, int err)
 
 	(void)err;
 	fn_budget_expect_refused(a);
-	r = pm_nl_event(a->mon, 0, &ev);
+	r = pm_nl_event(a->mon, PM_NL_EV_SOON_MS, &ev);
 	if (r != -ENOBUFS && r != 0)
 		FAIL("after a PIN that failed before its budget, the listener got %s",
 		     r > 0 ? "an event" : strerror(-r));

@@ -29,6 +29,7 @@
 #include <linux/workqueue.h>
 
 #include "pinmgr.h"
+#include "pinmgr_trace.h"
 
 /*
  * A CLOCK_BOOTTIME instant as CLOCK_REALTIME nanoseconds, for the ABI.
@@ -148,6 +149,12 @@ static void pinmgr_lease_end(struct pinmgr_lease *lease)
 	pinmgr_count(fig);
 	if (held)
 		pinmgr_count(PINMGR_FIG_EXPORT_HELD_ENDS);
+	if (end == PINMGR_LS_EXPIRED)
+		trace_pinmgr_expire(lease);
+	else if (end == PINMGR_LS_REVOKED)
+		trace_pinmgr_revoke(lease);
+	else
+		trace_pinmgr_invalidate(lease);
 	pinmgr_nl_notify(lease, ntf);
 }
 
@@ -342,6 +349,7 @@ int pinmgr_lease_revoke(u64 handle, ktime_t deadline)
 		pinmgr_lease_queue_deadline(lease);
 		pinmgr_event_queue(lease, PINMGR_EVENT_BREAKING);
 		mutex_unlock(&ctx->lock);
+		trace_pinmgr_break(lease);
 		pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_BREAKING_NTF);
 		goto out_put;
 	}

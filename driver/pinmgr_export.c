@@ -29,6 +29,7 @@
 
 #include "compat.h"
 #include "pinmgr.h"
+#include "pinmgr_trace.h"
 
 #ifdef PINMGR_HAVE_MODULE_IMPORT_NS_IDENT
 MODULE_IMPORT_NS(DMA_BUF);
@@ -657,6 +658,7 @@ int pinmgr_lease_export(struct pinmgr_ctx *ctx, u64 handle,
 		dma_buf_put(dmabuf);
 		return ret;
 	}
+	trace_pinmgr_export(lease);
 	*filep = dmabuf->file;
 	return 0;
 

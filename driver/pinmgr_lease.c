@@ -27,6 +27,7 @@
 
 #include "compat.h"
 #include "pinmgr.h"
+#include "pinmgr_trace.h"
 
 static struct kmem_cache *pinmgr_lease_cache;
 /* Watched leases: the lease and its watch in one object, one allocation. */
@@ -250,6 +251,7 @@ struct pinmgr_lease *pinmgr_lease_create(struct pinmgr_ctx *ctx,
 	return lease;
 
 out_put_lease:
+	trace_pinmgr_pin_fail(req->addr, nr_pages, flags, ret);
 	/*
 	 * A stale lookup may hold a reference for a moment: the last put
 	 * undoes the charge and the count (nothing stays pinned).
@@ -262,6 +264,7 @@ out_uncharge:
 out_dec_leases:
 	atomic_dec(&ctx->nr_leases);
 out_count:
+	trace_pinmgr_pin_fail(req->addr, nr_pages, flags, ret);
 	pinmgr_count_failure(ret);
 	return ERR_PTR(ret);
 }
@@ -283,6 +286,7 @@ void pinmgr_lease_publish(struct pinmgr_lease *lease)
 		pinmgr_lease_queue_deadline(lease);
 	mutex_unlock(&ctx->lock);
 	pinmgr_count(PINMGR_FIG_PINS);
+	trace_pinmgr_pin(lease);
 	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_PINNED_NTF);
 	pinmgr_watch_published(lease);
 }
@@ -372,6 +376,7 @@ static bool pinmgr_lease_detach(struct pinmgr_lease *lease)
 static void pinmgr_lease_unpinned(struct pinmgr_lease *lease)
 {
 	pinmgr_count(PINMGR_FIG_UNPINS);
+	trace_pinmgr_unpin(lease);
 	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
 }
 

@@ -43,6 +43,7 @@
 
 #include "compat.h"
 #include "pinmgr.h"
+#include "pinmgr_trace.h"
 
 #if IS_ENABLED(CONFIG_MMU_NOTIFIER)
 
@@ -604,6 +605,7 @@ static void pinmgr_watch_stale_work(struct work_struct *work)
 		mutex_unlock(&ctx->lock);
 		if (told) {
 			pinmgr_count(PINMGR_FIG_STALE_LEASES);
+			trace_pinmgr_stale(lease);
 			pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_STALE_NTF);
 		}
 	}

@@ -169,10 +169,10 @@ for k in "${kernels[@]}"; do
 		stage_limit=2400 short_limit=900
 		vm_args=(-m 3072)
 		suite_env=(env PINMGR_STRESS_SECS=60
-			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu cgroup2") ;;
+			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu cgroup2 tracefs") ;;
 	*)
 		vm_args=()
-		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2")
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2 tracefs")
 		suite_args+=(-x failnth_) ;;
 	esac
 	run_suite "$k" suite -e "${vm_args[@]}" -- "${suite_env[@]}" \

@@ -128,6 +128,15 @@ void pm_skip(const char *fmt, ...)
 				    "%s expected false got true", #x);	\
 	} while (0)
 
+#define ASSERT_STREQ(a, b)						\
+	do {								\
+		const char *_pm_sa = (a), *_pm_sb = (b);		\
+		if (strcmp(_pm_sa, _pm_sb))				\
+			pm_fail_msg(__FILE__, __LINE__,			\
+				    "%s == %s expected \"%s\" got \"%s\"", \
+				    #a, #b, _pm_sb, _pm_sa);		\
+	} while (0)
+
 /* @expr must fail with -1 and set errno to exactly @err. */
 #define ASSERT_ERRNO(expr, err)						\
 	do {								\
@@ -154,7 +163,8 @@ void pm_skip(const char *fmt, ...)
  * regression. Elsewhere SKIP() is a skip as before.
  */
 #define PM_CAPS		"failnth", "movable", "extfs", "netlink", "fuse", \
-			"userfaultfd", "vgem", "vivid", "edu", "cgroup2"
+			"userfaultfd", "vgem", "vivid", "edu", "cgroup2", \
+			"tracefs"
 
 /* The running test needs @cap (one of PM_CAPS; anything else fails). */
 void pm_require(const char *cap);

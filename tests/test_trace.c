@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The driver's tracepoints (events/pinmgr/ in tracefs): each fires where it
+ * says, with its fields, and the fields' layout is the same on every
+ * kernel. The tests read a trace instance of their own, so that nothing
+ * else tracing on the machine is disturbed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include "harness.h"
+
+#define T_TRACEFS	"/sys/kernel/tracing"
+#define T_BUF		(256 * 1024)
+
+struct t_trace {
+	char dir[128];
+	char *buf;
+};
+
+static void t_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		FAIL("write %s to %s: %s", val, path, strerror(errno));
+	close(fd);
+}
+
+/* The whole of @path into @buf (@len bytes, NUL-terminated). */
+static void t_read(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	while (got < len - 1 && (r = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)r;
+	buf[got] = '\0';
+	close(fd);
+}
+
+/* tracefs, mounted by the guest's init, or here; a skip without it. */
+static void t_need_tracefs(void)
+{
+	if (!access(T_TRACEFS "/events", F_OK))
+		return;
+	if (mount("tracefs", T_TRACEFS, "tracefs", 0, NULL) ||
+	    access(T_TRACEFS "/events", F_OK))
+		SKIP_NEEDS("tracefs", "no tracefs at " T_TRACEFS " (%s)",
+			   strerror(errno));
+}
+
+/*
+ * A trace instance with every pinmgr event enabled. Root only: tracefs is
+ * the administrator's.
+ */
+static void t_start(struct t_trace *t)
+{
+	char path[192];
+
+	if (geteuid())
+		SKIP("tracefs needs root");
+	t_need_tracefs();
+	if (access(T_TRACEFS "/events/pinmgr", F_OK))
+		FAIL("no events/pinmgr in tracefs with the module loaded");
+	snprintf(t->dir, sizeof(t->dir), T_TRACEFS "/instances/pinmgr-test-%d",
+		 (int)getpid());
+	if (mkdir(t->dir, 0700) && errno != EEXIST)
+		FAIL("mkdir %s: %s", t->dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/events/pinmgr/enable", t->dir);
+	t_write(path, "1");
+	t->buf = malloc(T_BUF);
+	ASSERT_NE(t->buf, NULL);
+}
+
+static void t_stop(struct t_trace *t)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/events/pinmgr/enable", t->dir);
+	t_write(path, "0");
+	ASSERT_EQ(rmdir(t->dir), 0);
+	free(t->buf);
+}
+
+/*
+ * The line of event @name whose text has @needle after the event's name,
+ * from the instance's trace; NULL if none. Valid until the next call.
+ */
+static const char *t_find(struct t_trace *t, const char *name,
+			  const char *needle)
+{
+	char path[192], key[64];
+	char *line, *save;
+
+	snprintf(path, sizeof(path), "%s/trace", t->dir);
+	t_read(path, t->buf, T_BUF);
+	snprintf(key, sizeof(key), " %s: ", name);
+	for (line = strtok_r(t->buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *at = strstr(line, key);
+
+		if (at && strstr(at + strlen(key), needle))
+			return at + strlen(key);
+	}
+	return NULL;
+}
+
+/* The event of @name for lease @h, asserted; its text after the name. */
+static const char *t_expect(struct t_trace *t, const char *name, __u64 h)
+{
+	char needle[48];
+	const char *ev;
+
+	snprintf(needle, sizeof(needle), "handle=%llu ", (unsigned long long)h);
+	ev = t_find(t, name, needle);
+	if (!ev)
+		FAIL("no %s event for lease %llu in the trace", name,
+		     (unsigned long long)h);
+	pm_diag("%s: %s", name, ev);
+	return ev;
+}
+
+/* The value after "@key=" in @ev, as a number. */
+static unsigned long long t_field(const char *ev, const char *key)
+{
+	char k[32];
+	const char *at;
+
+	/* The first field has no blank before it. */
+	snprintf(k, sizeof(k), " %s=", key);
+	at = !strncmp(ev, k + 1, strlen(k + 1)) ? ev - 1 : strstr(ev, k);
+	if (!at)
+		FAIL("no %s in \"%s\"", key, ev);
+	return strtoull(at + strlen(k), NULL, 0);
+}
+
+/* The text after "@key=" in @ev, up to a blank. */
+static void t_word(const char *ev, const char *key, char *out, size_t len)
+{
+	char k[32];
+	const char *at;
+	size_t n;
+
+	snprintf(k, sizeof(k), " %s=", key);
+	at = strstr(ev, k);
+	if (!at)
+		FAIL("no %s in \"%s\"", key, ev);
+	at += strlen(k);
+	n = strcspn(at, " ");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, at, n);
+	out[n] = '\0';
+}
+
+/* The lease events' fields: one layout, the same on every kernel. */
+static const char *const t_lease_fields[] = {
+	"u64 handle; size:8; signed:0; at:0",
+	"u64 pages; size:8; signed:0; at:8",
+	"u64 runs; size:8; signed:0; at:16",
+	"u64 duration_ns; size:8; signed:0; at:24",
+	"pid_t tgid; size:4; signed:1; at:32",
+	"u32 flags; size:4; signed:0; at:36",
+	NULL,
+};
+
+static const char *const t_fail_fields[] = {
+	"u64 addr; size:8; signed:0; at:0",
+	"u64 pages; size:8; signed:0; at:8",
+	"pid_t tgid; size:4; signed:1; at:16",
+	"u32 flags; size:4; signed:0; at:20",
+	"int err; size:4; signed:1; at:24",
+	NULL,
+};
+
+/*
+ * Event @name's own fields, from its format file, as "type name; size:N;
+ * signed:S; at:OFFSET" with OFFSET counted from the first of them: the
+ * common fields before them differ between kernels (PREEMPT_RT adds one).
+ */
+static void t_check_format(const char *name, const char *const *want)
+{
+	char path[160], *buf = malloc(8192), *line, *save;
+	unsigned int n = 0;
+	long first = -1;
+
+	ASSERT_NE(buf, NULL);
+	snprintf(path, sizeof(path), T_TRACEFS "/events/pinmgr/%s/format", name);
+	t_read(path, buf, 8192);
+	if (strstr(buf, "PINMGR_"))
+		FAIL("%s's print format names an enum the kernel did not resolve",
+		     name);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char decl[64], got[128];
+		long off, size, sgn;
+		char *f = strstr(line, "field:");
+
+		if (!f || strstr(line, "common_"))
+			continue;
+		if (sscanf(f, "field:%63[^;]; offset:%ld; size:%ld; signed:%ld;",
+			   decl, &off, &size, &sgn) != 4)
+			FAIL("%s: cannot read \"%s\"", name, line);
+		if (first < 0)
+			first = off;
+		snprintf(got, sizeof(got), "%s; size:%ld; signed:%ld; at:%ld",
+			 decl, size, sgn, off - first);
+		if (!want[n])
+			FAIL("%s: a field more than expected: %s", name, got);
+		if (strcmp(got, want[n]))
+			FAIL("%s: field %u is \"%s\", not \"%s\"", name, n, got,
+			     want[n]);
+		n++;
+	}
+	if (want[n])
+		FAIL("%s: field \"%s\" is missing", name, want[n]);
+	free(buf);
+}
+
+TEST(trace_formats_are_the_same_on_every_kernel)
+{
+	static const char *const lease_events[] = {
+		"pinmgr_pin", "pinmgr_unpin", "pinmgr_expire", "pinmgr_break",
+		"pinmgr_revoke", "pinmgr_stale", "pinmgr_invalidate",
+		"pinmgr_export",
+	};
+	unsigned int i;
+
+	if (geteuid())
+		SKIP("tracefs needs root");
+	t_need_tracefs();
+	for (i = 0; i < sizeof(lease_events) / sizeof(lease_events[0]); i++)
+		t_check_format(lease_events[i], t_lease_fields);
+	t_check_format("pinmgr_pin_fail", t_fail_fields);
+}
+
+TEST(trace_pin_and_unpin_carry_the_lease)
+{
+	size_t ps = pm_page_size();
+	int fd = pm_open();
+	char flags[64], *p = pm_map_small_pages(2 * ps);
+	struct t_trace t;
+	const char *ev;
+	__u64 h;
+
+	ASSERT_GE(fd, 0);
+	t_start(&t);
+	h = PIN_OK(fd, p, 2 * ps, PINMGR_PIN_WRITE | PINMGR_PIN_LONGTERM);
+	ev = t_expect(&t, "pinmgr_pin", h);
+	ASSERT_EQ(t_field(ev, "tgid"), (unsigned long long)getpid());
+	ASSERT_EQ(t_field(ev, "pages"), 2);
+	ASSERT_GE(t_field(ev, "runs"), 1);
+	ASSERT_LE(t_field(ev, "runs"), 2);
+	ASSERT_GT(t_field(ev, "duration_ns"), 0);
+	t_word(ev, "flags", flags, sizeof(flags));
+	ASSERT_STREQ(flags, "write|longterm");
+	ASSERT_EQ(t_find(&t, "pinmgr_unpin", ""), NULL);
+
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	ev = t_expect(&t, "pinmgr_unpin", h);
+	ASSERT_EQ(t_field(ev, "tgid"), (unsigned long long)getpid());
+	ASSERT_EQ(t_field(ev, "pages"), 2);
+	t_stop(&t);
+	close(fd);
+	pm_unmap(p, 2 * ps);
+}
+
+/* A refused PIN: the errno, and the limit it met by name. */
+TEST(trace_pin_fail_names_the_limit)
+{
+	size_t ps = pm_page_size();
+	int fd = pm_open();
+	char why[32], *p = pm_map_small_pages(4 * ps);
+	unsigned long long max_lease_pages;
+	struct pinmgr_pin pin;
+	struct t_trace t;
+	char needle[64];
+	const char *ev;
+
+	ASSERT_GE(fd, 0);
+	t_start(&t);
+	ASSERT_EQ(pm_param_read("max_lease_pages", &max_lease_pages), 0);
+	ASSERT_EQ(pm_param_write("max_lease_pages", 2), 0);
+	ASSERT_ERRNO(pm_pin(fd, p, 4 * ps, PINMGR_PIN_WRITE, 0, &pin), EFBIG);
+	snprintf(needle, sizeof(needle), "addr=%p pages=4 ", (void *)p);
+	ev = t_find(&t, "pinmgr_pin_fail", needle);
+	if (!ev)
+		FAIL("no pinmgr_pin_fail event for the refused PIN");
+	pm_diag("pinmgr_pin_fail: %s", ev);
+	ASSERT_EQ(t_field(ev, "tgid"), (unsigned long long)getpid());
+	ASSERT_EQ((int)strtol(strstr(ev, " err=") + 5, NULL, 10), -EFBIG);
+	t_word(ev, "why", why, sizeof(why));
+	ASSERT_STREQ(why, "max_lease_pages");
+
+	/* Unmapped memory: a fault, no limit. */
+	ASSERT_EQ(pm_param_write("max_lease_pages", max_lease_pages), 0);
+	pm_unmap(p + 2 * ps, 2 * ps);
+	ASSERT_ERRNO(pm_pin(fd, p, 2 * ps + ps, 0, 0, &pin), EFAULT);
+	snprintf(needle, sizeof(needle), "addr=%p pages=3 ", (void *)p);
+	ev = t_find(&t, "pinmgr_pin_fail", needle);
+	if (!ev)
+		FAIL("no pinmgr_pin_fail event for the PIN of unmapped memory");
+	t_word(ev, "why", why, sizeof(why));
+	ASSERT_STREQ(why, "fault");
+	t_stop(&t);
+	close(fd);
+	pm_unmap(p, 2 * ps);
+}
+
+/* Every end but the owner's, and the break that comes before a revoke. */
+TEST(trace_expire_break_and_revoke)
+{
+	size_t ps = pm_page_size();
+	int fd = pm_open();
+	char *p = pm_map_small_pages(ps);
+	struct pinmgr_event ev;
+	struct pinmgr_pin pin;
+	struct t_trace t;
+	__u64 deadline, h;
+
+	ASSERT_GE(fd, 0);
+	t_start(&t);
+	ASSERT_EQ(pm_pin_for(fd, p, ps, 0, 20 * PM_MS, &pin), 0);
+	pm_expect_event(fd, PINMGR_EVENT_EXPIRED, pin.out_handle, 5000, &ev);
+	ASSERT_GE(t_field(t_expect(&t, "pinmgr_expire", pin.out_handle),
+			  "duration_ns"), 20 * PM_MS);
+	ASSERT_ERRNO(pm_unpin(fd, pin.out_handle), EKEYEXPIRED);
+
+	h = PIN_OK(fd, p, ps, PINMGR_PIN_LONGTERM);
+	ASSERT_EQ(pm_revoke(fd, h, 0, &deadline), 0);
+	pm_expect_event(fd, PINMGR_EVENT_BREAKING, h, 5000, &ev);
+	t_expect(&t, "pinmgr_break", h);
+	ASSERT_EQ(t_find(&t, "pinmgr_revoke", ""), NULL);
+	ASSERT_EQ(pm_revoke(fd, h, PINMGR_REVOKE_NOW, NULL), 0);
+	pm_expect_event(fd, PINMGR_EVENT_REVOKED, h, 5000, &ev);
+	t_expect(&t, "pinmgr_revoke", h);
+	ASSERT_ERRNO(pm_unpin(fd, h), EKEYREVOKED);
+	t_stop(&t);
+	close(fd);
+	pm_unmap(p, ps);
+}
+
+/* A watched lease's mapping goes: stale; with the flag, ended as well. */
+TEST(trace_stale_and_invalidate)
+{
+	size_t ps = pm_page_size();
+	int fd = pm_open();
+	struct pinmgr_event ev;
+	struct t_trace t;
+	char *p, *q;
+	__u64 h, g;
+
+	ASSERT_GE(fd, 0);
+	if (!pm_feature(PINMGR_FEATURE_WATCH))
+		SKIP("no watched leases on this kernel");
+	p = pm_map_small_pages(ps);
+	q = pm_map_small_pages(ps);
+	t_start(&t);
+	h = PIN_OK(fd, p, ps, PINMGR_PIN_WATCH);
+	g = PIN_OK(fd, q, ps, PINMGR_PIN_WATCH | PINMGR_PIN_RELEASE_ON_STALE);
+	pm_unmap(p, ps);
+	pm_expect_event(fd, PINMGR_EVENT_STALE, h, 5000, &ev);
+	t_expect(&t, "pinmgr_stale", h);
+	ASSERT_EQ(t_find(&t, "pinmgr_invalidate", ""), NULL);
+	pm_unmap(q, ps);
+	pm_expect_event(fd, PINMGR_EVENT_STALE, g, 5000, &ev);
+	t_expect(&t, "pinmgr_invalidate", g);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	t_stop(&t);
+	close(fd);
+}
+
+TEST(trace_export)
+{
+	size_t ps = pm_page_size();
+	int fd = pm_open(), dbuf;
+	char *p = pm_map_small_pages(ps);
+	struct t_trace t;
+	__u64 h;
+
+	ASSERT_GE(fd, 0);
+	if (!pm_feature(PINMGR_FEATURE_EXPORT))
+		SKIP("no dma-buf export on this kernel");
+	t_start(&t);
+	h = PIN_OK(fd, p, ps, PINMGR_PIN_WRITE);
+	ASSERT_EQ(t_find(&t, "pinmgr_export", ""), NULL);
+	dbuf = pm_export(fd, h);
+	ASSERT_GE(dbuf, 0);
+	ASSERT_EQ(t_field(t_expect(&t, "pinmgr_export", h), "pages"), 1);
+	close(dbuf);
+	ASSERT_EQ(pm_unpin(fd, h), 0);
+	t_stop(&t);
+	close(fd);
+	pm_unmap(p, ps);
+}

@@ -738,8 +738,9 @@ void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,
 	if (!pinmgr_nl_monitored())
 		return;
 	get_task_comm(hit.comm, current);
+	/* Some 150 bytes and the path: room to spare, in the batch. */
 	pinmgr_nl_event_add(PINMGR_NL_CMD_BUDGET_HIT_NTF,
-			    NLMSG_DEFAULT_SIZE + strlen(view->path),
+			    512 + strlen(view->path),
 			    pinmgr_nl_fill_budget_hit, &hit);
 }
 

@@ -85,7 +85,7 @@ static void __init pinmgr_nl_lease_size_init(void)
 /*
  * Attributes written straight into room the caller has checked: a lease's
  * some twenty attributes, for every event and every lease of a dump, cost
- * a tenth of a monitored PIN+UNPIN when each went through nla_put() and
+ * a fifth of a monitored PIN+UNPIN when each went through nla_put() and
  * skb_put(). The encoding is nla_put()'s, padding included.
  */
 static void *pinmgr_nl_put(void *p, u16 type, const void *data, int len)

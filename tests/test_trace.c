@@ -277,43 +277,48 @@ TEST(trace_pin_and_unpin_carry_the_lease)
 	pm_unmap(p, 2 * ps);
 }
 
+/* The pinmgr_pin_fail event of our PIN of @pages at @addr: @err, @why. */
+static void t_expect_fail(struct t_trace *t, const void *addr,
+			  unsigned int pages, int err, const char *why)
+{
+	char needle[64], got[32];
+	const char *ev;
+
+	snprintf(needle, sizeof(needle), "addr=%p pages=%u ", addr, pages);
+	ev = t_find(t, "pinmgr_pin_fail", needle);
+	if (!ev)
+		FAIL("no pinmgr_pin_fail event for the PIN of %u pages at %p",
+		     pages, addr);
+	pm_diag("pinmgr_pin_fail: %s", ev);
+	ASSERT_EQ(t_field(ev, "tgid"), (unsigned long long)getpid());
+	t_word(ev, "err", got, sizeof(got));
+	ASSERT_EQ((int)strtol(got, NULL, 10), -err);
+	t_word(ev, "why", got, sizeof(got));
+	ASSERT_STREQ(got, why);
+}
+
 /* A refused PIN: the errno, and the limit it met by name. */
 TEST(trace_pin_fail_names_the_limit)
 {
 	size_t ps = pm_page_size();
 	int fd = pm_open();
-	char why[32], *p = pm_map_small_pages(4 * ps);
+	char *p = pm_map_small_pages(4 * ps);
 	unsigned long long max_lease_pages;
 	struct pinmgr_pin pin;
 	struct t_trace t;
-	char needle[64];
-	const char *ev;
 
 	ASSERT_GE(fd, 0);
 	t_start(&t);
 	ASSERT_EQ(pm_param_read("max_lease_pages", &max_lease_pages), 0);
 	ASSERT_EQ(pm_param_write("max_lease_pages", 2), 0);
 	ASSERT_ERRNO(pm_pin(fd, p, 4 * ps, PINMGR_PIN_WRITE, 0, &pin), EFBIG);
-	snprintf(needle, sizeof(needle), "addr=%p pages=4 ", (void *)p);
-	ev = t_find(&t, "pinmgr_pin_fail", needle);
-	if (!ev)
-		FAIL("no pinmgr_pin_fail event for the refused PIN");
-	pm_diag("pinmgr_pin_fail: %s", ev);
-	ASSERT_EQ(t_field(ev, "tgid"), (unsigned long long)getpid());
-	ASSERT_EQ((int)strtol(strstr(ev, " err=") + 5, NULL, 10), -EFBIG);
-	t_word(ev, "why", why, sizeof(why));
-	ASSERT_STREQ(why, "max_lease_pages");
+	t_expect_fail(&t, p, 4, EFBIG, "max_lease_pages");
 
 	/* Unmapped memory: a fault, no limit. */
 	ASSERT_EQ(pm_param_write("max_lease_pages", max_lease_pages), 0);
 	pm_unmap(p + 2 * ps, 2 * ps);
 	ASSERT_ERRNO(pm_pin(fd, p, 2 * ps + ps, 0, 0, &pin), EFAULT);
-	snprintf(needle, sizeof(needle), "addr=%p pages=3 ", (void *)p);
-	ev = t_find(&t, "pinmgr_pin_fail", needle);
-	if (!ev)
-		FAIL("no pinmgr_pin_fail event for the PIN of unmapped memory");
-	t_word(ev, "why", why, sizeof(why));
-	ASSERT_STREQ(why, "fault");
+	t_expect_fail(&t, p, 3, EFAULT, "fault");
 	t_stop(&t);
 	close(fd);
 	pm_unmap(p, 2 * ps);

@@ -60,6 +60,8 @@
 #define UNPINS_PATH "/sys/class/misc/pinmgr/unpins"
 /* How long the listener may take to catch up after a measurement. */
 #define DRAIN_WAIT_NS (10 * NSEC_PER_SEC)
+/* Quiet for this long, a late listener has read all (batches: a tick). */
+#define LATE_QUIET_MS 200
 
 /* What a reader of lease messages checks of their attributes: all of them. */
 #define NLA_OF_U64	NLA_U64
@@ -692,8 +694,10 @@ static int event_valid(struct nl_msg *msg, void *arg)
 /*
  * Read every datagram as it comes; stop when told, once nothing is left
  * to read. A late listener first waits to be told, then reads what has
- * queued up and stops. Events are not multipart: one nl_recvmsgs() reads
- * one datagram.
+ * queued up, and stops once nothing has come for LATE_QUIET_MS: the
+ * driver sends its last batch of events up to a tick after the timing
+ * ended. Events are not multipart: one nl_recvmsgs() reads one datagram
+ * (of one event or several).
  */
 static void *listener_drain(void *arg)
 {
@@ -708,7 +712,7 @@ static void *listener_drain(void *arg)
 		while (poll(&p[1], 1, -1) < 0 && errno == EINTR)
 			;
 		p[1].fd = -1;	/* poll() ignores it from now on */
-		timeout = 0;
+		timeout = LATE_QUIET_MS;
 	}
 	for (;;) {
 		ret = poll(p, 2, timeout);
@@ -719,7 +723,7 @@ static void *listener_drain(void *arg)
 			break;
 		}
 		if (!ret)
-			break;	/* late, and nothing is left */
+			break;	/* late, and nothing came for a while */
 		if (p[0].revents & (POLLIN | POLLERR)) {
 			ret = nl_recvmsgs_default(l->sk);
 			/* ENOBUFS, which libnl calls NLE_NOMEM: events lost. */

@@ -21,6 +21,7 @@
 
 struct t_trace {
 	char dir[128];
+	char record_cmd[4];
 	char *buf;
 };
 
@@ -64,6 +65,12 @@ static void t_need_tracefs(void)
 /*
  * A trace instance with every pinmgr event enabled. Root only: tracefs is
  * the administrator's.
+ *
+ * record-cmd (a top-level option that instances inherit) goes off first:
+ * with it on, enabling any event hooks sched_switch, which live-patches a
+ * static branch inside __schedule() while every CPU runs through it. A 7.3
+ * guest under TCG once died there of a stray int3; the pinmgr events need
+ * no comm, so the tests patch only the module's own text.
  */
 static void t_start(struct t_trace *t)
 {
@@ -74,6 +81,9 @@ static void t_start(struct t_trace *t)
 	t_need_tracefs();
 	if (access(T_TRACEFS "/events/pinmgr", F_OK))
 		FAIL("no events/pinmgr in tracefs with the module loaded");
+	t_read(T_TRACEFS "/options/record-cmd", t->record_cmd,
+	       sizeof(t->record_cmd));
+	t_write(T_TRACEFS "/options/record-cmd", "0");
 	snprintf(t->dir, sizeof(t->dir), T_TRACEFS "/instances/pinmgr-test-%d",
 		 (int)getpid());
 	if (mkdir(t->dir, 0700) && errno != EEXIST)
@@ -91,6 +101,7 @@ static void t_stop(struct t_trace *t)
 	snprintf(path, sizeof(path), "%s/events/pinmgr/enable", t->dir);
 	t_write(path, "0");
 	ASSERT_EQ(rmdir(t->dir), 0);
+	t_write(T_TRACEFS "/options/record-cmd", t->record_cmd);
 	free(t->buf);
 }
 

@@ -98,7 +98,7 @@ int object_run(struct pinctl_cli *cli, const struct object *obj, int argc,
 		return usage_error(obj->usage, "%s needs a command", obj->name);
 	if (cli->format == FMT_PROMETHEUS && !c->prometheus)
 		return usage_error(obj->usage, "-P (Prometheus) is the format of "
-				   "\"pinctl stats\" only");
+				   "\"pinctl stats\" and \"pinctl census machine\" only");
 	return c->fn(cli, argc, argv);
 }
 

@@ -17,7 +17,7 @@ static void usage(FILE *f)
 	fputs("usage: pinctl [ OPTIONS ] OBJECT [ COMMAND [ ARGS ] ]\n"
 	      "       pinctl OBJECT help\n"
 	      "  OBJECT := { lease | stats | limits | monitor | module | pin |\n"
-	      "              budget }\n"
+	      "              budget | census | top }\n"
 	      "  OPTIONS := { -j[son] | -p[retty] | -o[neline] | -P | --prometheus |\n"
 	      "               -h[elp] }\n"
 	      "\n"
@@ -32,18 +32,21 @@ static void usage(FILE *f)
 	      "                  [ onbreak { unpin | hold } ]\n"
 	      "  pinctl pin [ SIZE ] file PATH [ offset OFF ] ...\n"
 	      "  pinctl budget { show | set CGROUP SIZE [ sufficient ] | clear CGROUP }\n"
+	      "  pinctl census [ processes | users | cgroups | machine ] [ all ]\n"
+	      "  pinctl top [ interval DURATION ] [ count N ] [ all ]\n"
 	      "\n"
 	      "Objects, commands and keywords may be shortened to any prefix that\n"
 	      "names one. Numbers are decimal; cookies may be 0x hex. Sizes take K,\n"
 	      "M, G, T (binary: 64M is 64 MiB); durations ns, us, ms, s, m, h, d\n"
 	      "(seconds without a unit). Output is for people; -o prints one line\n"
-	      "of key=value per record, -j JSON (-p pretty JSON), -P the statistics\n"
-	      "in the Prometheus text format. Exit status: 0 done, 1 error, 2 usage.\n", f);
+	      "of key=value per record, -j JSON (-p pretty JSON), -P the figures of\n"
+	      "stats and census machine in the Prometheus text format. Exit status:\n"
+	      "0 done, 1 error, 2 usage.\n", f);
 }
 
 static const struct object *const objects[] = {
 	&lease_object, &stats_object, &limits_object, &monitor_object,
-	&module_object, &pin_object, &budget_object,
+	&module_object, &pin_object, &budget_object, &census_object, &top_object,
 };
 
 /* The options, in a getopt_long() table; the format ones exclude each other. */

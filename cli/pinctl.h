@@ -7,7 +7,8 @@
  *   numbers.c   strict parsing of ids, sizes and durations
  *   output.c    the one output path: text, one line, JSON, Prometheus
  *   signals.c   signals that interrupt ppoll() instead of killing
- *   lease.c stats.c limits.c monitor.c module.c pin.c   the objects
+ *   lease.c stats.c limits.c monitor.c module.c pin.c budget.c census.c
+ *               the objects
  */
 #ifndef PINCTL_CLI_H
 #define PINCTL_CLI_H
@@ -66,7 +67,8 @@ struct object {
 };
 
 extern const struct object lease_object, stats_object, monitor_object,
-	limits_object, module_object, pin_object, budget_object;
+	limits_object, module_object, pin_object, budget_object, census_object,
+	top_object;
 
 /*
  * The index of @word in a table of @n entries of @size bytes that each

@@ -1772,6 +1772,229 @@ PINCTL_API void pinctl_cache_put(struct pinctl_cache *cache,
 PINCTL_API int pinctl_cache_stats(struct pinctl_cache *cache,
 				  struct pinctl_cache_stats *stats);
 
+/**
+ * DOC: census
+ *
+ * Who pins how much memory on the machine, from every source that says:
+ * each process's pinmgr leases (netlink), its io_uring rings' registered
+ * buffers (each ring's fdinfo, "UserBufs"), its VmPin and VmLck
+ * (/proc/PID/status), against the machine's outstanding FOLL_PIN pages
+ * (/proc/vmstat: nr_foll_pin_acquired - nr_foll_pin_released). What the
+ * census cannot name stays "not attributed": RDMA memory regions, VFIO,
+ * the kernel's own pins, other users' processes for an unprivileged
+ * caller. A census is a snapshot, read once, each source a moment apart.
+ *
+ * A process is censused when the caller may read its open files (the
+ * kernel's ptrace read check: its own processes for an unprivileged user,
+ * every process for root); the others are only counted. Pids are those of
+ * the caller's /proc, uids those of its user namespace.
+ */
+
+/**
+ * struct pinctl_census_use - memory pinned or locked, by interface, in bytes
+ * @pinmgr: pinned by pinmgr leases (ACTIVE, BREAKING, STALE or HELD, not
+ *	watch-only)
+ * @io_uring: pinned by io_uring's registered buffers, in whole pages
+ * @vm_pin: the kernel's pinned_vm ("VmPin"): what io_uring, RDMA and
+ *	pinmgr charge to the address space; not added to the others
+ * @vm_lck: the kernel's locked_vm ("VmLck"): mlock()ed memory, VFIO
+ *	type1's pins
+ */
+struct pinctl_census_use {
+	uint64_t pinmgr;
+	uint64_t io_uring;
+	uint64_t vm_pin;
+	uint64_t vm_lck;
+};
+
+/**
+ * struct pinctl_census_proc - one process of a census
+ * @sz: sizeof(struct pinctl_census_proc) of the library
+ * @pid: its pid, in the caller's /proc
+ * @uid: its real uid
+ * @comm: its name; valid during the callback only
+ * @cgroup: its cgroup v2 path, "" if it has none; valid during the
+ *	callback only
+ * @leases: pinmgr leases it owns that pin
+ * @io_uring_bufs: registered buffers of its io_uring rings
+ * @use: what it pins and locks
+ */
+struct pinctl_census_proc {
+	size_t sz;
+	uint32_t pid;
+	uint32_t uid;
+	const char *comm;
+	const char *cgroup;
+	uint32_t leases;
+	uint32_t io_uring_bufs;
+	struct pinctl_census_use use;
+};
+
+/**
+ * enum pinctl_census_by - how pinctl_census_groups() sums processes
+ * @PINCTL_CENSUS_BY_USER: one group per real uid
+ * @PINCTL_CENSUS_BY_CGROUP: one group per cgroup v2 path (not its subtree)
+ */
+enum pinctl_census_by {
+	PINCTL_CENSUS_BY_USER = 1,
+	PINCTL_CENSUS_BY_CGROUP = 2,
+};
+
+/**
+ * struct pinctl_census_group - the processes of one user or cgroup
+ * @sz: sizeof(struct pinctl_census_group) of the library
+ * @uid: the user (PINCTL_CENSUS_BY_USER)
+ * @cgroup: the cgroup (PINCTL_CENSUS_BY_CGROUP); valid during the callback
+ * @procs: its censused processes that pin or lock anything
+ * @use: their sum
+ */
+struct pinctl_census_group {
+	size_t sz;
+	uint32_t uid;
+	const char *cgroup;
+	uint32_t procs;
+	struct pinctl_census_use use;
+};
+
+/**
+ * struct pinctl_census_machine - the machine's line of a census
+ * @sz: sizeof(struct pinctl_census_machine), set by the caller
+ * @pinned: bytes of outstanding FOLL_PIN pins (vmstat), 0 where the kernel
+ *	does not count them (before 5.8 and without /proc/vmstat)
+ * @attributed: bytes of those the census names: its processes' pinmgr and
+ *	io_uring pins, and @pinmgr_unowned
+ * @not_attributed: @pinned - @attributed, or 0 if the census named more
+ *	(a pin made or released between two reads)
+ * @pinmgr_unowned: bytes pinned by pinmgr leases whose owner the census did
+ *	not see: held by a dma-buf after their owner ended, or owned by a
+ *	process that exited meanwhile
+ * @use: the sum over the censused processes
+ * @procs: processes censused
+ * @hidden: processes the caller may not read, counted only
+ * @rings_unlisted: io_uring rings whose buffers fdinfo did not list (the
+ *	ring was busy): their pins are not attributed
+ * @has_pinmgr: 1 if the pinmgr family answered (the module is loaded)
+ * @has_foll_pin: 1 if the kernel counts FOLL_PIN pins in /proc/vmstat
+ */
+struct pinctl_census_machine {
+	size_t sz;
+	uint64_t pinned;
+	uint64_t attributed;
+	uint64_t not_attributed;
+	uint64_t pinmgr_unowned;
+	struct pinctl_census_use use;
+	uint32_t procs;
+	uint32_t hidden;
+	uint32_t rings_unlisted;
+	uint8_t has_pinmgr;
+	uint8_t has_foll_pin;
+};
+
+/**
+ * enum pinctl_census_flags - options of pinctl_census_take()
+ * @PINCTL_CENSUS_ALL: keep every censused process, also those that pin and
+ *	lock nothing (by default they are only counted in @procs)
+ */
+enum pinctl_census_flags {
+	PINCTL_CENSUS_ALL = 1 << 0,
+};
+
+struct pinctl_census;
+
+/**
+ * pinctl_census_take() - take a census of the machine's pins
+ * @ctx: the library context
+ * @flags: bitmap of enum pinctl_census_flags
+ * @censusp: where to store the census, with one reference
+ *
+ * Reads /proc and asks the pinmgr family for the leases the caller may
+ * see; without the module the census goes on with no pinmgr figures
+ * (&pinctl_census_machine.has_pinmgr is 0). A process that exits during
+ * the census is skipped.
+ *
+ * Context: thread-safe.
+ * Return: 0; -EINVAL for unknown @flags or a NULL @censusp; -ENOMEM;
+ * -ENOENT without /proc; or another errno of the reads.
+ */
+PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
+				  struct pinctl_census **censusp);
+
+/**
+ * pinctl_census_ref() - take a reference to a census
+ * @census: the census, or NULL
+ *
+ * Context: thread-safe.
+ * Return: @census.
+ */
+PINCTL_API struct pinctl_census *pinctl_census_ref(struct pinctl_census *census);
+
+/**
+ * pinctl_census_unref() - drop a reference; the last frees the census
+ * @census: the census, or NULL
+ *
+ * Context: thread-safe.
+ * Return: NULL.
+ */
+PINCTL_API struct pinctl_census *pinctl_census_unref(struct pinctl_census *census);
+
+/**
+ * typedef pinctl_census_proc_cb - called for each process of a census
+ * @proc: the process, valid during the call
+ * @data: the caller's pointer
+ *
+ * Return: 0 to go on, anything else to stop, which the walk then returns.
+ */
+typedef int (*pinctl_census_proc_cb)(const struct pinctl_census_proc *proc,
+				     void *data);
+
+/**
+ * pinctl_census_procs() - the processes of a census, by pid
+ * @census: the census
+ * @cb: called for each process
+ * @data: passed to @cb
+ *
+ * Context: thread-safe; the census does not change.
+ * Return: 0, what @cb returned to stop, or -EINVAL.
+ */
+PINCTL_API int pinctl_census_procs(const struct pinctl_census *census,
+				   pinctl_census_proc_cb cb, void *data);
+
+/**
+ * typedef pinctl_census_group_cb - called for each group of a census
+ * @group: the group, valid during the call
+ * @data: the caller's pointer
+ *
+ * Return: 0 to go on, anything else to stop, which the walk then returns.
+ */
+typedef int (*pinctl_census_group_cb)(const struct pinctl_census_group *group,
+				      void *data);
+
+/**
+ * pinctl_census_groups() - a census's processes summed per user or cgroup
+ * @census: the census
+ * @by: enum pinctl_census_by
+ * @cb: called for each group, by uid or by path
+ * @data: passed to @cb
+ *
+ * Context: thread-safe; the census does not change.
+ * Return: 0, what @cb returned to stop, -EINVAL for an unknown @by, or
+ * -ENOMEM.
+ */
+PINCTL_API int pinctl_census_groups(const struct pinctl_census *census,
+				    uint32_t by, pinctl_census_group_cb cb,
+				    void *data);
+
+/**
+ * pinctl_census_machine() - a census's line for the whole machine
+ * @census: the census
+ * @machine: where to store it; its @sz set by the caller
+ *
+ * Context: thread-safe.
+ * Return: 0 or -EINVAL.
+ */
+PINCTL_API int pinctl_census_machine(const struct pinctl_census *census,
+				     struct pinctl_census_machine *machine);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Inside the VM for `make run`: load the driver, run the demo and show its
-# pins with pinctl; then pin 256 MiB with pinctl, list it from another
+# pins with pinctl (its leases, then every pin on the machine by process
+# and by user); then pin 256 MiB with pinctl, list it from another
 # process, revoke it while pinctl monitor watches, and read the statistics
 # as Prometheus would.
 set -e
@@ -20,6 +21,8 @@ pinmgr-demo 'set +e
 	. /pinmgr/bin/guest-demo-show.sh
 	show pinctl lease list
 	show pinctl -j -p lease list comm pinmgr-demo
+	show pinctl census
+	show pinctl census users
 	show pinctl stats
 	show pinctl limits'
 

@@ -169,13 +169,15 @@ for k in "${kernels[@]}"; do
 		stage_limit=2400 short_limit=900
 		vm_args=(-m 3072)
 		suite_env=(env PINMGR_STRESS_SECS=60
-			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu cgroup2 tracefs") ;;
+			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu cgroup2 tracefs perf") ;;
 	*)
 		vm_args=()
-		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2 tracefs")
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2 tracefs perf")
 		suite_args+=(-x failnth_) ;;
 	esac
-	run_suite "$k" suite -e "${vm_args[@]}" -- "${suite_env[@]}" \
+	# The host's perf goes in for the tracepoint tests (perf stat, record
+	# and script against the driver's events).
+	run_suite "$k" suite -e -x "$(command -v perf)" "${vm_args[@]}" -- "${suite_env[@]}" \
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
 	stage_limit=$short_limit
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \

@@ -14,9 +14,13 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "harness.h"
 
 #define T_TRACEFS	"/sys/kernel/tracing"
+/* The host's perf, copied in by run-vm -x; pinctl, the workload. */
+#define T_PERF		"/pinmgr/bin/perf"
+#define T_PINCTL	"/pinmgr/bin/pinctl"
 #define T_BUF		(256 * 1024)
 
 struct t_trace {
@@ -420,4 +424,114 @@ TEST(trace_export)
 	t_stop(&t);
 	close(fd);
 	pm_unmap(p, ps);
+}
+
+/*
+ * @argv run to its end, its stdout and stderr in @out (@len bytes, NUL
+ * terminated); its exit status.
+ */
+static int t_run(char *out, size_t len, char *const argv[])
+{
+	char path[] = "/tmp/pinmgr-trace-run-XXXXXX";
+	int fd = mkstemp(path), status;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_GE(fd, 0);
+	unlink(path);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_EQ(lseek(fd, 0, SEEK_SET), 0);
+	n = read(fd, out, len - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The count perf stat -x, gave @event in @out. */
+static unsigned long long t_perf_count(const char *out, const char *event)
+{
+	const char *line = out;
+	char key[64];
+
+	snprintf(key, sizeof(key), ",pinmgr:%s,", event);
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		const char *at = strstr(line, key);
+
+		if (at && (!end || at < end))
+			return strtoull(line, NULL, 10);
+		line = end ? end + 1 : NULL;
+	}
+	FAIL("perf stat printed no count for pinmgr:%s:\n%s", event, out);
+	return 0;
+}
+
+/*
+ * perf, as an engineer runs it: perf stat counts the events of a
+ * workload (pinctl pinning 16 KiB for 200 ms: one pin, one expiry), and
+ * perf record and perf script read the fields through libtraceevent from
+ * the driver's format files, not from the tests' own parser.
+ */
+TEST(trace_perf_counts_and_reads_fields)
+{
+	static char out[64 * 1024];
+	char data[] = "/tmp/pinmgr-perf-XXXXXX";
+	char *stat_argv[] = {
+		T_PERF, "stat", "-a", "-x", ",", "-e", "pinmgr:pinmgr_pin",
+		"-e", "pinmgr:pinmgr_expire", "-e", "pinmgr:pinmgr_pin_fail",
+		"--", T_PINCTL, "pin", "16K", "for", "200ms", NULL,
+	};
+	char *record_argv[] = {
+		T_PERF, "record", "-q", "-a", "-e", "pinmgr:pinmgr_pin",
+		"-o", data, "--", T_PINCTL, "pin", "16K", "for", "200ms", NULL,
+	};
+	char *script_argv[] = {
+		T_PERF, "script", "-i", data, "-F", "pid,event,trace", NULL,
+	};
+	const char *ev, *line;
+	unsigned long pid;
+	int fd;
+
+	if (geteuid())
+		SKIP("perf's tracepoints need root");
+	t_need_tracefs();
+	if (access(T_PERF, X_OK))
+		SKIP_NEEDS("perf", "no perf in /pinmgr/bin (run-vm -x)");
+	if (t_run(out, sizeof(out), stat_argv))
+		FAIL("perf stat failed:\n%s", out);
+	pm_diag("perf stat: %s", out);
+	ASSERT_EQ(t_perf_count(out, "pinmgr_pin"), 1);
+	ASSERT_EQ(t_perf_count(out, "pinmgr_expire"), 1);
+	ASSERT_EQ(t_perf_count(out, "pinmgr_pin_fail"), 0);
+
+	fd = mkstemp(data);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	if (t_run(out, sizeof(out), record_argv))
+		FAIL("perf record failed:\n%s", out);
+	if (t_run(out, sizeof(out), script_argv))
+		FAIL("perf script failed:\n%s", out);
+	unlink(data);
+	pm_diag("perf script: %s", out);
+	/* "  PID pinmgr:pinmgr_pin: handle=N tgid=PID pages=4 ..." */
+	ev = strstr(out, "pinmgr:pinmgr_pin:");
+	if (!ev)
+		FAIL("perf script shows no pinmgr_pin event:\n%s", out);
+	ASSERT_EQ(strstr(ev + 1, "pinmgr:pinmgr_pin:"), NULL);
+	for (line = ev; line > out && line[-1] != '\n'; line--)
+		;
+	pid = strtoul(line, NULL, 10);
+	ASSERT_GT(pid, 0);
+	ASSERT_EQ(t_field(ev, "tgid"), pid);
+	ASSERT_EQ(t_field(ev, "pages"), 4);
+	ASSERT_GT(t_field(ev, "handle"), 0);
+	ASSERT_GT(t_field(ev, "duration_ns"), 0);
 }

@@ -48,6 +48,7 @@ packages=(
 	python3-yaml python3-jsonschema
 	abigail-tools man-db bash-completion
 	e2fsprogs
+	linux-perf
 	"$@"
 )
 

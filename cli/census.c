@@ -95,27 +95,24 @@ static int proc_record(const struct pinctl_census_proc *p, void *data)
 	return 0;
 }
 
-static int user_record(const struct pinctl_census_group *g, void *data)
+/* A group of processes: a user's (@by_user) or a cgroup's. */
+struct group_out {
+	struct out *o;
+	bool by_user;
+};
+
+static int group_record(const struct pinctl_census_group *g, void *data)
 {
-	struct out *o = data;
+	const struct group_out *go = data;
 
-	out_record_begin(o);
-	out_num(o, "uid", K_UID, g->uid);
-	out_num(o, "procs", K_COUNT, g->procs);
-	out_use(o, &g->use);
-	out_record_end(o);
-	return 0;
-}
-
-static int cgroup_record(const struct pinctl_census_group *g, void *data)
-{
-	struct out *o = data;
-
-	out_record_begin(o);
-	out_str(o, "cgroup", K_TEXT, g->cgroup);
-	out_num(o, "procs", K_COUNT, g->procs);
-	out_use(o, &g->use);
-	out_record_end(o);
+	out_record_begin(go->o);
+	if (go->by_user)
+		out_num(go->o, "uid", K_UID, g->uid);
+	else
+		out_str(go->o, "cgroup", K_TEXT, g->cgroup);
+	out_num(go->o, "procs", K_COUNT, g->procs);
+	out_use(go->o, &g->use);
+	out_record_end(go->o);
 	return 0;
 }
 
@@ -169,6 +166,7 @@ static int census_view(struct pinctl_cli *cli, int argc, char **argv,
 {
 	struct census_args a = { 0 };
 	struct pinctl_census *c;
+	struct group_out go;
 	struct out *o;
 	int ret;
 
@@ -193,12 +191,12 @@ static int census_view(struct pinctl_cli *cli, int argc, char **argv,
 		putchar('\n');
 	}
 	o = out_new(cli, OUT_LIST);
-	if (!strcmp(view, "users"))
-		ret = pinctl_census_groups(c, PINCTL_CENSUS_BY_USER,
-					   user_record, o);
-	else if (!strcmp(view, "cgroups"))
-		ret = pinctl_census_groups(c, PINCTL_CENSUS_BY_CGROUP,
-					   cgroup_record, o);
+	go = (struct group_out){ .o = o, .by_user = !strcmp(view, "users") };
+	if (go.by_user || !strcmp(view, "cgroups"))
+		ret = pinctl_census_groups(c, go.by_user ?
+					   PINCTL_CENSUS_BY_USER :
+					   PINCTL_CENSUS_BY_CGROUP,
+					   group_record, &go);
 	else
 		ret = pinctl_census_procs(c, proc_record, o);
 	if (ret) {

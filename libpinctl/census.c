@@ -210,7 +210,8 @@ static struct owner *owner_find(struct owners *o, uint32_t tgid)
 /*
  * One ring's registered buffers from its fdinfo: "UserBufs:\t<n>", then
  * one line per slot, "<i>: 0x<addr>/<len>" or "<i>: <none>" (an empty
- * slot, 6.13 on). A ring whose lock was busy lists none: @unlisted.
+ * slot, 6.13 on). A ring whose lock was busy lists none, or shows nothing:
+ * @unlisted.
  */
 static void ring_bufs(const char *info, uint64_t page_size, uint32_t *bufs,
 		      uint64_t *bytes, bool *unlisted)
@@ -220,8 +221,11 @@ static void ring_bufs(const char *info, uint64_t page_size, uint32_t *bufs,
 	uint64_t slots, listed = 0;
 	unsigned int idx;
 
-	if (!p)
+	if (!p) {
+		/* A kernel that shows the ring only when it got the lock. */
+		*unlisted = true;
 		return;
+	}
 	slots = strtoull(p + strlen("UserBufs:"), NULL, 10);
 	while ((p = strchr(p, '\n')) && listed < slots) {
 		p++;

@@ -157,6 +157,19 @@ static int machine_record(struct pinctl_cli *cli, struct out *o,
 	return 0;
 }
 
+/* The machine's record, printed: EXIT_OK, EXIT_ERR or a negative errno. */
+static int machine_print(struct pinctl_cli *cli, const struct pinctl_census *c)
+{
+	struct out *o = out_new(cli, OUT_RECORD);
+	int ret = machine_record(cli, o, c);
+
+	if (ret) {
+		out_discard(o);
+		return ret;
+	}
+	return out_finish(o);
+}
+
 /*
  * One view of a fresh census. The default, for people, is the machine's
  * block and then the processes; programs get one document per command.
@@ -179,13 +192,9 @@ static int census_view(struct pinctl_cli *cli, int argc, char **argv,
 		return ret;
 	if (!strcmp(view, "machine") ||
 	    (!strcmp(view, "") && cli->format == FMT_TEXT)) {
-		o = out_new(cli, OUT_RECORD);
-		ret = machine_record(cli, o, c);
-		if (ret) {
-			out_discard(o);
+		ret = machine_print(cli, c);
+		if (ret < 0)
 			goto out_fail;
-		}
-		ret = out_finish(o);
 		if (ret || view[0])
 			goto out_unref;
 		putchar('\n');
@@ -327,13 +336,9 @@ static int top_once(struct pinctl_cli *cli, bool all, bool tty)
 	/* Home and clear: a plain terminal, no curses. */
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
-	o = out_new(cli, OUT_RECORD);
-	ret = machine_record(cli, o, c);
-	if (ret) {
-		out_discard(o);
+	ret = machine_print(cli, c);
+	if (ret < 0)
 		goto out_fail;
-	}
-	ret = out_finish(o);
 	if (ret)
 		goto out_free;
 	putchar('\n');

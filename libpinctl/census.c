@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/kcmp.h>
 
 #include "libpinctl-private.h"
 
@@ -41,6 +43,19 @@ struct owner {
 	uint32_t leases;
 	uint64_t pages;
 	bool seen;
+};
+
+/* A ring with registered buffers, seen through descriptor @fd of @pid. */
+struct ring {
+	uint32_t pid;
+	int fd;
+	uint32_t bufs;
+	uint64_t bytes;
+};
+
+struct rings {
+	struct ring *v;
+	size_t nr, cap;
 };
 
 struct owners {
@@ -246,22 +261,43 @@ static void ring_bufs(const char *info, uint64_t page_size, uint32_t *bufs,
 		*unlisted = true;
 }
 
-/* The io_uring rings among the open files of a process. */
-static void proc_rings(int pfd, int fdd, uint64_t page_size,
-		       struct cproc *cp, uint32_t *unlisted)
+static int ring_add(struct rings *r, const struct ring *ring)
+{
+	struct ring *grown;
+
+	if (r->nr == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		grown = realloc(r->v, r->cap * sizeof(*r->v));
+		if (!grown)
+			return -ENOMEM;
+		r->v = grown;
+	}
+	r->v[r->nr++] = *ring;
+	return 0;
+}
+
+/*
+ * The io_uring rings among the open files of a process, added to its
+ * figures and, those with buffers, to @r for pinctl_census_take() to count
+ * each ring once.
+ */
+static int proc_rings(int pfd, int fdd, uint64_t page_size,
+		      struct cproc *cp, struct rings *r, uint32_t *unlisted)
 {
 	char link[32], name[sizeof(((struct dirent *)0)->d_name) + 8];
 	char *info;
 	struct dirent *de;
 	DIR *d;
 	ssize_t n;
+	int ret = 0;
 
 	d = fdopendir(fdd);
 	if (!d) {
 		close(fdd);
-		return;
+		return 0;
 	}
-	while ((de = readdir(d))) {
+	while (!ret && (de = readdir(d))) {
+		struct ring ring = { .pid = cp->pid };
 		bool busy = false;
 
 		if (de->d_name[0] == '.')
@@ -275,12 +311,75 @@ static void proc_rings(int pfd, int fdd, uint64_t page_size,
 		snprintf(name, sizeof(name), "fdinfo/%s", de->d_name);
 		if (read_at(pfd, name, &info))
 			continue;
-		ring_bufs(info, page_size, &cp->bufs, &cp->use.io_uring, &busy);
+		ring_bufs(info, page_size, &ring.bufs, &ring.bytes, &busy);
+		free(info);
 		if (busy)
 			(*unlisted)++;
-		free(info);
+		if (!ring.bytes)
+			continue;
+		ring.fd = atoi(de->d_name);
+		cp->bufs += ring.bufs;
+		cp->use.io_uring += ring.bytes;
+		ret = ring_add(r, &ring);
 	}
 	closedir(d);
+	return ret;
+}
+
+/*
+ * kcmp(2)'s order of the files behind two rings' descriptors; the same
+ * file sorts by pid and descriptor, so that the lowest pid keeps it.
+ */
+static int ring_cmp(const void *a, const void *b)
+{
+	const struct ring *x = a, *y = b;
+	long r = syscall(SYS_kcmp, (pid_t)x->pid, (pid_t)y->pid, KCMP_FILE,
+			 x->fd, y->fd);
+
+	if (r == 1)
+		return -1;
+	if (r == 2)
+		return 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static bool same_ring(const struct ring *x, const struct ring *y)
+{
+	return !syscall(SYS_kcmp, (pid_t)x->pid, (pid_t)y->pid, KCMP_FILE,
+			x->fd, y->fd);
+}
+
+static int cproc_cmp_pid(const void *a, const void *b)
+{
+	const struct cproc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/*
+ * A ring is one set of pins however many descriptors reach it (dup(),
+ * fork(), SCM_RIGHTS): each is counted once, for the lowest pid (and
+ * descriptor) that holds it. The processes are sorted by pid.
+ */
+static void rings_count_once(struct pinctl_census *c, struct rings *r)
+{
+	struct cproc key, *cp;
+	size_t i;
+
+	qsort(r->v, r->nr, sizeof(*r->v), ring_cmp);
+	for (i = 1; i < r->nr; i++) {
+		if (!same_ring(&r->v[i - 1], &r->v[i]))
+			continue;
+		key.pid = r->v[i].pid;
+		cp = bsearch(&key, c->procs, c->nr, sizeof(*c->procs),
+			     cproc_cmp_pid);
+		if (!cp)
+			continue;
+		cp->bufs -= r->v[i].bufs;
+		cp->use.io_uring -= r->v[i].bytes;
+	}
 }
 
 static bool in_use(const struct pinctl_census_use *u)
@@ -317,11 +416,12 @@ static int census_keep(struct pinctl_census *c, struct cproc *cp)
  * caller or gone; a negative errno.
  */
 static int census_proc(struct pinctl_census *c, int procfd, const char *name,
-		       struct owners *o, uint32_t flags, uint64_t page_size)
+		       struct owners *o, struct rings *r, uint32_t flags,
+		       uint64_t page_size)
 {
 	struct cproc cp = { 0 };
 	struct owner *ow;
-	char *status = NULL, *cg = NULL;
+	char *status = NULL, *cg = NULL, *comm = NULL;
 	int pfd, fdd, ret = 1;
 
 	pfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -342,7 +442,9 @@ static int census_proc(struct pinctl_census *c, int procfd, const char *name,
 	cp.uid = (uint32_t)field_u64(status, "Uid:");
 	cp.use.vm_pin = field_u64(status, "VmPin:") * 1024;
 	cp.use.vm_lck = field_u64(status, "VmLck:") * 1024;
-	proc_rings(pfd, fdd, page_size, &cp, &c->m.rings_unlisted);
+	ret = proc_rings(pfd, fdd, page_size, &cp, r, &c->m.rings_unlisted);
+	if (ret)
+		goto out_free;
 	ow = owner_find(o, cp.pid);
 	if (ow) {
 		ow->seen = true;
@@ -350,11 +452,16 @@ static int census_proc(struct pinctl_census *c, int procfd, const char *name,
 		cp.use.pinmgr = ow->pages * page_size;
 	}
 	c->m.procs++;
-	use_add(&c->m.use, &cp.use);
 	ret = 0;
 	if (!in_use(&cp.use) && !(flags & PINCTL_CENSUS_ALL))
 		goto out_free;
-	cp.comm = field_str(status, "Name:");
+	/* comm unescaped, as the lease dump has it (status escapes it). */
+	if (read_at(pfd, "comm", &comm) == 0) {
+		comm[strcspn(comm, "\n")] = '\0';
+		cp.comm = comm;
+	} else {
+		cp.comm = strdup("");
+	}
 	if (read_at(pfd, "cgroup", &cg) == 0) {
 		cp.cgroup = field_str(cg, "0::");
 		free(cg);
@@ -406,11 +513,26 @@ static void census_free(struct pinctl_census *c)
 	free(c);
 }
 
-static int cproc_cmp_pid(const void *a, const void *b)
+/*
+ * The machine's sums over the processes, once each ring is counted once;
+ * without PINCTL_CENSUS_ALL, a process left with nothing goes.
+ */
+static void census_settle(struct pinctl_census *c, uint32_t flags)
 {
-	const struct cproc *x = a, *y = b;
+	size_t i, n = 0;
 
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	for (i = 0; i < c->nr; i++) {
+		struct cproc *cp = &c->procs[i];
+
+		use_add(&c->m.use, &cp->use);
+		if (in_use(&cp->use) || (flags & PINCTL_CENSUS_ALL)) {
+			c->procs[n++] = *cp;
+			continue;
+		}
+		free(cp->comm);
+		free(cp->cgroup);
+	}
+	c->nr = n;
 }
 
 PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
@@ -418,6 +540,7 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 {
 	uint64_t page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct owners o = { 0 };
+	struct rings r = { 0 };
 	struct pinctl_census *c;
 	struct dirent *de;
 	bool has = false;
@@ -444,7 +567,7 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		ret = census_proc(c, dirfd(d), de->d_name, &o, flags,
+		ret = census_proc(c, dirfd(d), de->d_name, &o, &r, flags,
 				  page_size);
 		if (ret < 0)
 			break;
@@ -457,20 +580,24 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 		if (!o.v[i].seen)
 			o.unowned_pages += o.v[i].pages;
 	c->m.pinmgr_unowned = o.unowned_pages * page_size;
+	qsort(c->procs, c->nr, sizeof(*c->procs), cproc_cmp_pid);
+	rings_count_once(c, &r);
+	census_settle(c, flags);
 	census_vmstat(c, page_size);
 	c->m.attributed = c->m.use.pinmgr + c->m.use.io_uring +
 			  c->m.pinmgr_unowned;
 	if (c->m.pinned > c->m.attributed)
 		c->m.not_attributed = c->m.pinned - c->m.attributed;
-	qsort(c->procs, c->nr, sizeof(*c->procs), cproc_cmp_pid);
 	dbg(ctx, "census: %u processes, %u hidden, %zu kept", c->m.procs,
 	    c->m.hidden, c->nr);
 	*censusp = c;
 	free(o.v);
+	free(r.v);
 	return 0;
 
 out_free:
 	free(o.v);
+	free(r.v);
 	census_free(c);
 	return ret;
 }
@@ -562,7 +689,7 @@ PINCTL_API int pinctl_census_groups(const struct pinctl_census *census,
 		};
 
 		for (j = i; j < census->nr && !cmp(&v[i], &v[j]); j++) {
-			g.procs++;
+			g.procs += in_use(&v[j]->use);
 			use_add(&g.use, &v[j]->use);
 		}
 		if (by == PINCTL_CENSUS_BY_USER)

@@ -1794,7 +1794,10 @@ PINCTL_API int pinctl_cache_stats(struct pinctl_cache *cache,
  * struct pinctl_census_use - memory pinned or locked, by interface, in bytes
  * @pinmgr: pinned by pinmgr leases (ACTIVE, BREAKING, STALE or HELD, not
  *	watch-only)
- * @io_uring: pinned by io_uring's registered buffers, in whole pages
+ * @io_uring: pinned by io_uring's registered buffers, in whole pages; a
+ *	ring reached through several descriptors or processes (dup(),
+ *	fork(), passed) counts once, for the lowest pid that holds it (as
+ *	kcmp(2) tells; a kernel without it counts each descriptor)
  * @vm_pin: the kernel's pinned_vm ("VmPin"): what io_uring, RDMA and
  *	pinmgr charge to the address space; not added to the others
  * @vm_lck: the kernel's locked_vm ("VmLck"): mlock()ed memory, VFIO
@@ -1812,7 +1815,8 @@ struct pinctl_census_use {
  * @sz: sizeof(struct pinctl_census_proc) of the library
  * @pid: its pid, in the caller's /proc
  * @uid: its real uid
- * @comm: its name; valid during the callback only
+ * @comm: its name, as /proc/PID/comm has it; valid during the callback
+ *	only
  * @cgroup: its cgroup v2 path, "" if it has none; valid during the
  *	callback only
  * @leases: pinmgr leases it owns that pin

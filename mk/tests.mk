@@ -14,6 +14,8 @@ TEST_CFLAGS_ONLY := libdrm
 LIBTEST_SRCS := tests/harness.c $(sort $(wildcard tests/lib/*.c tests/cli/*.c))
 LIBTEST_HDRS := tests/harness.h $(wildcard tests/lib/*.h tests/cli/*.h) \
 	libpinctl/libpinctl.h $(UAPI_HDRS)
+# The census tests hold io_uring rings with registered buffers.
+LIBTEST_LIBS := json-c liburing
 GUEST_SCRIPTS := $(wildcard tests/vm/guest-*.sh)
 
 # pinmgr-bench is defined in mk/bench.mk, included after this file.
@@ -37,8 +39,8 @@ $(USER_OUT)/bin/pinmgr-demo: tests/demo/pinmgr-demo.c uapi/linux/pinmgr.h
 $(USER_OUT)/bin/pinctl-tests: $(LIBTEST_SRCS) $(LIBTEST_HDRS) $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(PM_CFLAGS) $(CFLAGS) -Itests -Itests/lib -Ilibpinctl \
-		$$(pkg-config --cflags json-c) $(LIBTEST_SRCS) -o $@ \
-		$(LINK_LIB) $$(pkg-config --libs json-c) -lpthread
+		$$(pkg-config --cflags $(LIBTEST_LIBS)) $(LIBTEST_SRCS) -o $@ \
+		$(LINK_LIB) $$(pkg-config --libs $(LIBTEST_LIBS)) -lpthread
 
 # The real depmod (kmod's), so that the module tests can index a module
 # directory in the VM as a machine's packages do; busybox's writes no

@@ -87,7 +87,8 @@ check_plan() {
 	fi
 }
 
-# check_prometheus TAP NAME: what `pinctl -P stats` printed in the
+# check_prometheus TAP NAME: what `pinctl -P stats` and `pinctl -P census
+# machine` printed in the
 # guest ("# prometheus: " lines), checked by Prometheus's own promtool.
 check_prometheus() {
 	local prom metrics=$out/$2.prom
@@ -97,10 +98,10 @@ check_prometheus() {
 		sed 's/^/# /' "$out/$2-promtool.log"
 		echo "not ok - promtool check metrics: promtool could not be had ($2)"
 	elif "$prom" check metrics <"$metrics" >"$out/$2-promtool.log" 2>&1; then
-		echo "ok - promtool check metrics passes pinctl -P stats ($2)"
+		echo "ok - promtool check metrics passes pinctl -P stats and census ($2)"
 	else
 		sed 's/^/# /' "$out/$2-promtool.log"
-		echo "not ok - promtool check metrics passes pinctl -P stats ($2)"
+		echo "not ok - promtool check metrics passes pinctl -P stats and census ($2)"
 	fi
 }
 

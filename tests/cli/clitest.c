@@ -212,3 +212,18 @@ const char *jstr(json_object *o, const char *key)
 		FAIL("\"%s\" is not a string in %s", key, json_object_to_json_string(o));
 	return json_object_get_string(v);
 }
+
+void assert_keys(json_object *o, const char *const *keys, size_t n)
+{
+	size_t i = 0;
+
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (i >= n)
+			FAIL("extra key \"%s\"", key);
+		if (strcmp(key, keys[i]))
+			FAIL("key %zu is \"%s\", not \"%s\"", i, key, keys[i]);
+		i++;
+	}
+	ASSERT_EQ(i, n);
+}

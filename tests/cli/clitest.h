@@ -35,6 +35,8 @@ int bg_end(struct bg *b, char *rest, size_t size);
 json_object *json_parse(const char *s);
 json_object *jget(json_object *o, const char *key);
 uint64_t ju64(json_object *o, const char *key);
+/* @o has exactly the keys @keys, in that order. */
+void assert_keys(json_object *o, const char *const *keys, size_t n);
 const char *jstr(json_object *o, const char *key);
 
 #endif

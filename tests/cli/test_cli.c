@@ -40,22 +40,6 @@ static const char *const stats_keys[] = {
 #undef STATS_KEY
 };
 
-/* @o has exactly the keys @keys, in that order. */
-static void assert_keys(json_object *o, const char *const *keys, size_t n)
-{
-	size_t i = 0;
-
-	json_object_object_foreach(o, key, val) {
-		(void)val;
-		if (i >= n)
-			FAIL("extra key \"%s\"", key);
-		if (strcmp(key, keys[i]))
-			FAIL("key %zu is \"%s\", not \"%s\"", i, key, keys[i]);
-		i++;
-	}
-	ASSERT_EQ(i, n);
-}
-
 /* The line of @text that starts with @start (a static copy), or FAIL. */
 static const char *line_of(const char *text, const char *start)
 {

@@ -47,9 +47,9 @@ suite=$?
 # libpinctl's and pinctl's tests (tests/lib, tests/cli), the same way.
 pinctl-tests "$@" || suite=1
 
-# pinctl -P stats (Prometheus) with a lease held, for promtool on the host;
-# where there are budgets, the lease is charged to a budgeted cgroup whose
-# name needs escaping in a label.
+# pinctl -P stats and -P census machine (Prometheus) with a lease held, for
+# promtool on the host; where there are budgets, the lease is charged to a
+# budgeted cgroup whose name needs escaping in a label.
 if [ -e /dev/pinmgr ] && pinctl stats >/dev/null 2>&1; then
 	cg='/sys/fs/cgroup/pmt "prom"'
 	budget=
@@ -62,6 +62,7 @@ if [ -e /dev/pinmgr ] && pinctl stats >/dev/null 2>&1; then
 	pin=$!
 	sleep 1
 	pinctl -P stats | sed 's/^/# prometheus: /'
+	pinctl -P census machine | sed 's/^/# prometheus: /'
 	kill $pin
 	wait $pin
 	if [ -n "$budget" ]; then

@@ -12,10 +12,13 @@ BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 BENCH_HDRS := $(wildcard tests/bench/*.h tests/importer/*.h) $(UAPI_HDRS)
 BENCH_LIBS := json-c liburing libnl-genl-3.0
 
-$(USER_OUT)/bin/pinmgr-bench: $(BENCH_SRCS) $(BENCH_HDRS)
+# libpinctl for the census's row (census.c), found as pinctl-tests finds it.
+$(USER_OUT)/bin/pinmgr-bench: $(BENCH_SRCS) $(BENCH_HDRS) libpinctl/libpinctl.h \
+		$(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(PM_CFLAGS) $(CFLAGS) $$(pkg-config --cflags $(BENCH_LIBS)) \
-		$(BENCH_SRCS) -o $@ $$(pkg-config --libs $(BENCH_LIBS)) -lpthread
+	$(CC) $(PM_CFLAGS) $(CFLAGS) -Ilibpinctl \
+		$$(pkg-config --cflags $(BENCH_LIBS)) $(BENCH_SRCS) -o $@ \
+		$(LINK_LIB) $$(pkg-config --libs $(BENCH_LIBS)) -lpthread
 
 bench:
 	tests/bench/run-bench.sh -k $(BENCH_KERNEL) -- $(BENCH_ARGS)

@@ -28,10 +28,13 @@ extract() {
 # Every interface of every measured cell, of the many-buffer run, of the
 # scaling run, of the metadata leases, of the lease ends, of the netlink
 # dump, of the monitor listener, of the floor, of watched and of exported
-# leases, of PIN+UNPIN with cgroup budgets: a figure with its unit, or an error the bench recorded (pinmgr's
-# own export must have its figure). Raw (gup_test) interfaces may be absent. A dump that did
-# not return exactly the pinned leases, or a listener that lost or gained
-# events, is a problem even with figures: they would measure something else.
+# leases, of PIN+UNPIN with cgroup budgets and with the tracepoints, of the
+# census: a figure with its unit, or an error the bench recorded (pinmgr's
+# own export must have its figure). Raw (gup_test) interfaces may be absent.
+# A dump that did not return exactly the pinned leases, a listener that lost
+# or gained events, a trace that did not take an event for every pin and
+# unpin, or a census that did not see the processes added for it, is a
+# problem even with figures: they would measure something else.
 problems() {
 	jq -r '
 	def fig($f): .status == "ok" and ($f | type == "number");
@@ -99,6 +102,19 @@ problems() {
 		     (.with_budgets.median_ns | type == "number") and
 		     (.ratio_with_to_without | type == "number")) or recorded | not)
 	   | "PIN+UNPIN with cgroup budgets: \(.status)"),
+	  (.pin_unpin_trace // {status: "missing"}
+	   | select((fig(.disabled.median_ns) and
+		     (.enabled.median_ns | type == "number") and
+		     (.ratio_enabled_to_disabled | type == "number") and
+		     .trace.verified == true) or recorded | not)
+	   | "PIN+UNPIN with the pinmgr tracepoints: \(.status)\(if .status == "ok" then
+		", events not verified: \(.trace)" else "" end)"),
+	  (.census // {status: "missing"}
+	   | select((fig(.census.median_ns) and
+		     (.baseline.median_ns | type == "number") and
+		     .verified == true) or recorded | not)
+	   | "census: \(.status)\(if .status == "ok" then
+		", saw \(.processes_censused) processes, \(.processes_hidden) hidden, of \(.processes_added) added" else "" end)"),
 	  (if (.many_buffers.results | length) == 0 then "no many-buffer figures" else empty end),
 	  (if (.scaling | length) == 0 then "no scaling figures" else empty end)
 	' "$1"

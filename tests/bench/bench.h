@@ -209,6 +209,9 @@ struct options {
 	unsigned int watch_rounds;	/* watched leases' rows, alternated */
 	unsigned int stale_samples;	/* munmap() to its STALE event */
 	unsigned int budget_rounds;	/* with/without cgroup budgets */
+	unsigned int trace_rounds;	/* tracepoints off/on, alternated */
+	unsigned int census_procs;	/* processes added for the census */
+	unsigned int census_repeats;	/* timed censuses, after an untimed one */
 	const char *loop_id;		/* --loop: one interface, nothing else */
 	double loop_secs;
 };
@@ -352,6 +355,51 @@ struct budgets_result {
 };
 
 /*
+ * PIN+UNPIN of one page with the pinmgr tracepoints disabled and enabled
+ * in a trace instance of the bench's own (trace.c).
+ */
+struct trace_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int rounds;
+	struct iface_result off[MAX_ROUNDS];
+	struct iface_result on[MAX_ROUNDS];
+	struct rounds_figure f_off, f_on;
+	struct stats ratio;		/* enabled / disabled, per round */
+	unsigned int buffer_kb;		/* the instance's, per CPU */
+	/* over the enabled measurements */
+	uint64_t pins, unpins;		/* the device's counters */
+	uint64_t written;		/* events the buffers took */
+	uint64_t overrun;		/* of them, overwritten since */
+	uint64_t dropped;		/* not written: must be 0 */
+	uint64_t written_off;		/* while disabled: must be 0 */
+	bool verified;			/* an event per pin and unpin, no more */
+};
+
+/* The census's time on a machine of many processes (census.c). */
+#define CENSUS_TARGET_PROCS 10000
+
+struct census_result {
+	bool measured;
+	int err;
+	char why[WHY_LEN];
+	unsigned int wanted;		/* processes to add */
+	unsigned int made;		/* added */
+	int fork_err;			/* why no more than made: -errno, or 0 */
+	int64_t fork_ns;		/* making them */
+	int64_t end_ns;			/* ending and reaping them */
+	long mem_kb;			/* MemAvailable they took, all of them */
+	uint32_t base_procs;		/* censused without them */
+	struct stats base;		/* ns per census without them */
+	uint32_t procs;			/* censused with them */
+	uint32_t hidden;
+	int64_t first_ns;		/* the first census with them, not in st */
+	struct stats st;		/* ns per census with them */
+	bool verified;			/* the census saw them all */
+};
+
+/*
  * The floor (floor.c): two system calls that do nothing, beside one page's
  * PIN+UNPIN and io_uring's register+unregister, in alternating rounds.
  */
@@ -486,6 +534,8 @@ struct results {
 	struct watch_result watch;
 	struct export_result exports;
 	struct budgets_result budgets;
+	struct trace_result trace;
+	struct census_result census;
 	int64_t wall_ns;
 };
 
@@ -505,6 +555,9 @@ void run_export(struct bench_env *env, const struct options *o,
 		struct export_result *r);
 void run_budgets(struct bench_env *env, const struct options *o,
 		 struct budgets_result *r);
+void run_trace(struct bench_env *env, const struct options *o,
+	       struct trace_result *r);
+void run_census(const struct options *o, struct census_result *r);
 void rounds_figure(const struct iface_result *res, unsigned int n,
 		   struct rounds_figure *f);
 bool iface_ok(const struct iface_result *res);

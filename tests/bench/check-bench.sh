@@ -15,7 +15,9 @@
 #     PIN+UNPIN, PIN+UNPIN with and without a watch, munmap() with a
 #     watched lease, the STALE event's delay); exported leases have
 #     theirs beside udmabuf's, mapped for edu with one scatterlist entry
-#     per 2 MiB page; no kernel splat.
+#     per 2 MiB page; PIN+UNPIN with the pinmgr tracepoints disabled and
+#     enabled has its figures, every event traced; a census among the
+#     processes added for it saw them all; no kernel splat.
 # Keeps the VM output, the JSON and the console log in OUTDIR.
 #
 # usage: check-bench.sh KERNEL OUTDIR
@@ -119,6 +121,25 @@ jq -e '.exported_leases | .status == "ok" and
 	    (.backing == "4k" or .size_bytes != 2097152 or
 	     .pinmgr.sg_entries == 1))' "$json" >/dev/null 2>&1
 tap $? "exported leases: PIN+EXPORT and udmabuf, attached and mapped for edu, have their figures ($label)"
+
+# The debug kernel has tracefs: the tracepoints' row must have run, every
+# pin and unpin traced while enabled and none while disabled.
+jq -e '.pin_unpin_trace | .status == "ok" and .rounds > 0 and
+	(.disabled.median_ns | type == "number") and
+	(.enabled.median_ns | type == "number") and
+	(.ratio_enabled_to_disabled | type == "number") and
+	.trace.verified == true and .trace.device_pins > 0 and
+	.trace.events_written == .trace.device_pins + .trace.device_unpins and
+	.trace.events_written_disabled == 0' "$json" >/dev/null 2>&1
+tap $? "PIN+UNPIN with the pinmgr tracepoints disabled and enabled, every event traced ($label)"
+# The census among the added processes: it saw them all. (The bench
+# returns only once it has reaped every one.)
+jq -e '.census | .status == "ok" and .processes_added > 0 and
+	.processes_censused >= .processes_added and .processes_hidden == 0 and
+	(.census.median_ns | type == "number") and
+	(.baseline.median_ns | type == "number") and .verified == true' \
+	"$json" >/dev/null 2>&1
+tap $? "a census among $(jq -r '.census.processes_added // 0' "$json" 2>/dev/null) more processes saw them all, with its figures ($label)"
 
 "$top/tests/vm/splat-scan.sh" "$log"
 tap $? "no kernel splat in the console log ($label bench)"

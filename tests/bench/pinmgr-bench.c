@@ -6,7 +6,9 @@
  * what the generic netlink family costs: a dump of many leases, and a
  * monitor listener's cost to PIN+UNPIN; and what watched leases cost and
  * save: a registration cache's hit, a watched PIN+UNPIN, munmap() of a
- * watched page and the STALE event's delay.
+ * watched page and the STALE event's delay; what the driver's tracepoints
+ * cost a pin when enabled; and how long libpinctl's census of the
+ * machine's pins takes among 10,000 processes.
  * Prints a table on stdout and, with --json, writes every figure as JSON.
  * Progress goes to stderr. See docs/benchmarks.md.
  *
@@ -39,6 +41,7 @@ static void usage(FILE *f)
 		"usage: pinmgr-bench [--quick] [--json FILE] [--sizes LIST]\n"
 		"                    [--backings LIST] [--gup-batch N]\n"
 		"                    [--foll-longterm HEX] [--dump-leases N]\n"
+		"                    [--census-procs N]\n"
 		"       pinmgr-bench --loop ID [--seconds S] [--sizes SIZE]\n"
 		"                    [--backings BACKING]\n"
 		"\n"
@@ -48,17 +51,20 @@ static void usage(FILE *f)
 		"monitor listener, watched leases: a registration cache's\n"
 		"hit, PIN+UNPIN with a watch, munmap() of a watched page and\n"
 		"its STALE event; exported leases; and PIN+UNPIN in a cgroup\n"
-		"three levels deep with a budget on each level.\n"
+		"three levels deep with a budget on each level; PIN+UNPIN with\n"
+		"the pinmgr tracepoints enabled; a census among many processes.\n"
 		"\n"
 		"  --quick            4 KiB, 64 KiB and 2 MiB only, few repeats, 64\n"
 		"                     buffers at once, short scaling loops, a dump\n"
-		"                     of 5000 leases\n"
+		"                     of 5000 leases, a census among 250 more\n"
+		"                     processes\n"
 		"  --json FILE        write every figure as JSON to FILE\n"
 		"  --sizes LIST       comma-separated sizes (K, M, G suffixes)\n"
 		"  --backings LIST    comma-separated: 4k,thp,hugetlb\n"
 		"  --gup-batch N      gup_test nr_pages_per_call (default 512)\n"
 		"  --foll-longterm X  the kernel's FOLL_LONGTERM, if not 6.12's\n"
 		"  --dump-leases N    leases in the netlink dump (default 100000)\n"
+		"  --census-procs N   processes added for the census (default 10000)\n"
 		"  --loop ID          only run interface ID's cycle (e.g. pinmgr-wl,\n"
 		"                     io_uring, null-ioctl-pair) back to back on the\n"
 		"                     first size (4K) and backing (4k), for a profiler\n"
@@ -150,6 +156,10 @@ static void set_mode(struct options *o)
 		o->watch_rounds = 1;
 		o->stale_samples = 20;
 		o->budget_rounds = 1;
+		o->trace_rounds = 1;
+		/* the debug kernel takes 4 ms a process per census */
+		o->census_procs = 250;
+		o->census_repeats = 1;
 	} else {
 		o->budget = (struct budget){ .min_samples = 5,
 					     .max_samples = 41,
@@ -168,6 +178,9 @@ static void set_mode(struct options *o)
 		o->watch_rounds = 3;
 		o->stale_samples = 200;
 		o->budget_rounds = 3;
+		o->trace_rounds = 3;
+		o->census_procs = CENSUS_TARGET_PROCS;
+		o->census_repeats = 5;
 	}
 	o->multi_size = 64 * KIB;
 }
@@ -182,13 +195,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "gup-batch", required_argument, NULL, 'g' },
 		{ "foll-longterm", required_argument, NULL, 'f' },
 		{ "dump-leases", required_argument, NULL, 'd' },
+		{ "census-procs", required_argument, NULL, 'c' },
 		{ "loop", required_argument, NULL, 'l' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *sizes = NULL, *backings = NULL, *end;
-	unsigned long v, dump_leases = 0;
+	unsigned long v, dump_leases = 0, census_procs = 0;
 	int c, b;
 
 	memset(o, 0, sizeof(*o));
@@ -224,6 +238,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -1;
 			dump_leases = v;
 			break;
+		case 'c':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || !v || v > 100000)
+				return -1;
+			census_procs = v;
+			break;
 		case 'l':
 			if (!iface_find(optarg))
 				return -1;
@@ -250,6 +271,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->backing_on[b] = false;
 	if (dump_leases)
 		o->dump_leases = dump_leases;
+	if (census_procs)
+		o->census_procs = census_procs;
 	if (sizes && parse_sizes(sizes, o))
 		return -1;
 	if (backings && parse_backings(backings, o))
@@ -1026,7 +1049,10 @@ int main(int argc, char **argv)
 	run_watch(&env, &o, &res.watch);
 	run_export(&env, &o, &res.exports);
 	run_budgets(&env, &o, &res.budgets);
+	run_trace(&env, &o, &res.trace);
 	env_close(&env);
+	/* last: its helper is a fork of the bench, which holds little now */
+	run_census(&o, &res.census);
 	res.wall_ns = now_ns() - start;
 
 	report_table(stdout, &o, &res);

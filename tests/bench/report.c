@@ -206,6 +206,39 @@ static unsigned int export_targets(const struct export_result *r,
 	return n;
 }
 
+/*
+ * Seconds for a census of CENSUS_TARGET_PROCS processes: the median with
+ * the processes added, scaled by processes censused where the guest held
+ * fewer (quick mode, or a fork that failed); 0 if none.
+ */
+static double census_seconds(const struct census_result *c, bool *scaled)
+{
+	*scaled = false;
+	if (!c->measured || c->err || !c->verified || !c->st.samples ||
+	    !c->procs)
+		return 0;
+	if (c->procs >= CENSUS_TARGET_PROCS)
+		return c->st.median / 1e9;
+	*scaled = true;
+	return c->st.median / 1e9 * CENSUS_TARGET_PROCS / c->procs;
+}
+
+static void census_target(const struct census_result *c, struct target *t)
+{
+	bool scaled;
+	double v = census_seconds(c, &scaled);
+
+	if (scaled)
+		snprintf(t->name, sizeof(t->name),
+			 "census of 10,000 processes, s (scaled from %u)",
+			 c->procs);
+	else
+		snprintf(t->name, sizeof(t->name),
+			 "census of 10,000 processes, s");
+	snprintf(t->rule, sizeof(t->rule), "<= 1 s");
+	target_set(t, v, 1, false);
+}
+
 static unsigned int compute_targets(const struct options *o,
 				    const struct results *r, struct target *t)
 {
@@ -331,6 +364,18 @@ static unsigned int compute_targets(const struct options *o,
 	target_set(&t[n], r->budgets.measured && !r->budgets.err &&
 		   r->budgets.rounds ? r->budgets.ratio.median : 0, 1.10,
 		   false);
+	n++;
+
+	/* Only if the buffer took every event: else it timed less work. */
+	snprintf(t[n].name, sizeof(t[n].name),
+		 "PIN+UNPIN, pinmgr tracepoints enabled / disabled, one page");
+	snprintf(t[n].rule, sizeof(t[n].rule), "<= 1.10x");
+	target_set(&t[n], r->trace.measured && !r->trace.err &&
+		   r->trace.verified && r->trace.rounds ?
+		   r->trace.ratio.median : 0, 1.10, false);
+	n++;
+
+	census_target(&r->census, &t[n]);
 	n++;
 	return export_targets(&r->exports, t, n);
 }
@@ -655,6 +700,84 @@ static void table_budgets(FILE *out, const struct budgets_result *r)
 		r->ratio.median, r->ratio.min, r->ratio.max);
 }
 
+static void table_trace(FILE *out, const struct trace_result *r)
+{
+	fprintf(out, "\n== PIN+UNPIN (W|LT) of one 4 KiB page, pinmgr tracepoints disabled and enabled ==\n");
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	fprintf(out, "%u round(s), each: the pinmgr events disabled, then all of them enabled in\n"
+		"a trace instance of the bench's own (%u KiB per CPU; record-cmd off).\n",
+		r->rounds, r->buffer_kb);
+	fprintf(out, "%-36s %9s  %22s %9s %9s %8s\n", "interface", "median",
+		"rounds min .. max", "pin", "unpin", "samples");
+	table_rounds(out, "pinmgr, tracepoints disabled", &r->f_off);
+	table_rounds(out, "pinmgr, tracepoints enabled", &r->f_on);
+	fprintf(out, "enabled / disabled:                   %5.2f  (rounds %.2f .. %.2f)\n",
+		r->ratio.median, r->ratio.min, r->ratio.max);
+	fprintf(out, "trace: %llu events written (%llu overwritten since, %llu dropped) for %llu\n"
+		"pins and %llu unpins; %llu while disabled: %s\n",
+		(unsigned long long)r->written,
+		(unsigned long long)r->overrun,
+		(unsigned long long)r->dropped,
+		(unsigned long long)r->pins, (unsigned long long)r->unpins,
+		(unsigned long long)r->written_off,
+		r->verified ? "verified" : "NOT VERIFIED (events lost or extra)");
+}
+
+static void table_census(FILE *out, const struct census_result *r)
+{
+	char a[32], b[32], m[32];
+	bool scaled;
+	double s;
+
+	fprintf(out, "\n== Census (libpinctl) among %u more processes ==\n",
+		r->wanted);
+	if (r->err) {
+		fprintf(out, "error: %s\n", r->why);
+		return;
+	}
+	fprintf(out, "pinctl_census_take() + pinctl_census_unref(), %u timed after one untimed;\n"
+		"the added processes each block on a pipe, one open file each.\n",
+		r->st.samples);
+	if (r->made < r->wanted)
+		fprintf(out, "only %u of %u processes could be made: %s\n",
+			r->made, r->wanted, strerror(-r->fork_err));
+	fprintf(out, "%-36s %9s  %22s %9s\n", "census", "median",
+		"min .. max", "processes");
+	fprintf(out, "%-36s %9s  %9s .. %-9s %9u\n", "the guest's own processes",
+		time_str(r->base.median, m, sizeof(m)),
+		time_str(r->base.min, a, sizeof(a)),
+		time_str(r->base.max, b, sizeof(b)), r->base_procs);
+	fprintf(out, "%-36s %9s  %9s .. %-9s %9u\n", "with the added ones",
+		time_str(r->st.median, m, sizeof(m)),
+		time_str(r->st.min, a, sizeof(a)),
+		time_str(r->st.max, b, sizeof(b)), r->procs);
+	fprintf(out, "%-36s %9s\n", "  the first, not in the median",
+		time_str((double)r->first_ns, m, sizeof(m)));
+	s = census_seconds(r, &scaled);
+	if (r->procs > r->base_procs)
+		fprintf(out, "per added process: %s; made in %s, ended and reaped in %s\n",
+			time_str((r->st.median - r->base.median) /
+				 (r->procs - r->base_procs), m, sizeof(m)),
+			time_str((double)r->fork_ns, a, sizeof(a)),
+			time_str((double)r->end_ns, b, sizeof(b)));
+	if (r->mem_kb > 0)
+		fprintf(out, "memory they took (MemAvailable): %ld MiB, %.1f KiB each\n",
+			r->mem_kb / 1024, (double)r->mem_kb / r->made);
+	if (scaled)
+		fprintf(out, "census of %u processes: %.0f ms (%u censused: %.0f ms)\n",
+			CENSUS_TARGET_PROCS, s * 1e3, r->procs,
+			r->st.median / 1e6);
+	else if (s > 0)
+		fprintf(out, "census of %u processes: %.0f ms\n", r->procs,
+			s * 1e3);
+	fprintf(out, "the census saw %u processes, %u hidden: %s\n", r->procs,
+		r->hidden, r->verified ? "verified" :
+		"NOT VERIFIED (fewer than were made, or some hidden)");
+}
+
 static void table_cell(FILE *out, const struct cell *c)
 {
 	double raw = cell_raw(c), pages = (double)c->size / BASE_PAGE;
@@ -836,6 +959,10 @@ void report_table(FILE *out, const struct options *o,
 		table_export(out, &r->exports);
 	if (r->budgets.measured)
 		table_budgets(out, &r->budgets);
+	if (r->trace.measured)
+		table_trace(out, &r->trace);
+	if (r->census.measured)
+		table_census(out, &r->census);
 
 	n = compute_targets(o, r, t);
 	fprintf(out, "\n== DESIGN targets (ratios of this boot) ==\n");
@@ -1063,6 +1190,70 @@ static struct json_object *jbudgets(const struct budgets_result *r)
 	jadd(o, "ratio_with_to_without", jnum(r->ratio.median, "%.4f"));
 	jadd(o, "ratio_with_to_without_min", jnum(r->ratio.min, "%.4f"));
 	jadd(o, "ratio_with_to_without_max", jnum(r->ratio.max, "%.4f"));
+	return o;
+}
+
+static struct json_object *jtrace(const struct trace_result *r)
+{
+	struct json_object *o, *t;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "interface", json_object_new_string(PINMGR_IFACE_ID));
+	jadd(o, "size_bytes", json_object_new_int64(BASE_PAGE));
+	jadd(o, "backing", json_object_new_string(backing_id(BACKING_4K)));
+	jadd(o, "rounds", json_object_new_int(r->rounds));
+	jadd(o, "disabled", jrounds(&r->f_off, r->off, r->rounds));
+	jadd(o, "enabled", jrounds(&r->f_on, r->on, r->rounds));
+	jadd(o, "ratio_enabled_to_disabled", jnum(r->ratio.median, "%.4f"));
+	jadd(o, "ratio_enabled_to_disabled_min", jnum(r->ratio.min, "%.4f"));
+	jadd(o, "ratio_enabled_to_disabled_max", jnum(r->ratio.max, "%.4f"));
+	t = json_object_new_object();
+	jadd(t, "buffer_kib_per_cpu", json_object_new_int(r->buffer_kb));
+	jadd(t, "device_pins", json_object_new_int64(r->pins));
+	jadd(t, "device_unpins", json_object_new_int64(r->unpins));
+	jadd(t, "events_written", json_object_new_int64(r->written));
+	jadd(t, "events_overwritten", json_object_new_int64(r->overrun));
+	jadd(t, "events_dropped", json_object_new_int64(r->dropped));
+	jadd(t, "events_written_disabled",
+	     json_object_new_int64(r->written_off));
+	jadd(t, "verified", json_object_new_boolean(r->verified));
+	jadd(o, "trace", t);
+	return o;
+}
+
+static struct json_object *jcensus(const struct census_result *r)
+{
+	struct json_object *o;
+	bool scaled;
+	double s;
+
+	if (r->err)
+		return jerror(r->err, r->why);
+	o = json_object_new_object();
+	jadd(o, "status", json_object_new_string("ok"));
+	jadd(o, "processes_wanted", json_object_new_int(r->wanted));
+	jadd(o, "processes_added", json_object_new_int(r->made));
+	if (r->fork_err)
+		jadd(o, "processes_not_added", jerror(r->fork_err, "clone"));
+	jadd(o, "add_ns", json_object_new_int64(r->fork_ns));
+	jadd(o, "end_and_reap_ns", json_object_new_int64(r->end_ns));
+	jadd(o, "mem_available_taken_kib", json_object_new_int64(r->mem_kb));
+	jadd(o, "baseline_processes", json_object_new_int(r->base_procs));
+	jadd(o, "baseline", jstats(&r->base, "ns"));
+	jadd(o, "processes_censused", json_object_new_int(r->procs));
+	jadd(o, "processes_hidden", json_object_new_int(r->hidden));
+	jadd(o, "first_census_ns", json_object_new_int64(r->first_ns));
+	jadd(o, "census", jstats(&r->st, "ns"));
+	jadd(o, "per_added_process_ns", r->procs > r->base_procs ?
+	     jnum((r->st.median - r->base.median) /
+		  (r->procs - r->base_procs), "%.1f") : NULL);
+	s = census_seconds(r, &scaled);
+	jadd(o, "seconds_for_10000", s > 0 ? jnum(s, "%.4f") : NULL);
+	jadd(o, "seconds_for_10000_scaled", json_object_new_boolean(scaled));
+	jadd(o, "verified", json_object_new_boolean(r->verified));
 	return o;
 }
 
@@ -1349,6 +1540,9 @@ int report_json(const char *path, const struct options *o,
 	jadd(x, "monitor_rounds", json_object_new_int(o->monitor_rounds));
 	jadd(x, "watch_rounds", json_object_new_int(o->watch_rounds));
 	jadd(x, "stale_event_samples", json_object_new_int(o->stale_samples));
+	jadd(x, "trace_rounds", json_object_new_int(o->trace_rounds));
+	jadd(x, "census_processes", json_object_new_int(o->census_procs));
+	jadd(x, "census_repeats", json_object_new_int(o->census_repeats));
 	jadd(x, "clock", json_object_new_string("CLOCK_MONOTONIC"));
 	jadd(root, "parameters", x);
 
@@ -1462,6 +1656,10 @@ int report_json(const char *path, const struct options *o,
 		jadd(root, "exported_leases", jexport(&r->exports));
 	if (r->budgets.measured)
 		jadd(root, "pin_unpin_budgets", jbudgets(&r->budgets));
+	if (r->trace.measured)
+		jadd(root, "pin_unpin_trace", jtrace(&r->trace));
+	if (r->census.measured)
+		jadd(root, "census", jcensus(&r->census));
 
 	n = compute_targets(o, r, t);
 	a = json_object_new_array();

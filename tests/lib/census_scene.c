@@ -5,6 +5,7 @@
  * other processes that pin as other users in other cgroups.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,9 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <linux/kcmp.h>
 
 #include "census_scene.h"
 
@@ -68,6 +71,14 @@ uint64_t cs_span_pages(const void *addr, size_t len)
 	uintptr_t page = pm_page_size(), a = (uintptr_t)addr;
 
 	return ((a + len + page - 1) / page) - a / page;
+}
+
+bool cs_have_kcmp(void)
+{
+	pid_t self = getpid();
+
+	return syscall(SYS_kcmp, self, self, KCMP_FILE, 0, 0) >= 0 ||
+	       errno != ENOSYS;
 }
 
 /* io_uring, or a skip where the kernel has none or refuses it. */

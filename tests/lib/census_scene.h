@@ -19,6 +19,12 @@ void cs_cgroup_of(pid_t pid, char *buf, size_t size);
 bool cs_have_cgroup2(void);
 /* Pages from floor(@addr) to ceil(@addr + @len): what io_uring pins. */
 uint64_t cs_span_pages(const void *addr, size_t len);
+/*
+ * Does the kernel have kcmp(2), which the census needs to count a ring
+ * reached through several descriptors once? (The debug kernel, built from
+ * tinyconfig, has no CONFIG_KCMP.) Without it each descriptor counts.
+ */
+bool cs_have_kcmp(void);
 /* io_uring, or a skip. */
 void cs_need_io_uring(void);
 /* A ring whose two registered buffers span RING_PAGES small pages. */

@@ -547,6 +547,12 @@ void run_ends(const struct options *o, struct ends_result *r);
 void run_netlink_dump(const struct options *o, struct dump_result *r);
 void run_monitor(struct bench_env *env, const struct options *o,
 		 struct monitor_result *r);
+
+/* The device's pin and unpin counts (sysfs), for the rows that check them. */
+#define PINS_PATH	"/sys/class/misc/pinmgr/pins"
+#define UNPINS_PATH	"/sys/class/misc/pinmgr/unpins"
+/* A file holding one number (netlink.c); 0 or a negative errno. */
+int bench_read_u64(const char *path, uint64_t *val);
 void run_floor(struct bench_env *env, const struct options *o,
 	       struct floor_result *r);
 void run_watch(struct bench_env *env, const struct options *o,

@@ -56,8 +56,6 @@
 #define DUMP_CHUNK 8192		/* ranges per PIN_VEC */
 #define DUMP_MAX_FILES 8	/* more means max_leases was lowered a lot */
 
-#define PINS_PATH "/sys/class/misc/pinmgr/pins"
-#define UNPINS_PATH "/sys/class/misc/pinmgr/unpins"
 /* How long the listener may take to catch up after a measurement. */
 #define DRAIN_WAIT_NS (10 * NSEC_PER_SEC)
 /* Quiet for this long, a late listener has read all (batches: a tick). */
@@ -142,7 +140,7 @@ fail:
 	return ret;
 }
 
-static int read_u64(const char *path, uint64_t *val)
+int bench_read_u64(const char *path, uint64_t *val)
 {
 	FILE *f = fopen(path, "re");
 	unsigned long long v;
@@ -834,9 +832,9 @@ static int measure_listened(struct bench_env *env, const struct iface *pm,
 
 	if (!l)
 		return sys_fail(-ENOMEM, r->why, "allocating the listener");
-	ret = read_u64(PINS_PATH, &pins0);
+	ret = bench_read_u64(PINS_PATH, &pins0);
 	if (!ret)
-		ret = read_u64(UNPINS_PATH, &unpins0);
+		ret = bench_read_u64(UNPINS_PATH, &unpins0);
 	if (ret) {
 		sys_fail(ret, r->why, PINS_PATH);
 		goto out;
@@ -848,9 +846,9 @@ static int measure_listened(struct bench_env *env, const struct iface *pm,
 	}
 	r->rcvbuf = l->rcvbuf;
 	measure(env, pm, page, b, out);
-	ret = read_u64(PINS_PATH, &pins1);
+	ret = bench_read_u64(PINS_PATH, &pins1);
 	if (!ret)
-		ret = read_u64(UNPINS_PATH, &unpins1);
+		ret = bench_read_u64(UNPINS_PATH, &unpins1);
 	if (late)
 		listener_tell(l);
 	if (!ret)

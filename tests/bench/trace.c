@@ -21,8 +21,6 @@
 
 #define TRACEFS		"/sys/kernel/tracing"
 #define RECORD_CMD	TRACEFS "/options/record-cmd"
-#define PINS_PATH	"/sys/class/misc/pinmgr/pins"
-#define UNPINS_PATH	"/sys/class/misc/pinmgr/unpins"
 
 /* What the instance's per-CPU buffers say, summed over the CPUs. */
 struct tbuf_stats {
@@ -50,27 +48,11 @@ static int tfs_write(const char *path, const char *val)
 	return ret;
 }
 
-static int read_u64(const char *path, uint64_t *val)
-{
-	FILE *f = fopen(path, "re");
-	unsigned long long v;
-	int ok;
-
-	if (!f)
-		return -errno;
-	ok = fscanf(f, "%llu", &v) == 1;
-	fclose(f);
-	if (!ok)
-		return -EINVAL;
-	*val = v;
-	return 0;
-}
-
 static int device_counts(uint64_t *pins, uint64_t *unpins)
 {
-	int ret = read_u64(PINS_PATH, pins);
+	int ret = bench_read_u64(PINS_PATH, pins);
 
-	return ret ?: read_u64(UNPINS_PATH, unpins);
+	return ret ?: bench_read_u64(UNPINS_PATH, unpins);
 }
 
 /* Opening trace for writing with O_TRUNC empties every CPU's buffer. */
@@ -217,7 +199,7 @@ void run_trace(struct bench_env *env, const struct options *o,
 		return;
 	}
 	/* Someone else's tracing would be in the disabled figure. */
-	if (read_u64(TRACEFS "/events/pinmgr/enable", &kb) || kb) {
+	if (bench_read_u64(TRACEFS "/events/pinmgr/enable", &kb) || kb) {
 		fail(r, -EBUSY, "pinmgr events are enabled at the top level");
 		return;
 	}
@@ -262,7 +244,7 @@ void run_trace(struct bench_env *env, const struct options *o,
 		goto out_record;
 	}
 	snprintf(path, sizeof(path), "%s/buffer_size_kb", dir);
-	if (!read_u64(path, &kb))
+	if (!bench_read_u64(path, &kb))
 		r->buffer_kb = kb;
 	/* Alternate, so that a busy spell of the host hits both sides. */
 	for (i = 0; i < n; i++) {

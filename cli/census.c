@@ -259,21 +259,27 @@ const struct object census_object = { "census", census_cmds, usage, true };
 
 /* ---- top ---------------------------------------------------------------- */
 
-struct top_proc {
-	struct pinctl_census_proc p;
-	char comm[64];
-	char cgroup[256];
-};
-
+/* The census's processes, their strings copied (valid in a callback only). */
 struct top_list {
-	struct top_proc *v;
+	struct pinctl_census_proc *v;
 	size_t nr, cap;
 };
+
+static void top_list_free(struct top_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		free((char *)l->v[i].comm);
+		free((char *)l->v[i].cgroup);
+	}
+	free(l->v);
+}
 
 static int top_collect(const struct pinctl_census_proc *p, void *data)
 {
 	struct top_list *l = data;
-	struct top_proc *grown, *t;
+	struct pinctl_census_proc *grown, *t;
 
 	if (l->nr == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
@@ -282,30 +288,34 @@ static int top_collect(const struct pinctl_census_proc *p, void *data)
 			return -ENOMEM;
 		l->v = grown;
 	}
-	t = &l->v[l->nr++];
-	t->p = *p;
-	snprintf(t->comm, sizeof(t->comm), "%s", p->comm);
-	snprintf(t->cgroup, sizeof(t->cgroup), "%s", p->cgroup);
-	t->p.comm = t->comm;
-	t->p.cgroup = t->cgroup;
+	t = &l->v[l->nr];
+	*t = *p;
+	t->comm = strdup(p->comm);
+	t->cgroup = strdup(p->cgroup);
+	if (!t->comm || !t->cgroup) {
+		free((char *)t->comm);
+		free((char *)t->cgroup);
+		return -ENOMEM;
+	}
+	l->nr++;
 	return 0;
 }
 
-static uint64_t top_key(const struct top_proc *t)
+static uint64_t top_key(const struct pinctl_census_proc *t)
 {
-	return t->p.use.pinmgr + t->p.use.io_uring;
+	return t->use.pinmgr + t->use.io_uring;
 }
 
 /* Most pinned first, then most locked, then by pid. */
 static int top_cmp(const void *a, const void *b)
 {
-	const struct top_proc *x = a, *y = b;
+	const struct pinctl_census_proc *x = a, *y = b;
 
 	if (top_key(x) != top_key(y))
 		return top_key(x) < top_key(y) ? 1 : -1;
-	if (x->p.use.vm_lck != y->p.use.vm_lck)
-		return x->p.use.vm_lck < y->p.use.vm_lck ? 1 : -1;
-	return (x->p.pid > y->p.pid) - (x->p.pid < y->p.pid);
+	if (x->use.vm_lck != y->use.vm_lck)
+		return x->use.vm_lck < y->use.vm_lck ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 /* Rows of the terminal left for processes; all of them off a terminal. */
@@ -345,16 +355,16 @@ static int top_once(struct pinctl_cli *cli, bool all, bool tty)
 	rows = tty ? top_rows() : SIZE_MAX;
 	o = out_new(cli, OUT_LIST);
 	for (i = 0; i < l.nr && i < rows; i++)
-		out_proc(o, &l.v[i].p);
+		out_proc(o, &l.v[i]);
 	ret = out_finish(o);
 	fflush(stdout);
 out_free:
-	free(l.v);
+	top_list_free(&l);
 	pinctl_census_unref(c);
 	return ret;
 
 out_fail:
-	free(l.v);
+	top_list_free(&l);
 	pinctl_census_unref(c);
 	return fail("reading the census: %s", strerror(-ret));
 }

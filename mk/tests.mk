@@ -14,8 +14,9 @@ TEST_CFLAGS_ONLY := libdrm
 LIBTEST_SRCS := tests/harness.c $(sort $(wildcard tests/lib/*.c tests/cli/*.c))
 LIBTEST_HDRS := tests/harness.h $(wildcard tests/lib/*.h tests/cli/*.h) \
 	libpinctl/libpinctl.h $(UAPI_HDRS)
-# The census tests hold io_uring rings with registered buffers.
-LIBTEST_LIBS := json-c liburing
+# The census tests hold io_uring rings with registered buffers, and RDMA
+# memory regions on a Soft-RoCE device made through libnl (rdma_scene.c).
+LIBTEST_LIBS := json-c liburing libibverbs libnl-3.0
 GUEST_SCRIPTS := $(wildcard tests/vm/guest-*.sh)
 
 # pinmgr-bench is defined in mk/bench.mk, included after this file.

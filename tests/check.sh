@@ -46,6 +46,15 @@ count() {
 		"$2:" "$p" "$f" "$s" $((SECONDS - $3)))")
 }
 
+# The kernel's own modules of every VM; a stage that needs more gives
+# run-vm a later -M "$base_kmods ...", which replaces this one.
+base_kmods="loop ext4 fuse vgem vivid"
+# Soft-RoCE on a dummy netdev (tests/lib/rdma_scene.c). Since 7.x rdma_rxe
+# no longer depends on ib_uverbs, which libibverbs needs; up to 6.12 it
+# takes the crypto API's "crc32" when a device is made, and fails with
+# ENOENT then, since the VMs have no modprobe to load it on demand.
+rxe_kmods="rdma_rxe ib_uverbs dummy crypto-crc32"
+
 # run_suite KERNEL LABEL RUN-VM-OPTIONS... -- SUITE-ARGS...
 run_suite() {
 	local k=$1 label=$2 tap log rc t0=$SECONDS
@@ -54,7 +63,7 @@ run_suite() {
 	log=$out/$k-$label-console.log
 	echo "# === kernel $k: $label ==="
 	"$here/vm/run-vm" -k "$k" -l "$log" -t "$stage_limit" \
-		-M "loop ext4 fuse vgem vivid" "$@" |
+		-M "$base_kmods" "$@" |
 		tee "$tap"
 	rc=${PIPESTATUS[0]}
 	check_plan "$tap" "$k $label" "$rc" | tee -a "$tap"
@@ -160,7 +169,9 @@ for k in "${kernels[@]}"; do
 	# ext4"), FUSE and userfaultfd (the hostile owner's stalled buffers);
 	# guest-suite.sh adds netlink once the module loads. The suite's
 	# machine has QEMU's edu device behind an IOMMU for the test importer
-	# (run-vm -e).
+	# (run-vm -e), and on Debian's kernels Soft-RoCE (rdma_rxe, on a dummy
+	# netdev) for the tests that register RDMA memory regions: the debug
+	# kernel has no RDMA.
 	# A stage that hangs costs its limit, and the run has 90 minutes: each
 	# limit is about four times what the stage takes (a Debian kernel's
 	# suite 5 min, the debug kernel's 12; movable and watch 1 to 3).
@@ -168,17 +179,18 @@ for k in "${kernels[@]}"; do
 	case $k in
 	debug)
 		stage_limit=2400 short_limit=900
-		vm_args=(-m 3072)
+		vm_args=(-m 3072) suite_vm_args=()
 		suite_env=(env PINMGR_STRESS_SECS=60
 			PINMGR_REQUIRE="extfs failnth fuse userfaultfd edu cgroup2 tracefs perf") ;;
 	*)
-		vm_args=()
-		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2 tracefs perf")
+		vm_args=() suite_vm_args=(-M "$base_kmods $rxe_kmods")
+		suite_env=(env PINMGR_REQUIRE="extfs fuse userfaultfd vgem vivid edu cgroup2 tracefs perf rxe")
 		suite_args+=(-x failnth_) ;;
 	esac
 	# The host's perf goes in for the tracepoint tests (perf stat, record
 	# and script against the driver's events).
-	run_suite "$k" suite -e -x "$(command -v perf)" "${vm_args[@]}" -- "${suite_env[@]}" \
+	run_suite "$k" suite -e -x "$(command -v perf)" "${vm_args[@]}" \
+		"${suite_vm_args[@]}" -- "${suite_env[@]}" \
 		sh /pinmgr/bin/guest-suite.sh "${suite_args[@]}"
 	stage_limit=$short_limit
 	run_suite "$k" movable "${vm_args[@]}" -a movablecore=1G -- \

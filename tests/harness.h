@@ -164,7 +164,7 @@ void pm_skip(const char *fmt, ...)
  */
 #define PM_CAPS		"failnth", "movable", "extfs", "netlink", "fuse", \
 			"userfaultfd", "vgem", "vivid", "edu", "cgroup2", \
-			"tracefs", "perf"
+			"tracefs", "perf", "rxe"
 
 /* The running test needs @cap (one of PM_CAPS; anything else fails). */
 void pm_require(const char *cap);

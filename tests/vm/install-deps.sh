@@ -42,7 +42,7 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	mmdebstrap debian-archive-keyring linux-source-6.12
 	libkmod-dev libnl-genl-3-dev liburing-dev libjson-c-dev pkg-config
-	libdrm-dev
+	libdrm-dev libibverbs-dev ibverbs-providers
 	sparse dwarves
 	gnuplot-nox jq
 	python3-yaml python3-jsonschema

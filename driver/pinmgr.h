@@ -397,6 +397,7 @@ void pinmgr_uncharge(struct pinmgr_ctx *ctx, struct user_struct *user,
 		     unsigned long nr_pages, struct pinmgr_lease_budgets *budgets);
 u64 pinmgr_memlock_limit_pages(void);
 u64 pinmgr_user_pinned_pages(void);
+int pinmgr_uid_locked_vm(kuid_t uid, u64 *pages);
 u32 pinmgr_pin_flags(u32 flags);
 
 /* pinmgr_index.c */

@@ -22,6 +22,7 @@
 #include <linux/cred.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/user.h>
 
@@ -47,6 +48,45 @@ u64 pinmgr_memlock_limit_pages(void)
 u64 pinmgr_user_pinned_pages(void)
 {
 	return atomic_long_read(&current_user()->locked_vm);
+}
+
+/**
+ * pinmgr_uid_locked_vm() - pages charged to a user's locked_vm
+ * @uid: the user, as a real uid
+ * @pages: out: the user's locked_vm, by pinmgr and every other charger
+ *
+ * A module cannot look a user_struct up by uid (find_user() is not
+ * exported), so the user is reached through a process whose real uid it
+ * is: cred->user is that uid's user_struct. The walk is O(processes)
+ * (thread-group leaders: a thread that alone changed its uid is not seen)
+ * and stops at the first match; it runs under rcu_read_lock() and must not
+ * sleep. The credentials, and through them the user_struct, stay valid
+ * until rcu_read_unlock(). The caller's own user, what anyone may ask
+ * about, needs no walk: a request costs an unprivileged user O(1).
+ *
+ * Return: 0; -ENOENT when no live process has @uid as its real uid.
+ */
+int pinmgr_uid_locked_vm(kuid_t uid, u64 *pages)
+{
+	struct task_struct *p;
+	int ret = -ENOENT;
+
+	if (uid_eq(uid, current_uid())) {
+		*pages = atomic_long_read(&current_user()->locked_vm);
+		return 0;
+	}
+	rcu_read_lock();
+	for_each_process(p) {
+		const struct cred *cred = __task_cred(p);
+
+		if (uid_eq(cred->uid, uid)) {
+			*pages = atomic_long_read(&cred->user->locked_vm);
+			ret = 0;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
 }
 
 /**

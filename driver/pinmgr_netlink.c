@@ -2,16 +2,17 @@
 /*
  * The `pinmgr` generic netlink family (spec: uapi/pinmgr.yaml; policy and
  * op tables generated into pinmgr_nl_gen.c): statistics, every lease on the
- * device (one by handle, or a dump with filters), revocation, and the
- * monitor group's events. Revocation calls the same lease function as the
- * REVOKE ioctl; what a reader sees is decided as for debugfs and fdinfo
- * (pinmgr_show.c).
+ * device (one by handle, or a dump with filters), revocation, a user's
+ * locked_vm, and the monitor group's events. Revocation calls the same
+ * lease function as the REVOKE ioctl; what a reader sees is decided as for
+ * debugfs and fdinfo (pinmgr_show.c).
  *
  * The family struct is written here: the generator leaves it to legacy
  * families, and the monitor group must be for administrators only (it
  * carries every lease's events), which the 6.12 generator cannot say.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/pid.h>
@@ -47,14 +48,20 @@ static struct genl_family pinmgr_nl_family __ro_after_init = {
 		    ARRAY_SIZE(pinmgr_nl_mcgrps_priv) : 0,
 };
 
+/* Who reads: the credentials the socket was opened with. */
+static const struct cred *pinmgr_nl_cred(struct sk_buff *skb)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+
+	return sk && sk->sk_socket && sk->sk_socket->file ?
+	       sk->sk_socket->file->f_cred : current_cred();
+}
+
 /* The reader of a request: the task, with its socket's credentials. */
 static void pinmgr_nl_viewer(struct pinmgr_viewer *v, struct sk_buff *skb)
 {
-	struct sock *sk = NETLINK_CB(skb).sk;
-	const struct cred *cred = sk && sk->sk_socket && sk->sk_socket->file ?
-				  sk->sk_socket->file->f_cred : current_cred();
-
-	pinmgr_viewer_init(v, cred, netlink_capable(skb, CAP_SYS_ADMIN));
+	pinmgr_viewer_init(v, pinmgr_nl_cred(skb),
+			   netlink_capable(skb, CAP_SYS_ADMIN));
 }
 
 /*
@@ -553,6 +560,66 @@ int pinmgr_nl_budget_get_dumpit(struct sk_buff *skb,
 	}
 	kfree(view);
 	return ret ?: skb->len;
+}
+
+/* ---- A user's locked_vm (pinmgr_account.c) ---- */
+
+/*
+ * user-get: the pages charged to a user's locked_vm, by every charger.
+ * The uid is the reader's, in its user namespace (its socket's, as for
+ * leases); the administrator of the leases (CAP_SYS_ADMIN in the initial
+ * user namespace, netlink_capable()) may ask about anyone, anyone else
+ * about its own real uid only, the one its locked_vm is charged to.
+ */
+int pinmgr_nl_user_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct cred *cred = pinmgr_nl_cred(skb);
+	struct nlattr *attr = info->attrs[PINMGR_A_UID];
+	struct sk_buff *msg;
+	u64 pages;
+	kuid_t uid;
+	void *hdr;
+	int ret;
+
+	if (pinmgr_genl_req_attr_missing(info, PINMGR_A_UID))
+		return -EINVAL;
+	uid = make_kuid(cred->user_ns, nla_get_u32(attr));
+	if (!uid_valid(uid)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "the uid is not mapped in your user namespace");
+		return -EINVAL;
+	}
+	/* Ask for the capability only when it matters: it is audited. */
+	if (!uid_eq(uid, cred->uid) && !netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "only CAP_SYS_ADMIN may ask about another user");
+		return -EPERM;
+	}
+	ret = pinmgr_uid_locked_vm(uid, &pages);
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no process has this real uid");
+		return ret;
+	}
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)) +
+			  nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &pinmgr_nl_family, 0, PINMGR_NL_CMD_USER_GET);
+	if (!hdr ||
+	    nla_put_u32(msg, PINMGR_A_UID,
+			from_kuid_munged(cred->user_ns, uid)) ||
+	    nla_put_u64_64bit(msg, PINMGR_A_LOCKED_VM_PAGES, pages,
+			      PINMGR_A_PAD))
+		goto out_free_msg;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free_msg:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
 }
 
 /* Does anyone listen to the monitor group? Then events are worth building. */

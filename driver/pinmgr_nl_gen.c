@@ -36,7 +36,7 @@ const struct nla_policy pinmgr_nl_policy[PINMGR_A_BUDGET + 1] = {
 };
 
 /* Ops table for pinmgr */
-const struct genl_small_ops pinmgr_nl_ops[6] = {
+const struct genl_small_ops pinmgr_nl_ops[7] = {
 	{
 		.cmd	= PINMGR_NL_CMD_STATS_GET,
 		.doit	= pinmgr_nl_stats_get_doit,
@@ -64,6 +64,10 @@ const struct genl_small_ops pinmgr_nl_ops[6] = {
 	{
 		.cmd	= PINMGR_NL_CMD_BUDGET_GET,
 		.dumpit	= pinmgr_nl_budget_get_dumpit,
+	},
+	{
+		.cmd	= PINMGR_NL_CMD_USER_GET,
+		.doit	= pinmgr_nl_user_get_doit,
 	},
 };
 

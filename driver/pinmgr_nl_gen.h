@@ -22,7 +22,7 @@ extern const struct nla_policy pinmgr_budget_nl_policy[PINMGR_A_BUDGET_PAD + 1];
 extern const struct nla_policy pinmgr_nl_policy[PINMGR_A_BUDGET + 1];
 
 /* Ops table for pinmgr */
-extern const struct genl_small_ops pinmgr_nl_ops[6];
+extern const struct genl_small_ops pinmgr_nl_ops[7];
 
 int pinmgr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pinmgr_nl_lease_get_doit(struct sk_buff *skb, struct genl_info *info);
@@ -33,6 +33,7 @@ int pinmgr_nl_budget_set_doit(struct sk_buff *skb, struct genl_info *info);
 int pinmgr_nl_budget_clear_doit(struct sk_buff *skb, struct genl_info *info);
 int pinmgr_nl_budget_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pinmgr_nl_user_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	PINMGR_NLGRP_MONITOR,

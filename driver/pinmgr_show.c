@@ -162,7 +162,8 @@ const struct pinmgr_field pinmgr_lease_fields[PINMGR_NR_LEASE_FIELDS] = {
  * as the view's, and the table lists the spec's lease attributes
  * (linux/pinmgr_netlink.h, generated from it) in their order, all of them:
  * the request-only ones (now, stats, pad) follow end_time, the fields
- * added since follow them, and the budget nest comes last.
+ * added since follow them, and the budget nest and user-get's
+ * locked-vm-pages come last.
  */
 #define PINMGR_LEASE_FIELD_FITS(name, id, ft, kind, query)		\
 	static_assert(sizeof_field(struct pinmgr_query, query) ==	\
@@ -177,7 +178,8 @@ PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_FITS)
 PINMGR_LEASE_FIELDS(PINMGR_LEASE_FIELD_IN_ORDER)
 static_assert(PINMGR_NR_LEASE_FIELDS + PINMGR_A_PAD - PINMGR_A_NOW + 1 ==
 	      PINMGR_A_BUDGET - 1);
-static_assert(PINMGR_A_BUDGET == PINMGR_A_MAX);
+static_assert(PINMGR_A_BUDGET + 1 == PINMGR_A_LOCKED_VM_PAGES);
+static_assert(PINMGR_A_LOCKED_VM_PAGES == PINMGR_A_MAX);
 
 size_t pinmgr_field_size(const struct pinmgr_field *f)
 {

@@ -8,6 +8,7 @@
 #define LIBPINCTL_PRIVATE_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,5 +71,39 @@ struct pinctl_ctx *pinctl_dev_ctx(const struct pinctl_dev *dev);
 /* The device's leases through netlink, the module through libkmod. */
 int pinctl_module_param_u64(struct pinctl_ctx *ctx, const char *name,
 			    uint64_t *val);
+
+/* libnl's own failures (not the kernel's) in errno terms (netlink.c). */
+int pinctl_nle_errno(int nle);
+
+/*
+ * The pages charged to the locked_vm of user @uid (a real uid, in the
+ * caller's user namespace) by every charger: io_uring, iommufd, BPF, the
+ * network stack and pinmgr. Through the family's user-get (netlink.c).
+ *
+ * Return: 0 with *@pages; -ENOENT when no live process has @uid as its
+ * real uid; -EPERM for another user's uid without CAP_SYS_ADMIN;
+ * -ENODEV when the family is not registered (module not loaded);
+ * -EOPNOTSUPP from a module without user-get; -EINVAL for a uid not
+ * mapped in the caller's user namespace; or another negative errno.
+ */
+int pinctl_nl_user_locked_vm(struct pinctl_ctx *ctx, uint32_t uid,
+			     uint64_t *pages);
+
+/* One process's RDMA memory regions (rdma.c). */
+struct pinctl_rdma_use {
+	uint32_t pid;
+	uint32_t mrs;
+	uint64_t bytes;
+};
+
+/*
+ * The user memory regions of every RDMA device the caller's namespaces
+ * see, each rounded up to whole pages of @page_size, summed per process
+ * (the tgid of the thread that registered it) and sorted by pid, into a
+ * malloc()ed array *@v of *@nr. *@has says whether the RDMA core answered:
+ * without it (no RDMA on the machine) there are none and that is no error.
+ */
+int pinctl_rdma_mrs(struct pinctl_ctx *ctx, uint64_t page_size,
+		    struct pinctl_rdma_use **v, size_t *nr, bool *has);
 
 #endif /* LIBPINCTL_PRIVATE_H */

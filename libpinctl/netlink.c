@@ -2,7 +2,7 @@
 /*
  * Every lease on the device through the pinmgr generic netlink family
  * (uapi/pinmgr.yaml), with libnl-genl-3: stats, one lease, a filtered dump,
- * revoke, and the "monitor" multicast group.
+ * revoke, budgets, a user's locked_vm, and the "monitor" multicast group.
  *
  * Each request opens a socket of its own, so every call is thread-safe; a
  * monitor keeps one socket. Errors are the kernel's own errno, taken from
@@ -38,7 +38,7 @@ _Static_assert((int)PINMGR_NL_CMD_LEASE_STALE_NTF - PINMGR_NL_CMD_LEASE_PINNED_N
 	       (int)PINCTL_NTF_STALE - PINCTL_NTF_PINNED, "notifications");
 
 /* libnl's own failures (not the kernel's) in errno terms. */
-static int nle_to_errno(int nle)
+int pinctl_nle_errno(int nle)
 {
 	switch (nle < 0 ? -nle : nle) {
 	case 0:
@@ -86,6 +86,7 @@ static const struct nla_policy lease_policy[PINMGR_A_MAX + 1] = {
 	[PINMGR_A_NOW] = { .type = NLA_FLAG },
 	[PINMGR_A_STATS] = { .type = NLA_NESTED },
 	[PINMGR_A_BUDGET] = { .type = NLA_NESTED },
+	[PINMGR_A_LOCKED_VM_PAGES] = { .type = NLA_U64 },
 };
 
 /* A connected socket and the family's id. */
@@ -112,14 +113,14 @@ static int conn_open(struct pinctl_ctx *ctx, struct nl_conn *c)
 	/* libnl opens its sockets with SOCK_CLOEXEC. */
 	ret = genl_connect(c->sk);
 	if (ret < 0) {
-		ret = nle_to_errno(ret);
+		ret = pinctl_nle_errno(ret);
 		err(ctx, "netlink: connect: %s\n", strerror(-ret));
 		goto out_free;
 	}
 	nl_socket_enable_msg_peek(c->sk);
 	c->family = genl_ctrl_resolve(c->sk, PINMGR_FAMILY_NAME);
 	if (c->family < 0) {
-		ret = nle_to_errno(c->family);
+		ret = pinctl_nle_errno(c->family);
 		if (ret == -EIO)
 			ret = -ENOENT;
 		dbg(ctx, "netlink: family %s: %s\n", PINMGR_FAMILY_NAME,
@@ -224,14 +225,14 @@ static int conn_request(struct nl_conn *c, struct nl_msg *msg,
 	ret = nl_send_auto(c->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0) {
-		ret = nle_to_errno(ret);
+		ret = pinctl_nle_errno(ret);
 		goto out;
 	}
 	ret = 0;
 	while (!r.done) {
 		ret = nl_recvmsgs(c->sk, cb);
 		if (ret < 0) {
-			ret = r.err ? r.err : nle_to_errno(ret);
+			ret = r.err ? r.err : pinctl_nle_errno(ret);
 			break;
 		}
 	}
@@ -586,6 +587,55 @@ PINCTL_API int pinctl_budget_dump(struct pinctl_ctx *ctx, pinctl_budget_cb cb,
 	return ret;
 }
 
+/* ---- a user's locked_vm --------------------------------------------------- */
+
+struct user_locked_vm {
+	uint32_t uid;
+	uint64_t pages;
+	int found;
+};
+
+static int parse_user(struct nlattr **tb, void *data)
+{
+	struct user_locked_vm *u = data;
+
+	/* The reply names the user asked about, in the caller's namespace. */
+	if (!tb[PINMGR_A_UID] || !tb[PINMGR_A_LOCKED_VM_PAGES] ||
+	    nla_get_u32(tb[PINMGR_A_UID]) != u->uid)
+		return -EPROTO;
+	u->pages = nla_get_u64(tb[PINMGR_A_LOCKED_VM_PAGES]);
+	u->found = 1;
+	return 0;
+}
+
+int pinctl_nl_user_locked_vm(struct pinctl_ctx *ctx, uint32_t uid,
+			     uint64_t *pages)
+{
+	struct user_locked_vm u = { .uid = uid };
+	struct nl_conn c;
+	struct nl_msg *msg;
+	int ret;
+
+	if (!pages)
+		return -EINVAL;
+	ret = conn_open(ctx, &c);
+	if (ret)
+		/* The family is not registered: no module, unlike no user. */
+		return ret == -ENOENT ? -ENODEV : ret;
+	msg = conn_msg(&c, PINMGR_NL_CMD_USER_GET, 0);
+	if (msg && nla_put_u32(msg, PINMGR_A_UID, uid) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = msg ? conn_request(&c, msg, parse_user, &u) : -ENOMEM;
+	conn_close(&c);
+	if (!ret && !u.found)
+		ret = -EPROTO;
+	if (!ret)
+		*pages = u.pages;
+	return ret;
+}
+
 /* ---- monitor -------------------------------------------------------------- */
 
 #define PINCTL_MON_BUF	32768
@@ -638,7 +688,7 @@ PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
 		 * The family is there (conn_open() resolved it) without its
 		 * group: this kernel cannot keep the group to administrators.
 		 */
-		ret = nle_to_errno(grp);
+		ret = pinctl_nle_errno(grp);
 		if (ret == -EIO || ret == -ENOENT)
 			ret = -EOPNOTSUPP;
 		goto out_close;
@@ -654,13 +704,13 @@ PINCTL_API int pinctl_monitor_new(struct pinctl_ctx *ctx,
 	if (o.rcvbuf) {
 		ret = nl_socket_set_buffer_size(mon->conn.sk, (int)o.rcvbuf, 0);
 		if (ret < 0) {
-			ret = nle_to_errno(ret);
+			ret = pinctl_nle_errno(ret);
 			goto out_close;
 		}
 	}
 	ret = nl_socket_set_nonblocking(mon->conn.sk);
 	if (ret < 0) {
-		ret = nle_to_errno(ret);
+		ret = pinctl_nle_errno(ret);
 		goto out_close;
 	}
 	atomic_init(&mon->refcount, 1);

@@ -136,12 +136,14 @@ static void pm_nl_parse_lease(struct nlattr **tb, __u8 cmd,
 		PINMGR_A_CREATE_TIME, PINMGR_A_EXPIRE_TIME,
 		PINMGR_A_BREAK_DEADLINE, PINMGR_A_END_TIME,
 		PINMGR_A_STALE_ADDR, PINMGR_A_STALE_LENGTH, PINMGR_A_CGROUP_ID,
+		PINMGR_A_LOCKED_VM_PAGES,
 	};
 	__u64 *const u64_dst[] = {
 		&l->handle, &l->file_id, &l->addr, &l->length, &l->pages,
 		&l->runs, &l->metadata_bytes, &l->cookie, &l->create_time,
 		&l->expire_time, &l->break_deadline, &l->end_time,
 		&l->stale_addr, &l->stale_length, &l->cgroup_id,
+		&l->locked_vm_pages,
 	};
 	static const int u32s[] = {
 		PINMGR_A_TGID, PINMGR_A_UID, PINMGR_A_FLAGS, PINMGR_A_STATE,
@@ -416,6 +418,17 @@ int pm_nl_revoke(struct pm_nl *nl, __u64 handle, int now, __u64 *deadline)
 	if (!ret && deadline)
 		*deadline = reply.break_deadline;
 	return ret;
+}
+
+int pm_nl_user_get(struct pm_nl *nl, __u32 uid, struct pm_nl_lease *out)
+{
+	struct nl_msg *msg = pm_nl_msg(nl, PINMGR_NL_CMD_USER_GET, NLM_F_ACK);
+
+	if (!msg || nla_put_u32(msg, PINMGR_A_UID, uid)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return pm_nl_request(nl, msg, out);
 }
 
 int pm_nl_dump(struct pm_nl *nl, const struct pm_nl_filter *filter,

@@ -36,6 +36,7 @@ struct pm_nl_lease {
 	__u64 handle, file_id, addr, length, pages, runs, metadata_bytes;
 	__u64 cookie, create_time, expire_time, break_deadline, end_time;
 	__u64 stale_addr, stale_length, cgroup_id;
+	__u64 locked_vm_pages;	/* user-get */
 	__u32 tgid, uid, flags, state, stale_reason, watch_slot;
 	char comm[16];
 	struct pm_nl_budget budget;	/* budget-hit events */
@@ -61,6 +62,11 @@ const struct pm_nl_error *pm_nl_last_error(const struct pm_nl *nl);
 int pm_nl_stats(struct pm_nl *nl, __u64 stats[PINMGR_A_STATS_MAX + 1]);
 int pm_nl_lease_get(struct pm_nl *nl, __u64 handle, struct pm_nl_lease *out);
 int pm_nl_revoke(struct pm_nl *nl, __u64 handle, int now, __u64 *deadline);
+/*
+ * user-get of @uid: the reply's uid and locked_vm_pages in @out (if not
+ * NULL), with PM_NL_HAS() telling which attributes the reply held.
+ */
+int pm_nl_user_get(struct pm_nl *nl, __u32 uid, struct pm_nl_lease *out);
 
 /* Filters of a dump; a field is used when its PM_NL_F_* bit is set. */
 struct pm_nl_filter {

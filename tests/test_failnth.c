@@ -2191,14 +2191,20 @@ static void fn_nl_socket(struct fn_nl_arg *a)
 			     sizeof(tv)), 0);
 }
 
-static void fn_nl_put_u64(struct fn_nl_arg *a, int type, __u64 v)
+static void fn_nl_put(struct fn_nl_arg *a, int type, const void *v,
+		      size_t len)
 {
 	struct nlattr *nla = (struct nlattr *)(a->attrs + a->attrs_len);
 
 	nla->nla_type = (__u16)type;
-	nla->nla_len = NLA_HDRLEN + sizeof(v);
-	memcpy((char *)nla + NLA_HDRLEN, &v, sizeof(v));
+	nla->nla_len = (__u16)(NLA_HDRLEN + len);
+	memcpy((char *)nla + NLA_HDRLEN, v, len);
 	a->attrs_len += NLA_ALIGN(nla->nla_len);
+}
+
+static void fn_nl_put_u64(struct fn_nl_arg *a, int type, __u64 v)
+{
+	fn_nl_put(a, type, &v, sizeof(v));
 }
 
 /* The u64 attribute @type among the attributes at @nla, or ~0. */
@@ -2366,6 +2372,20 @@ static void fn_nl_get_succeeded(void *arg, long ret, int injected)
 	fn_nl_read_failed(a, 0);
 }
 
+/* user-get of this process's user: what GET_INFO says of it. */
+static void fn_nl_user_succeeded(void *arg, long ret, int injected)
+{
+	struct pinmgr_info info = { .size = sizeof(info) };
+	struct fn_nl_arg *a = arg;
+
+	(void)injected;
+	ASSERT_EQ(ret, 1);
+	ASSERT_EQ(ioctl(a->fd, PINMGR_IOC_GET_INFO, &info), 0);
+	ASSERT_EQ(a->value, info.user_pinned_pages);
+	ASSERT_GE(a->value, a->nleases);
+	fn_nl_read_failed(a, 0);
+}
+
 static void fn_nl_dump_succeeded(void *arg, long ret, int injected)
 {
 	struct fn_nl_arg *a = arg;
@@ -2386,6 +2406,7 @@ static void fn_nl_dump_succeeded(void *arg, long ret, int injected)
 static void fn_nl_read_body(void)
 {
 	static struct fn_nl_arg a;
+	__u32 uid;
 	struct fn_op op = {
 		.arg = &a, .prepare = fn_nl_prepare, .call = fn_nl_call,
 		.failed = fn_nl_read_failed,
@@ -2412,10 +2433,20 @@ static void fn_nl_read_body(void)
 	a.nested = 0;
 	fn_walk(&op);
 
+	op.name = "netlink user-get";
+	op.succeeded = fn_nl_user_succeeded;
+	a.cmd = PINMGR_NL_CMD_USER_GET;
+	a.attrs_len = 0;
+	uid = getuid();
+	fn_nl_put(&a, PINMGR_A_UID, &uid, sizeof(uid));
+	a.value_attr = PINMGR_A_LOCKED_VM_PAGES;
+	fn_walk(&op);
+
 	/* Many messages: a fault can strike any of them. */
 	fn_nl_leases(&a, FN_NL_LEASES);
 	op.name = "netlink lease-get dump of 300 leases";
 	op.succeeded = fn_nl_dump_succeeded;
+	a.cmd = PINMGR_NL_CMD_LEASE_GET;
 	a.flags = NLM_F_DUMP;
 	a.attrs_len = 0;
 	fn_walk(&op);

@@ -6,14 +6,15 @@
  * the monitor group, and an unprivileged process does the same as a user.
  *
  *  - valid requests (stats-get, lease-get, dumps with random filters,
- *    lease-revoke of live handles) must answer as documented: a complete
- *    reply, or ENOENT/EBUSY/EKEYEXPIRED/EKEYREVOKED where a lease ended
- *    meanwhile; a filtered dump holds only matching leases, none twice;
+ *    lease-revoke of live handles, user-get of random uids) must answer as
+ *    documented: a complete reply, or ENOENT/EBUSY/EKEYEXPIRED/EKEYREVOKED
+ *    where a lease ended meanwhile, ENOENT for a uid no process has; a
+ *    filtered dump holds only matching leases, none twice;
  *  - malformed ones (random commands, flags, header fields, attribute
  *    types, lengths and payloads, truncated and batched messages) must get
  *    an error from the documented set or be ignored, never a crash;
- *  - the unprivileged process is refused every revocation and the monitor
- *    group, and sees only its own leases.
+ *  - the unprivileged process is refused every revocation, the monitor
+ *    group and every other user's locked_vm, and sees only its own leases.
  * Where the driver has watched leases, the pinners watch some of theirs
  * (some released on stale, some watch-only) and discard pages under them
  * now and then: the monitor must get lease-stale-ntf messages that say
@@ -349,6 +350,49 @@ static void fz_budget(struct pm_nl *nl, uint64_t *s, int admin)
 		FAIL("budget request for %s: ENOENT without a message", path);
 }
 
+/*
+ * user-get of a random uid. An administrator is answered for any uid that
+ * a process has (its own always) and gets ENOENT for the others; a user
+ * is answered for its own (its fuzzer runs) and refused every other
+ * (EPERM). (uid_t)-1 is no uid, for either.
+ */
+static void fz_user(struct pm_nl *nl, uint64_t *s, int admin)
+{
+	const __u32 known[] = { 0, PM_NOBODY, (__u32)getuid(), (__u32)-1 };
+	struct pm_nl_lease l;
+	__u32 uid;
+	int r;
+
+	switch (rndn(s, 3)) {
+	case 0:
+		uid = (__u32)rndn(s, 70000);
+		break;
+	case 1:
+		uid = (__u32)rnd(s);
+		break;
+	default:
+		uid = known[rndn(s, ARRAY_SIZE(known))];
+		break;
+	}
+	memset(&l, 0, sizeof(l));
+	r = pm_nl_user_get(nl, uid, &l);
+	if (uid == (__u32)-1) {
+		ASSERT_EQ(r, -EINVAL);
+		return;
+	}
+	if (uid != getuid()) {
+		if (!admin)
+			ASSERT_EQ(r, -EPERM);
+		if (!admin || r == -ENOENT)
+			return;
+	}
+	if (r)
+		FAIL("user-get of uid %u: %s", uid, strerror(-r));
+	if (l.uid != uid || !PM_NL_HAS(&l, PINMGR_A_LOCKED_VM_PAGES))
+		FAIL("user-get of uid %u answered uid %u, attributes 0x%llx",
+		     uid, l.uid, (unsigned long long)l.present);
+}
+
 /* A valid request, with what its answer must be. */
 static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 		     int admin)
@@ -359,9 +403,12 @@ static void fz_valid(struct pm_nl *nl, struct fz_shared *sh, uint64_t *s,
 	size_t nr, i, j;
 	int r;
 
-	switch (rndn(s, sh->budgets ? 5 : 4)) {
-	case 4:
+	switch (rndn(s, sh->budgets ? 6 : 5)) {
+	case 5:
 		fz_budget(nl, s, admin);
+		break;
+	case 4:
+		fz_user(nl, s, admin);
 		break;
 	case 0:
 		ASSERT_EQ(pm_nl_stats(nl, st), 0);
@@ -454,6 +501,12 @@ static size_t fz_build(struct fz_shared *sh, uint64_t *s, char *msg,
 			__u64 v = any_handle(sh, s);
 
 			memcpy((char *)nla + NLA_HDRLEN, &v, 8);
+		} else if (nla->nla_type == PINMGR_A_UID && alen == 4 &&
+			   rndn(s, 2)) {
+			/* A uid that a process has, now and then. */
+			__u32 v = rndn(s, 2) ? 0 : PM_NOBODY;
+
+			memcpy((char *)nla + NLA_HDRLEN, &v, 4);
 		} else {
 			for (i = 0; i < alen; i++)
 				((char *)nla)[NLA_HDRLEN + i] = (char)rnd(s);

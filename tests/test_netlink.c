@@ -3,12 +3,14 @@
  * The `pinmgr` generic netlink family, spoken with libnl-genl-3 as any
  * client would (nl_client.c): every operation and filter, what root, an
  * unprivileged user, a reader in a child pid namespace and one in a child
- * user namespace see, strict policies and their extack, revocation, the
- * monitor group's events in order, and dumps of 20,000 leases that return
- * each exactly once, also while other processes pin and unpin.
+ * user namespace see, strict policies and their extack, a user's
+ * locked_vm, revocation, the monitor group's events in order, and dumps of
+ * 20,000 leases that return each exactly once, also while other processes
+ * pin and unpin.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <linux/capability.h>
@@ -682,7 +685,7 @@ TEST(netlink_reader_in_child_user_namespace)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		struct pm_nl_lease *leases;
+		struct pm_nl_lease *leases, l;
 		struct pm_nl *nl;
 		size_t nr;
 
@@ -698,6 +701,18 @@ TEST(netlink_reader_in_child_user_namespace)
 		ASSERT_EQ(leases[0].handle, mine);
 		ASSERT_EQ(leases[0].uid, 5);
 		free(leases);
+		/*
+		 * user-get in the same namespace: its own real uid as 5;
+		 * uids not mapped there are no uids.
+		 */
+		memset(&l, 0, sizeof(l));
+		ASSERT_EQ(pm_nl_user_get(nl, 5, &l), 0);
+		ASSERT_EQ(l.uid, 5);
+		ASSERT_TRUE(PM_NL_HAS(&l, PINMGR_A_LOCKED_VM_PAGES));
+		expect_nl_error(nl, pm_nl_user_get(nl, 0, NULL), EINVAL,
+				"not mapped", PINMGR_A_UID, 0);
+		expect_nl_error(nl, pm_nl_user_get(nl, PM_NOBODY, NULL),
+				EINVAL, "not mapped", PINMGR_A_UID, 0);
 		expect_nl_error(nl, pm_nl_revoke(nl, mine, 1, NULL), EPERM,
 				NULL, 0, 0);
 		ASSERT_EQ(pm_nl_monitor(nl), pm_nl_monitor_expect(-EPERM));
@@ -708,6 +723,159 @@ TEST(netlink_reader_in_child_user_namespace)
 	stop_pinning_child(&other, po);
 	ASSERT_EQ(pm_unpin(fd, mine), 0);
 	close(fd);
+}
+
+/* ---- A user's locked_vm ------------------------------------------------ */
+
+#define UG_UID		4321	/* no other process of the VM has it */
+#define UG_NONE		4322	/* nor this one */
+#define UG_PAGES	24
+
+struct ug_child {
+	int ready[2];		/* the child's user_pinned_pages, once pinned */
+	int done[2];		/* the parent says "unpin and go" */
+};
+
+/*
+ * A child that becomes uid UG_UID (with RLIMIT_MEMLOCK room for its
+ * pins), pins UG_PAGES one-page leases, says what GET_INFO gives as its
+ * user's pinned pages, and holds them until told; then it unpins them and
+ * exits.
+ */
+static pid_t start_uid_child(struct ug_child *c)
+{
+	__u64 pinned;
+	pid_t pid;
+
+	ASSERT_EQ(pipe2(c->ready, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(c->done, O_CLOEXEC), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct rlimit rl = { .rlim_cur = 4 * UG_PAGES * pm_page_size(),
+				     .rlim_max = 4 * UG_PAGES * pm_page_size() };
+		size_t ps = pm_page_size(), i;
+		__u64 handles[UG_PAGES];
+		struct pinmgr_info info;
+		char *buf, x;
+		int fd;
+
+		close(c->ready[0]);
+		close(c->done[1]);
+		ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+		ASSERT_EQ(setgroups(0, NULL), 0);
+		ASSERT_EQ(setgid(UG_UID), 0);
+		ASSERT_EQ(setuid(UG_UID), 0);
+		ASSERT_EQ(getuid(), UG_UID);
+		ASSERT_FALSE(pm_have_cap(CAP_IPC_LOCK));
+		buf = pm_map_anon(UG_PAGES * ps);
+		ASSERT_NE(buf, NULL);
+		fd = pm_open();
+		ASSERT_GE(fd, 0);
+		pm_pin_many(fd, buf, UG_PAGES, UG_PAGES, 4321, handles);
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		ASSERT_EQ(write(c->ready[1], &info.user_pinned_pages,
+				sizeof(info.user_pinned_pages)),
+			  (ssize_t)sizeof(info.user_pinned_pages));
+		ASSERT_EQ(read(c->done[0], &x, 1), 1);
+		for (i = 0; i < UG_PAGES; i++)
+			ASSERT_EQ(pm_unpin(fd, handles[i]), 0);
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		ASSERT_EQ(info.user_pinned_pages, 0);
+		close(fd);
+		_exit(0);
+	}
+	/* A child that fails before it pinned closes the pipe: no hang. */
+	close(c->ready[1]);
+	close(c->done[0]);
+	ASSERT_EQ(read(c->ready[0], &pinned, sizeof(pinned)),
+		  (ssize_t)sizeof(pinned));
+	/* Its user's locked_vm is pinmgr's charge alone. */
+	ASSERT_EQ(pinned, UG_PAGES);
+	return pid;
+}
+
+static void stop_uid_child(struct ug_child *c, pid_t pid)
+{
+	ASSERT_EQ(write(c->done[1], "x", 1), 1);
+	ASSERT_EQ(pm_wait(pid), 0);
+	close(c->ready[0]);
+	close(c->done[1]);
+}
+
+/*
+ * user-get answers a user's locked_vm, which pinmgr charges (as io_uring
+ * and others do): exactly the child's pins, what its own GET_INFO says.
+ * A uid that no process has is ENOENT, once its last process is gone too;
+ * a uid that is no uid is EINVAL, a request without one too.
+ */
+TEST(netlink_user_get_reports_locked_vm)
+{
+	struct pm_nl *nl = nl_open();
+	struct pinmgr_info before, after;
+	struct pm_nl_lease l;
+	struct ug_child c;
+	struct nl_msg *msg;
+	int fd = pm_open(), tries;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP("needs root to become uid %d", UG_UID);
+	ASSERT_GE(fd, 0);
+	expect_nl_error(nl, pm_nl_user_get(nl, UG_UID, NULL), ENOENT,
+			"no process has this real uid", PINMGR_A_UID, 0);
+
+	pid = start_uid_child(&c);
+	memset(&l, 0, sizeof(l));
+	ASSERT_EQ(pm_nl_user_get(nl, UG_UID, &l), 0);
+	ASSERT_EQ(l.cmd, PINMGR_NL_CMD_USER_GET);
+	ASSERT_TRUE(PM_NL_HAS(&l, PINMGR_A_UID));
+	ASSERT_TRUE(PM_NL_HAS(&l, PINMGR_A_LOCKED_VM_PAGES));
+	ASSERT_EQ(l.uid, UG_UID);
+	ASSERT_EQ(l.locked_vm_pages, UG_PAGES);
+	stop_uid_child(&c, pid);
+	/* Its last process gone, the user is found through nothing. */
+	expect_nl_error(nl, pm_nl_user_get(nl, UG_UID, NULL), ENOENT,
+			"no process has this real uid", PINMGR_A_UID, 0);
+	expect_nl_error(nl, pm_nl_user_get(nl, UG_NONE, NULL), ENOENT,
+			"no process has this real uid", PINMGR_A_UID, 0);
+
+	/*
+	 * Root's own, as GET_INFO says it: read between two equal GET_INFOs,
+	 * should some other root process charge meanwhile.
+	 */
+	for (tries = 0; tries < 10; tries++) {
+		ASSERT_EQ(pm_get_info(fd, &before), 0);
+		memset(&l, 0, sizeof(l));
+		ASSERT_EQ(pm_nl_user_get(nl, 0, &l), 0);
+		ASSERT_EQ(pm_get_info(fd, &after), 0);
+		if (before.user_pinned_pages == after.user_pinned_pages)
+			break;
+	}
+	ASSERT_EQ(before.user_pinned_pages, after.user_pinned_pages);
+	ASSERT_EQ(l.uid, 0);
+	ASSERT_EQ(l.locked_vm_pages, before.user_pinned_pages);
+
+	/* (uid_t)-1 is no uid in any namespace. */
+	expect_nl_error(nl, pm_nl_user_get(nl, (__u32)-1, NULL), EINVAL,
+			"not mapped", PINMGR_A_UID, 0);
+	/* Without a uid, or one of the wrong size. */
+	msg = pm_nl_msg(nl, PINMGR_NL_CMD_USER_GET, 0);
+	ASSERT_NE(msg, NULL);
+	expect_nl_error(nl, pm_nl_request(nl, msg, NULL), EINVAL, NULL, 0,
+			PINMGR_A_UID);
+	msg = pm_nl_msg(nl, PINMGR_NL_CMD_USER_GET, 0);
+	ASSERT_NE(msg, NULL);
+	ASSERT_EQ(nla_put_u64(msg, PINMGR_A_UID, UG_UID), 0);
+	expect_nl_error(nl, pm_nl_request(nl, msg, NULL), EINVAL,
+			"invalid attribute length", PINMGR_A_UID, 0);
+	/* A do-only operation. */
+	msg = pm_nl_msg(nl, PINMGR_NL_CMD_USER_GET, NLM_F_DUMP);
+	ASSERT_NE(msg, NULL);
+	expect_nl_error(nl, pm_nl_request(nl, msg, NULL), EOPNOTSUPP, NULL,
+			0, 0);
+	close(fd);
+	pm_nl_close(nl);
 }
 
 /* ---- Revocation -------------------------------------------------------- */

@@ -5,7 +5,8 @@
  * threads; physical addresses stay hidden; another user's leases cannot be
  * reached by guessing handles; a file received from another process (fork or
  * SCM_RIGHTS) cannot pin, unpin or access that process's memory; read-only
- * pins never write; module parameters are root's. Watched leases: a
+ * pins never write; module parameters are root's; netlink user-get answers
+ * a user's own locked_vm and no other user's. Watched leases: a
  * context's status area is mapped by its owner only, never writable, and
  * shows only that context's leases; watch-only leases charge nothing.
  *
@@ -31,6 +32,7 @@
 #include <linux/capability.h>
 
 #include "harness.h"
+#include "nl_client.h"
 
 #define MEMLOCK_PAGES	16
 
@@ -868,6 +870,54 @@ TEST(security_query_shows_nobody_uid)
 	close(rfd);
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/*
+ * netlink user-get as a user: its own locked_vm, as its GET_INFO says;
+ * any other user's is refused (EPERM, whether or not that user has a
+ * process: a refusal tells nothing about it).
+ */
+TEST(security_user_get_only_of_own_uid)
+{
+	pid_t pid;
+
+	need_root();
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		size_t ps = pm_page_size();
+		char *p = pm_map_anon(6 * ps);
+		struct pinmgr_info info;
+		struct pm_nl_lease l;
+		struct pm_nl *nl;
+		int fd;
+
+		ASSERT_NE(p, NULL);
+		set_memlock(MEMLOCK_PAGES * ps);
+		become_nobody();
+		fd = pm_open();
+		ASSERT_GE(fd, 0);
+		PIN_OK(fd, p, 6 * ps, 0);
+		nl = pm_nl_open();
+		if (!nl)
+			FAIL("cannot open the pinmgr netlink family: %s",
+			     strerror(errno));
+		ASSERT_EQ(pm_get_info(fd, &info), 0);
+		ASSERT_GE(info.user_pinned_pages, 6);
+		memset(&l, 0, sizeof(l));
+		ASSERT_EQ(pm_nl_user_get(nl, PM_NOBODY, &l), 0);
+		ASSERT_EQ(l.uid, PM_NOBODY);
+		ASSERT_TRUE(PM_NL_HAS(&l, PINMGR_A_LOCKED_VM_PAGES));
+		ASSERT_EQ(l.locked_vm_pages, info.user_pinned_pages);
+		/* Root has processes; 4321 has none: both refused alike. */
+		ASSERT_EQ(pm_nl_user_get(nl, 0, NULL), -EPERM);
+		ASSERT_EQ(pm_nl_user_get(nl, 4321, NULL), -EPERM);
+		ASSERT_EQ(pm_nl_user_get(nl, (__u32)-1, NULL), -EINVAL);
+		pm_nl_close(nl);
+		close(fd);
+		_exit(0);
+	}
+	ASSERT_EQ(pm_wait(pid), 0);
 }
 
 /* ---- Watched leases and the status area -------------------------------- */

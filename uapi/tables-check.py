@@ -19,8 +19,9 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Attributes of the "pinmgr" set that are not lease fields: a request's
-# flag, the nests of the statistics and of a budget, and padding.
-NOT_FIELDS = {"now", "stats", "budget", "pad"}
+# flag, the nests of the statistics and of a budget, padding, and a user's
+# locked_vm (user-get).
+NOT_FIELDS = {"now", "stats", "budget", "pad", "locked-vm-pages"}
 TYPES = {"U64": "u64", "U32": "u32", "STR": "string"}
 
 PROBE = """#include "pinmgr_tables.h"

@@ -4,8 +4,9 @@
  * pinctl top [ interval DURATION ] [ count N ] [ all ]
  *
  * Who pins how much on the machine, by interface (pinmgr leases, io_uring
- * buffers, VmPin, VmLck), against the kernel's count of outstanding
- * FOLL_PIN pages: libpinctl's census, shown per process, user or cgroup.
+ * buffers, RDMA memory regions, VmPin, VmLck), against the kernel's count
+ * of outstanding FOLL_PIN pages: libpinctl's census, shown per process,
+ * user or cgroup.
  * top is the same census, refreshed and sorted by what each process pins.
  */
 #define _GNU_SOURCE
@@ -25,11 +26,14 @@ static void usage(FILE *f)
 	      "       pinctl census help\n"
 	      "\n"
 	      "Memory pinned and locked on the machine, per process, user or cgroup:\n"
-	      "PINMGR by pinmgr leases, IO_URING by io_uring's registered buffers\n"
-	      "(both FOLL_PIN pins), VM_PIN and VM_LCK as the kernel charges them\n"
-	      "(/proc/PID/status). The machine's line sets the outstanding FOLL_PIN\n"
-	      "pages of /proc/vmstat against what the census attributes; the rest\n"
-	      "(RDMA, VFIO, the kernel's own pins) is not attributed. Processes\n"
+	      "PINMGR by pinmgr leases, IO_URING by io_uring's registered buffers,\n"
+	      "RDMA by RDMA memory regions (all FOLL_PIN pins), VM_PIN and VM_LCK\n"
+	      "as the kernel charges them (/proc/PID/status). The machine's line\n"
+	      "sets the outstanding FOLL_PIN pages of /proc/vmstat against what the\n"
+	      "census attributes; the rest (VFIO, the kernel's own pins) is not\n"
+	      "attributed. Users also show LOCKED_VM, what is charged to the user's\n"
+	      "locked_vm (RLIMIT_MEMLOCK's count: pinmgr, io_uring, iommufd, BPF),\n"
+	      "as the pinmgr module reports it (\"-\" where it cannot). Processes\n"
 	      "whose files the caller may not read (other users', for anyone but\n"
 	      "root) are only counted. With all, processes that pin nothing show\n"
 	      "too. top refreshes every interval (default 2s) until interrupted or\n"
@@ -52,11 +56,14 @@ static const struct metric census_metrics[] = {
 	{ "pinctl_census_attributed_bytes", "",
 	  "FOLL_PIN pins the census attributes to an interface.", false, NULL },
 	{ "pinctl_census_not_attributed_bytes", "",
-	  "FOLL_PIN pins the census cannot attribute (RDMA, VFIO, the kernel's own).",
+	  "FOLL_PIN pins the census cannot attribute (VFIO, the kernel's own).",
 	  false, NULL },
 	{ "pinctl_census_user_pinned_bytes", "",
-	  "Memory a user's processes pin through pinmgr and io_uring.", false,
+	  "Memory a user's processes pin through pinmgr, io_uring and RDMA.", false,
 	  "uid" },
+	{ "pinctl_census_user_locked_vm_bytes", "",
+	  "Memory charged to a user's locked_vm (RLIMIT_MEMLOCK's count per user).",
+	  false, "uid" },
 };
 
 static int take(struct pinctl_cli *cli, bool all, struct pinctl_census **c)
@@ -68,10 +75,12 @@ static int take(struct pinctl_cli *cli, bool all, struct pinctl_census **c)
 	return EXIT_OK;
 }
 
-static void out_use(struct out *o, const struct pinctl_census_use *u)
+static void out_use(struct out *o, const struct pinctl_census_use *u,
+		    uint64_t rdma)
 {
 	out_num(o, "pinmgr", K_BYTES, u->pinmgr);
 	out_num(o, "io_uring", K_BYTES, u->io_uring);
+	out_num(o, "rdma", K_BYTES, rdma);
 	out_num(o, "vm_pin", K_BYTES, u->vm_pin);
 	out_num(o, "vm_lck", K_BYTES, u->vm_lck);
 }
@@ -85,7 +94,8 @@ static void out_proc(struct out *o, const struct pinctl_census_proc *p)
 	out_str(o, "cgroup", K_TEXT, p->cgroup);
 	out_num(o, "leases", K_COUNT, p->leases);
 	out_num(o, "io_uring_bufs", K_COUNT, p->io_uring_bufs);
-	out_use(o, &p->use);
+	out_num(o, "rdma_mrs", K_COUNT, p->rdma_mrs);
+	out_use(o, &p->use, p->rdma);
 	out_record_end(o);
 }
 
@@ -111,7 +121,12 @@ static int group_record(const struct pinctl_census_group *g, void *data)
 	else
 		out_str(go->o, "cgroup", K_TEXT, g->cgroup);
 	out_num(go->o, "procs", K_COUNT, g->procs);
-	out_use(go->o, &g->use);
+	out_use(go->o, &g->use, g->rdma);
+	/* A user's whole charge, beside what its processes pin and lock. */
+	if (go->by_user && g->has_locked_vm)
+		out_num(go->o, "locked_vm", K_BYTES, g->locked_vm);
+	else if (go->by_user)
+		out_str(go->o, "locked_vm", K_WORD, "-");
 	out_record_end(go->o);
 	return 0;
 }
@@ -122,8 +137,11 @@ static int user_sample(const struct pinctl_census_group *g, void *data)
 
 	snprintf(uid, sizeof(uid), "%u", g->uid);
 	out_metric_labelled(data, "user_pinned", K_BYTES,
-			    g->use.pinmgr + g->use.io_uring,
+			    g->use.pinmgr + g->use.io_uring + g->rdma,
 			    &census_metrics[3], uid);
+	if (g->has_locked_vm)
+		out_metric_labelled(data, "user_locked_vm", K_BYTES,
+				    g->locked_vm, &census_metrics[4], uid);
 	return 0;
 }
 
@@ -149,7 +167,7 @@ static int machine_record(struct pinctl_cli *cli, struct out *o,
 		return ret;
 	}
 	out_num(o, "pinmgr_unowned", K_BYTES, m.pinmgr_unowned);
-	out_use(o, &m.use);
+	out_use(o, &m.use, m.rdma);
 	out_num(o, "procs", K_COUNT, m.procs);
 	out_num(o, "hidden", K_COUNT, m.hidden);
 	out_num(o, "rings_unlisted", K_COUNT, m.rings_unlisted);
@@ -303,7 +321,7 @@ static int top_collect(const struct pinctl_census_proc *p, void *data)
 
 static uint64_t top_key(const struct pinctl_census_proc *t)
 {
-	return t->use.pinmgr + t->use.io_uring;
+	return t->use.pinmgr + t->use.io_uring + t->rdma;
 }
 
 /* Most pinned first, then most locked, then by pid. */

@@ -2,8 +2,9 @@
 /*
  * libpinctl: a census of the machine's pins. Each process's figures come
  * from the interface that made them (pinmgr's leases over netlink, io_uring's
- * rings from their fdinfo, VmPin and VmLck from status); the machine's from
- * /proc/vmstat. Nothing here runs another tool.
+ * rings from their fdinfo, RDMA memory regions from the RDMA core's netlink,
+ * VmPin and VmLck from status); the machine's from /proc/vmstat. Nothing
+ * here runs another tool.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,15 +26,26 @@ struct cproc {
 	uint32_t uid;
 	uint32_t leases;
 	uint32_t bufs;
+	uint32_t mrs;
+	uint64_t rdma;
 	char *comm;
 	char *cgroup;
 	struct pinctl_census_use use;
+};
+
+/* A user's locked_vm, as the module reported it. */
+struct ulock {
+	uint32_t uid;
+	bool known;
+	uint64_t bytes;
 };
 
 struct pinctl_census {
 	atomic_int refcount;
 	struct cproc *procs;
 	size_t nr, cap;
+	struct ulock *users;	/* the kept processes' uids, sorted */
+	size_t nr_users;
 	struct pinctl_census_machine m;
 };
 
@@ -63,6 +75,12 @@ struct owners {
 	size_t nr, cap;
 	uint64_t unowned_pages;	/* HELD: their owner is gone */
 	int err;
+};
+
+/* The RDMA memory regions of each process, sorted by pid. */
+struct mrs {
+	struct pinctl_rdma_use *v;
+	size_t nr;
 };
 
 /* Whole file @name under @dirfd into a malloc()ed, NUL-terminated buffer. */
@@ -211,6 +229,13 @@ static int owners_dump(struct pinctl_ctx *ctx, struct owners *o, bool *has)
 	}
 	o->nr = n;
 	return 0;
+}
+
+static int rdma_use_cmp(const void *a, const void *b)
+{
+	const struct pinctl_rdma_use *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 static struct owner *owner_find(struct owners *o, uint32_t tgid)
@@ -382,9 +407,11 @@ static void rings_count_once(struct pinctl_census *c, struct rings *r)
 	}
 }
 
-static bool in_use(const struct pinctl_census_use *u)
+static bool in_use(const struct cproc *cp)
 {
-	return u->pinmgr || u->io_uring || u->vm_pin || u->vm_lck;
+	const struct pinctl_census_use *u = &cp->use;
+
+	return u->pinmgr || u->io_uring || u->vm_pin || u->vm_lck || cp->rdma;
 }
 
 static void use_add(struct pinctl_census_use *sum,
@@ -416,9 +443,10 @@ static int census_keep(struct pinctl_census *c, struct cproc *cp)
  * caller or gone; a negative errno.
  */
 static int census_proc(struct pinctl_census *c, int procfd, const char *name,
-		       struct owners *o, struct rings *r, uint32_t flags,
-		       uint64_t page_size)
+		       struct owners *o, const struct mrs *mrs, struct rings *r,
+		       uint32_t flags, uint64_t page_size)
 {
+	struct pinctl_rdma_use *mr, key;
 	struct cproc cp = { 0 };
 	struct owner *ow;
 	char *status = NULL, *cg = NULL, *comm = NULL;
@@ -451,9 +479,16 @@ static int census_proc(struct pinctl_census *c, int procfd, const char *name,
 		cp.leases = ow->leases;
 		cp.use.pinmgr = ow->pages * page_size;
 	}
+	key.pid = cp.pid;
+	mr = mrs->nr ? bsearch(&key, mrs->v, mrs->nr, sizeof(*mrs->v),
+			       rdma_use_cmp) : NULL;
+	if (mr) {
+		cp.mrs = mr->mrs;
+		cp.rdma = mr->bytes;
+	}
 	c->m.procs++;
 	ret = 0;
-	if (!in_use(&cp.use) && !(flags & PINCTL_CENSUS_ALL))
+	if (!in_use(&cp) && !(flags & PINCTL_CENSUS_ALL))
 		goto out_free;
 	/* comm unescaped, as the lease dump has it (status escapes it). */
 	if (read_at(pfd, "comm", &comm) == 0) {
@@ -510,6 +545,7 @@ static void census_free(struct pinctl_census *c)
 		free(c->procs[i].cgroup);
 	}
 	free(c->procs);
+	free(c->users);
 	free(c);
 }
 
@@ -525,7 +561,8 @@ static void census_settle(struct pinctl_census *c, uint32_t flags)
 		struct cproc *cp = &c->procs[i];
 
 		use_add(&c->m.use, &cp->use);
-		if (in_use(&cp->use) || (flags & PINCTL_CENSUS_ALL)) {
+		c->m.rdma += cp->rdma;
+		if (in_use(cp) || (flags & PINCTL_CENSUS_ALL)) {
 			c->procs[n++] = *cp;
 			continue;
 		}
@@ -535,15 +572,62 @@ static void census_settle(struct pinctl_census *c, uint32_t flags)
 	c->nr = n;
 }
 
+static int ulock_cmp(const void *a, const void *b)
+{
+	const struct ulock *x = a, *y = b;
+
+	return (x->uid > y->uid) - (x->uid < y->uid);
+}
+
+/*
+ * Each kept process's user's locked_vm, which only the module can read (a
+ * request per user, each a walk of the kernel's processes). A user it
+ * does not answer for stays unknown; running out of memory fails.
+ */
+static int census_users(struct pinctl_ctx *ctx, struct pinctl_census *c,
+			uint64_t page_size)
+{
+	uint64_t pages;
+	size_t i, n = 0;
+	int ret;
+
+	if (!c->nr || !c->m.has_pinmgr)
+		return 0;
+	c->users = calloc(c->nr, sizeof(*c->users));
+	if (!c->users)
+		return -ENOMEM;
+	for (i = 0; i < c->nr; i++)
+		c->users[i].uid = c->procs[i].uid;
+	qsort(c->users, c->nr, sizeof(*c->users), ulock_cmp);
+	for (i = 0; i < c->nr; i++)
+		if (!n || c->users[n - 1].uid != c->users[i].uid)
+			c->users[n++] = c->users[i];
+	c->nr_users = n;
+	for (i = 0; i < n; i++) {
+		ret = pinctl_nl_user_locked_vm(ctx, c->users[i].uid, &pages);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			dbg(ctx, "census: locked_vm of uid %u: %s\n",
+			    c->users[i].uid, strerror(-ret));
+			continue;
+		}
+		c->users[i].known = true;
+		c->users[i].bytes = pages * page_size;
+	}
+	return 0;
+}
+
 PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 				  struct pinctl_census **censusp)
 {
 	uint64_t page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct owners o = { 0 };
 	struct rings r = { 0 };
+	struct mrs mrs = { 0 };
 	struct pinctl_census *c;
 	struct dirent *de;
-	bool has = false;
+	bool has = false, has_rdma;
 	size_t i;
 	int ret;
 	DIR *d;
@@ -559,6 +643,10 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 	if (ret)
 		goto out_free;
 	c->m.has_pinmgr = has;
+	ret = pinctl_rdma_mrs(ctx, page_size, &mrs.v, &mrs.nr, &has_rdma);
+	if (ret)
+		goto out_free;
+	c->m.has_rdma = has_rdma;
 	d = opendir("/proc");
 	if (!d) {
 		ret = -errno;
@@ -567,7 +655,7 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		ret = census_proc(c, dirfd(d), de->d_name, &o, &r, flags,
+		ret = census_proc(c, dirfd(d), de->d_name, &o, &mrs, &r, flags,
 				  page_size);
 		if (ret < 0)
 			break;
@@ -583,8 +671,11 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 	qsort(c->procs, c->nr, sizeof(*c->procs), cproc_cmp_pid);
 	rings_count_once(c, &r);
 	census_settle(c, flags);
+	ret = census_users(ctx, c, page_size);
+	if (ret)
+		goto out_free;
 	census_vmstat(c, page_size);
-	c->m.attributed = c->m.use.pinmgr + c->m.use.io_uring +
+	c->m.attributed = c->m.use.pinmgr + c->m.use.io_uring + c->m.rdma +
 			  c->m.pinmgr_unowned;
 	if (c->m.pinned > c->m.attributed)
 		c->m.not_attributed = c->m.pinned - c->m.attributed;
@@ -593,11 +684,13 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 	*censusp = c;
 	free(o.v);
 	free(r.v);
+	free(mrs.v);
 	return 0;
 
 out_free:
 	free(o.v);
 	free(r.v);
+	free(mrs.v);
 	census_free(c);
 	return ret;
 }
@@ -635,6 +728,8 @@ PINCTL_API int pinctl_census_procs(const struct pinctl_census *census,
 		p.leases = cp->leases;
 		p.io_uring_bufs = cp->bufs;
 		p.use = cp->use;
+		p.rdma_mrs = cp->mrs;
+		p.rdma = cp->rdma;
 		ret = cb(&p, data);
 		if (ret)
 			return ret;
@@ -689,13 +784,24 @@ PINCTL_API int pinctl_census_groups(const struct pinctl_census *census,
 		};
 
 		for (j = i; j < census->nr && !cmp(&v[i], &v[j]); j++) {
-			g.procs += in_use(&v[j]->use);
+			g.procs += in_use(v[j]);
 			use_add(&g.use, &v[j]->use);
+			g.rdma += v[j]->rdma;
 		}
-		if (by == PINCTL_CENSUS_BY_USER)
+		if (by == PINCTL_CENSUS_BY_USER) {
+			struct ulock key = { .uid = g.uid }, *u;
+
+			u = census->nr_users ?
+			    bsearch(&key, census->users, census->nr_users,
+				    sizeof(key), ulock_cmp) : NULL;
+			if (u && u->known) {
+				g.locked_vm = u->bytes;
+				g.has_locked_vm = 1;
+			}
 			g.cgroup = NULL;
-		else
+		} else {
 			g.uid = 0;
+		}
 		ret = cb(&g, data);
 		i = j;
 	}

@@ -1822,6 +1822,11 @@ struct pinctl_census_use {
  * @leases: pinmgr leases it owns that pin
  * @io_uring_bufs: registered buffers of its io_uring rings
  * @use: what it pins and locks
+ * @rdma_mrs: RDMA memory regions its threads registered, as the RDMA core
+ *	lists them
+ * @rdma: bytes those regions pin, each rounded up to whole pages (a region
+ *	that does not start on a page boundary pins one page more); like
+ *	@use.pinmgr and @use.io_uring, part of @use.vm_pin
  */
 struct pinctl_census_proc {
 	size_t sz;
@@ -1832,6 +1837,8 @@ struct pinctl_census_proc {
 	uint32_t leases;
 	uint32_t io_uring_bufs;
 	struct pinctl_census_use use;
+	uint32_t rdma_mrs;
+	uint64_t rdma;
 };
 
 /**
@@ -1851,6 +1858,14 @@ enum pinctl_census_by {
  * @cgroup: the cgroup (PINCTL_CENSUS_BY_CGROUP); valid during the callback
  * @procs: its censused processes that pin or lock anything
  * @use: their sum
+ * @rdma: their RDMA memory regions' bytes
+ * @locked_vm: PINCTL_CENSUS_BY_USER only: bytes charged to the user's
+ *	locked_vm, which RLIMIT_MEMLOCK bounds per user: pinmgr's leases,
+ *	io_uring's buffers (of users without CAP_IPC_LOCK), iommufd, BPF, the
+ *	network stack's zerocopy; the pinmgr module reports it
+ * @has_locked_vm: 1 if @locked_vm is known: the module is loaded, answered
+ *	for this user (the caller's own, or any for an administrator) and
+ *	found a live process of it
  */
 struct pinctl_census_group {
 	size_t sz;
@@ -1858,6 +1873,9 @@ struct pinctl_census_group {
 	const char *cgroup;
 	uint32_t procs;
 	struct pinctl_census_use use;
+	uint64_t rdma;
+	uint64_t locked_vm;
+	uint8_t has_locked_vm;
 };
 
 /**
@@ -1865,8 +1883,8 @@ struct pinctl_census_group {
  * @sz: sizeof(struct pinctl_census_machine), set by the caller
  * @pinned: bytes of outstanding FOLL_PIN pins (vmstat), 0 where the kernel
  *	does not count them (before 5.8 and without /proc/vmstat)
- * @attributed: bytes of those the census names: its processes' pinmgr and
- *	io_uring pins, and @pinmgr_unowned
+ * @attributed: bytes of those the census names: its processes' pinmgr,
+ *	io_uring and RDMA pins, and @pinmgr_unowned
  * @not_attributed: @pinned - @attributed, or 0 if the census named more
  *	(a pin made or released between two reads)
  * @pinmgr_unowned: bytes pinned by pinmgr leases whose owner the census did
@@ -1879,6 +1897,8 @@ struct pinctl_census_group {
  *	ring was busy): their pins are not attributed
  * @has_pinmgr: 1 if the pinmgr family answered (the module is loaded)
  * @has_foll_pin: 1 if the kernel counts FOLL_PIN pins in /proc/vmstat
+ * @rdma: the censused processes' RDMA memory regions' bytes
+ * @has_rdma: 1 if the RDMA core answered (it is loaded)
  */
 struct pinctl_census_machine {
 	size_t sz;
@@ -1892,6 +1912,8 @@ struct pinctl_census_machine {
 	uint32_t rings_unlisted;
 	uint8_t has_pinmgr;
 	uint8_t has_foll_pin;
+	uint64_t rdma;
+	uint8_t has_rdma;
 };
 
 /**
@@ -1911,10 +1933,12 @@ struct pinctl_census;
  * @flags: bitmap of enum pinctl_census_flags
  * @censusp: where to store the census, with one reference
  *
- * Reads /proc and asks the pinmgr family for the leases the caller may
- * see; without the module the census goes on with no pinmgr figures
- * (&pinctl_census_machine.has_pinmgr is 0). A process that exits during
- * the census is skipped.
+ * Reads /proc, asks the pinmgr family for the leases the caller may see
+ * and for the locked_vm of each kept process's user, and the RDMA core for
+ * the memory regions of its devices; without the module the census goes
+ * on with no pinmgr figures (&pinctl_census_machine.has_pinmgr is 0), and
+ * without RDMA with none of it (&pinctl_census_machine.has_rdma is 0). A
+ * process that exits during the census is skipped.
  *
  * Context: thread-safe.
  * Return: 0; -EINVAL for unknown @flags or a NULL @censusp; -ENOMEM;

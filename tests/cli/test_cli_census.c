@@ -30,21 +30,22 @@
 #define KID_CG		"pmt-cli-census"
 
 static const char *const proc_keys[] = {
-	"pid", "comm", "uid", "cgroup", "leases", "io_uring_bufs",
-	"pinmgr", "io_uring", "vm_pin", "vm_lck",
+	"pid", "comm", "uid", "cgroup", "leases", "io_uring_bufs", "rdma_mrs",
+	"pinmgr", "io_uring", "rdma", "vm_pin", "vm_lck",
 };
 
 static const char *const user_keys[] = {
-	"uid", "procs", "pinmgr", "io_uring", "vm_pin", "vm_lck",
+	"uid", "procs", "pinmgr", "io_uring", "rdma", "vm_pin", "vm_lck",
+	"locked_vm",
 };
 
 static const char *const cgroup_keys[] = {
-	"cgroup", "procs", "pinmgr", "io_uring", "vm_pin", "vm_lck",
+	"cgroup", "procs", "pinmgr", "io_uring", "rdma", "vm_pin", "vm_lck",
 };
 
 static const char *const machine_keys[] = {
 	"pinned", "attributed", "not_attributed", "pinmgr_unowned",
-	"pinmgr", "io_uring", "vm_pin", "vm_lck", "procs", "hidden",
+	"pinmgr", "io_uring", "rdma", "vm_pin", "vm_lck", "procs", "hidden",
 	"rings_unlisted",
 };
 
@@ -136,7 +137,7 @@ static json_object *find_str(json_object *a, const char *key, const char *v)
 static bool nothing_used(json_object *o)
 {
 	return !ju64(o, "pinmgr") && !ju64(o, "io_uring") &&
-	       !ju64(o, "vm_pin") && !ju64(o, "vm_lck");
+	       !ju64(o, "rdma") && !ju64(o, "vm_pin") && !ju64(o, "vm_lck");
 }
 
 /* @a is a JSON array of records with exactly @keys; asserts. */
@@ -288,6 +289,8 @@ TEST_TIMEOUT(cli_census_groups, 120)
 	ASSERT_NE(o, NULL);
 	ASSERT_EQ(ju64(o, "procs"), 1);
 	ASSERT_EQ(ju64(o, "pinmgr"), KID_PAGES * page);
+	/* Its user's locked_vm: the kid's lease and nothing else. */
+	ASSERT_EQ(ju64(o, "locked_vm"), KID_PAGES * page);
 	ASSERT_EQ(ju64(o, "io_uring"), 0);
 	ASSERT_EQ(ju64(o, "vm_pin"), cs_status_bytes(s.kid, "VmPin:"));
 	ASSERT_EQ(ju64(o, "vm_lck"), cs_status_bytes(s.kid, "VmLck:"));
@@ -361,7 +364,8 @@ TEST_TIMEOUT(cli_census_machine, 120)
 	ASSERT_GE(ju64(o, "io_uring"), RING_PAGES * page);
 	ASSERT_GE(ju64(o, "vm_lck"), LOCK_PAGES * page);
 	ASSERT_EQ(ju64(o, "attributed"), ju64(o, "pinmgr") +
-		  ju64(o, "io_uring") + ju64(o, "pinmgr_unowned"));
+		  ju64(o, "io_uring") + ju64(o, "rdma") +
+		  ju64(o, "pinmgr_unowned"));
 	if (ju64(o, "pinned") >= ju64(o, "attributed"))
 		ASSERT_EQ(ju64(o, "not_attributed"),
 			  ju64(o, "pinned") - ju64(o, "attributed"));
@@ -397,6 +401,7 @@ TEST_TIMEOUT(cli_census_prometheus, 120)
 		"pinctl_census_attributed_bytes",
 		"pinctl_census_not_attributed_bytes",
 		"pinctl_census_user_pinned_bytes",
+		"pinctl_census_user_locked_vm_bytes",
 	};
 	size_t page = pm_page_size(), i;
 	char *copy, *line, *save = NULL, want[128], typed[128] = "";
@@ -456,7 +461,8 @@ TEST_TIMEOUT(cli_census_prometheus, 120)
 	regfree(&help);
 	regfree(&type);
 	ASSERT_EQ(helps, ARRAY_SIZE(names));
-	ASSERT_EQ(samples, 3 + json_object_array_length(users));
+	/* As root, with the module loaded, every user's locked_vm is known. */
+	ASSERT_EQ(samples, 3 + 2 * json_object_array_length(users));
 
 	/* The figures -j gave a moment before: nothing moved since. */
 	snprintf(want, sizeof(want), "\npinctl_census_pinned_bytes %llu\n",
@@ -475,11 +481,16 @@ TEST_TIMEOUT(cli_census_prometheus, 120)
 			 "\npinctl_census_user_pinned_bytes{uid=\"%llu\"} %llu\n",
 			 (unsigned long long)ju64(o, "uid"),
 			 (unsigned long long)(ju64(o, "pinmgr") +
-					      ju64(o, "io_uring")));
+					      ju64(o, "io_uring") +
+					      ju64(o, "rdma")));
 		ASSERT_CONTAINS(r.out, want);
 	}
 	snprintf(want, sizeof(want),
 		 "\npinctl_census_user_pinned_bytes{uid=\"%d\"} %llu\n",
+		 KID_UID, (unsigned long long)(KID_PAGES * page));
+	ASSERT_CONTAINS(r.out, want);
+	snprintf(want, sizeof(want),
+		 "\npinctl_census_user_locked_vm_bytes{uid=\"%d\"} %llu\n",
 		 KID_UID, (unsigned long long)(KID_PAGES * page));
 	ASSERT_CONTAINS(r.out, want);
 	json_object_put(m);

@@ -2,7 +2,7 @@
 /*
  * libpinctl: the census. A machine set up with known pins (pinmgr leases
  * in this process and in another user's, io_uring's registered buffers,
- * mlock()ed memory) is reconciled figure by figure, per process, user,
+ * an RDMA memory region on Soft-RoCE, mlock()ed memory) is reconciled figure by figure, per process, user,
  * cgroup and for the machine against /proc/vmstat; an unprivileged census
  * sees its own processes and the machine's total; leases count by state;
  * and bad arguments are refused.
@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <grp.h>
 #include <liburing.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,14 @@
 #include <sys/uio.h>
 
 #include "census_scene.h"
+#include "rdma_scene.h"
 
 /* Another user's process, and what each side pins, in pages. */
 #define CENSUS_UID	1234
 #define KID_PAGES	24
 #define SELF_PAGES	16
 #define LOCK_PAGES	3
+#define MR_PAGES	8
 #define CENSUS_CG	"pmt-census"
 
 /* A process of a census, its strings copied out of the callback. */
@@ -51,9 +54,12 @@ struct glist {
 	uint32_t by;
 };
 
-static bool use_zero(const struct pinctl_census_use *u)
+static bool proc_zero(const struct pinctl_census_proc *p)
 {
-	return !u->pinmgr && !u->io_uring && !u->vm_pin && !u->vm_lck;
+	const struct pinctl_census_use *u = &p->use;
+
+	return !u->pinmgr && !u->io_uring && !u->vm_pin && !u->vm_lck &&
+	       !p->rdma;
 }
 
 static void use_add(struct pinctl_census_use *sum,
@@ -179,20 +185,28 @@ static void check_groups(const struct pinctl_census *c, const struct clist *l,
 	ASSERT_RET(pinctl_census_groups(c, by, collect_group, gl), 0);
 	for (i = 0; i < gl->nr; i++) {
 		struct pinctl_census_use sum = { 0 };
+		uint64_t rdma = 0;
 		uint32_t procs = 0;
 
 		for (j = 0; j < l->nr; j++) {
-			if (use_zero(&l->v[j].p.use) ||
+			if (proc_zero(&l->v[j].p) ||
 			    !same_group(gl, &gl->v[i], &l->v[j]))
 				continue;
 			procs++;
 			use_add(&sum, &l->v[j].p.use);
+			rdma += l->v[j].p.rdma;
 		}
 		ASSERT_EQ(gl->v[i].g.procs, procs);
 		ASSERT_USE_EQ(gl->v[i].g.use, sum);
+		ASSERT_EQ(gl->v[i].g.rdma, rdma);
+		/* A user's charge, not a cgroup's. */
+		if (by == PINCTL_CENSUS_BY_CGROUP) {
+			ASSERT_EQ(gl->v[i].g.has_locked_vm, 0);
+			ASSERT_EQ(gl->v[i].g.locked_vm, 0);
+		}
 	}
 	for (j = 0; j < l->nr; j++) {
-		if (use_zero(&l->v[j].p.use))
+		if (proc_zero(&l->v[j].p))
 			continue;
 		for (i = 0; i < gl->nr; i++)
 			if (same_group(gl, &gl->v[i], &l->v[j]))
@@ -213,7 +227,7 @@ static struct pinctl_census *take(struct pinctl_ctx *ctx, uint32_t flags,
 {
 	struct pinctl_census_use sum = { 0 };
 	struct pinctl_census *c = NULL;
-	uint64_t attributed = 0;
+	uint64_t attributed = 0, rdma = 0;
 	struct glist *gl;
 	size_t i;
 
@@ -228,12 +242,21 @@ static struct pinctl_census *take(struct pinctl_ctx *ctx, uint32_t flags,
 
 	for (i = 0; i < l->nr; i++) {
 		use_add(&sum, &l->v[i].p.use);
-		attributed += l->v[i].p.use.pinmgr + l->v[i].p.use.io_uring;
-		if (!(flags & PINCTL_CENSUS_ALL) && use_zero(&l->v[i].p.use))
+		rdma += l->v[i].p.rdma;
+		attributed += l->v[i].p.use.pinmgr + l->v[i].p.use.io_uring +
+			      l->v[i].p.rdma;
+		if (l->v[i].p.rdma_mrs)
+			ASSERT_GE(l->v[i].p.rdma, l->v[i].p.rdma_mrs);
+		else
+			ASSERT_EQ(l->v[i].p.rdma, 0);
+		if (!(flags & PINCTL_CENSUS_ALL) && proc_zero(&l->v[i].p))
 			FAIL("pid %u pins and locks nothing, yet is listed",
 			     l->v[i].p.pid);
 	}
 	ASSERT_USE_EQ(m->use, sum);
+	ASSERT_EQ(m->rdma, rdma);
+	if (!m->has_rdma)
+		ASSERT_EQ(rdma, 0);
 	if (flags & PINCTL_CENSUS_ALL)
 		ASSERT_EQ(m->procs, l->nr);
 	else
@@ -257,7 +280,9 @@ static struct pinctl_census *take(struct pinctl_ctx *ctx, uint32_t flags,
 
 /*
  * This process: a pinmgr lease, an io_uring ring with two registered
- * buffers, one not page-aligned so that page rounding shows, and an
+ * buffers, one not page-aligned so that page rounding shows, an RDMA
+ * memory region on Soft-RoCE (where the machine declares rxe; elsewhere
+ * the census must find the RDMA core absent or regions of none) and an
  * mlock()ed region; and another user's process with a lease of its own,
  * in a cgroup of its own where there is cgroup v2. Each figure of the
  * census is what was set up, the groups add up, and the machine's pins
@@ -271,6 +296,7 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	struct pinctl_census *c, *call;
 	size_t page = pm_page_size();
 	struct clist l = { 0 }, all = { 0 };
+	PINCTL_OPTS(pinctl_info, info);
 	const struct cproc *self, *kid;
 	const struct grec *g;
 	struct glist *gl = malloc(sizeof(*gl));
@@ -279,13 +305,19 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	struct pinctl_dev *dev;
 	struct io_uring ring;
 	long long out0;
-	char *lk, *lbuf;
-	bool cg = cs_have_cgroup2();
+	char *lk, *lbuf, *mbuf;
+	bool cg = cs_have_cgroup2(), rdma = pm_required("rxe");
+	uint64_t mr_pages = rdma ? MR_PAGES : 0;
+	struct rs_mr *mr = NULL;
 	int hold;
 	pid_t kpid;
 
 	NEED_NETLINK();
 	cs_need_io_uring();
+	if (rdma)
+		rs_need_rxe();
+	else
+		pm_diag("no RDMA memory region: this machine does not declare rxe");
 	ASSERT_NE(gl, NULL);
 	ASSERT_EQ(prctl(PR_SET_NAME, "pmt-census"), 0);
 	if (cg)
@@ -298,6 +330,8 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	ASSERT_EQ(b.pinned, (uint64_t)out0 * page);
 	ASSERT_EQ(b.has_pinmgr, 1);
 	ASSERT_EQ(b.has_foll_pin, 1);
+	if (rdma)
+		ASSERT_EQ(b.has_rdma, 1);
 	ASSERT_EQ(b.hidden, 0);
 	lck0 = cs_status_bytes(getpid(), "VmLck:");
 	if (!lck0 && !cs_status_bytes(getpid(), "VmPin:"))
@@ -314,8 +348,12 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	cs_ring_start(&ring);
 	lk = pm_map_anon(LOCK_PAGES * page);
 	ASSERT_EQ(mlock(lk, LOCK_PAGES * page), 0);
+	mbuf = pm_map_anon(MR_PAGES * page);
+	memset(mbuf, 0x5a, MR_PAGES * page);
+	if (rdma)
+		mr = rs_reg_mr(mbuf, MR_PAGES * page);
 	ASSERT_EQ(pm_outstanding_pins() - out0,
-		  (long long)(KID_PAGES + SELF_PAGES + RING_PAGES));
+		  (long long)(KID_PAGES + SELF_PAGES + RING_PAGES + mr_pages));
 
 	pm_vmstat_refresh();
 	c = take(ctx, 0, &l, &m);
@@ -332,6 +370,8 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	ASSERT_EQ(self->p.io_uring_bufs, 2);
 	ASSERT_EQ(self->p.use.pinmgr, SELF_PAGES * page);
 	ASSERT_EQ(self->p.use.io_uring, RING_PAGES * page);
+	ASSERT_EQ(self->p.rdma_mrs, rdma ? 1 : 0);
+	ASSERT_EQ(self->p.rdma, mr_pages * page);
 	ASSERT_EQ(self->p.use.vm_pin, cs_status_bytes(getpid(), "VmPin:"));
 	ASSERT_EQ(self->p.use.vm_lck, cs_status_bytes(getpid(), "VmLck:"));
 	ASSERT_EQ(self->p.use.vm_lck, lck0 + LOCK_PAGES * page);
@@ -348,6 +388,8 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	ASSERT_EQ(kid->p.io_uring_bufs, 0);
 	ASSERT_EQ(kid->p.use.pinmgr, KID_PAGES * page);
 	ASSERT_EQ(kid->p.use.io_uring, 0);
+	ASSERT_EQ(kid->p.rdma_mrs, 0);
+	ASSERT_EQ(kid->p.rdma, 0);
 	ASSERT_EQ(kid->p.use.vm_pin, cs_status_bytes(kpid, "VmPin:"));
 	ASSERT_EQ(kid->p.use.vm_lck, cs_status_bytes(kpid, "VmLck:"));
 
@@ -365,7 +407,13 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	g = find_user(gl, CENSUS_UID);
 	ASSERT_EQ(g->g.procs, 1);
 	ASSERT_USE_EQ(g->g.use, kid->p.use);
+	/* The kid's lease is all its user has charged to locked_vm. */
+	ASSERT_EQ(g->g.has_locked_vm, 1);
+	ASSERT_EQ(g->g.locked_vm, KID_PAGES * page);
 	g = find_user(gl, 0);
+	ASSERT_EQ(g->g.has_locked_vm, 1);
+	ASSERT_RET(pinctl_dev_info(dev, &info), 0);
+	ASSERT_EQ(g->g.locked_vm, info.user_pinned_pages * page);
 	ASSERT_GE(g->g.procs, 1);
 	ASSERT_GE(g->g.use.pinmgr, self->p.use.pinmgr);
 	ASSERT_GE(g->g.use.io_uring, self->p.use.io_uring);
@@ -381,12 +429,14 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	/* What the machine gained is all attributed, and only that. */
 	ASSERT_EQ(m.pinned, (uint64_t)pm_outstanding_pins() * page);
 	ASSERT_EQ(m.pinned - b.pinned,
-		  (KID_PAGES + SELF_PAGES + RING_PAGES) * page);
+		  (KID_PAGES + SELF_PAGES + RING_PAGES + mr_pages) * page);
 	ASSERT_EQ(m.attributed - b.attributed, m.pinned - b.pinned);
 	ASSERT_EQ(m.not_attributed, b.not_attributed);
 	ASSERT_EQ(m.pinmgr_unowned, b.pinmgr_unowned);
 	ASSERT_EQ(m.use.pinmgr - b.use.pinmgr, (KID_PAGES + SELF_PAGES) * page);
 	ASSERT_EQ(m.use.io_uring - b.use.io_uring, RING_PAGES * page);
+	ASSERT_EQ(m.rdma - b.rdma, mr_pages * page);
+	ASSERT_EQ(m.has_rdma, b.has_rdma);
 	ASSERT_EQ(m.use.vm_lck - b.use.vm_lck, LOCK_PAGES * page);
 	ASSERT_EQ(m.hidden, 0);
 	ASSERT_EQ(m.rings_unlisted, 0);
@@ -404,6 +454,9 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	pinctl_census_unref(call);
 
 	/* Released, everything is back to the first census. */
+	if (mr)
+		rs_dereg_mr(mr);
+	ASSERT_EQ(munmap(mbuf, MR_PAGES * page), 0);
 	ASSERT_EQ(munlock(lk, LOCK_PAGES * page), 0);
 	ASSERT_RET(pinctl_unpin(dev, h), 0);
 	cs_end_pinner(kpid, hold);
@@ -416,6 +469,7 @@ TEST_TIMEOUT(lib_census_reconcile, 180)
 	ASSERT_EQ(a.not_attributed, b.not_attributed);
 	ASSERT_EQ(a.pinmgr_unowned, b.pinmgr_unowned);
 	ASSERT_USE_EQ(a.use, b.use);
+	ASSERT_EQ(a.rdma, b.rdma);
 	ASSERT_EQ(find_proc(&l, kpid), NULL);
 	if (!cs_status_bytes(getpid(), "VmLck:") &&
 	    !cs_status_bytes(getpid(), "VmPin:"))
@@ -550,6 +604,7 @@ TEST_TIMEOUT(lib_census_unprivileged, 120)
 		struct clist l = { 0 };
 		const struct cproc *me, *sib;
 		struct pinctl_dev *own;
+		struct glist *gl;
 		pid_t spid;
 		int hold;
 		size_t i;
@@ -590,6 +645,14 @@ TEST_TIMEOUT(lib_census_unprivileged, 120)
 		ASSERT_EQ(m.pinmgr_unowned, 0);
 		ASSERT_GE(m.not_attributed, 32 * page);
 		ASSERT_EQ(m.has_pinmgr, 1);
+		/* Its own user's locked_vm: both leases, which it may ask for. */
+		gl = malloc(sizeof(*gl));
+		ASSERT_NE(gl, NULL);
+		check_groups(cs, &l, PINCTL_CENSUS_BY_USER, gl);
+		ASSERT_EQ(gl->nr, 1);
+		ASSERT_EQ(find_user(gl, CENSUS_UID)->g.has_locked_vm, 1);
+		ASSERT_EQ(find_user(gl, CENSUS_UID)->g.locked_vm, 6 * page);
+		free(gl);
 		pinctl_census_unref(cs);
 
 		/* All of its own, and still none of root's. */
@@ -632,8 +695,8 @@ TEST(lib_census_groups_all)
 	c = take(ctx, PINCTL_CENSUS_ALL, &l, &m);
 	/* Root's processes: this one locks a page, init nothing. */
 	ASSERT_NE(find_proc(&l, 1), NULL);
-	ASSERT_TRUE(use_zero(&find_proc(&l, 1)->p.use));
-	ASSERT_FALSE(use_zero(&find_proc(&l, getpid())->p.use));
+	ASSERT_TRUE(proc_zero(&find_proc(&l, 1)->p));
+	ASSERT_FALSE(proc_zero(&find_proc(&l, getpid())->p));
 	check_groups(c, &l, PINCTL_CENSUS_BY_USER, gl);
 	check_groups(c, &l, PINCTL_CENSUS_BY_CGROUP, gl);
 	pinctl_census_unref(c);
@@ -833,6 +896,86 @@ TEST_TIMEOUT(lib_census_held, 120)
 	pinctl_unref(ctx);
 }
 
+/* A thread that registers a region and lives until @hold is closed. */
+struct mr_thread {
+	void *addr;
+	size_t len;
+	struct rs_mr *mr;
+	pid_t tid;
+	int ready[2];
+	int hold[2];
+};
+
+static void *mr_thread_fn(void *arg)
+{
+	struct mr_thread *t = arg;
+	char c;
+
+	t->tid = gettid();
+	t->mr = rs_reg_mr(t->addr, t->len);
+	ASSERT_EQ(write(t->ready[1], "r", 1), 1);
+	ASSERT_EQ(read(t->hold[0], &c, 1), 0);
+	return NULL;
+}
+
+/*
+ * The RDMA core names the thread that registered a region, not its
+ * process: the census counts the region for the process, in whole pages
+ * (two pages and a bit pin three), and the machine's pins grew by as
+ * much as it attributes. Only while the thread lives: the listing of a
+ * region whose thread exited has no pid (documented).
+ */
+TEST_TIMEOUT(rxe_census_region_of_a_thread, 120)
+{
+	struct pinctl_ctx *ctx = lt_ctx();
+	size_t page = pm_page_size();
+	struct pinctl_census_machine b, m;
+	struct mr_thread t = { .len = 2 * page + 100 };
+	const struct cproc *self;
+	struct clist l = { 0 };
+	long long out0;
+	pthread_t th;
+	char c;
+
+	rs_need_rxe();
+	t.addr = pm_map_anon(3 * page);
+	memset(t.addr, 0x3c, 3 * page);
+	ASSERT_EQ(pipe2(t.ready, O_CLOEXEC), 0);
+	ASSERT_EQ(pipe2(t.hold, O_CLOEXEC), 0);
+	out0 = pm_outstanding_pins();
+	pinctl_census_unref(take(ctx, 0, &l, &b));
+	ASSERT_EQ(b.has_rdma, 1);
+
+	ASSERT_EQ(pthread_create(&th, NULL, mr_thread_fn, &t), 0);
+	ASSERT_EQ(read(t.ready[0], &c, 1), 1);
+	ASSERT_NE(t.mr, NULL);
+	ASSERT_NE(t.tid, getpid());
+	ASSERT_EQ(pm_outstanding_pins() - out0, 3);
+	pinctl_census_unref(take(ctx, 0, &l, &m));
+	self = find_proc(&l, getpid());
+	ASSERT_NE(self, NULL);
+	ASSERT_EQ(self->p.rdma_mrs, 1);
+	ASSERT_EQ(self->p.rdma, 3 * page);
+	ASSERT_EQ(find_proc(&l, t.tid), NULL);
+	ASSERT_EQ(m.rdma - b.rdma, 3 * page);
+	ASSERT_EQ(m.pinned - b.pinned, 3 * page);
+	ASSERT_EQ(m.attributed - b.attributed, 3 * page);
+
+	close(t.hold[1]);
+	ASSERT_EQ(pthread_join(th, NULL), 0);
+	rs_dereg_mr(t.mr);
+	ASSERT_EQ(pm_outstanding_pins(), out0);
+	pinctl_census_unref(take(ctx, 0, &l, &m));
+	ASSERT_EQ(m.rdma, b.rdma);
+	ASSERT_EQ(m.attributed, b.attributed);
+	close(t.hold[0]);
+	close(t.ready[0]);
+	close(t.ready[1]);
+	ASSERT_EQ(munmap(t.addr, 3 * page), 0);
+	free(l.v);
+	pinctl_unref(ctx);
+}
+
 static int stop_with(const struct pinctl_census_proc *p, void *data)
 {
 	(void)p;
@@ -884,6 +1027,14 @@ TEST(lib_census_bad_args)
 	ASSERT_RET(pinctl_census_machine(c, &small), -EINVAL);
 	small.sz = 2;
 	ASSERT_RET(pinctl_census_machine(c, &small), -EINVAL);
+
+	/* A caller built before the RDMA figures gets what it knew. */
+	memset(&big, 0xa5, sizeof(big));
+	big.m.sz = offsetof(struct pinctl_census_machine, rdma);
+	ASSERT_RET(pinctl_census_machine(c, &big.m), 0);
+	ASSERT_EQ(big.m.sz, offsetof(struct pinctl_census_machine, rdma));
+	ASSERT_EQ(big.m.rdma, 0xa5a5a5a5a5a5a5a5ULL);
+	ASSERT_EQ(big.m.has_rdma, 0xa5);
 
 	/* A walk stops where its callback says, with what it said. */
 	ASSERT_RET(pinctl_census_procs(c, stop_with, &stop), 77);

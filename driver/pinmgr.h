@@ -597,6 +597,7 @@ void pinmgr_show_row(struct seq_file *m, const struct pinmgr_lease_view *view);
 int pinmgr_netlink_init(void);
 void pinmgr_netlink_exit(void);
 void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd);
+void pinmgr_nl_notify_locked(struct pinmgr_lease *lease, u8 cmd);
 bool pinmgr_nl_monitored(void);
 void pinmgr_nl_event_lost(void);
 void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,

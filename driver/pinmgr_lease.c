@@ -284,10 +284,11 @@ void pinmgr_lease_publish(struct pinmgr_lease *lease)
 	smp_store_release(&lease->state, PINMGR_LS_ACTIVE);
 	if (lease->expire_at)
 		pinmgr_lease_queue_deadline(lease);
+	/* Under the lock already taken: the event's snapshot needs it. */
+	pinmgr_nl_notify_locked(lease, PINMGR_NL_CMD_LEASE_PINNED_NTF);
 	mutex_unlock(&ctx->lock);
 	pinmgr_count(PINMGR_FIG_PINS);
 	trace_pinmgr_pin(lease);
-	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_PINNED_NTF);
 	pinmgr_watch_published(lease);
 }
 
@@ -370,14 +371,14 @@ static bool pinmgr_lease_detach(struct pinmgr_lease *lease)
 }
 
 /*
- * A live lease was ended by its owner (UNPIN, or close): count it and tell
- * the monitor group. Its pages go with the caller's reference.
+ * A live lease was ended by its owner (UNPIN, or close): count it and
+ * trace it; the caller has told the monitor group. Its pages go with the
+ * caller's reference.
  */
 static void pinmgr_lease_unpinned(struct pinmgr_lease *lease)
 {
 	pinmgr_count(PINMGR_FIG_UNPINS);
 	trace_pinmgr_unpin(lease);
-	pinmgr_nl_notify(lease, PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
 }
 
 /*
@@ -426,6 +427,9 @@ int pinmgr_lease_unpin(struct pinmgr_ctx *ctx, u64 handle)
 	}
 	ret = pinmgr_lease_ended_errno(lease);
 	indexed = pinmgr_lease_detach(lease);
+	if (!ret)
+		pinmgr_nl_notify_locked(lease,
+					PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
 	mutex_unlock(&ctx->lock);
 	if (!ret)
 		pinmgr_lease_let_go(lease);
@@ -518,6 +522,8 @@ void pinmgr_lease_release_all(struct pinmgr_ctx *ctx)
 		/* Ended ones were counted and told when they ended. */
 		if (state == PINMGR_LS_ACTIVE || state == PINMGR_LS_BREAKING) {
 			pinmgr_lease_let_go(lease);
+			pinmgr_nl_notify(lease,
+					 PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
 			pinmgr_lease_unpinned(lease);
 		}
 		if (indexed)

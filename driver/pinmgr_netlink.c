@@ -631,89 +631,88 @@ bool pinmgr_nl_monitored(void)
 }
 
 /*
- * The monitor's events wait in one batch, several messages to an skb, and
- * go out together: when the next would not fit, or a tick after the
- * batch's first. One allocation, one multicast and one wake-up of each
- * reader serve many events; one of each for every event cost a PIN+UNPIN
- * 2.7 times its time with one listener. One batch for all CPUs keeps the
- * events in the order they happened.
+ * The monitor's events. The thread that causes one takes the lease's
+ * snapshot (what it was at that moment) and queues it; a worker of the
+ * driver's unbound workqueue builds the messages, several to an skb, and
+ * sends them. Built and sent in the pinner's thread, even in batches, the
+ * events cost a PIN+UNPIN 1.8 times its time with one listener; queued,
+ * the pinner pays for the snapshot and a copy, and the building runs on
+ * whichever CPU is free. The worker runs a tick after the first event it
+ * finds queued, or at once when a quarter of the queue waits (each wake-up
+ * is an interrupt of another CPU, paid by the pinner); a full
+ * queue is drained by the thread that finds it full, so no event is lost
+ * for want of room. One queue for the machine keeps the events in the
+ * order they happened.
  */
+#define PINMGR_NL_QUEUE_LEN	1024	/* a power of two */
+#define PINMGR_NL_QUEUE_KICK	(PINMGR_NL_QUEUE_LEN / 4)
 #define PINMGR_NL_BATCH_SIZE	NLMSG_GOODSIZE
 #define PINMGR_NL_BATCH_DELAY	1	/* jiffies */
 
-static struct {
-	struct mutex lock;	/* guards skb; held while it is sent */
-	struct sk_buff *skb;	/* events not sent yet, or NULL */
-	struct delayed_work flush;
-} pinmgr_nl_batch;
+struct pinmgr_nl_queued {
+	u8 cmd;
+	struct pinmgr_lease_view view;
+};
 
-/* Send the batch's events, if any. Called with pinmgr_nl_batch.lock. */
+static struct {
+	/*
+	 * Guards head, tail and ring. Slots from tail to head are the
+	 * sender's to read without it; the rest are the producers'.
+	 */
+	spinlock_t lock;
+	unsigned int head;		/* free-running; next slot to fill */
+	unsigned int tail;		/* free-running; next slot to send */
+	struct pinmgr_nl_queued *ring;	/* allocated at the first event */
+	struct mutex send_lock;		/* guards skb; held while it is sent */
+	struct sk_buff *skb;		/* messages not sent yet, or NULL */
+	struct delayed_work flush;
+} pinmgr_nl_mon;
+
+/* Send the batch's messages, if any. Called with send_lock. */
 static void pinmgr_nl_batch_send(void)
 {
-	struct sk_buff *skb = pinmgr_nl_batch.skb;
+	struct sk_buff *skb = pinmgr_nl_mon.skb;
 
-	lockdep_assert_held(&pinmgr_nl_batch.lock);
+	lockdep_assert_held(&pinmgr_nl_mon.send_lock);
 	if (!skb)
 		return;
-	pinmgr_nl_batch.skb = NULL;
+	pinmgr_nl_mon.skb = NULL;
 	genlmsg_multicast_netns(&pinmgr_nl_family, &init_net, skb, 0,
 				PINMGR_NLGRP_MONITOR, GFP_KERNEL);
-}
-
-static void pinmgr_nl_batch_flush(struct work_struct *work)
-{
-	mutex_lock(&pinmgr_nl_batch.lock);
-	pinmgr_nl_batch_send();
-	mutex_unlock(&pinmgr_nl_batch.lock);
 }
 
 /* What lost: the events before it are sent first, to keep the order. */
 static void pinmgr_nl_batch_lost(void)
 {
-	lockdep_assert_held(&pinmgr_nl_batch.lock);
+	lockdep_assert_held(&pinmgr_nl_mon.send_lock);
 	pinmgr_nl_batch_send();
 	genl_set_err(&pinmgr_nl_family, &init_net, 0, PINMGR_NLGRP_MONITOR,
 		     -ENOBUFS);
 }
 
 /*
- * An event that could not be built reaches the listeners as ENOBUFS, as
- * one their socket had no room for: the code is negative,
- * netlink_set_err() makes sk_err of it.
+ * Add message @cmd, whose attributes @fill puts from @arg in at most @size
+ * bytes, to the batch; one that cannot be added is lost. With send_lock.
  */
-void pinmgr_nl_event_lost(void)
-{
-	mutex_lock(&pinmgr_nl_batch.lock);
-	pinmgr_nl_batch_lost();
-	mutex_unlock(&pinmgr_nl_batch.lock);
-}
-
-/*
- * Add event @cmd, whose attributes @fill puts from @arg in at most @size
- * bytes, to the batch; one that cannot be added is lost.
- */
-static void pinmgr_nl_event_add(u8 cmd, size_t size,
+static void pinmgr_nl_batch_add(u8 cmd, size_t size,
 				int (*fill)(struct sk_buff *, const void *),
 				const void *arg)
 {
 	size_t need = nlmsg_total_size(GENL_HDRLEN + size);
-	struct sk_buff *skb;
+	struct sk_buff *skb = pinmgr_nl_mon.skb;
 	void *hdr;
 
-	mutex_lock(&pinmgr_nl_batch.lock);
-	skb = pinmgr_nl_batch.skb;
+	lockdep_assert_held(&pinmgr_nl_mon.send_lock);
 	if (skb && skb_tailroom(skb) < need)
 		pinmgr_nl_batch_send();
-	if (!pinmgr_nl_batch.skb) {
-		pinmgr_nl_batch.skb = alloc_skb(max_t(size_t, need,
-						      PINMGR_NL_BATCH_SIZE),
-						GFP_KERNEL);
-		if (!pinmgr_nl_batch.skb)
+	if (!pinmgr_nl_mon.skb) {
+		pinmgr_nl_mon.skb = alloc_skb(max_t(size_t, need,
+						    PINMGR_NL_BATCH_SIZE),
+					      GFP_KERNEL);
+		if (!pinmgr_nl_mon.skb)
 			goto out_lost;
-		schedule_delayed_work(&pinmgr_nl_batch.flush,
-				      PINMGR_NL_BATCH_DELAY);
 	}
-	skb = pinmgr_nl_batch.skb;
+	skb = pinmgr_nl_mon.skb;
 	hdr = genlmsg_put(skb, 0, 0, &pinmgr_nl_family, 0, cmd);
 	if (!hdr)
 		goto out_lost;
@@ -722,17 +721,116 @@ static void pinmgr_nl_event_add(u8 cmd, size_t size,
 		goto out_lost;
 	}
 	genlmsg_end(skb, hdr);
-	mutex_unlock(&pinmgr_nl_batch.lock);
 	return;
 
 out_lost:
 	pinmgr_nl_batch_lost();
-	mutex_unlock(&pinmgr_nl_batch.lock);
 }
 
 static int pinmgr_nl_fill_event(struct sk_buff *skb, const void *view)
 {
 	return pinmgr_nl_fill_view(skb, view);
+}
+
+/*
+ * Build the queued events' messages into the batch, in their order. With
+ * send_lock, which makes this the only reader of the slots it takes.
+ */
+static void pinmgr_nl_queue_drain(void)
+{
+	unsigned int head, tail;
+
+	lockdep_assert_held(&pinmgr_nl_mon.send_lock);
+	for (;;) {
+		spin_lock(&pinmgr_nl_mon.lock);
+		head = pinmgr_nl_mon.head;
+		tail = pinmgr_nl_mon.tail;
+		spin_unlock(&pinmgr_nl_mon.lock);
+		if (head == tail)
+			return;
+		for (; tail != head; tail++) {
+			const struct pinmgr_nl_queued *ev;
+
+			ev = &pinmgr_nl_mon.ring[tail & (PINMGR_NL_QUEUE_LEN - 1)];
+			pinmgr_nl_batch_add(ev->cmd, pinmgr_nl_lease_size(),
+					    pinmgr_nl_fill_event, &ev->view);
+		}
+		spin_lock(&pinmgr_nl_mon.lock);
+		pinmgr_nl_mon.tail = tail;
+		spin_unlock(&pinmgr_nl_mon.lock);
+	}
+}
+
+static void pinmgr_nl_mon_flush(struct work_struct *work)
+{
+	mutex_lock(&pinmgr_nl_mon.send_lock);
+	pinmgr_nl_queue_drain();
+	pinmgr_nl_batch_send();
+	mutex_unlock(&pinmgr_nl_mon.send_lock);
+}
+
+/*
+ * An event that could not be taken reaches the listeners as ENOBUFS, as
+ * one their socket had no room for, after the events before it: the code
+ * is negative, netlink_set_err() makes sk_err of it.
+ */
+void pinmgr_nl_event_lost(void)
+{
+	mutex_lock(&pinmgr_nl_mon.send_lock);
+	pinmgr_nl_queue_drain();
+	pinmgr_nl_batch_lost();
+	mutex_unlock(&pinmgr_nl_mon.send_lock);
+}
+
+/* The queue's ring, made at the first event; false if there is none. */
+static bool pinmgr_nl_queue_ready(void)
+{
+	struct pinmgr_nl_queued *ring;
+
+	if (READ_ONCE(pinmgr_nl_mon.ring))
+		return true;
+	ring = kvmalloc_array(PINMGR_NL_QUEUE_LEN, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return false;
+	spin_lock(&pinmgr_nl_mon.lock);
+	if (!pinmgr_nl_mon.ring)
+		swap(pinmgr_nl_mon.ring, ring);
+	spin_unlock(&pinmgr_nl_mon.lock);
+	kvfree(ring);
+	return true;
+}
+
+/* Queue event @cmd of the lease seen as @view. */
+static void pinmgr_nl_queue(u8 cmd, const struct pinmgr_lease_view *view)
+{
+	struct pinmgr_nl_queued *ev;
+	unsigned int queued;
+
+	if (!pinmgr_nl_queue_ready()) {
+		pinmgr_nl_event_lost();
+		return;
+	}
+	spin_lock(&pinmgr_nl_mon.lock);
+	while (pinmgr_nl_mon.head - pinmgr_nl_mon.tail ==
+	       PINMGR_NL_QUEUE_LEN) {
+		/* Full: make room by sending, here, what waits. */
+		spin_unlock(&pinmgr_nl_mon.lock);
+		pinmgr_nl_mon_flush(NULL);
+		spin_lock(&pinmgr_nl_mon.lock);
+	}
+	ev = &pinmgr_nl_mon.ring[pinmgr_nl_mon.head &
+				 (PINMGR_NL_QUEUE_LEN - 1)];
+	ev->cmd = cmd;
+	ev->view = *view;
+	queued = ++pinmgr_nl_mon.head - pinmgr_nl_mon.tail;
+	spin_unlock(&pinmgr_nl_mon.lock);
+
+	/* Exactly at these counts, so the work is queued once for each. */
+	if (queued == 1)
+		queue_delayed_work(pinmgr_wq, &pinmgr_nl_mon.flush,
+				   PINMGR_NL_BATCH_DELAY);
+	else if (queued == PINMGR_NL_QUEUE_KICK)
+		mod_delayed_work(pinmgr_wq, &pinmgr_nl_mon.flush, 0);
 }
 
 /**
@@ -753,8 +851,21 @@ void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
 		return;
 	pinmgr_viewer_init_admin(&v);
 	pinmgr_lease_snapshot(lease, &v, &view);
-	pinmgr_nl_event_add(cmd, pinmgr_nl_lease_size(), pinmgr_nl_fill_event,
-			    &view);
+	pinmgr_nl_queue(cmd, &view);
+}
+
+/* As pinmgr_nl_notify(), by a caller that holds the context's lock. */
+void pinmgr_nl_notify_locked(struct pinmgr_lease *lease, u8 cmd)
+{
+	struct pinmgr_lease_view view;
+	struct pinmgr_viewer v;
+
+	lockdep_assert_held(&lease->ctx->lock);
+	if (!pinmgr_nl_monitored())
+		return;
+	pinmgr_viewer_init_admin(&v);
+	pinmgr_lease_snapshot_locked(lease, &v, &view);
+	pinmgr_nl_queue(cmd, &view);
 }
 
 struct pinmgr_nl_budget_hit {
@@ -805,24 +916,31 @@ void pinmgr_nl_notify_budget_hit(const struct pinmgr_budget_view *view,
 	if (!pinmgr_nl_monitored())
 		return;
 	get_task_comm(hit.comm, current);
+	/* After the events queued before it; rare, so built and sent here. */
+	mutex_lock(&pinmgr_nl_mon.send_lock);
+	pinmgr_nl_queue_drain();
 	/* Some 150 bytes and the path: room to spare, in the batch. */
-	pinmgr_nl_event_add(PINMGR_NL_CMD_BUDGET_HIT_NTF,
+	pinmgr_nl_batch_add(PINMGR_NL_CMD_BUDGET_HIT_NTF,
 			    512 + strlen(view->path),
 			    pinmgr_nl_fill_budget_hit, &hit);
+	pinmgr_nl_batch_send();
+	mutex_unlock(&pinmgr_nl_mon.send_lock);
 }
 
 int __init pinmgr_netlink_init(void)
 {
 	pinmgr_nl_lease_size_init();
-	mutex_init(&pinmgr_nl_batch.lock);
-	INIT_DELAYED_WORK(&pinmgr_nl_batch.flush, pinmgr_nl_batch_flush);
+	spin_lock_init(&pinmgr_nl_mon.lock);
+	mutex_init(&pinmgr_nl_mon.send_lock);
+	INIT_DELAYED_WORK(&pinmgr_nl_mon.flush, pinmgr_nl_mon_flush);
 	return genl_register_family(&pinmgr_nl_family);
 }
 
 /* After every lease has ended: no event can be added any more. */
 void pinmgr_netlink_exit(void)
 {
-	cancel_delayed_work_sync(&pinmgr_nl_batch.flush);
-	pinmgr_nl_batch_flush(NULL);
+	cancel_delayed_work_sync(&pinmgr_nl_mon.flush);
+	pinmgr_nl_mon_flush(NULL);
 	genl_unregister_family(&pinmgr_nl_family);
+	kvfree(pinmgr_nl_mon.ring);
 }

@@ -565,6 +565,12 @@ void pm_nl_monitor_or_skip(struct pm_nl *nl)
 	ASSERT_EQ(pm_nl_monitor(nl), 0);
 }
 
+int pm_nl_rcvbuf(struct pm_nl *nl, int bytes)
+{
+	return setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET,
+			  SO_RCVBUFFORCE, &bytes, sizeof(bytes)) ? -errno : 0;
+}
+
 int pm_nl_event(struct pm_nl *nl, unsigned int timeout_ms,
 		struct pm_nl_lease *ev)
 {

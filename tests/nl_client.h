@@ -126,5 +126,7 @@ int pm_nl_monitor_expect(int err);
 void pm_nl_monitor_or_skip(struct pm_nl *nl);
 int pm_nl_event(struct pm_nl *nl, unsigned int timeout_ms,
 		struct pm_nl_lease *ev);
+/* Give the socket @bytes of receive buffer, past rmem_max (root): 0 or -errno. */
+int pm_nl_rcvbuf(struct pm_nl *nl, int bytes);
 
 #endif /* PINMGR_TESTS_NL_CLIENT_H */

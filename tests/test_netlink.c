@@ -1026,6 +1026,104 @@ TEST(netlink_monitor_events_in_order)
 	pm_nl_close(mon);
 }
 
+/*
+ * A burst of events four times the driver's queue of them (1,024): two
+ * processes each pin 2,048 leases with PIN_VEC and unpin them one by one,
+ * at once, while the listener reads. Every event arrives, each lease's
+ * PINNED before its UNPINNED, and none is lost: a full queue is drained
+ * by the thread that finds it full, not dropped.
+ */
+#define BURST_KIDS	2
+#define BURST_LEASES	2048
+
+struct burst_ev {
+	__u32 tgid;
+	__u64 handle;
+	__u32 seq;
+	__u8 cmd;
+};
+
+static int burst_cmp(const void *a, const void *b)
+{
+	const struct burst_ev *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->handle != y->handle)
+		return x->handle < y->handle ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void burst_kid(void)
+{
+	size_t ps = pm_page_size(), i;
+	__u64 *h = calloc(BURST_LEASES, sizeof(*h));
+	char *buf = pm_map_anon(16 * ps);
+	int fd = pm_open();
+
+	ASSERT_NE(h, NULL);
+	ASSERT_NE(buf, NULL);
+	ASSERT_GE(fd, 0);
+	pm_pin_many(fd, buf, 16, BURST_LEASES, 5150, h);
+	for (i = 0; i < BURST_LEASES; i++)
+		ASSERT_EQ(pm_unpin(fd, h[i]), 0);
+	close(fd);
+	_exit(0);
+}
+
+TEST_TIMEOUT(netlink_monitor_burst_loses_nothing, 600)
+{
+	const size_t want = BURST_KIDS * BURST_LEASES * 2;
+	struct burst_ev *evs = calloc(want, sizeof(*evs));
+	struct pm_nl *mon = nl_open();
+	pid_t kids[BURST_KIDS];
+	struct pm_nl_lease ev;
+	size_t n = 0, i, k;
+	int r, status;
+
+	ASSERT_NE(evs, NULL);
+	pm_nl_monitor_or_skip(mon);
+	/* Room for the whole burst: an overrun of the socket is not ours. */
+	ASSERT_EQ(pm_nl_rcvbuf(mon, 64 << 20), 0);
+	for (k = 0; k < BURST_KIDS; k++) {
+		kids[k] = fork();
+		ASSERT_GE(kids[k], 0);
+		if (!kids[k])
+			burst_kid();
+	}
+	while (n < want) {
+		r = pm_nl_event(mon, 10000, &ev);
+		if (r != 1)
+			FAIL("after %zu of %zu events: %s", n, want,
+			     r ? strerror(-r) : "no more in 10 s");
+		for (k = 0; k < BURST_KIDS; k++)
+			if (ev.tgid == (__u32)kids[k])
+				break;
+		if (k == BURST_KIDS)
+			continue;
+		evs[n] = (struct burst_ev){ .tgid = ev.tgid,
+					    .handle = ev.handle,
+					    .seq = (__u32)n, .cmd = ev.cmd };
+		n++;
+	}
+	for (k = 0; k < BURST_KIDS; k++) {
+		ASSERT_EQ(waitpid(kids[k], &status, 0), kids[k]);
+		ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	/* Each lease: its PINNED, then its UNPINNED, and nothing else. */
+	qsort(evs, n, sizeof(*evs), burst_cmp);
+	for (i = 0; i < n; i += 2) {
+		ASSERT_EQ(evs[i].cmd, PINMGR_NL_CMD_LEASE_PINNED_NTF);
+		ASSERT_EQ(evs[i + 1].cmd, PINMGR_NL_CMD_LEASE_UNPINNED_NTF);
+		ASSERT_EQ(evs[i + 1].tgid, evs[i].tgid);
+		ASSERT_EQ(evs[i + 1].handle, evs[i].handle);
+	}
+	/* And nothing after the burst. */
+	ASSERT_EQ(pm_nl_event(mon, PM_NL_EV_SOON_MS, &ev), 0);
+	free(evs);
+	pm_nl_close(mon);
+}
+
 /* ---- Large dumps ------------------------------------------------------- */
 
 TEST_TIMEOUT(netlink_dump_of_20000_leases_returns_each_once, 600)

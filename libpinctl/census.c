@@ -33,18 +33,12 @@ struct cproc {
 	struct pinctl_census_use use;
 };
 
-/* A user's locked_vm, as the module reported it. */
-struct ulock {
-	uint32_t uid;
-	bool known;
-	uint64_t bytes;
-};
-
 struct pinctl_census {
 	atomic_int refcount;
 	struct cproc *procs;
 	size_t nr, cap;
-	struct ulock *users;	/* the kept processes' uids, sorted */
+	/* The kept processes' uids, sorted, and each one's locked_vm. */
+	struct pinctl_user_locked *users;
 	size_t nr_users;
 	struct pinctl_census_machine m;
 };
@@ -574,20 +568,18 @@ static void census_settle(struct pinctl_census *c, uint32_t flags)
 
 static int ulock_cmp(const void *a, const void *b)
 {
-	const struct ulock *x = a, *y = b;
+	const struct pinctl_user_locked *x = a, *y = b;
 
 	return (x->uid > y->uid) - (x->uid < y->uid);
 }
 
 /*
- * Each kept process's user's locked_vm, which only the module can read (a
- * request per user, each a walk of the kernel's processes). A user it
- * does not answer for stays unknown; running out of memory fails.
+ * Each kept process's user's locked_vm, which only the module can read
+ * (one connection, a request per user). A user it does not answer for
+ * stays unknown; running out of memory fails.
  */
-static int census_users(struct pinctl_ctx *ctx, struct pinctl_census *c,
-			uint64_t page_size)
+static int census_users(struct pinctl_ctx *ctx, struct pinctl_census *c)
 {
-	uint64_t pages;
 	size_t i, n = 0;
 	int ret;
 
@@ -603,18 +595,13 @@ static int census_users(struct pinctl_ctx *ctx, struct pinctl_census *c,
 		if (!n || c->users[n - 1].uid != c->users[i].uid)
 			c->users[n++] = c->users[i];
 	c->nr_users = n;
-	for (i = 0; i < n; i++) {
-		ret = pinctl_nl_user_locked_vm(ctx, c->users[i].uid, &pages);
-		if (ret == -ENOMEM)
-			return ret;
-		if (ret) {
+	ret = pinctl_nl_users_locked_vm(ctx, c->users, n);
+	if (ret == -ENOMEM)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (c->users[i].err)
 			dbg(ctx, "census: locked_vm of uid %u: %s\n",
-			    c->users[i].uid, strerror(-ret));
-			continue;
-		}
-		c->users[i].known = true;
-		c->users[i].bytes = pages * page_size;
-	}
+			    c->users[i].uid, strerror(-c->users[i].err));
 	return 0;
 }
 
@@ -671,7 +658,7 @@ PINCTL_API int pinctl_census_take(struct pinctl_ctx *ctx, uint32_t flags,
 	qsort(c->procs, c->nr, sizeof(*c->procs), cproc_cmp_pid);
 	rings_count_once(c, &r);
 	census_settle(c, flags);
-	ret = census_users(ctx, c, page_size);
+	ret = census_users(ctx, c);
 	if (ret)
 		goto out_free;
 	census_vmstat(c, page_size);
@@ -789,13 +776,14 @@ PINCTL_API int pinctl_census_groups(const struct pinctl_census *census,
 			g.rdma += v[j]->rdma;
 		}
 		if (by == PINCTL_CENSUS_BY_USER) {
-			struct ulock key = { .uid = g.uid }, *u;
+			struct pinctl_user_locked key = { .uid = g.uid }, *u;
 
 			u = census->nr_users ?
 			    bsearch(&key, census->users, census->nr_users,
 				    sizeof(key), ulock_cmp) : NULL;
-			if (u && u->known) {
-				g.locked_vm = u->bytes;
+			if (u && !u->err) {
+				g.locked_vm = u->pages *
+					      (uint64_t)sysconf(_SC_PAGESIZE);
 				g.has_locked_vm = 1;
 			}
 			g.cgroup = NULL;

@@ -75,19 +75,30 @@ int pinctl_module_param_u64(struct pinctl_ctx *ctx, const char *name,
 /* libnl's own failures (not the kernel's) in errno terms (netlink.c). */
 int pinctl_nle_errno(int nle);
 
+/* A user's locked_vm, asked for by pinctl_nl_users_locked_vm(). */
+struct pinctl_user_locked {
+	uint32_t uid;		/* a real uid, in the caller's user namespace */
+	int err;		/* 0, or why pages is not known */
+	uint64_t pages;
+};
+
 /*
- * The pages charged to the locked_vm of user @uid (a real uid, in the
- * caller's user namespace) by every charger: io_uring, iommufd, BPF, the
- * network stack and pinmgr. Through the family's user-get (netlink.c).
+ * The pages charged to the locked_vm of each of the @n @users by every
+ * charger: io_uring, iommufd, BPF, the network stack and pinmgr. Through
+ * the family's user-get (netlink.c), on one connection.
  *
- * Return: 0 with *@pages; -ENOENT when no live process has @uid as its
- * real uid; -EPERM for another user's uid without CAP_SYS_ADMIN;
- * -ENODEV when the family is not registered (module not loaded);
- * -EOPNOTSUPP from a module without user-get; -EINVAL for a uid not
- * mapped in the caller's user namespace; or another negative errno.
+ * Each user's err: 0 with its pages; -ENOENT when no live process has
+ * its uid as its real uid; -EPERM for another user's uid without
+ * CAP_SYS_ADMIN; -EINVAL for a uid not mapped in the caller's user
+ * namespace; or another negative errno.
+ *
+ * Return: 0 when each user has its answer; otherwise (each user's err
+ * says the same) -ENODEV when the family is not registered (module not
+ * loaded), -EOPNOTSUPP from a module without user-get, -ENOMEM, or
+ * another negative errno.
  */
-int pinctl_nl_user_locked_vm(struct pinctl_ctx *ctx, uint32_t uid,
-			     uint64_t *pages);
+int pinctl_nl_users_locked_vm(struct pinctl_ctx *ctx,
+			      struct pinctl_user_locked *users, size_t n);
 
 /* One process's RDMA memory regions (rdma.c). */
 struct pinctl_rdma_use {

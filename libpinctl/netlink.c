@@ -608,31 +608,45 @@ static int parse_user(struct nlattr **tb, void *data)
 	return 0;
 }
 
-int pinctl_nl_user_locked_vm(struct pinctl_ctx *ctx, uint32_t uid,
-			     uint64_t *pages)
+int pinctl_nl_users_locked_vm(struct pinctl_ctx *ctx,
+			      struct pinctl_user_locked *users, size_t n)
 {
-	struct user_locked_vm u = { .uid = uid };
 	struct nl_conn c;
-	struct nl_msg *msg;
+	size_t i;
 	int ret;
 
-	if (!pages)
+	if (!users && n)
 		return -EINVAL;
+	if (!n)
+		return 0;
+	/* One connection for them all: a census asks for every user. */
 	ret = conn_open(ctx, &c);
 	if (ret)
 		/* The family is not registered: no module, unlike no user. */
 		return ret == -ENOENT ? -ENODEV : ret;
-	msg = conn_msg(&c, PINMGR_NL_CMD_USER_GET, 0);
-	if (msg && nla_put_u32(msg, PINMGR_A_UID, uid) < 0) {
-		nlmsg_free(msg);
-		msg = NULL;
+	for (i = 0; i < n; i++) {
+		struct user_locked_vm u = { .uid = users[i].uid };
+		struct nl_msg *msg = conn_msg(&c, PINMGR_NL_CMD_USER_GET, 0);
+
+		if (msg && nla_put_u32(msg, PINMGR_A_UID, u.uid) < 0) {
+			nlmsg_free(msg);
+			msg = NULL;
+		}
+		ret = msg ? conn_request(&c, msg, parse_user, &u) : -ENOMEM;
+		/* No memory, or a module without user-get: ask no more. */
+		if (ret == -ENOMEM || ret == -EOPNOTSUPP)
+			break;
+		if (!ret && !u.found)
+			ret = -EPROTO;
+		users[i].err = ret;
+		users[i].pages = ret ? 0 : u.pages;
+		ret = 0;
 	}
-	ret = msg ? conn_request(&c, msg, parse_user, &u) : -ENOMEM;
 	conn_close(&c);
-	if (!ret && !u.found)
-		ret = -EPROTO;
-	if (!ret)
-		*pages = u.pages;
+	for (; i < n; i++) {
+		users[i].err = ret;
+		users[i].pages = 0;
+	}
 	return ret;
 }
 

@@ -612,7 +612,8 @@ int pinctl_nl_users_locked_vm(struct pinctl_ctx *ctx,
 			      struct pinctl_user_locked *users, size_t n)
 {
 	struct nl_conn c;
-	size_t i;
+	size_t i = 0;
+	bool open;
 	int ret;
 
 	if (!users && n)
@@ -621,10 +622,11 @@ int pinctl_nl_users_locked_vm(struct pinctl_ctx *ctx,
 		return 0;
 	/* One connection for them all: a census asks for every user. */
 	ret = conn_open(ctx, &c);
-	if (ret)
-		/* The family is not registered: no module, unlike no user. */
-		return ret == -ENOENT ? -ENODEV : ret;
-	for (i = 0; i < n; i++) {
+	open = !ret;
+	/* The family is not registered: no module, unlike no user. */
+	if (ret == -ENOENT)
+		ret = -ENODEV;
+	for (; !ret && i < n; i++) {
 		struct user_locked_vm u = { .uid = users[i].uid };
 		struct nl_msg *msg = conn_msg(&c, PINMGR_NL_CMD_USER_GET, 0);
 
@@ -642,7 +644,9 @@ int pinctl_nl_users_locked_vm(struct pinctl_ctx *ctx,
 		users[i].pages = ret ? 0 : u.pages;
 		ret = 0;
 	}
-	conn_close(&c);
+	if (open)
+		conn_close(&c);
+	/* Those not asked: unknown, for the reason that stopped it. */
 	for (; i < n; i++) {
 		users[i].err = ret;
 		users[i].pages = 0;

@@ -1381,6 +1381,18 @@ static int fz_watch_only_expect(struct fz_thread *th, const struct fz_lease *l,
 			       write ? PINMGR_PIN_WRITE : 0);
 }
 
+/*
+ * May this thread write through lease @l? A watch-only lease writes
+ * through the mapping as it is now. Outside our arena (a range of the
+ * chaotic requests, which starts by a guard page and runs on for up to
+ * 2 MiB) that can be another thread's arena or buffers, whose contents
+ * that thread checks.
+ */
+static int fz_owns_memory(const struct fz_lease *l)
+{
+	return !(l->flags & PINMGR_PIN_WATCH_ONLY) || l->in_arena;
+}
+
 /* The ACCESS of a watch-only lease returned as the mapping says. */
 static void fz_expect_watch_only(struct fz_thread *th, int ret, int err,
 				 int want)
@@ -1388,6 +1400,49 @@ static void fz_expect_watch_only(struct fz_thread *th, int ret, int err,
 	if (want < 0 && ret && err == EFAULT)
 		return;
 	fz_expect(th, ret, err, want < 0 ? 0 : want);
+}
+
+/*
+ * A read back differs from what was written: say how, for the next reader
+ * of the log. Which bytes, what they hold (zeros: a page replaced; bytes
+ * that step by 7: another ACCESS write landed there), and whether a second
+ * read agrees (if so, the memory changed; if not, our buffer did).
+ */
+static __attribute__((noreturn)) void
+fz_read_back_differs(struct fz_thread *th, const struct fz_lease *l, int fd,
+		     __u64 off, __u64 len)
+{
+	__u64 i, first = len, last = 0, n = 0, zeros = 0, again = 0, steps = 0;
+	char bytes[16 * 3 + 1] = "";
+	int ret, err;
+
+	for (i = 0; i < len; i++) {
+		if (th->iobuf[i] == th->iobuf2[i])
+			continue;
+		if (first == len)
+			first = i;
+		last = i;
+		n++;
+		zeros += !th->iobuf2[i];
+	}
+	for (i = first; i <= last && i < first + 16; i++)
+		snprintf(bytes + 3 * (i - first), 4, " %02x",
+			 (unsigned char)th->iobuf2[i]);
+	for (i = first + 1; i <= last && i < first + 64; i++)
+		steps += (unsigned char)(th->iobuf2[i] - th->iobuf2[i - 1]) == 7;
+	ret = fz_access(th, fd, l->handle, 0, off, len, th->iobuf2, &err);
+	for (i = 0; !ret && i < len; i++)
+		again += th->iobuf[i] != th->iobuf2[i];
+	pm_diag("fuzz: lease flags 0x%x at 0x%llx, %llu pages%s: %llu bytes differ from byte %llu to %llu, %llu read 0",
+		l->flags, (unsigned long long)l->addr,
+		(unsigned long long)l->npages,
+		l->in_arena ? " in the arena" : "", (unsigned long long)n,
+		(unsigned long long)(off + first),
+		(unsigned long long)(off + last), (unsigned long long)zeros);
+	pm_diag("fuzz: read from there:%s; %llu of the next 63 step by 7; a second read: %s, %llu bytes differ",
+		bytes, (unsigned long long)steps,
+		ret ? fz_errname(err) : "ok", (unsigned long long)again);
+	fz_fail(th, "ACCESS read back differs from what ACCESS wrote");
 }
 
 static void fz_op_access(struct fz_thread *th)
@@ -1424,6 +1479,9 @@ static void fz_op_access(struct fz_thread *th)
 		if (fz_ended(l, ret, err))
 			return;
 		fz_expect(th, ret, err, EACCES);
+	}
+	/* A read pin, or memory that is not ours to write: read only. */
+	if (!(l->flags & PINMGR_PIN_WRITE) || !fz_owns_memory(l)) {
 		fz_desc(th, "ACCESS read slot %d handle %llu %llu+%llu%s",
 			l->slot, (unsigned long long)l->handle,
 			(unsigned long long)off, (unsigned long long)len,
@@ -1473,7 +1531,7 @@ static void fz_op_access(struct fz_thread *th)
 	fz_expect(th, ret, err, 0);
 	/* Only this thread writes to its private fds' leases. */
 	if (fz_private(l->slot) && memcmp(th->iobuf, th->iobuf2, len))
-		fz_fail(th, "ACCESS read back differs from what ACCESS wrote");
+		fz_read_back_differs(th, l, fd, off, len);
 }
 
 static void fz_op_segments(struct fz_thread *th)
@@ -2709,10 +2767,11 @@ static void fz_op_chaos(struct fz_thread *th)
 		s.access.length = rndn(th, 4) ? rndn(th, 3 * th->ps) : rnd(th);
 		s.access.buf = fz_any_buf(th, th->iobuf);
 		/*
-		 * Write only into our own leases: another thread's may pin
-		 * pages whose content that thread checks.
+		 * Write only into our own leases, of our own memory: another
+		 * thread's may pin pages whose content that thread checks.
 		 */
-		if (fz_find(th, s.access.handle) < 0)
+		idx = fz_find(th, s.access.handle);
+		if (idx < 0 || !fz_owns_memory(&th->leases[idx]))
 			s.access.flags &= ~PINMGR_ACCESS_WRITE;
 		break;
 	case PINMGR_CMD_GET_SEGMENTS:

@@ -834,27 +834,15 @@ static void pinmgr_nl_queue(u8 cmd, const struct pinmgr_lease_view *view)
 }
 
 /**
- * pinmgr_nl_notify() - tell the monitor group what happened to a lease
- * @lease: the lease, referenced by the caller
+ * pinmgr_nl_notify_locked() - tell the monitor group what happened to a lease
+ * @lease: the lease, referenced by the caller, whose context lock it holds
  * @cmd: the notification, PINMGR_NL_CMD_LEASE_*_NTF
  *
- * Builds nothing when no one listens. Called without the lease's context
- * lock (the snapshot takes it for a moment). Events go to listeners of the
- * initial network namespace, with CAP_SYS_ADMIN there, within a tick.
+ * Builds nothing when no one listens. The snapshot is taken under the lock
+ * that orders the lease's changes, so one lease's events queue in the order
+ * they happened. Events go to listeners of the initial network namespace,
+ * with CAP_SYS_ADMIN there, within a tick.
  */
-void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
-{
-	struct pinmgr_lease_view view;
-	struct pinmgr_viewer v;
-
-	if (!pinmgr_nl_monitored())
-		return;
-	pinmgr_viewer_init_admin(&v);
-	pinmgr_lease_snapshot(lease, &v, &view);
-	pinmgr_nl_queue(cmd, &view);
-}
-
-/* As pinmgr_nl_notify(), by a caller that holds the context's lock. */
 void pinmgr_nl_notify_locked(struct pinmgr_lease *lease, u8 cmd)
 {
 	struct pinmgr_lease_view view;
@@ -866,6 +854,16 @@ void pinmgr_nl_notify_locked(struct pinmgr_lease *lease, u8 cmd)
 	pinmgr_viewer_init_admin(&v);
 	pinmgr_lease_snapshot_locked(lease, &v, &view);
 	pinmgr_nl_queue(cmd, &view);
+}
+
+/* As pinmgr_nl_notify_locked(), by a caller that does not hold the lock. */
+void pinmgr_nl_notify(struct pinmgr_lease *lease, u8 cmd)
+{
+	if (!pinmgr_nl_monitored())
+		return;
+	mutex_lock(&lease->ctx->lock);
+	pinmgr_nl_notify_locked(lease, cmd);
+	mutex_unlock(&lease->ctx->lock);
 }
 
 struct pinmgr_nl_budget_hit {
